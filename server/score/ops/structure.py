@@ -1,0 +1,310 @@
+"""Ops on the score's shape: measures, measure attributes (time, key, tempo), parts, metadata.
+
+Inserting or removing measures first *pins* the attributes of the measure that
+follows (makes them explicit), so no other measure changes length behind the
+user's back; the inverse unpins them again.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ..durations import dur_value
+from ..errors import InvalidOp, MissingTarget
+from ..model import (
+    CLEFS,
+    MEASURE_ATTRS,
+    Doc,
+    effective_attr,
+    empty_bar,
+    lengths,
+    measure_index,
+    rests,
+    with_offsets,
+)
+from ._common import Op, check_id, element_id, field, part_of, require_unused, snapshot
+from .bars import bar_ids, clean_bar
+
+MAX_MEASURES = 2000
+MAX_PARTS = 64
+
+
+def _check_attr(attr: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if attr == "time":
+        ok = (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in value)
+            and 1 <= value[0] <= 32
+            and value[1] in (1, 2, 4, 8, 16, 32)
+        )
+        if not ok:
+            raise InvalidOp(f"time must be [beats, beat type] like [3, 4], got {value!r}")
+        return [value[0], value[1]]
+    if attr == "key":
+        if not isinstance(value, int) or isinstance(value, bool) or not -7 <= value <= 7:
+            raise InvalidOp(
+                f"key must be a number of sharps (+) or flats (-), -7..7, got {value!r}"
+            )
+        return value
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 10 <= value <= 400:
+        raise InvalidOp(f"tempo must be 10..400 quarter notes per minute, got {value!r}")
+    return value
+
+
+def _measure(doc: Doc, op: Op) -> tuple[int, dict[str, Any]]:
+    measure_id = element_id(op, "measure")
+    try:
+        index = measure_index(doc, measure_id)
+    except KeyError:
+        raise MissingTarget(f"measure {measure_id} no longer exists") from None
+    return index, doc["measures"][index]
+
+
+def _refit(doc: Doc, measure: str, part: dict[str, Any], length: Fraction) -> None:
+    """Cut or pad every voice of a bar to a new measure length."""
+    bar = part["bars"][measure]
+    taken = set(bar_ids(bar))
+    for voice, events in bar["voices"].items():
+        kept = []
+        for offset, event in with_offsets(events):
+            if offset >= length:
+                break
+            if offset + dur_value(event["dur"]) > length:
+                kept += rests(length - offset, f"{event['id']}.t", taken, offset)
+                break
+            kept.append(event)
+        else:
+            filled = sum((dur_value(e["dur"]) for e in kept), Fraction(0))
+            kept += rests(length - filled, f"{measure}.{part['id']}.{voice}.p", taken, filled)
+        bar["voices"][voice] = kept
+    for kind in ("harmonies", "dynamics"):
+        if kind in bar:
+            bar[kind] = [x for x in bar[kind] if Fraction(x["offset"]) < length]
+            if not bar[kind]:
+                del bar[kind]
+
+
+def _set_attr(doc: Doc, op: Op, attr: str) -> list[Op]:
+    index, measure = _measure(doc, op)
+    value = _check_attr(attr, op.get(attr))
+    if value is None and index == 0:
+        raise InvalidOp(f"set_{attr}: the first measure must keep a {attr}")
+    old = measure.get(attr)
+    before = lengths(doc)
+    if value is None:
+        measure.pop(attr, None)
+    else:
+        measure[attr] = value
+    after = lengths(doc)
+    changed = [mid for mid in after if after[mid] != before[mid]]
+    saved = [(p["id"], mid, snapshot(p["bars"][mid])) for mid in changed for p in doc["parts"]]
+    for mid in changed:
+        for part in doc["parts"]:
+            _refit(doc, mid, part, after[mid])
+    inverse: list[Op] = [{"op": f"set_{attr}", "measure": measure["id"], attr: old}]
+    inverse += [{"op": "set_bar", "part": p, "measure": m, "bar": b} for p, m, b in saved]
+    return inverse
+
+
+def set_time(doc: Doc, op: Op) -> list[Op]:
+    return _set_attr(doc, op, "time")
+
+
+def set_key(doc: Doc, op: Op) -> list[Op]:
+    return _set_attr(doc, op, "key")
+
+
+def set_tempo(doc: Doc, op: Op) -> list[Op]:
+    return _set_attr(doc, op, "tempo")
+
+
+def _pin(doc: Doc, index: int) -> list[Op]:
+    """Make measure ``index``'s inherited attributes explicit; returns the unpinning ops."""
+    if index >= len(doc["measures"]):
+        return []
+    measure = doc["measures"][index]
+    undo: list[Op] = []
+    for attr in MEASURE_ATTRS:
+        if attr not in measure:
+            measure[attr] = snapshot(effective_attr(doc, index, attr))
+            undo.append({"op": f"set_{attr}", "measure": measure["id"], attr: None})
+    return undo
+
+
+def insert_measures(doc: Doc, op: Op) -> list[Op]:
+    at = field(op, "at", int)
+    specs = field(op, "measures", list)
+    if not 0 <= at <= len(doc["measures"]):
+        raise InvalidOp(f"insert_measures: at must be 0..{len(doc['measures'])}")
+    if not specs or len(doc["measures"]) + len(specs) > MAX_MEASURES:
+        raise InvalidOp(f"insert_measures: 1 or more measures, at most {MAX_MEASURES} in a score")
+    ids = [check_id(s.get("id") if isinstance(s, dict) else None, "measure") for s in specs]
+    taken = require_unused(doc, ids)
+    for spec in specs:
+        unknown = set(spec) - {"id", "bars", *MEASURE_ATTRS}
+        if unknown:
+            raise InvalidOp(f"insert_measures: unknown fields {sorted(unknown)}")
+        for attr in MEASURE_ATTRS:
+            _check_attr(attr, spec.get(attr))
+    undo: list[Op] = []
+    inserted: list[str] = []
+    try:
+        for k, spec in enumerate(specs):
+            index = at + k
+            undo = _pin(doc, index) + undo
+            measure = {"id": spec["id"]}
+            for attr in MEASURE_ATTRS:
+                if spec.get(attr) is not None:
+                    measure[attr] = _check_attr(attr, spec[attr])
+                elif index == 0:
+                    measure[attr] = snapshot(effective_attr(doc, 0, attr))
+            doc["measures"].insert(index, measure)
+            inserted.append(measure["id"])
+            bars = spec.get("bars") or {}
+            for part in doc["parts"]:
+                if part["id"] in bars:
+                    bar = clean_bar(doc, measure["id"], bars[part["id"]])
+                    require_unused(doc, bar_ids(bar))
+                    taken.update(bar_ids(bar))
+                else:
+                    bar = empty_bar(doc, measure["id"], f"{measure['id']}.{part['id']}", taken)
+                part["bars"][measure["id"]] = bar
+    except InvalidOp:
+        _undo_insert(doc, inserted, undo)
+        raise
+    return [{"op": "remove_measures", "ids": inserted}, *undo]
+
+
+def _undo_insert(doc: Doc, inserted: list[str], undo: list[Op]) -> None:
+    from . import apply_op  # late import: the registry imports this module
+
+    doc["measures"] = [m for m in doc["measures"] if m["id"] not in inserted]
+    for part in doc["parts"]:
+        for mid in inserted:
+            part["bars"].pop(mid, None)
+    for inverse_op in undo:
+        apply_op(doc, inverse_op)
+
+
+def remove_measures(doc: Doc, op: Op) -> list[Op]:
+    ids = field(op, "ids", list)
+    present = [m["id"] for m in doc["measures"] if m["id"] in ids]
+    if not present:
+        raise MissingTarget("remove_measures: none of the measures exist any more")
+    if len(present) >= len(doc["measures"]):
+        raise InvalidOp("remove_measures: a score keeps at least one measure")
+    inverse: list[Op] = []
+    for measure_id in present:
+        index = measure_index(doc, measure_id)
+        unpin = _pin(doc, index + 1)
+        measure = doc["measures"].pop(index)
+        bars = {p["id"]: p["bars"].pop(measure_id) for p in doc["parts"]}
+        restore = {"op": "insert_measures", "at": index, "measures": [dict(measure, bars=bars)]}
+        inverse = [restore, *unpin, *inverse]
+    return inverse
+
+
+def _clean_part(doc: Doc, raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise InvalidOp("part must be an object")
+    unknown = set(raw) - {"id", "name", "instrument", "clef", "transposition", "bars"}
+    if unknown:
+        raise InvalidOp(f"part: unknown fields {sorted(unknown)}")
+    part: dict[str, Any] = {"id": check_id(raw.get("id"), "part")}
+    part.update(_part_props(raw, defaults=True))
+    bars = raw.get("bars") or {}
+    taken = require_unused(doc, [part["id"]])
+    part["bars"] = {}
+    for m in doc["measures"]:
+        if m["id"] in bars:
+            bar = clean_bar(doc, m["id"], bars[m["id"]])
+            require_unused(doc, bar_ids(bar))
+            taken.update(bar_ids(bar))
+        else:
+            bar = empty_bar(doc, m["id"], f"{m['id']}.{part['id']}", taken)
+        part["bars"][m["id"]] = bar
+    return part
+
+
+def _part_props(raw: dict[str, Any], *, defaults: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {}
+    fallback = {"name": "Part", "instrument": "piano", "clef": "treble", "transposition": 0}
+    for key, default in fallback.items():
+        if key not in raw:
+            if defaults:
+                props[key] = default
+            continue
+        value = raw[key]
+        if key in ("name", "instrument") and (not isinstance(value, str) or len(value) > 64):
+            raise InvalidOp(f"part {key} must be a string of at most 64 characters")
+        if key == "clef" and value not in CLEFS:
+            raise InvalidOp(f"part clef must be one of {CLEFS}")
+        if key == "transposition" and (
+            not isinstance(value, int) or isinstance(value, bool) or abs(value) > 36
+        ):
+            raise InvalidOp("part transposition must be semitones -36..36")
+        props[key] = value
+    return props
+
+
+def add_part(doc: Doc, op: Op) -> list[Op]:
+    if len(doc["parts"]) >= MAX_PARTS:
+        raise InvalidOp(f"add_part: at most {MAX_PARTS} parts")
+    at = op.get("at", len(doc["parts"]))
+    if not isinstance(at, int) or isinstance(at, bool) or not 0 <= at <= len(doc["parts"]):
+        raise InvalidOp(f"add_part: at must be 0..{len(doc['parts'])}")
+    part = _clean_part(doc, op.get("part"))
+    doc["parts"].insert(at, part)
+    return [{"op": "remove_part", "part": part["id"]}]
+
+
+def remove_part(doc: Doc, op: Op) -> list[Op]:
+    part = part_of(doc, op)
+    if len(doc["parts"]) == 1:
+        raise InvalidOp("remove_part: a score keeps at least one part")
+    at = doc["parts"].index(part)
+    doc["parts"].pop(at)
+    return [{"op": "add_part", "at": at, "part": snapshot(part)}]
+
+
+def set_part(doc: Doc, op: Op) -> list[Op]:
+    part = part_of(doc, op)
+    props = _part_props({k: v for k, v in op.items() if k not in ("op", "part")}, defaults=False)
+    inverse: Op = {"op": "set_part", "part": part["id"]}
+    inverse.update({k: part[k] for k in props})
+    part.update(props)
+    return [inverse]
+
+
+def set_meta(doc: Doc, op: Op) -> list[Op]:
+    inverse: Op = {"op": "set_meta"}
+    changes = {}
+    for key in ("title", "composer"):
+        if key in op:
+            value = op[key]
+            if not isinstance(value, str) or len(value) > 200:
+                raise InvalidOp(f"set_meta: {key} must be a string of at most 200 characters")
+            changes[key] = value
+    if not changes:
+        raise InvalidOp("set_meta: give a title or a composer")
+    for key, value in changes.items():
+        inverse[key] = doc.get(key, "")
+        doc[key] = value
+    return [inverse]
+
+
+HANDLERS = {
+    "set_time": set_time,
+    "set_key": set_key,
+    "set_tempo": set_tempo,
+    "insert_measures": insert_measures,
+    "remove_measures": remove_measures,
+    "add_part": add_part,
+    "remove_part": remove_part,
+    "set_part": set_part,
+    "set_meta": set_meta,
+}
