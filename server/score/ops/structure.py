@@ -308,3 +308,56 @@ HANDLERS = {
     "set_part": set_part,
     "set_meta": set_meta,
 }
+
+
+def clean_document(raw: Any) -> Doc:
+    """A whole document validated and put in canonical form (for imports and restores)."""
+    if not isinstance(raw, dict):
+        raise InvalidOp("a document must be an object")
+    measures = raw.get("measures")
+    parts = raw.get("parts")
+    if not isinstance(measures, list) or not measures or len(measures) > MAX_MEASURES:
+        raise InvalidOp(f"a document needs 1..{MAX_MEASURES} measures")
+    if not isinstance(parts, list) or not parts or len(parts) > MAX_PARTS:
+        raise InvalidOp(f"a document needs 1..{MAX_PARTS} parts")
+    doc: Doc = {"title": "", "composer": "", "measures": [], "parts": []}
+    for key in ("title", "composer"):
+        value = raw.get(key, "")
+        if not isinstance(value, str) or len(value) > 200:
+            raise InvalidOp(f"document {key} must be a string of at most 200 characters")
+        doc[key] = value
+    for i, spec in enumerate(measures):
+        if not isinstance(spec, dict):
+            raise InvalidOp("measures must be objects")
+        measure: dict[str, Any] = {"id": check_id(spec.get("id"), "measure")}
+        for attr in MEASURE_ATTRS:
+            value = _check_attr(attr, spec.get(attr))
+            if value is not None:
+                measure[attr] = value
+            elif i == 0:
+                raise InvalidOp(f"the first measure needs a {attr}")
+        doc["measures"].append(measure)
+    require_unused(doc, [])  # measure ids unique
+    ids = [m["id"] for m in doc["measures"]]
+    if len(set(ids)) != len(ids):
+        raise InvalidOp("two measures share an id")
+    for spec in parts:
+        if not isinstance(spec, dict):
+            raise InvalidOp("parts must be objects")
+        bars = spec.get("bars")
+        if not isinstance(bars, dict) or set(bars) != set(ids):
+            raise InvalidOp(f"part {spec.get('id')!r} needs exactly one bar per measure")
+        doc["parts"].append(_clean_part(doc, spec))
+    return doc
+
+
+def replace_document(doc: Doc, op: Op) -> list[Op]:
+    """Swap in a whole document (an import, or a restore to an earlier version)."""
+    new = clean_document(op.get("doc"))
+    old = snapshot(doc)
+    doc.clear()
+    doc.update(new)
+    return [{"op": "replace_document", "doc": old}]
+
+
+HANDLERS["replace_document"] = replace_document
