@@ -1,0 +1,17 @@
+"""Registers the browser-facing blueprints (pages, JSON score API, vendor files) on the app.
+
+The app factory calls ``init_ui(app)``; this module only wires, it holds no logic.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_ui(app: Flask) -> None:
+    """Attach every blueprint the browser editor needs."""
+    from . import pages, scores_api, vendor
+
+    app.register_blueprint(vendor.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(scores_api.bp)

@@ -1,0 +1,52 @@
+"""Serves an explicit allow-list of third-party browser files from ``node_modules``.
+
+Nothing outside the list is reachable (404), so the app never exposes the whole
+package tree and never needs a CDN. Must not import persistence or sync code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, send_file
+from flask.typing import ResponseReturnValue
+
+bp = Blueprint("vendor", __name__)
+
+# URL path under /vendor/ -> file under node_modules/. Add files here deliberately.
+ALLOWED: dict[str, str] = {
+    "verovio/verovio.mjs": "verovio/dist/verovio.mjs",
+    "verovio/verovio-module.mjs": "verovio/dist/verovio-module.mjs",
+    "tone/Tone.js": "tone/build/Tone.js",
+    "socket.io/socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
+}
+
+MIME_TYPES = {
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".wasm": "application/wasm",
+    ".map": "application/json",
+    ".json": "application/json",
+    ".css": "text/css",
+}
+
+
+def node_modules_dir() -> Path:
+    """``TUTTI_NODE_MODULES`` if configured, else ``node_modules`` at the project root."""
+    configured = current_app.config.get("TUTTI_NODE_MODULES")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "node_modules"
+
+
+@bp.get("/vendor/<path:name>")
+def vendor_file(name: str) -> ResponseReturnValue:
+    relative = ALLOWED.get(name)
+    if relative is None:
+        abort(404)
+    path = node_modules_dir() / relative
+    if not path.is_file():
+        abort(404)
+    mimetype = MIME_TYPES.get(path.suffix, "application/octet-stream")
+    # Versions are pinned by package-lock.json, so an hour of caching is safe.
+    return send_file(path, mimetype=mimetype, conditional=True, max_age=3600)
