@@ -213,12 +213,13 @@ def transpose(doc: Doc, op: Op) -> list[Op]:
         midis = [sort_key(moves[n["id"]][2] if n["id"] in moves else n)[0] for n in event["notes"]]
         if len(set(midis)) != len(midis):
             raise InvalidOp("transpose: two notes of a chord would land on one pitch")
-    inverse: list[Op] = []
     for event, note, pitch in moves.values():
-        inverse.append({"op": "set_pitch", "note": note["id"], **{k: note[k] for k in pitch}})
         note.update(pitch)
         event["notes"].sort(key=sort_key)
-    return inverse
+    # Spelled transposition is exactly reversible (same letter steps, same semitones back),
+    # and moving the notes together avoids transient clashes inside a chord.
+    back = {"op": "transpose", "notes": list(moves), "diatonic": -diatonic, "chromatic": -chromatic}
+    return [back]
 
 
 def set_tie(doc: Doc, op: Op) -> list[Op]:
