@@ -1,0 +1,264 @@
+"""Per-element blame: who created each note, lyric, chord symbol and dynamic, who changed it last.
+
+``Blame`` is an incremental structure: each committed edit updates it from the
+facts of the bars the edit could reach, so a query never replays the log, and
+it serialises to JSON for checkpoints. Pure: must not import Flask, SQL or Socket.IO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.score import clone
+from server.score.model import Doc
+
+from .facts import EVERYTHING, Facts, facts
+from .records import EditRecord, Stamp, stamp_of
+from .tracker import Op, Pending, Tracker
+
+INITIAL = Stamp(0, None, "", "initial")
+KINDS = ("note", "lyric", "harmony", "dynamic")
+
+
+def lyric_id(event_id: str, verse: str) -> str:
+    """Lyrics have no ID of their own; ``#`` never occurs in element IDs."""
+    return f"{event_id}#{verse}"
+
+
+def elements(found: Facts) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The blamed elements in some facts: id -> (kind, properties)."""
+    note_event: dict[str, str] = {}
+    for key, value in found.items():
+        if key[0] == "event" and key[2] == "notes":
+            for nid in value:
+                note_event[nid] = key[1]
+    out: dict[str, tuple[str, dict[str, Any]]] = {}
+    for key, value in found.items():
+        kind = key[0]
+        if kind == "note" and key[2] == "pitch":
+            nid = key[1]
+            eid = note_event.get(nid)
+            props = {
+                "pitch": value,
+                "tie": found.get(("note", nid, "tie")),
+                "duration": found.get(("event", eid, "dur")),
+                "event": eid,
+            }
+            out[nid] = ("note", props)
+        elif kind == "event" and key[2] == "lyric":
+            out[lyric_id(key[1], key[3])] = ("lyric", {"text": value})
+        elif kind in ("harmony", "dynamic"):
+            prop = "symbol" if kind == "harmony" else "mark"
+            out[value[0]] = (kind, {prop: value[1], "position": key[1:]})
+    return out
+
+
+@dataclass
+class ElementBlame:
+    """The attribution of one element; ``changed`` is None while it is as created."""
+
+    id: str
+    kind: str
+    created: Stamp
+    changed: Stamp | None = None
+    changed_props: tuple[str, ...] = ()
+    removed: Stamp | None = None
+    content: dict[str, Any] | None = None  # kept only while removed, to recognise a restore
+
+    @property
+    def last(self) -> Stamp:
+        return self.changed or self.created
+
+    @property
+    def via_helper(self) -> bool:
+        return self.created.via_helper
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "created": self.created.to_json()}
+        if self.changed:
+            out["changed"] = self.changed.to_json()
+            out["changed_props"] = list(self.changed_props)
+        if self.removed:
+            out["removed"] = self.removed.to_json()
+        if self.content is not None:
+            out["content"] = _jsonable(self.content)
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> ElementBlame:
+        return cls(
+            id=raw["id"],
+            kind=raw["kind"],
+            created=Stamp.from_json(raw["created"]),
+            changed=Stamp.from_json(raw["changed"]) if raw.get("changed") else None,
+            changed_props=tuple(raw.get("changed_props", ())),
+            removed=Stamp.from_json(raw["removed"]) if raw.get("removed") else None,
+            content=_unjson(raw["content"]) if raw.get("content") is not None else None,
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return {"t": [_jsonable(v) for v in value]}
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _unjson(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"t"} and isinstance(value["t"], list):
+            return tuple(_unjson(v) for v in value["t"])
+        return {k: _unjson(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class Blame:
+    """Blame of the current document, updated edit by edit."""
+
+    tracker: Tracker
+    seq: int = 0
+    live: dict[str, ElementBlame] = field(default_factory=dict)
+    gone: dict[str, ElementBlame] = field(default_factory=dict)
+    # author id -> notes they created (a restore of a removed note does not count again)
+    written: dict[Any, int] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, doc: Doc, stamp: Stamp = INITIAL) -> Blame:
+        """Blame of the document at seq 0: everything in it belongs to the initial snapshot."""
+        blame = cls(Tracker(doc), seq=stamp.seq)
+        for eid, (kind, _) in elements(facts(doc, EVERYTHING)).items():
+            blame.live[eid] = ElementBlame(eid, kind, stamp)
+        return blame
+
+    # --- updating -----------------------------------------------------------------
+
+    def prepare(self, doc: Doc, ops: Sequence[Op]) -> Pending:
+        """Call with the document *before* an edit is applied to it."""
+        return self.tracker.prepare(doc, ops)
+
+    def commit(self, edit: EditRecord, pending: Pending, doc_after: Doc) -> None:
+        """Call once the edit has been applied to the document given to ``prepare``."""
+        step = self.tracker.finish(pending, doc_after)
+        self.record(stamp_of(edit), step.before, step.after)
+
+    def apply(self, edit: EditRecord, doc_before: Doc, doc_after: Doc) -> None:
+        """Update from an edit given the documents before and after it."""
+        self.commit(edit, self.prepare(doc_before, edit.ops), doc_after)
+
+    def replay(self, doc: Doc, edit: EditRecord) -> None:
+        """Apply ``edit.ops`` to ``doc`` (in place) and update the blame."""
+        from server.score import apply_edit
+
+        pending = self.prepare(doc, edit.ops)
+        apply_edit(doc, edit.ops)
+        self.commit(edit, pending, doc)
+
+    def record(self, stamp: Stamp, before: Facts, after: Facts) -> None:
+        """Attribute the difference between two scoped fact sets to ``stamp``."""
+        self.seq = max(self.seq, stamp.seq)
+        old = elements(before)
+        new = elements(after)
+        for eid, (kind, props) in new.items():
+            previous = old.get(eid)
+            if previous is None:
+                self._appear(eid, kind, props, stamp)
+                continue
+            changed = tuple(
+                p for p in props if p != "event" and props[p] != previous[1].get(p)
+            ) or (("position",) if props.get("event") != previous[1].get("event") else ())
+            if changed:
+                entry = self.live[eid]
+                entry.changed, entry.changed_props = stamp, changed
+        for eid, (_, props) in old.items():
+            if eid not in new:
+                entry = self.live.pop(eid)
+                entry.removed, entry.content = stamp, props
+                self.gone[eid] = entry
+
+    def _appear(self, eid: str, kind: str, props: dict[str, Any], stamp: Stamp) -> None:
+        buried = self.gone.pop(eid, None)
+        if buried is not None and buried.kind == kind and _same(buried.content, props):
+            # Restored exactly as it was (a revert or a restore): it keeps its blame.
+            buried.removed, buried.content = None, None
+            self.live[eid] = buried
+            return
+        self.live[eid] = ElementBlame(eid, kind, stamp)
+        if kind == "note":
+            self.written[stamp.author_id] = self.written.get(stamp.author_id, 0) + 1
+
+    # --- queries --------------------------------------------------------------------
+
+    def get(self, element_id: str) -> ElementBlame | None:
+        return self.live.get(element_id)
+
+    def lyric(self, event_id: str, verse: int | str) -> ElementBlame | None:
+        return self.live.get(lyric_id(event_id, str(verse)))
+
+    def of_kind(self, kind: str) -> Iterable[ElementBlame]:
+        return (e for e in self.live.values() if e.kind == kind)
+
+    def colours(self) -> dict[str, Any]:
+        """Authorship colours: element id -> id of the author who last wrote it."""
+        return {eid: e.last.author_id for eid, e in self.live.items()}
+
+    def summary(self) -> dict[str, tuple[Any, ...]]:
+        """A comparable digest (used by tests to compare two blames)."""
+        return {
+            eid: (e.kind, e.created, e.changed, e.changed_props) for eid, e in self.live.items()
+        }
+
+    # --- checkpoints ------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "live": [e.to_json() for e in self.live.values()],
+            "gone": [e.to_json() for e in self.gone.values()],
+            "written": [[k, v] for k, v in self.written.items()],
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any], doc: Doc) -> Blame:
+        """A checkpoint restored; ``doc`` must be the document at the checkpoint's seq."""
+        blame = cls(Tracker(doc), seq=raw["seq"])
+        for item in raw["live"]:
+            blame.live[item["id"]] = ElementBlame.from_json(item)
+        for item in raw["gone"]:
+            blame.gone[item["id"]] = ElementBlame.from_json(item)
+        blame.written = {k: v for k, v in raw["written"]}
+        return blame
+
+
+def _same(content: dict[str, Any] | None, props: dict[str, Any]) -> bool:
+    if content is None:
+        return False
+    # A note may come back in a new event (a restored voice); pitch, tie and length decide.
+    return {k: v for k, v in content.items() if k != "event"} == {
+        k: v for k, v in props.items() if k != "event"
+    }
+
+
+def blame(initial_doc: Doc, edits: Iterable[EditRecord]) -> Blame:
+    """Blame of the document after ``edits`` (in seq order), replayed from seq 0."""
+    doc = clone(initial_doc)
+    result = Blame.start(doc)
+    for edit in edits:
+        result.replay(doc, edit)
+    return result
+
+
+def brute_force_blame(initial_doc: Doc, edits: Iterable[EditRecord]) -> Blame:
+    """The same, diffing whole documents at every edit: slow, for checking the fast path."""
+    from server.score import apply_edit
+
+    doc = clone(initial_doc)
+    result = Blame.start(doc)
+    for edit in edits:
+        before = facts(doc, EVERYTHING)
+        apply_edit(doc, edit.ops)
+        result.record(stamp_of(edit), before, facts(doc, EVERYTHING))
+    return result
