@@ -1,0 +1,516 @@
+"""The edit use case: commit one attributed edit to a score's ordered log, and read the
+score back (head, any past seq, the log itself, its hash-chain check).
+
+Called by the Socket.IO handlers, the HTTP API and the CLI; imports the score model
+and ``server.persistence`` only: no Flask, no Socket.IO, no SQLAlchemy, no network I/O.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .persistence import (
+    GENESIS_HASH,
+    ORIGINS,
+    ROLES,
+    SUGGESTION_STATUSES,
+    Database,
+    DuplicateEdit,
+    edit_hash,
+    iso,
+    repository,
+)
+from .persistence.chain import as_utc
+from .score import Doc, InvalidOp, apply_edit, check_invariants, clone, new_document
+
+DEFAULT_SETTINGS: dict[str, Any] = {"helper_enabled": False}
+
+
+@dataclass(frozen=True)
+class CommittedEdit:
+    """One row of the log, as the rest of the server sees it."""
+
+    score_id: str
+    seq: int
+    author_id: int
+    author_name: str
+    client_id: str | None
+    client_seq: int | None
+    ops: list[dict[str, Any]]
+    inverse: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+    origin: str
+    meta: dict[str, Any]
+    created_at: datetime
+    duplicate: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON sent to clients (the inverse stays on the server)."""
+        return {
+            "score": self.score_id,
+            "seq": self.seq,
+            "author": {"id": self.author_id, "name": self.author_name},
+            "client_id": self.client_id,
+            "client_seq": self.client_seq,
+            "ops": self.ops,
+            "skipped": self.skipped,
+            "origin": self.origin,
+            "meta": self.meta,
+            "at": iso(self.created_at),
+        }
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], *, duplicate: bool = False) -> CommittedEdit:
+        return cls(
+            score_id=row["score_id"],
+            seq=int(row["seq"]),
+            author_id=int(row["author_id"]),
+            author_name=row["author_name"],
+            client_id=row["client_id"],
+            client_seq=None if row["client_seq"] is None else int(row["client_seq"]),
+            ops=row["ops"],
+            inverse=row["inverse"],
+            skipped=row["skipped"],
+            origin=row["origin"],
+            meta=row["meta"],
+            created_at=as_utc(row["created_at"]),
+            duplicate=duplicate,
+        )
+
+
+class ScoreNotFound(LookupError):
+    """No score with this id."""
+
+
+class UserNotFound(LookupError):
+    """No user with this id."""
+
+
+@dataclass
+class _Head:
+    """This process's copy of a score at ``seq``: the document and the last edit's hash."""
+
+    seq: int
+    doc: Doc
+    hash: str
+
+
+@dataclass
+class _ScoreState:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    head: _Head | None = None
+
+
+def replay(doc: Doc, edits: list[list[dict[str, Any]]]) -> Doc:
+    """Apply logged edits in order. Ops are deterministic, so skips recur exactly."""
+    for ops in edits:
+        apply_edit(doc, ops)
+    return doc
+
+
+class ScoreService:
+    """Commits and reads edits for every score in one database.
+
+    Submits to one score are serialised in-process by a per-score lock (greenlets
+    and threads) and across processes by the database lock on the score row.
+    The head document of each score is cached and refreshed whenever the log moved
+    on in another process.
+    """
+
+    def __init__(self, db: Database, *, snapshot_every: int = 100) -> None:
+        if snapshot_every < 1:
+            raise ValueError("snapshot_every must be positive")
+        self.db = db
+        self.snapshot_every = snapshot_every
+        self._states: dict[str, _ScoreState] = {}
+        self._states_lock = threading.Lock()
+        self._author_names: dict[int, str] = {}
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True, snapshot_every: int = 100) -> ScoreService:
+        """A service over ``url``, migrating the database to head first (unless told not to)."""
+        from .persistence import open_database
+
+        return cls(open_database(url, migrate=migrate), snapshot_every=snapshot_every)
+
+    def _state(self, score_id: str) -> _ScoreState:
+        with self._states_lock:
+            state = self._states.get(score_id)
+            if state is None:
+                state = self._states[score_id] = _ScoreState()
+            return state
+
+    def forget_cache(self, score_id: str | None = None) -> None:
+        """Drop cached heads (all, or one score's), e.g. to measure a cold load."""
+        with self._states_lock:
+            states = list(self._states.values()) if score_id is None else (
+                [self._states[score_id]] if score_id in self._states else []
+            )  # fmt: skip
+        for state in states:
+            with state.lock:
+                state.head = None
+
+    # --- users ---------------------------------------------------------------------
+
+    def create_user(
+        self,
+        name: str,
+        password_hash: str,
+        display_name: str | None = None,
+        colour: str | None = None,
+    ) -> int:
+        """A new user's id; ``persistence.NameTaken`` if the name is in use."""
+        if not name or len(name) > 64:
+            raise ValueError("a user name needs 1 to 64 characters")
+        with self.db.write() as conn:
+            return repository.create_user(
+                conn,
+                name,
+                password_hash,
+                display_name or name,
+                colour or repository.colour_for(name),
+            )
+
+    def user_by_name(self, name: str) -> dict[str, Any] | None:
+        with self.db.read() as conn:
+            return repository.user_by_name(conn, name)
+
+    def user_by_id(self, user_id: int) -> dict[str, Any] | None:
+        with self.db.read() as conn:
+            return repository.user_by_id(conn, user_id)
+
+    def _author_name(self, user_id: int) -> str:
+        name = self._author_names.get(user_id)
+        if name is None:
+            user = self.user_by_id(user_id)
+            if user is None:
+                raise UserNotFound(user_id)
+            name = self._author_names[user_id] = str(user["display_name"])
+        return name
+
+    # --- scores, members, settings ------------------------------------------------------
+
+    def create_score(self, owner_id: int, title: str = "Untitled", doc: Doc | None = None) -> str:
+        """A new score owned by ``owner_id``; ``doc`` (default: a blank score) is seq 0."""
+        if doc is None:
+            doc = new_document(title=title)
+        else:
+            problems = check_invariants(doc)
+            if problems:
+                raise InvalidOp("the document is not sound: " + "; ".join(problems[:5]))
+            doc = clone(doc)
+            if title == "Untitled" and doc.get("title"):
+                title = str(doc["title"])
+        self._author_name(owner_id)
+        with self.db.write() as conn:
+            score_id = repository.new_score_id()
+            repository.insert_score(conn, score_id, title, owner_id, dict(DEFAULT_SETTINGS), doc)
+        return score_id
+
+    def score_info(self, score_id: str) -> dict[str, Any]:
+        """id, title, owner_id, head_seq, settings, created_at."""
+        with self.db.read() as conn:
+            row = repository.score_row(conn, score_id)
+        if row is None:
+            raise ScoreNotFound(score_id)
+        return row
+
+    def role_of(self, score_id: str, user_id: int) -> str | None:
+        with self.db.read() as conn:
+            return repository.role_of(conn, score_id, user_id)
+
+    def set_member(self, score_id: str, user_id: int, role: str | None) -> None:
+        """Grant ``role`` (owner, editor, viewer); ``None`` removes the member."""
+        if role is not None and role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}")
+        with self.db.write() as conn:
+            if repository.head_seq(conn, score_id) is None:
+                raise ScoreNotFound(score_id)
+            repository.set_member(conn, score_id, user_id, role)
+
+    def members(self, score_id: str) -> list[dict[str, Any]]:
+        with self.db.read() as conn:
+            return repository.members(conn, score_id)
+
+    def scores_for(self, user_id: int) -> list[dict[str, Any]]:
+        """The scores ``user_id`` is a member of, newest first, with their role."""
+        with self.db.read() as conn:
+            return repository.scores_for(conn, user_id)
+
+    def get_settings(self, score_id: str) -> dict[str, Any]:
+        with self.db.read() as conn:
+            settings = repository.get_settings(conn, score_id)
+        if settings is None:
+            raise ScoreNotFound(score_id)
+        return {**DEFAULT_SETTINGS, **settings}
+
+    def update_settings(self, score_id: str, **changes: Any) -> dict[str, Any]:
+        """Merge ``changes`` into the score's settings; returns the new settings."""
+        with self.db.write() as conn:
+            settings = repository.get_settings(conn, score_id)
+            if settings is None:
+                raise ScoreNotFound(score_id)
+            merged = {**DEFAULT_SETTINGS, **settings, **changes}
+            repository.put_settings(conn, score_id, merged)
+        return merged
+
+    # --- the log ----------------------------------------------------------------------
+
+    def submit(
+        self,
+        score_id: str,
+        author_id: int,
+        ops: list[dict[str, Any]],
+        *,
+        client_id: str | None = None,
+        client_seq: int | None = None,
+        origin: str = "human",
+        meta: dict[str, Any] | None = None,
+    ) -> CommittedEdit:
+        """Apply ``ops`` as one edit at the head and append it to the log, atomically.
+
+        A resubmission of (client_id, client_seq) returns the original with
+        ``duplicate=True``. ``InvalidOp`` stores nothing and uses no seq.
+        """
+        if origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {ORIGINS}")
+        if (client_id is None) != (client_seq is None):
+            raise ValueError("client_id and client_seq go together")
+        ops = copy.deepcopy(ops)  # the document must never share objects with the caller
+        meta = dict(meta or {})
+        author_name = self._author_name(author_id)
+        state = self._state(score_id)
+        with state.lock:
+            if client_id is not None and client_seq is not None:
+                original = self._find_duplicate(score_id, client_id, client_seq)
+                if original is not None:
+                    return original
+            try:
+                return self._commit(
+                    state, score_id, author_id, author_name, ops,
+                    client_id, client_seq, origin, meta,
+                )  # fmt: skip
+            except DuplicateEdit:
+                # Another process committed the same client seq between our check and
+                # our insert; the unique constraint caught it and we rolled back.
+                if client_id is None or client_seq is None:
+                    raise
+                original = self._find_duplicate(score_id, client_id, client_seq)
+                if original is None:
+                    raise
+                return original
+
+    def _find_duplicate(
+        self, score_id: str, client_id: str, client_seq: int
+    ) -> CommittedEdit | None:
+        with self.db.read() as conn:
+            row = repository.edit_by_client(conn, score_id, client_id, client_seq)
+        return None if row is None else CommittedEdit.from_row(row, duplicate=True)
+
+    def _commit(
+        self,
+        state: _ScoreState,
+        score_id: str,
+        author_id: int,
+        author_name: str,
+        ops: list[dict[str, Any]],
+        client_id: str | None,
+        client_seq: int | None,
+        origin: str,
+        meta: dict[str, Any],
+    ) -> CommittedEdit:
+        mutated = False
+        try:
+            with self.db.write() as conn:
+                seq = repository.lock_next_seq(conn, score_id)
+                if seq is None:
+                    raise ScoreNotFound(score_id)
+                head = state.head
+                if head is None or head.seq != seq - 1:
+                    head = state.head = self._build_head(conn, score_id, seq - 1)
+                title_before = head.doc.get("title")
+                mutated = True
+                # A private copy: the document must not alias objects of the logged ops.
+                result = apply_edit(head.doc, copy.deepcopy(ops))
+                row: dict[str, Any] = {
+                    "score_id": score_id,
+                    "seq": seq,
+                    "author_id": author_id,
+                    "client_id": client_id,
+                    "client_seq": client_seq,
+                    "ops": ops,
+                    "inverse": result.inverse,
+                    "skipped": result.skipped,
+                    "origin": origin,
+                    "meta": meta,
+                    "created_at": repository.utcnow(),
+                    "prev_hash": head.hash,
+                }
+                row["hash"] = edit_hash(head.hash, row)
+                repository.insert_edit(conn, row)
+                if seq % self.snapshot_every == 0:
+                    repository.insert_snapshot(conn, score_id, seq, head.doc)
+                if head.doc.get("title") != title_before:
+                    repository.set_title(conn, score_id, str(head.doc.get("title") or ""))
+            # Committed: only now does the cached head move on.
+            head.seq = seq
+            head.hash = row["hash"]
+        except InvalidOp:
+            # apply_edit undid its own partial work and the transaction rolled back:
+            # nothing is stored, no seq is consumed and the cached head is still right.
+            raise
+        except BaseException:
+            if mutated:
+                state.head = None  # the cached document may hold an edit that was not stored
+            raise
+        return CommittedEdit.from_row({**row, "author_name": author_name})
+
+    def _build_head(self, conn: Any, score_id: str, seq: int) -> _Head:
+        """The document after edit ``seq``: nearest snapshot, then replay of the tail."""
+        found = repository.snapshot_at_or_before(conn, score_id, seq)
+        if found is None:
+            raise ScoreNotFound(score_id)
+        snap_seq, doc = found
+        replay(doc, repository.ops_between(conn, score_id, snap_seq, seq))
+        last_hash = GENESIS_HASH if seq == 0 else repository.edit_hash_at(conn, score_id, seq)
+        if last_hash is None:
+            raise RuntimeError(f"score {score_id}: edit {seq} is missing from the log")
+        return _Head(seq=seq, doc=doc, hash=last_hash)
+
+    def load(self, score_id: str) -> tuple[Doc, int]:
+        """The head document (a private copy) and its seq."""
+        state = self._state(score_id)
+        with state.lock, self.db.read() as conn:
+            seq = repository.head_seq(conn, score_id)
+            if seq is None:
+                raise ScoreNotFound(score_id)
+            if state.head is None or state.head.seq != seq:
+                state.head = self._build_head(conn, score_id, seq)
+            return clone(state.head.doc), seq
+
+    def doc_at(self, score_id: str, seq: int) -> Doc:
+        """The document as it was right after edit ``seq`` (0 = as created)."""
+        with self.db.read() as conn:
+            head = repository.head_seq(conn, score_id)
+            if head is None:
+                raise ScoreNotFound(score_id)
+            if not 0 <= seq <= head:
+                raise ValueError(f"seq {seq} is outside 0..{head}")
+            return self._build_head(conn, score_id, seq).doc
+
+    def head_seq(self, score_id: str) -> int:
+        with self.db.read() as conn:
+            seq = repository.head_seq(conn, score_id)
+        if seq is None:
+            raise ScoreNotFound(score_id)
+        return seq
+
+    def edits_since(self, score_id: str, seq: int, limit: int | None = None) -> list[CommittedEdit]:
+        """Edits after ``seq`` in order (what a reconnecting client is missing)."""
+        with self.db.read() as conn:
+            if repository.head_seq(conn, score_id) is None:
+                raise ScoreNotFound(score_id)
+            rows = repository.edit_rows(conn, score_id, after=seq, limit=limit)
+        return [CommittedEdit.from_row(r) for r in rows]
+
+    def edits(
+        self, score_id: str, *, from_seq: int = 1, to_seq: int | None = None
+    ) -> list[CommittedEdit]:
+        """Edits with ``from_seq <= seq <= to_seq`` in order."""
+        with self.db.read() as conn:
+            if repository.head_seq(conn, score_id) is None:
+                raise ScoreNotFound(score_id)
+            rows = repository.edit_rows(conn, score_id, after=from_seq - 1, upto=to_seq)
+        return [CommittedEdit.from_row(r) for r in rows]
+
+    def edit_at(self, score_id: str, seq: int) -> CommittedEdit | None:
+        found = self.edits(score_id, from_seq=seq, to_seq=seq)
+        return found[0] if found else None
+
+    def verify_log(self, score_id: str) -> list[str]:
+        """Every way the log is damaged: gaps, broken links, rows whose hash no longer fits."""
+        problems: list[str] = []
+        with self.db.read() as conn:
+            head = repository.head_seq(conn, score_id)
+            if head is None:
+                raise ScoreNotFound(score_id)
+            expected_seq, prev = 1, GENESIS_HASH
+            for row in repository.iter_edit_rows(conn, score_id):
+                seq = int(row["seq"])
+                if seq != expected_seq:
+                    problems.append(f"seq {expected_seq}..{seq - 1} missing (gap in the log)")
+                if row["prev_hash"] != prev:
+                    problems.append(f"edit {seq}: prev_hash does not match edit {seq - 1}'s hash")
+                if edit_hash(row["prev_hash"], row) != row["hash"]:
+                    problems.append(f"edit {seq}: content does not match its hash (modified)")
+                prev, expected_seq = row["hash"], seq + 1
+            if expected_seq - 1 != head:
+                problems.append(f"head_seq is {head} but the log ends at {expected_seq - 1}")
+        return problems
+
+    # --- versions and suggestions -----------------------------------------------------------
+
+    def create_version(
+        self, score_id: str, label: str, author_id: int, seq: int | None = None
+    ) -> dict[str, Any]:
+        """Name a point in the history (default: the head)."""
+        with self.db.write() as conn:
+            head = repository.head_seq(conn, score_id)
+            if head is None:
+                raise ScoreNotFound(score_id)
+            seq = head if seq is None else seq
+            if not 0 <= seq <= head:
+                raise ValueError(f"seq {seq} is outside 0..{head}")
+            return repository.create_version(conn, score_id, seq, label, author_id)
+
+    def versions(self, score_id: str) -> list[dict[str, Any]]:
+        with self.db.read() as conn:
+            return repository.versions_of(conn, score_id)
+
+    def create_suggestion(
+        self,
+        score_id: str,
+        requested_by: int,
+        request: dict[str, Any],
+        result: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        with self.db.write() as conn:
+            if repository.head_seq(conn, score_id) is None:
+                raise ScoreNotFound(score_id)
+            return repository.create_suggestion(conn, score_id, requested_by, request, result)
+
+    def get_suggestion(self, suggestion_id: int) -> dict[str, Any] | None:
+        with self.db.read() as conn:
+            return repository.suggestion_by_id(conn, suggestion_id)
+
+    def suggestions(self, score_id: str, status: str | None = None) -> list[dict[str, Any]]:
+        with self.db.read() as conn:
+            return repository.suggestions_of(conn, score_id, status)
+
+    def set_suggestion_result(self, suggestion_id: int, result: dict[str, Any]) -> bool:
+        with self.db.write() as conn:
+            return repository.set_suggestion_result(conn, suggestion_id, result)
+
+    def decide_suggestion(
+        self,
+        suggestion_id: int,
+        status: str,
+        decided_by: int,
+        accepted_seq: int | None = None,
+    ) -> dict[str, Any] | None:
+        """Accept, reject or withdraw a pending suggestion; None if it was already decided."""
+        if status not in SUGGESTION_STATUSES or status == "pending":
+            raise ValueError(f"status must be one of {SUGGESTION_STATUSES[1:]}")
+        with self.db.write() as conn:
+            if not repository.decide_suggestion(
+                conn, suggestion_id, status, decided_by, accepted_seq
+            ):
+                return None
+            return repository.suggestion_by_id(conn, suggestion_id)
+
+
+__all__ = ["CommittedEdit", "ScoreNotFound", "ScoreService", "UserNotFound", "replay"]

@@ -1,0 +1,179 @@
+"""SQLAlchemy 2 declarative tables: users, scores, members, the edit log, snapshots,
+versions and helper suggestions.
+
+Rows only: conversion to plain dicts happens in ``repository``; nothing above the
+persistence package ever sees these classes. Imports nothing of ours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Deterministic constraint names so migrations can refer to them on every backend.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("owner", "editor", "viewer")
+ORIGINS = ("human", "helper", "revert", "import", "restore")
+SUGGESTION_STATUSES = ("pending", "accepted", "rejected", "withdrawn")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    colour: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Score(Base):
+    __tablename__ = "scores"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    title: Mapped[str] = mapped_column(String(256))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_scores_owner_id", "owner_id"),)
+
+
+class ScoreMember(Base):
+    __tablename__ = "score_members"
+
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+
+    __table_args__ = (
+        PrimaryKeyConstraint("score_id", "user_id"),
+        CheckConstraint(_in("role", ROLES), name="role"),
+        Index("ix_score_members_user_id", "user_id"),
+    )
+
+
+class Edit(Base):
+    """One user action: a group of ops with the next per-score ``seq``."""
+
+    __tablename__ = "edits"
+
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    client_seq: Mapped[int | None] = mapped_column(BigInteger)
+    ops: Mapped[list[Any]] = mapped_column(JSON)
+    inverse: Mapped[list[Any]] = mapped_column(JSON)
+    skipped: Mapped[list[Any]] = mapped_column(JSON)
+    origin: Mapped[str] = mapped_column(String(16))
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (
+        # The safety net under the row-lock seq allocation: two edits can never share a seq.
+        PrimaryKeyConstraint("score_id", "seq"),
+        # A resubmission (same client and client seq) finds the original instead of applying twice.
+        UniqueConstraint("score_id", "client_id", "client_seq"),
+        CheckConstraint(_in("origin", ORIGINS), name="origin"),
+        Index("ix_edits_author_id", "score_id", "author_id"),
+    )
+
+
+class Snapshot(Base):
+    """The whole document after edit ``seq`` (seq 0 = as created)."""
+
+    __tablename__ = "snapshots"
+
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (PrimaryKeyConstraint("score_id", "seq"),)
+
+
+class Version(Base):
+    """A named point in the history (a label on a seq); the log itself is never rewritten."""
+
+    __tablename__ = "versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    label: Mapped[str] = mapped_column(String(256))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_versions_score_id_seq", "score_id", "seq"),)
+
+
+class Suggestion(Base):
+    """A helper proposal: kept out of the score until a person accepts it."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_seq: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        CheckConstraint(_in("status", SUGGESTION_STATUSES), name="status"),
+        Index("ix_suggestions_score_id_status", "score_id", "status"),
+    )
+
+
+__all__ = [
+    "ORIGINS",
+    "ROLES",
+    "SUGGESTION_STATUSES",
+    "Base",
+    "Edit",
+    "Score",
+    "ScoreMember",
+    "Snapshot",
+    "Suggestion",
+    "User",
+    "Version",
+]

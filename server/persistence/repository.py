@@ -1,0 +1,461 @@
+"""Repository functions: every query the server runs, each taking an open ``Connection``
+and returning plain dicts, ints or lists (never ORM rows).
+
+Transactions are the caller's (``Database.read``/``write``); nothing here commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .chain import as_utc
+from .models import Edit, Score, ScoreMember, Snapshot, Suggestion, User, Version
+
+SCORE_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i look-alikes
+PALETTE = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+    "#17becf", "#8c564b", "#e377c2", "#bcbd22", "#7f7f7f",
+)  # fmt: skip
+
+
+class DuplicateEdit(Exception):
+    """An edit with this (score, client_id, client_seq) or (score, seq) already exists."""
+
+
+class NameTaken(Exception):
+    """A user with this name already exists."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_score_id() -> str:
+    return "".join(secrets.choice(SCORE_ID_ALPHABET) for _ in range(10))
+
+
+def colour_for(name: str) -> str:
+    """A stable colour per user name, so a person keeps their colour everywhere."""
+    return PALETTE[hashlib.sha256(name.encode()).digest()[0] % len(PALETTE)]
+
+
+def _dict(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    out: dict[str, Any] = row._asdict()
+    for key, value in out.items():
+        if isinstance(value, datetime):
+            out[key] = as_utc(value)
+    return out
+
+
+def _dicts(rows: Any) -> list[dict[str, Any]]:
+    return [d for d in (_dict(r) for r in rows) if d is not None]
+
+
+# --- users ----------------------------------------------------------------------
+
+
+def create_user(
+    conn: Connection, name: str, password_hash: str, display_name: str, colour: str
+) -> int:
+    try:
+        with conn.begin_nested():
+            return int(
+                conn.execute(
+                    insert(User)
+                    .values(
+                        name=name,
+                        display_name=display_name,
+                        password_hash=password_hash,
+                        colour=colour,
+                        created_at=utcnow(),
+                    )
+                    .returning(User.id)
+                ).scalar_one()
+            )
+    except IntegrityError:
+        raise NameTaken(name) from None
+
+
+_USER_COLUMNS = (
+    User.id, User.name, User.display_name, User.password_hash, User.colour, User.created_at,
+)  # fmt: skip
+
+
+def user_by_name(conn: Connection, name: str) -> dict[str, Any] | None:
+    return _dict(conn.execute(select(*_USER_COLUMNS).where(User.name == name)).first())
+
+
+def user_by_id(conn: Connection, user_id: int) -> dict[str, Any] | None:
+    return _dict(conn.execute(select(*_USER_COLUMNS).where(User.id == user_id)).first())
+
+
+# --- scores and members ---------------------------------------------------------------
+
+
+def insert_score(
+    conn: Connection,
+    score_id: str,
+    title: str,
+    owner_id: int,
+    settings: dict[str, Any],
+    doc: dict[str, Any],
+) -> None:
+    """The score row, its owner's membership and the snapshot at seq 0."""
+    conn.execute(
+        insert(Score).values(
+            id=score_id,
+            title=title[:256],
+            owner_id=owner_id,
+            head_seq=0,
+            settings=settings,
+            created_at=utcnow(),
+        )
+    )
+    conn.execute(insert(ScoreMember).values(score_id=score_id, user_id=owner_id, role="owner"))
+    insert_snapshot(conn, score_id, 0, doc)
+
+
+def score_row(conn: Connection, score_id: str) -> dict[str, Any] | None:
+    return _dict(
+        conn.execute(
+            select(
+                Score.id,
+                Score.title,
+                Score.owner_id,
+                Score.head_seq,
+                Score.settings,
+                Score.created_at,
+            ).where(Score.id == score_id)
+        ).first()
+    )
+
+
+def head_seq(conn: Connection, score_id: str) -> int | None:
+    value = conn.execute(select(Score.head_seq).where(Score.id == score_id)).scalar()
+    return None if value is None else int(value)
+
+
+def lock_next_seq(conn: Connection, score_id: str) -> int | None:
+    """Allocate the next seq by incrementing the score row, which locks it until commit.
+
+    Concurrent writers to one score queue on this row lock (PostgreSQL) or on the
+    database write lock taken by BEGIN IMMEDIATE (SQLite); ``max(seq) + 1`` would not.
+    """
+    value = conn.execute(
+        update(Score)
+        .where(Score.id == score_id)
+        .values(head_seq=Score.head_seq + 1)
+        .returning(Score.head_seq)
+    ).scalar()
+    return None if value is None else int(value)
+
+
+def set_title(conn: Connection, score_id: str, title: str) -> None:
+    conn.execute(update(Score).where(Score.id == score_id).values(title=title[:256]))
+
+
+def get_settings(conn: Connection, score_id: str) -> dict[str, Any] | None:
+    value = conn.execute(select(Score.settings).where(Score.id == score_id)).scalar()
+    return None if value is None else dict(value)
+
+
+def put_settings(conn: Connection, score_id: str, settings: dict[str, Any]) -> None:
+    conn.execute(update(Score).where(Score.id == score_id).values(settings=settings))
+
+
+def role_of(conn: Connection, score_id: str, user_id: int) -> str | None:
+    value = conn.execute(
+        select(ScoreMember.role).where(
+            ScoreMember.score_id == score_id, ScoreMember.user_id == user_id
+        )
+    ).scalar()
+    return None if value is None else str(value)
+
+
+def set_member(conn: Connection, score_id: str, user_id: int, role: str | None) -> None:
+    """Give ``user_id`` a role on the score; ``None`` removes the membership."""
+    conn.execute(
+        delete(ScoreMember).where(ScoreMember.score_id == score_id, ScoreMember.user_id == user_id)
+    )
+    if role is not None:
+        conn.execute(insert(ScoreMember).values(score_id=score_id, user_id=user_id, role=role))
+
+
+def members(conn: Connection, score_id: str) -> list[dict[str, Any]]:
+    return _dicts(
+        conn.execute(
+            select(User.id, User.name, User.display_name, User.colour, ScoreMember.role)
+            .join(ScoreMember, ScoreMember.user_id == User.id)
+            .where(ScoreMember.score_id == score_id)
+            .order_by(User.name)
+        )
+    )
+
+
+def scores_for(conn: Connection, user_id: int) -> list[dict[str, Any]]:
+    return _dicts(
+        conn.execute(
+            select(
+                Score.id,
+                Score.title,
+                Score.owner_id,
+                Score.head_seq,
+                Score.created_at,
+                ScoreMember.role,
+            )
+            .join(ScoreMember, ScoreMember.score_id == Score.id)
+            .where(ScoreMember.user_id == user_id)
+            .order_by(Score.created_at.desc(), Score.id)
+        )
+    )
+
+
+# --- the edit log --------------------------------------------------------------------
+
+_EDIT_COLUMNS = (
+    Edit.score_id, Edit.seq, Edit.author_id, Edit.client_id, Edit.client_seq, Edit.ops,
+    Edit.inverse, Edit.skipped, Edit.origin, Edit.meta, Edit.created_at, Edit.prev_hash,
+    Edit.hash, User.display_name.label("author_name"),
+)  # fmt: skip
+
+
+def _edit_select() -> Any:
+    return select(*_EDIT_COLUMNS).join(User, User.id == Edit.author_id)
+
+
+def insert_edit(conn: Connection, row: dict[str, Any]) -> None:
+    """Insert one log row; ``DuplicateEdit`` when its seq or client seq is taken."""
+    try:
+        conn.execute(insert(Edit).values(**row))
+    except IntegrityError as exc:
+        raise DuplicateEdit(str(exc.orig)) from exc
+
+
+def insert_edits(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert (imports and benchmarks); same checks as ``insert_edit``."""
+    if rows:
+        conn.execute(insert(Edit), rows)
+
+
+def edit_by_client(
+    conn: Connection, score_id: str, client_id: str, client_seq: int
+) -> dict[str, Any] | None:
+    return _dict(
+        conn.execute(
+            _edit_select().where(
+                Edit.score_id == score_id,
+                Edit.client_id == client_id,
+                Edit.client_seq == client_seq,
+            )
+        ).first()
+    )
+
+
+def edit_hash_at(conn: Connection, score_id: str, seq: int) -> str | None:
+    value = conn.execute(
+        select(Edit.hash).where(Edit.score_id == score_id, Edit.seq == seq)
+    ).scalar()
+    return None if value is None else str(value)
+
+
+def edit_rows(
+    conn: Connection,
+    score_id: str,
+    *,
+    after: int = 0,
+    upto: int | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Edits with ``after < seq <= upto`` in seq order."""
+    query = _edit_select().where(Edit.score_id == score_id, Edit.seq > after)
+    if upto is not None:
+        query = query.where(Edit.seq <= upto)
+    query = query.order_by(Edit.seq)
+    if limit is not None:
+        query = query.limit(limit)
+    return _dicts(conn.execute(query))
+
+
+def iter_edit_rows(
+    conn: Connection, score_id: str, *, batch: int = 2000
+) -> Iterator[dict[str, Any]]:
+    """Every edit in seq order, fetched in batches so a long log never sits in memory."""
+    after = 0
+    while True:
+        rows = edit_rows(conn, score_id, after=after, limit=batch)
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1]["seq"]
+
+
+def ops_between(conn: Connection, score_id: str, after: int, upto: int) -> list[list[Any]]:
+    """Just the ops of edits ``after < seq <= upto`` (what a replay needs), in order."""
+    return [
+        list(ops)
+        for ops in conn.execute(
+            select(Edit.ops)
+            .where(Edit.score_id == score_id, Edit.seq > after, Edit.seq <= upto)
+            .order_by(Edit.seq)
+        ).scalars()
+    ]
+
+
+def count_edits(conn: Connection, score_id: str) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).select_from(Edit).where(Edit.score_id == score_id)
+        ).scalar_one()
+    )
+
+
+# --- snapshots ------------------------------------------------------------------------
+
+
+def insert_snapshot(conn: Connection, score_id: str, seq: int, doc: dict[str, Any]) -> None:
+    conn.execute(insert(Snapshot).values(score_id=score_id, seq=seq, doc=doc))
+
+
+def snapshot_at_or_before(
+    conn: Connection, score_id: str, seq: int
+) -> tuple[int, dict[str, Any]] | None:
+    row = conn.execute(
+        select(Snapshot.seq, Snapshot.doc)
+        .where(Snapshot.score_id == score_id, Snapshot.seq <= seq)
+        .order_by(Snapshot.seq.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row.seq), row.doc)
+
+
+def delete_snapshots(conn: Connection, score_id: str, *, keep_seq_zero: bool = True) -> None:
+    """Drop derived snapshots (they can always be rebuilt from the log)."""
+    query = delete(Snapshot).where(Snapshot.score_id == score_id)
+    if keep_seq_zero:
+        query = query.where(Snapshot.seq > 0)
+    conn.execute(query)
+
+
+# --- versions ------------------------------------------------------------------------
+
+_VERSION_COLUMNS = (
+    Version.id, Version.score_id, Version.seq, Version.label, Version.author_id,
+    Version.created_at, User.display_name.label("author_name"),
+)  # fmt: skip
+
+
+def create_version(
+    conn: Connection, score_id: str, seq: int, label: str, author_id: int
+) -> dict[str, Any]:
+    version_id = conn.execute(
+        insert(Version)
+        .values(score_id=score_id, seq=seq, label=label[:256], author_id=author_id,
+                created_at=utcnow())
+        .returning(Version.id)
+    ).scalar_one()  # fmt: skip
+    found = version_by_id(conn, int(version_id))
+    assert found is not None
+    return found
+
+
+def version_by_id(conn: Connection, version_id: int) -> dict[str, Any] | None:
+    return _dict(
+        conn.execute(
+            select(*_VERSION_COLUMNS)
+            .join(User, User.id == Version.author_id)
+            .where(Version.id == version_id)
+        ).first()
+    )
+
+
+def versions_of(conn: Connection, score_id: str) -> list[dict[str, Any]]:
+    return _dicts(
+        conn.execute(
+            select(*_VERSION_COLUMNS)
+            .join(User, User.id == Version.author_id)
+            .where(Version.score_id == score_id)
+            .order_by(Version.seq, Version.id)
+        )
+    )
+
+
+# --- suggestions ---------------------------------------------------------------------
+
+_SUGGESTION_COLUMNS = (
+    Suggestion.id, Suggestion.score_id, Suggestion.requested_by, Suggestion.status,
+    Suggestion.request, Suggestion.result, Suggestion.decided_by, Suggestion.decided_at,
+    Suggestion.created_at, Suggestion.accepted_seq,
+)  # fmt: skip
+
+
+def create_suggestion(
+    conn: Connection,
+    score_id: str,
+    requested_by: int,
+    request: dict[str, Any],
+    result: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    suggestion_id = conn.execute(
+        insert(Suggestion)
+        .values(score_id=score_id, requested_by=requested_by, status="pending",
+                request=request, result=result, created_at=utcnow())
+        .returning(Suggestion.id)
+    ).scalar_one()  # fmt: skip
+    found = suggestion_by_id(conn, int(suggestion_id))
+    assert found is not None
+    return found
+
+
+def suggestion_by_id(conn: Connection, suggestion_id: int) -> dict[str, Any] | None:
+    return _dict(
+        conn.execute(select(*_SUGGESTION_COLUMNS).where(Suggestion.id == suggestion_id)).first()
+    )
+
+
+def suggestions_of(
+    conn: Connection, score_id: str, status: str | None = None
+) -> list[dict[str, Any]]:
+    query = select(*_SUGGESTION_COLUMNS).where(Suggestion.score_id == score_id)
+    if status is not None:
+        query = query.where(Suggestion.status == status)
+    return _dicts(conn.execute(query.order_by(Suggestion.id)))
+
+
+def set_suggestion_result(conn: Connection, suggestion_id: int, result: dict[str, Any]) -> bool:
+    """Store the helper's answer; only while the suggestion is still pending."""
+    done = conn.execute(
+        update(Suggestion)
+        .where(Suggestion.id == suggestion_id, Suggestion.status == "pending")
+        .values(result=result)
+    )
+    return bool(done.rowcount)
+
+
+def decide_suggestion(
+    conn: Connection,
+    suggestion_id: int,
+    status: str,
+    decided_by: int,
+    accepted_seq: int | None = None,
+) -> bool:
+    """Move a pending suggestion to ``status``; False if it was already decided.
+
+    The ``status = 'pending'`` guard makes a double accept (two people clicking at
+    once) decide exactly once.
+    """
+    done = conn.execute(
+        update(Suggestion)
+        .where(Suggestion.id == suggestion_id, Suggestion.status == "pending")
+        .values(status=status, decided_by=decided_by, decided_at=utcnow(),
+                accepted_seq=accepted_seq)
+    )  # fmt: skip
+    return bool(done.rowcount)

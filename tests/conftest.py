@@ -1,0 +1,50 @@
+"""Shared fixtures: a migrated SQLite database per test, a ``ScoreService`` over it, and a
+throwaway PostgreSQL database (created on 127.0.0.1 and dropped afterwards)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from server.editing import ScoreService
+from server.persistence import Database, init_db
+
+PG_ADMIN_URL = "postgresql+psycopg2://root@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A fresh, migrated SQLite database file."""
+    url = f"sqlite:///{tmp_path / 'tutti.sqlite3'}"
+    init_db(url)
+    return url
+
+
+@pytest.fixture
+def service(db_url: str) -> Iterator[ScoreService]:
+    svc = ScoreService(Database(db_url), snapshot_every=10)
+    yield svc
+    svc.db.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database ``tutti_test_<random>``, dropped afterwards,
+    so parallel test runs never share tables."""
+    from sqlalchemy import create_engine, text
+
+    name = f"tutti_test_{secrets.token_hex(4)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        init_db(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
