@@ -1,0 +1,76 @@
+"""Tutti's app factory: ``create_app(config=None)`` wires settings, database, web and sync.
+
+Wiring only, no logic. Top-level imports stay stdlib-only because importing the
+``server`` package must not pull in Flask before ``server.serving`` has
+monkey-patched eventlet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app with its ``SocketIO`` (``app.extensions["socketio"]``).
+
+    ``config`` keys that are ``Settings`` field names (``database_url``,
+    ``async_mode``, ...) override the environment; UPPER_CASE keys go to
+    ``app.config`` as in any Flask app (``TESTING``).
+    """
+    import os
+
+    from flask import Flask
+    from flask_socketio import SocketIO
+
+    from .config import Settings
+    from .editing import ScoreService
+    from .extensions import SERVICE_KEY, SETTINGS_KEY
+    from .persistence import open_database
+    from .sync import Limits, init_sync
+    from .web import init_app as init_web
+
+    overrides = dict(config or {})
+    flask_config = {key: overrides.pop(key) for key in list(overrides) if key.isupper()}
+    sync_limits = overrides.pop("sync_limits", None)
+    settings = Settings.from_env(overrides)
+
+    app = Flask(
+        __name__,
+        static_folder=str(REPO_ROOT / "static"),
+        template_folder=str(REPO_ROOT / "templates"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=settings.max_import_bytes + 64 * 1024,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(flask_config)
+    app.extensions[SETTINGS_KEY] = settings
+    app.extensions[SERVICE_KEY] = ScoreService(
+        open_database(settings.database_url), snapshot_every=settings.snapshot_every
+    )
+
+    limits = sync_limits if isinstance(sync_limits, Limits) else Limits.from_env(os.environ)
+    socketio = SocketIO(
+        app,
+        async_mode=settings.async_mode,  # always explicit: see DESIGN.md "Async mode"
+        message_queue=settings.message_queue,
+        # None = same origin only (engineio compares Origin with Host); a foreign
+        # Origin is refused with 400 before any handler runs.
+        cors_allowed_origins=list(settings.cors_origins) or None,
+        max_http_buffer_size=limits.max_message_bytes,
+        # One client's events run in order, so its edits reach the log in the order sent.
+        async_handlers=False,
+    )
+    init_web(app)
+    init_sync(app, socketio, limits)
+    return app

@@ -1,0 +1,82 @@
+"""``tutti serve``: the one place that monkey-patches eventlet, then builds and runs the app.
+
+Nothing Flask, SQLAlchemy or socket related may be imported above ``main``'s
+patching step; ``server.cli`` imports this module lazily for the same reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _green_psycopg2() -> None:
+    """Make psycopg2 yield to the eventlet hub while it waits on PostgreSQL.
+
+    eventlet's monkey-patching does not reach C extensions: without this wait
+    callback (the technique of the psycogreen package) every query would block
+    all greenlets. psycopg 3 has no such hook, hence psycopg2.
+    """
+    try:
+        import psycopg2
+        from psycopg2 import extensions
+    except ImportError:  # pragma: no cover - psycopg2 is a dependency
+        return
+    from eventlet.hubs import trampoline
+
+    def wait_callback(conn: object, timeout: float | None = None) -> None:
+        while True:
+            state = conn.poll()  # type: ignore[attr-defined]
+            if state == extensions.POLL_OK:
+                return
+            if state == extensions.POLL_READ:
+                trampoline(conn.fileno(), read=True)  # type: ignore[attr-defined]
+            elif state == extensions.POLL_WRITE:
+                trampoline(conn.fileno(), write=True)  # type: ignore[attr-defined]
+            else:
+                raise psycopg2.OperationalError(f"bad result from poll: {state!r}")
+
+    extensions.set_wait_callback(wait_callback)
+
+
+def prepare_async(mode: str) -> None:
+    """Patch the standard library for ``mode``; must run before Flask/SQLAlchemy imports."""
+    if mode == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+        _green_psycopg2()
+    elif mode == "gevent":  # pragma: no cover - not installed by default
+        from gevent import monkey
+
+        monkey.patch_all()
+
+
+def main(host: str = "127.0.0.1", port: int = 5000) -> int:
+    mode = os.environ.get("TUTTI_ASYNC_MODE") or "eventlet"
+    prepare_async(mode)
+
+    from . import create_app
+    from .extensions import get_socketio
+
+    app = create_app({"async_mode": mode})
+    socketio = get_socketio(app)
+    print(f"Tutti serving on http://{host}:{port} ({mode})", file=sys.stderr, flush=True)
+    options: dict[str, object] = {"log_output": bool(os.environ.get("TUTTI_ACCESS_LOG"))}
+    if mode == "threading":
+        options = {"allow_unsafe_werkzeug": True}
+    socketio.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
+    return 0
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m server.serving")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5000)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    args = _parse(None)
+    sys.exit(main(args.host, args.port))

@@ -1,0 +1,83 @@
+"""Per-score authority glue between the socket handlers and the ``ScoreService``.
+
+Decides what a joining client receives (edits after ``since`` or a snapshot),
+submits edits (persist + commit happen inside the service, before any network
+I/O) and serves gap fetches. Knows nothing of Socket.IO or SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import protocol
+
+if TYPE_CHECKING:
+    from ..editing import CommittedEdit, ScoreService
+
+#: Test-only fault injection (``TUTTI_FAULT_INJECTION``). ``no_dedup`` hides the client
+#: id from the service, so a resubmitted edit is stored twice: the convergence fuzz
+#: must notice. Never set it in production.
+FAULTS = ("no_dedup",)
+
+
+def parse_faults(raw: str | None) -> frozenset[str]:
+    faults = frozenset(x.strip() for x in (raw or "").split(",") if x.strip())
+    unknown = faults - set(FAULTS)
+    if unknown:
+        raise ValueError(f"unknown TUTTI_FAULT_INJECTION values {sorted(unknown)}")
+    return faults
+
+
+@dataclass
+class Authority:
+    service: ScoreService
+    faults: frozenset[str] = frozenset()
+
+    def catch_up(self, score_id: str, since: int | None) -> dict[str, Any]:
+        """What a (re)joining client needs, read AFTER it joined the room.
+
+        Edits after ``since`` when it is at most ``CATCH_UP_LIMIT`` behind; otherwise
+        (or with no ``since``) the current document and its seq. Edits broadcast
+        meanwhile may arrive twice: clients ignore seqs they already hold.
+        """
+        if since is not None:
+            edits = self.service.edits_since(score_id, since, limit=protocol.CATCH_UP_LIMIT + 1)
+            if len(edits) <= protocol.CATCH_UP_LIMIT:
+                head = edits[-1].seq if edits else self.head(score_id)
+                if since <= head:
+                    return {"seq": since, "head": head, "edits": [e.to_wire() for e in edits]}
+        doc, head = self.service.load(score_id)
+        return {"snapshot": doc, "seq": head, "head": head, "edits": []}
+
+    def head(self, score_id: str) -> int:
+        return self.service.head_seq(score_id)
+
+    def submit(self, author_id: int, request: protocol.SubmitRequest) -> CommittedEdit:
+        """Persist one edit; raises the service's errors (InvalidOp, ScoreNotFound...)."""
+        if "no_dedup" in self.faults:
+            return self.service.submit(request.score, author_id, request.ops)
+        return self.service.submit(
+            request.score,
+            author_id,
+            request.ops,
+            client_id=request.client_id,
+            client_seq=request.client_seq,
+        )
+
+    def wire(self, edit: CommittedEdit, request: protocol.SubmitRequest) -> dict[str, Any]:
+        wire = edit.to_wire()
+        if "no_dedup" in self.faults:
+            # Keep clients recognising their own edits; only the dedup is broken.
+            wire.update(client_id=request.client_id, client_seq=request.client_seq)
+        return wire
+
+    def fetch(self, request: protocol.FetchRequest) -> dict[str, Any]:
+        """Edits with ``from <= seq <= to`` (at most ``FETCH_LIMIT``) and the current head."""
+        edits = self.service.edits_since(
+            request.score, request.first - 1, limit=protocol.FETCH_LIMIT
+        )
+        if request.last is not None:
+            edits = [e for e in edits if e.seq <= request.last]
+        head = self.head(request.score)
+        return {"edits": [e.to_wire() for e in edits], "head": head}

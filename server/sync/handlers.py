@@ -1,0 +1,205 @@
+"""Socket.IO handlers: authenticate, parse, check permission, call the authority, emit.
+
+Thin by design: payload rules live in ``protocol``, persistence in the
+``ScoreService`` behind ``authority``, presence in ``presence``. Each handler
+returns its ack envelope. Never imports SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import request, session
+from flask_socketio import SocketIO, join_room, leave_room
+from socketio.exceptions import ConnectionRefusedError
+
+from ..auth import AuthError, Identity, load_identity, require, user_id_from_token
+from ..auth.sessions import SESSION_USER
+from ..score import ScoreError
+from . import protocol
+from .authority import Authority
+from .presence import Peer, PresenceRegistry
+from .ratelimit import TokenBucket
+
+log = logging.getLogger(__name__)
+Handler = Callable[..., Any]
+
+
+def room_of(score_id: str) -> str:
+    return f"score:{score_id}"
+
+
+@dataclass
+class Connection:
+    """What the server knows about one socket: who it is, where it is, its edit budget."""
+
+    identity: Identity
+    bucket: TokenBucket
+    scores: set[str] = field(default_factory=set)
+
+
+class SyncHandlers:
+    """Registers the protocol's handlers on one ``SocketIO`` and keeps per-connection state."""
+
+    def __init__(self, socketio: SocketIO, authority: Authority, limits: protocol.Limits) -> None:
+        self.socketio = socketio
+        self.authority = authority
+        self.limits = limits
+        self.presence = PresenceRegistry()
+        self._connections: dict[str, Connection] = {}
+        self._lock = threading.Lock()
+
+    # --- wiring -------------------------------------------------------------------------
+
+    def register(self) -> None:
+        on = self.socketio.on_event
+        on("connect", self.on_connect)
+        on("disconnect", self.on_disconnect)
+        on(protocol.JOIN, self._guard(self.on_join))
+        on(protocol.LEAVE, self._guard(self.on_leave))
+        on(protocol.SUBMIT, self._guard(self.on_submit))
+        on(protocol.FETCH, self._guard(self.on_fetch))
+        on(protocol.SELECT, self._guard(self.on_select))
+
+    def _guard(self, handler: Handler) -> Handler:
+        """Turn refusals into error acks; an unexpected failure becomes ``server_error``."""
+        from ..editing import ScoreNotFound
+
+        def guarded(payload: Any = None, *_: Any) -> dict[str, Any]:
+            try:
+                return dict(handler(payload))
+            except protocol.ProtocolError as exc:
+                return protocol.from_protocol_error(exc)
+            except AuthError as exc:
+                return protocol.error(exc.code, exc.message)
+            except ScoreError as exc:
+                return protocol.from_score_error(exc)
+            except ScoreNotFound:
+                return protocol.error(protocol.NOT_FOUND, "no such score")
+            except Exception:
+                log.exception("%s handler failed", handler.__name__)
+                return protocol.error(protocol.SERVER_ERROR, "the server failed; try again")
+
+        guarded.__name__ = handler.__name__
+        return guarded
+
+    def _sid(self) -> str:
+        return str(request.sid)  # type: ignore[attr-defined]
+
+    def _connection(self) -> Connection:
+        conn = self._connections.get(self._sid())
+        if conn is None:  # connect refused or already gone
+            raise protocol.ProtocolError(protocol.NOT_AUTHENTICATED, "not connected")
+        return conn
+
+    def _joined(self, score_id: str) -> Connection:
+        conn = self._connection()
+        if score_id not in conn.scores:
+            raise protocol.ProtocolError(protocol.NOT_JOINED, f"join score {score_id} first")
+        return conn
+
+    def _role(self, score_id: str, conn: Connection) -> str | None:
+        return self.authority.service.role_of(score_id, conn.identity.id)
+
+    def _broadcast_presence(self, score_id: str) -> None:
+        self.socketio.emit(
+            protocol.PRESENCE,
+            protocol.presence_message(score_id, self.presence.peers(score_id)),
+            to=room_of(score_id),
+        )
+
+    # --- connection life cycle -------------------------------------------------------------
+
+    def on_connect(self, auth: Any = None) -> None:
+        """Session cookie (same-origin browser) or ``auth={"token"}``; anything else is refused."""
+        if isinstance(auth, dict) and "token" in auth:
+            user_id = user_id_from_token(auth["token"])
+            if user_id is None:
+                raise ConnectionRefusedError(
+                    "invalid or expired token", {"code": protocol.NOT_AUTHENTICATED}
+                )
+        else:
+            raw = session.get(SESSION_USER)
+            user_id = raw if isinstance(raw, int) else None
+        identity = load_identity(user_id)
+        if identity is None:
+            raise ConnectionRefusedError("log in first", {"code": protocol.NOT_AUTHENTICATED})
+        bucket = TokenBucket(self.limits.edit_rate, self.limits.edit_burst)
+        with self._lock:
+            self._connections[self._sid()] = Connection(identity, bucket)
+
+    def on_disconnect(self, *_: Any) -> None:
+        sid = self._sid()
+        with self._lock:
+            self._connections.pop(sid, None)
+        for score_id in self.presence.leave_all(sid):
+            self._broadcast_presence(score_id)
+
+    # --- events ------------------------------------------------------------------------------
+
+    def on_join(self, payload: Any) -> dict[str, Any]:
+        req = protocol.parse_join(payload)
+        conn = self._connection()
+        role = self._role(req.score, conn)
+        require(role, "viewer", "open this score")
+        # Room first, then read: an edit committed meanwhile is broadcast to us or is
+        # in what we read (or both; clients drop seqs they already hold).
+        join_room(room_of(req.score))
+        conn.scores.add(req.score)
+        catch_up = self.authority.catch_up(req.score, req.since)
+        identity = conn.identity
+        self.presence.enter(
+            req.score,
+            Peer(self._sid(), identity.id, identity.name, identity.display_name, identity.colour),
+        )
+        self._broadcast_presence(req.score)
+        return protocol.ok(
+            score=req.score,
+            role=role,
+            user=identity.to_wire(),
+            presence=self.presence.peers(req.score),
+            **catch_up,
+        )
+
+    def on_leave(self, payload: Any) -> dict[str, Any]:
+        score_id = protocol.parse_score_only(payload)
+        conn = self._joined(score_id)
+        leave_room(room_of(score_id))
+        conn.scores.discard(score_id)
+        if self.presence.leave(score_id, self._sid()):
+            self._broadcast_presence(score_id)
+        return protocol.ok(score=score_id)
+
+    def on_submit(self, payload: Any) -> dict[str, Any]:
+        req = protocol.parse_submit(payload, self.limits)
+        conn = self._joined(req.score)
+        if not conn.bucket.take():
+            raise protocol.ProtocolError(
+                protocol.RATE_LIMITED,
+                "too many edits; slow down",
+                retry_after=round(conn.bucket.retry_after(), 3),
+            )
+        require(self._role(req.score, conn), "editor", "edit this score")
+        # The author is the authenticated user; any author in the payload is ignored.
+        edit = self.authority.submit(conn.identity.id, req)
+        if not edit.duplicate:
+            # Committed: now (and only now) tell everyone, the sender included.
+            self.socketio.emit(protocol.EDIT, self.authority.wire(edit, req), to=room_of(req.score))
+        return protocol.ok(seq=edit.seq, skipped=edit.skipped, duplicate=edit.duplicate)
+
+    def on_fetch(self, payload: Any) -> dict[str, Any]:
+        req = protocol.parse_fetch(payload)
+        conn = self._joined(req.score)
+        require(self._role(req.score, conn), "viewer", "read this score")
+        return protocol.ok(score=req.score, **self.authority.fetch(req))
+
+    def on_select(self, payload: Any) -> dict[str, Any]:
+        req = protocol.parse_select(payload)
+        self._joined(req.score)
+        if self.presence.select(req.score, self._sid(), req.selection):
+            self._broadcast_presence(req.score)
+        return protocol.ok()

@@ -1,0 +1,236 @@
+"""The Socket.IO protocol in one place: event names, envelope builders and payload parsing.
+
+Every ack is built here (``ok(...)`` / ``error(code, message)``) and every
+incoming payload is checked here, so handlers stay thin. Pure: imports only the
+stdlib and ``server.score``; never Flask, Socket.IO or SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..score import ScoreError
+
+# --- event names (client -> server) -----------------------------------------------------
+JOIN = "join"
+LEAVE = "leave"
+SUBMIT = "submit"
+FETCH = "fetch"
+SELECT = "select"
+
+# --- event names (server -> client) -----------------------------------------------------
+EDIT = "edit"
+PRESENCE = "presence"
+
+# --- error codes --------------------------------------------------------------------------
+BAD_REQUEST = "bad_request"
+NOT_AUTHENTICATED = "not_authenticated"
+FORBIDDEN = "forbidden"
+NOT_FOUND = "not_found"
+NOT_JOINED = "not_joined"
+INVALID_OP = "invalid_op"
+PAYLOAD_TOO_LARGE = "payload_too_large"
+RATE_LIMITED = "rate_limited"
+SERVER_ERROR = "server_error"
+
+#: When a joining client is further behind than this, it gets a snapshot instead of edits.
+CATCH_UP_LIMIT = 500
+#: Most edits one ``fetch`` returns; ask again from the last seq for more.
+FETCH_LIMIT = 500
+
+Envelope = dict[str, Any]
+
+
+class ProtocolError(Exception):
+    """A request the server refuses; becomes an error ack with a snake_case code."""
+
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+def ok(**fields: Any) -> Envelope:
+    """A success ack: ``{"ok": true, ...fields}``."""
+    return {"ok": True, **fields}
+
+
+def error(code: str, message: str, **extra: Any) -> Envelope:
+    """An error ack: ``{"ok": false, "error": {"code", "message", ...extra}}``."""
+    return {"ok": False, "error": {"code": code, "message": message, **extra}}
+
+
+def from_protocol_error(exc: ProtocolError) -> Envelope:
+    return error(exc.code, exc.message, **exc.extra)
+
+
+def from_score_error(exc: ScoreError) -> Envelope:
+    """An edit refused by the score model (nothing stored): ``invalid_op`` + ``op_index``."""
+    extra: dict[str, Any] = {}
+    if exc.op_index is not None:
+        extra["op_index"] = exc.op_index
+    return error(INVALID_OP, exc.message, **extra)
+
+
+def presence_message(score_id: str, peers: list[dict[str, Any]]) -> Envelope:
+    """The full list of people in a score, sent to its room whenever it changes."""
+    return {"score": score_id, "peers": peers}
+
+
+# --- incoming payloads ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size and rate limits checked before an edit reaches the score service.
+
+    Read from ``TUTTI_SYNC_MAX_OPS``, ``TUTTI_SYNC_MAX_EDIT_BYTES``,
+    ``TUTTI_SYNC_EDIT_RATE`` (edits/s per connection) and ``TUTTI_SYNC_EDIT_BURST``.
+    """
+
+    max_ops: int = 500
+    max_edit_bytes: int = 256 * 1024
+    edit_rate: float = 50.0
+    edit_burst: float = 200.0
+    #: engineio's cap on one message; a bigger frame closes that connection only.
+    max_message_bytes: int = 1024 * 1024
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Limits:
+        def number(name: str, default: float) -> float:
+            raw = env.get(f"TUTTI_SYNC_{name.upper()}")
+            if raw in (None, ""):
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ValueError(f"TUTTI_SYNC_{name.upper()} must be a number") from None
+            if value <= 0:
+                raise ValueError(f"TUTTI_SYNC_{name.upper()} must be positive")
+            return value
+
+        return cls(
+            max_ops=int(number("max_ops", cls.max_ops)),
+            max_edit_bytes=int(number("max_edit_bytes", cls.max_edit_bytes)),
+            edit_rate=number("edit_rate", cls.edit_rate),
+            edit_burst=number("edit_burst", cls.edit_burst),
+            max_message_bytes=int(number("max_message_bytes", cls.max_message_bytes)),
+        )
+
+
+def _object(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise ProtocolError(BAD_REQUEST, "the payload must be a JSON object")
+    return payload
+
+
+def _score_id(payload: dict[str, Any]) -> str:
+    score = payload.get("score")
+    if not isinstance(score, str) or not 0 < len(score) <= 64:
+        raise ProtocolError(BAD_REQUEST, "score must be a score id string")
+    return score
+
+
+def _seq(payload: dict[str, Any], name: str, *, optional: bool = False) -> int | None:
+    value = payload.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ProtocolError(BAD_REQUEST, f"{name} must be a non-negative integer")
+    return value
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    score: str
+    since: int | None
+
+
+def parse_join(payload: Any) -> JoinRequest:
+    data = _object(payload)
+    return JoinRequest(_score_id(data), _seq(data, "since", optional=True))
+
+
+def parse_score_only(payload: Any) -> str:
+    """``leave``: just ``{"score"}``."""
+    return _score_id(_object(payload))
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    score: str
+    client_id: str
+    client_seq: int
+    ops: list[dict[str, Any]]
+
+
+def parse_submit(payload: Any, limits: Limits) -> SubmitRequest:
+    """Check shape and size; the score model validates each op's meaning later."""
+    data = _object(payload)
+    score = _score_id(data)
+    client_id = data.get("client_id")
+    if not isinstance(client_id, str) or not 0 < len(client_id) <= 64:
+        raise ProtocolError(BAD_REQUEST, "client_id must be a string of 1..64 characters")
+    client_seq = _seq(data, "client_seq")
+    assert client_seq is not None
+    ops = data.get("ops")
+    if not isinstance(ops, list) or not ops or not all(isinstance(op, dict) for op in ops):
+        raise ProtocolError(BAD_REQUEST, "ops must be a non-empty list of op objects")
+    if len(ops) > limits.max_ops:
+        raise ProtocolError(
+            PAYLOAD_TOO_LARGE, f"an edit holds at most {limits.max_ops} ops, got {len(ops)}"
+        )
+    size = len(json.dumps(ops, separators=(",", ":")))
+    if size > limits.max_edit_bytes:
+        raise ProtocolError(
+            PAYLOAD_TOO_LARGE,
+            f"an edit's ops may take at most {limits.max_edit_bytes} bytes, got {size}",
+        )
+    return SubmitRequest(score, client_id, client_seq, ops)
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    score: str
+    first: int
+    last: int | None
+
+
+def parse_fetch(payload: Any) -> FetchRequest:
+    """``{"score", "from", "to"?}``: edits with ``from <= seq <= to`` (inclusive)."""
+    data = _object(payload)
+    score = _score_id(data)
+    first = _seq(data, "from")
+    assert first is not None
+    last = _seq(data, "to", optional=True)
+    if last is not None and last < first:
+        raise ProtocolError(BAD_REQUEST, "to must not be smaller than from")
+    return FetchRequest(score, max(first, 1), last)
+
+
+@dataclass(frozen=True)
+class SelectRequest:
+    score: str
+    selection: list[str]
+
+
+MAX_SELECTION = 1000
+
+
+def parse_select(payload: Any) -> SelectRequest:
+    data = _object(payload)
+    score = _score_id(data)
+    selection = data.get("selection", [])
+    if (
+        not isinstance(selection, list)
+        or len(selection) > MAX_SELECTION
+        or not all(isinstance(x, str) and 0 < len(x) <= 64 for x in selection)
+    ):
+        raise ProtocolError(
+            BAD_REQUEST, f"selection must be a list of at most {MAX_SELECTION} element ids"
+        )
+    return SelectRequest(score, list(selection))
