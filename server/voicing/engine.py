@@ -1,0 +1,224 @@
+"""``suggest``: read a progression, build candidates and costs, search, explain.
+
+The one place that joins parsing, an instrument target and the search. Pure (no Flask,
+no SQL); music21 is reached only through ``symbols`` when a chord symbol is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .chords import ChordSpec
+from .common import Fixed, FloatArray, IntArray, Target, Terms, weighted_total
+from .errors import VoicingError
+from .rules import Rules
+from .search import diverse_k_best
+from .symbols import parse_symbol
+
+TARGETS = ("satb", "piano", "guitar")
+MAX_CHORDS = 512
+MAX_K = 50
+
+
+@dataclass
+class Suggestion:
+    """One voiced progression: per-chord voicings, cost with named terms, and the reasons."""
+
+    target: str
+    rank: int
+    voicings: list[tuple[int, ...]]
+    chords: list[dict[str, Any]]
+    cost: float
+    breakdown: dict[str, float]
+    per_chord: list[dict[str, float]]
+    explanation: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "rank": self.rank,
+            "cost": round(self.cost, 4),
+            "chords": self.chords,
+            "breakdown": {k: round(v, 4) for k, v in self.breakdown.items()},
+            "per_chord": [{k: round(v, 4) for k, v in c.items()} for c in self.per_chord],
+            "explanation": self.explanation,
+        }
+
+
+def read_chord(item: Any, index: int) -> tuple[ChordSpec, Fixed]:
+    """One progression entry: a symbol string, ``{"symbol": ...}`` or pitch classes."""
+    fixed: Fixed = {}
+    if isinstance(item, ChordSpec):
+        return item, fixed
+    if isinstance(item, str):
+        return _parse(item, index), fixed
+    if not isinstance(item, dict):
+        raise VoicingError("bad_chord", f"chord {index + 1}: expected a symbol or an object")
+    raw_fixed = item.get("fixed", {})
+    if not isinstance(raw_fixed, dict):
+        raise VoicingError("bad_fixed", f"chord {index + 1}: 'fixed' must be an object")
+    fixed = dict(raw_fixed)
+    if "symbol" in item:
+        return _parse(item["symbol"], index), fixed
+    if "pitch_classes" in item:
+        pcs, bass = item["pitch_classes"], item.get("bass")
+        if not isinstance(pcs, list) or not all(
+            isinstance(pc, int) and not isinstance(pc, bool) for pc in pcs
+        ):
+            raise VoicingError(
+                "bad_chord", f"chord {index + 1}: pitch_classes must be a list of integers"
+            )
+        if bass is not None and (not isinstance(bass, int) or isinstance(bass, bool)):
+            raise VoicingError("bad_chord", f"chord {index + 1}: bass must be an integer")
+        if not pcs:
+            return ChordSpec.rest("N.C."), fixed
+        return ChordSpec.from_pitch_classes(pcs, bass, root=item.get("root")), fixed
+    raise VoicingError("bad_chord", f"chord {index + 1}: give 'symbol' or 'pitch_classes'")
+
+
+def _parse(symbol: Any, index: int) -> ChordSpec:
+    try:
+        return parse_symbol(symbol)
+    except VoicingError as err:
+        raise VoicingError(
+            err.code, f"chord {index + 1}: {err.message}", chord_index=index
+        ) from err
+
+
+def make_target(name: str, options: dict[str, Any]) -> Target:
+    rules = options.get("rules")
+    if isinstance(rules, dict):
+        rules = None if not rules else rules
+    if name == "satb":
+        from .satb import DEFAULT_WEIGHTS, SatbTarget
+
+        return SatbTarget(_rules(rules, DEFAULT_WEIGHTS))
+    if name == "piano":
+        from .piano import DEFAULT_WEIGHTS as PIANO_WEIGHTS
+        from .piano import PianoTarget
+
+        return PianoTarget(_rules(rules, PIANO_WEIGHTS), styles=options.get("styles"))
+    if name == "guitar":
+        from .guitar import DEFAULT_WEIGHTS as GUITAR_WEIGHTS
+        from .guitar import GuitarTarget
+
+        return GuitarTarget(
+            _rules(rules, GUITAR_WEIGHTS),
+            tuning=options.get("tuning"),
+            max_fret=options.get("max_fret", 12),
+            max_span=options.get("max_span", 4),
+        )
+    raise VoicingError("unknown_target", f"target must be one of {', '.join(TARGETS)}: {name!r}")
+
+
+def _rules(given: Any, defaults: dict[str, float]) -> Rules:
+    """Defaults, overridden by a ``Rules`` object or a dict of weights."""
+    if given is None:
+        return Rules(dict(defaults))
+    if isinstance(given, Rules):
+        return Rules({**defaults, **given.weights})
+    if isinstance(given, dict) and all(isinstance(v, int | float) for v in given.values()):
+        return Rules({**defaults, **{str(k): float(v) for k, v in given.items()}})
+    raise VoicingError("bad_options", "rules must map term names to numbers")
+
+
+def suggest(
+    progression: list[Any],
+    target: str = "satb",
+    k: int = 5,
+    options: dict[str, Any] | None = None,
+) -> list[Suggestion]:
+    """Up to ``k`` voicings of the progression, cheapest first; see ``docs/voicing.md``.
+
+    Options: ``rules`` (a ``Rules`` or ``{term: weight}``), ``min_changes`` (diversity),
+    ``max_candidates`` (per chord, after unary pruning), and per target ``styles``
+    (piano) or ``tuning``, ``max_fret``, ``max_span`` (guitar).
+    """
+    opts = dict(options or {})
+    if not isinstance(progression, list) or not progression:
+        raise VoicingError("bad_progression", "the progression must be a non-empty list of chords")
+    if len(progression) > MAX_CHORDS:
+        raise VoicingError("bad_progression", f"at most {MAX_CHORDS} chords per request")
+    if not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise VoicingError("bad_options", f"k must be an integer 1..{MAX_K}")
+    tgt = make_target(target, opts)
+    chords, fixeds = zip(*(read_chord(item, i) for i, item in enumerate(progression)), strict=True)
+    n = len(chords)
+    min_changes = int(opts.get("min_changes", default_min_changes(n)))
+    max_candidates = int(opts.get("max_candidates", 96))
+
+    cands: list[IntArray] = []
+    unary_terms: list[Terms] = []
+    unary: list[FloatArray] = []
+    memo: dict[tuple[Any, ...], tuple[IntArray, Terms, FloatArray]] = {}
+    for i, (chord, fixed) in enumerate(zip(chords, fixeds, strict=True)):
+        key = (chord, tuple(sorted((str(k_), repr(v)) for k_, v in fixed.items())))
+        if key not in memo:
+            c = tgt.candidates(chord, fixed, i)
+            terms = tgt.unary_terms(chord, c)
+            total = weighted_total(terms, tgt.rules, (c.shape[0],))
+            if c.shape[0] > max_candidates:
+                keep = np.sort(np.argsort(total, kind="stable")[:max_candidates])
+                c, total = c[keep], total[keep]
+                terms = {name: values[keep] for name, values in terms.items()}
+            memo[key] = (c, terms, total)
+        c, terms, total = memo[key]
+        cands.append(c)
+        unary_terms.append(terms)
+        unary.append(total)
+
+    pair_terms: list[Terms] = []
+    pair: list[FloatArray] = []
+    for t in range(n - 1):
+        terms = tgt.pair_terms(chords[t], cands[t], chords[t + 1], cands[t + 1])
+        pair_terms.append(terms)
+        pair.append(weighted_total(terms, tgt.rules, (cands[t].shape[0], cands[t + 1].shape[0])))
+
+    found = diverse_k_best(unary, pair, k, min_changes)
+    out = []
+    for rank, (cost, path) in enumerate(found, start=1):
+        voicings = [tuple(int(v) for v in cands[t][i] if v >= 0) for t, i in enumerate(path)]
+        per_chord: list[dict[str, float]] = []
+        explanation: list[str] = []
+        for t, i in enumerate(path):
+            row = {
+                name: tgt.rules.weight(name) * float(values[i])
+                for name, values in unary_terms[t].items()
+            }
+            explanation += tgt.unary_notes(t, chords[t], voicings[t])
+            if t > 0:
+                for name, values in pair_terms[t - 1].items():
+                    row[name] = tgt.rules.weight(name) * float(values[path[t - 1], i])
+                explanation += tgt.pair_notes(
+                    t, chords[t - 1], voicings[t - 1], chords[t], voicings[t]
+                )
+            per_chord.append({name: v for name, v in row.items() if v})
+        breakdown: dict[str, float] = {}
+        for row in per_chord:
+            for name, value in row.items():
+                breakdown[name] = breakdown.get(name, 0.0) + value
+        out.append(
+            Suggestion(
+                target=tgt.name,
+                rank=rank,
+                voicings=voicings,
+                chords=[tgt.render(ch, v) for ch, v in zip(chords, voicings, strict=True)],
+                cost=cost,
+                breakdown=dict(sorted(breakdown.items(), key=lambda kv: -kv[1])),
+                per_chord=per_chord,
+                explanation=explanation,
+            )
+        )
+    return out
+
+
+def default_min_changes(n: int) -> int:
+    """Diversity default: 1 chord for up to 4 chords, 2 up to 8, then 3.
+
+    >>> [default_min_changes(n) for n in (1, 4, 5, 8, 9, 32)]
+    [1, 1, 2, 2, 3, 3]
+    """
+    return min(3, max(1, (n + 3) // 4))
