@@ -17,13 +17,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 ASYNC_MODES = ("eventlet", "gevent", "threading")
 
 
-def instance_dir() -> Path:
+def instance_dir(env: Mapping[str, str] | None = None) -> Path:
     """Where local state (SQLite file, secret key) lives; ``TUTTI_INSTANCE_DIR`` moves it."""
-    return Path(os.environ.get("TUTTI_INSTANCE_DIR") or REPO_ROOT / "instance")
+    env = os.environ if env is None else env
+    return Path(env.get("TUTTI_INSTANCE_DIR") or REPO_ROOT / "instance")
 
 
-def default_database_url() -> str:
-    return f"sqlite:///{instance_dir() / 'tutti.sqlite3'}"
+def default_database_url(env: Mapping[str, str] | None = None) -> str:
+    return f"sqlite:///{instance_dir(env) / 'tutti.sqlite3'}"
 
 
 def stored_secret_key(directory: Path | None = None) -> str:
@@ -81,7 +82,7 @@ class Settings:
             return value if value not in (None, "") else default
 
         values: dict[str, Any] = {
-            "database_url": pick("database_url", None) or default_database_url(),
+            "database_url": pick("database_url", None) or default_database_url(env),
             "async_mode": pick("async_mode", "eventlet"),
             "message_queue": pick("message_queue", None),
             "snapshot_every": _positive_int(pick("snapshot_every", "100"), "snapshot_every"),
@@ -93,7 +94,7 @@ class Settings:
         values.update(overrides)
         if "secret_key" not in values:
             # Only touch the instance directory when no key was given.
-            values["secret_key"] = pick("secret_key", None) or stored_secret_key()
+            values["secret_key"] = pick("secret_key", None) or stored_secret_key(instance_dir(env))
         if isinstance(values["cors_origins"], list | str):
             values["cors_origins"] = _origins(values["cors_origins"])
         if values["async_mode"] not in ASYNC_MODES:

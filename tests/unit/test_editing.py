@@ -1,0 +1,294 @@
+"""ScoreService on a real SQLite database: seq allocation, idempotent resubmission,
+refused and skipped ops, snapshots, reads of the log, members, settings, versions and
+suggestions."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from server.editing import CommittedEdit, ScoreNotFound, ScoreService, UserNotFound
+from server.persistence import Database, NameTaken
+from server.score import InvalidOp, apply_edit, new_document
+
+
+def _title(title: str) -> list[dict[str, object]]:
+    return [{"op": "set_meta", "title": title}]
+
+
+def _write(event_id: str, step: str = "C", offset: str = "0") -> list[dict[str, object]]:
+    return [
+        {
+            "op": "write_event",
+            "part": "p1",
+            "measure": "m1",
+            "offset": offset,
+            "event": {
+                "id": event_id,
+                "dur": {"type": 4},
+                "notes": [{"id": f"{event_id}n", "step": step, "alter": 0, "octave": 4}],
+            },
+        }
+    ]
+
+
+def _sqlite_rows(db_url: str, sql: str, *args: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+@pytest.fixture
+def ana(service: ScoreService) -> int:
+    return service.create_user("ana", "hash", display_name="Ana")
+
+
+@pytest.fixture
+def score(service: ScoreService, ana: int) -> str:
+    return service.create_score(ana, "Song")
+
+
+def test_submit_assigns_dense_seqs_and_load_returns_the_head(
+    service: ScoreService, ana: int, score: str
+) -> None:
+    first = service.submit(score, ana, _write("e1"), client_id="c1", client_seq=1)
+    second = service.submit(score, ana, _title("Hymn"), client_id="c1", client_seq=2)
+    assert (first.seq, second.seq) == (1, 2)
+    assert not first.duplicate
+    doc, seq = service.load(score)
+    expected = new_document(title="Song")
+    apply_edit(expected, _write("e1"))
+    apply_edit(expected, _title("Hymn"))
+    assert (doc, seq) == (expected, 2)
+    assert service.score_info(score)["title"] == "Hymn"  # the list of scores follows the doc
+
+
+def test_wire_form_names_the_author_and_hides_the_inverse(
+    service: ScoreService, ana: int, score: str
+) -> None:
+    edit = service.submit(score, ana, _write("e1"), client_id="c1", client_seq=7, meta={"k": 1})
+    wire = edit.to_wire()
+    assert wire == {
+        "score": score,
+        "seq": 1,
+        "author": {"id": ana, "name": "Ana"},
+        "client_id": "c1",
+        "client_seq": 7,
+        "ops": _write("e1"),
+        "skipped": [],
+        "origin": "human",
+        "meta": {"k": 1},
+        "at": wire["at"],
+    }
+    at = datetime.fromisoformat(wire["at"])
+    assert at.tzinfo is not None and abs((datetime.now(UTC) - at).total_seconds()) < 60
+    assert edit.inverse and "inverse" not in wire
+
+
+def test_resubmission_returns_the_original_and_stores_one_row(
+    service: ScoreService, db_url: str, ana: int, score: str
+) -> None:
+    original = service.submit(score, ana, _write("e1"), client_id="tab", client_seq=1)
+    again = service.submit(score, ana, _write("e1"), client_id="tab", client_seq=1)
+    assert again.duplicate and again.seq == original.seq == 1
+    assert again.ops == original.ops and again.created_at == original.created_at
+    assert _sqlite_rows(db_url, "SELECT count(*) FROM edits") == [(1,)]
+    assert service.head_seq(score) == 1
+    # A different client may use the same client seq.
+    assert service.submit(score, ana, _title("x"), client_id="other", client_seq=1).seq == 2
+
+
+def test_invalid_edit_stores_nothing_and_uses_no_seq(
+    service: ScoreService, db_url: str, ana: int, score: str
+) -> None:
+    service.submit(score, ana, _write("e1"))
+    before, _ = service.load(score)
+    # The second op is invalid (the id is taken): the first must be undone as well.
+    with pytest.raises(InvalidOp):
+        service.submit(score, ana, _title("changed") + _write("e1", offset="1/4"))
+    with pytest.raises(InvalidOp):
+        service.submit(score, ana, [{"op": "no_such_op"}], client_id="c", client_seq=1)
+    assert service.load(score) == (before, 1)
+    assert _sqlite_rows(db_url, "SELECT count(*) FROM edits") == [(1,)]
+    assert service.submit(score, ana, _title("next"), client_id="c", client_seq=1).seq == 2
+    assert service.verify_log(score) == []
+
+
+def test_missing_target_is_a_recorded_no_op(service: ScoreService, ana: int, score: str) -> None:
+    service.submit(score, ana, _write("e1"))
+    edit = service.submit(
+        score, ana, [{"op": "delete_event", "event": "gone"}, *_title("still applied")]
+    )
+    assert edit.seq == 2
+    assert [s["index"] for s in edit.skipped] == [0]
+    assert edit.skipped[0]["code"] == "missing_target"
+    assert service.edits(score, from_seq=2)[0].skipped == edit.skipped
+    assert service.load(score)[0]["title"] == "still applied"
+
+
+def test_snapshots_are_written_every_n_edits(
+    service: ScoreService, db_url: str, ana: int, score: str
+) -> None:
+    for i in range(25):
+        service.submit(score, ana, _title(f"t{i}"))
+    seqs = _sqlite_rows(db_url, "SELECT seq FROM snapshots WHERE score_id = ? ORDER BY seq", score)
+    assert seqs == [(0,), (10,), (20,)]
+    service.forget_cache()
+    assert service.load(score)[0]["title"] == "t24"
+    assert service.doc_at(score, 0)["title"] == "Song"
+    assert service.doc_at(score, 13)["title"] == "t12"
+    with pytest.raises(ValueError):
+        service.doc_at(score, 26)
+
+
+def test_reads_of_the_log(service: ScoreService, ana: int, score: str) -> None:
+    for i in range(6):
+        service.submit(score, ana, _title(f"t{i}"), client_id="c", client_seq=i)
+    assert [e.seq for e in service.edits_since(score, 2)] == [3, 4, 5, 6]
+    assert [e.seq for e in service.edits_since(score, 2, limit=2)] == [3, 4]
+    assert service.edits_since(score, 6) == []
+    assert [e.seq for e in service.edits(score, from_seq=2, to_seq=4)] == [2, 3, 4]
+    every = service.edits(score)
+    assert [e.client_seq for e in every] == list(range(6))
+    assert all(isinstance(e, CommittedEdit) and e.author_name == "Ana" for e in every)
+    edit_at_3 = service.edit_at(score, 3)
+    assert edit_at_3 is not None and edit_at_3.ops == _title("t2")
+    assert service.edit_at(score, 99) is None
+
+
+def test_unknown_score_and_author(service: ScoreService, ana: int, score: str) -> None:
+    for call in (
+        lambda: service.submit("nope", ana, _title("x")),
+        lambda: service.load("nope"),
+        lambda: service.edits_since("nope", 0),
+        lambda: service.verify_log("nope"),
+        lambda: service.get_settings("nope"),
+    ):
+        with pytest.raises(ScoreNotFound):
+            call()
+    with pytest.raises(UserNotFound):
+        service.submit(score, 999, _title("x"))
+    with pytest.raises(ValueError):
+        service.submit(score, ana, _title("x"), origin="robot")
+
+
+def test_users_members_settings(service: ScoreService, ana: int, score: str) -> None:
+    ben = service.create_user("ben", "h2")
+    with pytest.raises(NameTaken):
+        service.create_user("ben", "other")
+    user = service.user_by_name("ben")
+    assert user is not None and user["id"] == ben and user["display_name"] == "ben"
+    assert user["colour"].startswith("#")
+    assert service.user_by_id(ben) == user and service.user_by_name("nobody") is None
+    assert service.role_of(score, ana) == "owner" and service.role_of(score, ben) is None
+    service.set_member(score, ben, "viewer")
+    service.set_member(score, ben, "editor")
+    assert service.role_of(score, ben) == "editor"
+    assert [(s["id"], s["role"]) for s in service.scores_for(ben)] == [(score, "editor")]
+    assert {m["name"]: m["role"] for m in service.members(score)} == {
+        "ana": "owner",
+        "ben": "editor",
+    }
+    service.set_member(score, ben, None)
+    assert service.scores_for(ben) == []
+    with pytest.raises(ValueError):
+        service.set_member(score, ben, "god")
+    assert service.get_settings(score) == {"helper_enabled": False}
+    assert service.update_settings(score, helper_enabled=True, style="chorale") == {
+        "helper_enabled": True,
+        "style": "chorale",
+    }
+    assert service.get_settings(score)["helper_enabled"] is True
+
+
+def test_create_score_from_a_document(service: ScoreService, ana: int) -> None:
+    doc = new_document(title="Imported", measures=2)
+    score = service.create_score(ana, doc=doc)
+    assert service.load(score) == (doc, 0)
+    assert service.score_info(score)["title"] == "Imported"
+    broken = new_document()
+    broken["measures"] = []
+    with pytest.raises(InvalidOp):
+        service.create_score(ana, doc=broken)
+
+
+def test_versions_and_suggestions(service: ScoreService, ana: int, score: str) -> None:
+    service.submit(score, ana, _title("a"))
+    v = service.create_version(score, "first draft", ana)
+    assert (v["seq"], v["label"], v["author_name"]) == (1, "first draft", "Ana")
+    service.create_version(score, "empty", ana, seq=0)
+    assert [x["label"] for x in service.versions(score)] == ["empty", "first draft"]
+    with pytest.raises(ValueError):
+        service.create_version(score, "future", ana, seq=5)
+
+    s = service.create_suggestion(score, ana, {"kind": "voicing", "measures": ["m1"]})
+    assert s["status"] == "pending" and s["result"] is None
+    assert service.set_suggestion_result(s["id"], {"ops": _title("b")})
+    accepted = service.decide_suggestion(s["id"], "accepted", ana, accepted_seq=2)
+    assert accepted is not None and accepted["status"] == "accepted"
+    assert accepted["accepted_seq"] == 2 and accepted["decided_by"] == ana
+    # Deciding twice (two people clicking at once) changes nothing the second time.
+    assert service.decide_suggestion(s["id"], "rejected", ana) is None
+    assert not service.set_suggestion_result(s["id"], {"ops": []})
+    assert service.suggestions(score, "pending") == []
+    assert [x["id"] for x in service.suggestions(score)] == [s["id"]]
+    assert service.get_suggestion(s["id"]) == accepted
+
+
+def test_verify_log_detects_a_modified_row(
+    service: ScoreService, db_url: str, ana: int, score: str
+) -> None:
+    for i in range(5):
+        service.submit(score, ana, _title(f"t{i}"))
+    assert service.verify_log(score) == []
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+        conn.execute(
+            "UPDATE edits SET ops = ? WHERE score_id = ? AND seq = 3",
+            ('[{"op": "set_meta", "title": "forged"}]', score),
+        )
+    problems = service.verify_log(score)
+    assert problems == ["edit 3: content does not match its hash (modified)"]
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+        conn.execute("DELETE FROM edits WHERE score_id = ? AND seq = 4", (score,))
+    problems = service.verify_log(score)
+    assert any("gap" in p for p in problems) and any("prev_hash" in p for p in problems)
+
+
+def test_concurrent_submits_in_one_process_stay_dense(
+    service: ScoreService, db_url: str, ana: int, score: str
+) -> None:
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for k in range(15):
+                service.submit(score, ana, _title(f"w{n}-{k}"), client_id=f"w{n}", client_seq=k)
+        except BaseException as exc:  # surfaced by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [e.seq for e in service.edits(score)] == list(range(1, 91))
+    assert service.verify_log(score) == []
+
+
+def test_two_services_on_one_database_see_each_other(
+    service: ScoreService, db_url: str, ana: int, score: str
+) -> None:
+    """A second process's service: each one's cached head must follow the other's edits."""
+    other = ScoreService(Database(db_url), snapshot_every=10)
+    try:
+        for i in range(12):
+            writer = service if i % 3 else other
+            writer.submit(score, ana, _write(f"e{i}", offset="0") if i == 0 else _title(f"t{i}"))
+        assert service.load(score) == other.load(score)
+        assert service.load(score)[0]["title"] == "t11"
+        assert service.verify_log(score) == [] and other.verify_log(score) == []
+    finally:
+        other.db.dispose()
