@@ -1,0 +1,324 @@
+"""Selective revert: the ops of a *new* edit that undo chosen past edits where nobody built on them.
+
+A key (one property of one element) changed by a reverted edit is restored only
+if no later, non-reverted edit changed the same key; otherwise the later value
+is kept and the user is told. Stored inverses are used whole where they restore
+exactly those keys; elsewhere finer ops are built and checked key by key.
+Pure: must not import Flask, SQL or Socket.IO.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.score import InvalidOp, MissingTarget, clone
+from server.score.model import Doc
+
+from .context import Context, pitch_name
+from .facts import EVERYTHING, Changes, Facts, Key, facts, thaw_dur
+from .records import EditRecord
+from .revert_text import key_label
+from .tracker import Op, Step, Tracker
+
+
+@dataclass
+class RevertPlan:
+    """The ops of the reverting edit and what the user should be told."""
+
+    ops: list[Op] = field(default_factory=list)
+    reverted: list[int] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    kept: list[Key] = field(default_factory=list)  # changed later by others: left alone
+    unrestored: list[Key] = field(default_factory=list)  # free, but could not be put back
+    restored: list[Key] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.ops
+
+
+@dataclass
+class _Touch:
+    seq: int
+    target: bool
+    before: Any
+    author: str
+
+
+@dataclass
+class _OpUndo:
+    """One op of a reverted edit: its own inverse and the keys it changed (before values)."""
+
+    inverse: list[Op]
+    before: dict[Key, Any]
+
+
+def _unwind(
+    doc_now: Doc, edits: Sequence[EditRecord], targets: set[int]
+) -> tuple[dict[int, Changes], dict[int, list[_OpUndo]]]:
+    """Changes (before, after) of every edit since the oldest target, found by undoing from
+    now; and, for each target, its ops one by one (replayed on the document before it)."""
+    doc = clone(doc_now)
+    tracker = Tracker(doc)
+    out: dict[int, Changes] = {}
+    per_op: dict[int, list[_OpUndo]] = {}
+    oldest = min(targets)
+    for edit in reversed(edits):
+        if edit.seq < oldest:
+            break
+        step = tracker.unapply(doc, edit.inverse)
+        out[edit.seq] = {k: (after, before) for k, (before, after) in step.changes.items()}
+        if edit.seq in targets:
+            per_op[edit.seq] = _split(doc, edit.ops)
+    return out, per_op
+
+
+def _split(doc_before: Doc, ops: list[Op]) -> list[_OpUndo]:
+    """Replay an edit op by op to learn each op's own inverse and changes."""
+    doc = clone(doc_before)
+    tracker = Tracker(doc)
+    out: list[_OpUndo] = []
+    for op in ops:
+        try:
+            result, step = tracker.apply(doc, [op])
+        except (InvalidOp, MissingTarget):
+            continue
+        if result.inverse:
+            out.append(_OpUndo(result.inverse, {k: b for k, (b, _) in step.changes.items()}))
+    return out
+
+
+def _desired(
+    edits: Sequence[EditRecord], changes: dict[int, Changes], targets: set[int]
+) -> tuple[dict[Key, Any], dict[int, dict[Key, Any]], list[tuple[Key, int, str]]]:
+    """Per key: the value to restore; per target: its restorable keys; and the conflicts."""
+    touches: dict[Key, list[_Touch]] = {}
+    for edit in edits:
+        if edit.seq not in changes:
+            continue
+        for key, (before, _) in changes[edit.seq].items():
+            touches.setdefault(key, []).append(
+                _Touch(edit.seq, edit.seq in targets, before, edit.author_name)
+            )
+    desired: dict[Key, Any] = {}
+    per_target: dict[int, dict[Key, Any]] = {t: {} for t in targets}
+    conflicts: list[tuple[Key, int, str]] = []
+    for key, seq_touches in touches.items():
+        if not any(t.target for t in seq_touches):
+            continue
+        last_other = max((i for i, t in enumerate(seq_touches) if not t.target), default=-1)
+        for touch in seq_touches[: last_other + 1]:
+            if touch.target:
+                conflicts.append((key, touch.seq, seq_touches[last_other].author))
+        free = seq_touches[last_other + 1 :]
+        if free:
+            desired[key] = free[0].before
+            for touch in free:
+                per_target[touch.seq][key] = touch.before
+    return desired, per_target, conflicts
+
+
+class _Scratch:
+    """The document being reverted, with its facts kept current, and checked trial ops."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.tracker = Tracker(doc)
+        self.facts: Facts = facts(doc, EVERYTHING)
+        self.ops: list[Op] = []
+
+    def try_ops(self, ops: list[Op], allowed: dict[Key, Any]) -> bool:
+        """Apply ``ops`` if every key they change lands on its allowed value; else undo."""
+        try:
+            result, step = self.tracker.apply(self.doc, ops)
+        except (InvalidOp, MissingTarget):
+            return False
+        changes = step.changes
+        ok = bool(changes) and all(
+            k in allowed and allowed[k] == a for k, (_, a) in changes.items()
+        )
+        if not ok:
+            self.tracker.unapply(self.doc, result.inverse)
+            return False
+        self._note(step)
+        self.ops.extend(ops)
+        return True
+
+    def _note(self, step: Step) -> None:
+        for key, (_, after) in step.changes.items():
+            if after is None:
+                self.facts.pop(key, None)
+            else:
+                self.facts[key] = after
+
+
+def plan_revert(
+    doc_now: Doc, edits_all: Sequence[EditRecord], target_seqs: Iterable[int]
+) -> RevertPlan:
+    """Plan a new edit reverting ``target_seqs``; ``edits_all`` must lead up to ``doc_now``."""
+    edits = sorted(edits_all, key=lambda e: e.seq)
+    known = {e.seq for e in edits}
+    targets = {s for s in target_seqs if s in known}
+    plan = RevertPlan()
+    if not targets:
+        return plan
+    changes, per_op = _unwind(doc_now, edits, targets)
+    desired, per_target, conflicts = _desired(edits, changes, targets)
+    scratch = _Scratch(clone(doc_now))
+    # Whole inverses first, newest first: exact, and they keep rests' and elements' IDs.
+    # An edit's stored inverse when all its keys are free, else each free op's own inverse.
+    for edit in reversed(edits):
+        if edit.seq not in targets or not edit.inverse:
+            continue
+        mine = per_target[edit.seq]
+        if len(mine) == len(changes[edit.seq]) and scratch.try_ops(list(edit.inverse), mine):
+            continue
+        for undo in reversed(per_op[edit.seq]):
+            if all(k in mine for k in undo.before):
+                scratch.try_ops(undo.inverse, undo.before)
+    pending = {k: v for k, v in desired.items() if scratch.facts.get(k) != v}
+    _fine_ops(scratch, pending, desired)
+    pending = {k: v for k, v in desired.items() if scratch.facts.get(k) != v}
+    plan.ops = scratch.ops
+    plan.kept = sorted({c[0] for c in conflicts}, key=repr)
+    plan.unrestored = sorted(pending, key=repr)
+    plan.restored = sorted((k for k in desired if k not in pending), key=repr)
+    context_doc = doc_now
+    messages: list[str] = []
+    context = Context(context_doc)
+    for key, seq, author in conflicts:
+        if key[0] in ("event", "note") and context.locate(key[1]) is None:
+            if key[0] == "note" and key[2] == "pitch" and changes[seq][key][1] is not None:
+                name = pitch_name(changes[seq][key][1])
+                messages.append(f"{name} (from edit {seq}) was removed later by {author}")
+            continue  # an event gone since: the message about its bar covers it
+        messages.append(
+            f"{key_label(context_doc, key, context)} was changed later by {author}; kept"
+        )
+    for key in plan.unrestored:
+        if key[0] in ("event", "note") and desired[key] is None:
+            continue  # a part of something that stays; the message about that covers it
+        label = key_label(context_doc, key, context)
+        messages.append(f"{label}: later changes depend on it; kept")
+    plan.conflicts = list(dict.fromkeys(messages))
+    restored = set(plan.restored)
+    plan.reverted = sorted(
+        t for t in targets if not changes[t] or any(k in restored for k in per_target[t])
+    )
+    return plan
+
+
+def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> dict[str, Any]:
+    notes = []
+    for nid in found[("event", eid, "notes")]:
+        step, alter, octave = found[("note", nid, "pitch")]
+        note: dict[str, Any] = {"id": nid, "step": step, "alter": alter, "octave": octave}
+        if found.get(("note", nid, "tie")):
+            note["tie"] = True
+        notes.append(note)
+    event: dict[str, Any] = {"id": eid, "dur": thaw_dur(found[("event", eid, "dur")])}
+    event["notes"] = notes
+    if lyrics.get(eid):
+        event["lyrics"] = dict(lyrics[eid])
+    return event
+
+
+def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any]) -> None:
+    """Finer ops for keys the whole inverses did not restore, each checked before it stays."""
+    # Overlay of what the document should hold, to rebuild voices and chords from.
+    merged: Facts = dict(scratch.facts)
+    for key, value in desired.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    lyrics: dict[str, dict[str, str]] = {}
+    for key, value in merged.items():
+        if key[0] == "event" and key[2] == "lyric":
+            lyrics.setdefault(key[1], {})[key[3]] = value
+    allowed = dict(desired)
+    order = ("meta", "part", "measure", "clef", "voice", "event", "note", "harmony", "dynamic")
+    for kind in order:
+        for key in sorted((k for k in pending if k[0] == kind), key=repr):
+            if scratch.facts.get(key) == desired[key]:
+                continue
+            try:
+                ops = _op_for(key, desired[key], merged, lyrics, scratch.facts)
+            except (KeyError, TypeError, ValueError):
+                ops = None
+            if ops:
+                scratch.try_ops(ops, allowed)
+            if kind == "event" and key[2] == "notes" and desired[key] is None:
+                _empty_event(scratch, key[1], allowed)
+
+
+def _empty_event(scratch: _Scratch, eid: str, allowed: dict[Key, Any]) -> None:
+    """An event the reverted edit created must stay (its bar changed later): make it a rest."""
+    if scratch.facts.get(("event", eid, "notes")):
+        relaxed = dict(allowed)
+        relaxed[("event", eid, "notes")] = ()
+        scratch.try_ops([{"op": "set_notes", "event": eid, "notes": []}], relaxed)
+
+
+def _op_for(
+    key: Key, value: Any, merged: Facts, lyrics: dict[str, dict[str, str]], now: Facts
+) -> list[Op] | None:
+    kind = key[0]
+    if kind == "meta":
+        return [{"op": "set_meta", key[1]: value if value is not None else ""}]
+    if kind == "part" and value is not None and ("parts",) in now and key[1] in now[("parts",)]:
+        return [{"op": "set_part", "part": key[1], key[2]: value}]
+    if kind == "measure":
+        shown = list(value) if isinstance(value, tuple) else value
+        return [{"op": f"set_{key[2]}", "measure": key[1], key[2]: shown}]
+    if kind == "clef":
+        return [{"op": "set_clef", "part": key[1], "measure": key[2], "clef": value}]
+    if kind == "voice":
+        events = None if value is None else [_build_event(merged, e, lyrics) for e in value]
+        return [
+            {
+                "op": "set_voice",
+                "part": key[1],
+                "measure": key[2],
+                "voice": key[3],
+                "events": events,
+            }
+        ]
+    if kind == "event" and key[2] == "notes" and value is not None:
+        event = _build_event(merged, key[1], lyrics)
+        ops: list[Op] = [{"op": "set_notes", "event": key[1], "notes": event["notes"]}]
+        ops += [
+            {"op": "set_lyric", "event": key[1], "verse": int(v), "text": t}
+            for v, t in event.get("lyrics", {}).items()
+        ]
+        return ops
+    if kind == "event" and key[2] == "lyric":
+        return [{"op": "set_lyric", "event": key[1], "verse": int(key[3]), "text": value or ""}]
+    if kind == "note" and value is not None:
+        if key[2] == "pitch":
+            step, alter, octave = value
+            return [
+                {"op": "set_pitch", "note": key[1], "step": step, "alter": alter, "octave": octave}
+            ]
+        return [{"op": "set_tie", "note": key[1], "tie": bool(value)}]
+    if kind in ("harmony", "dynamic"):
+        name, field_name = (
+            ("set_chord_symbol", "symbol") if kind == "harmony" else ("set_dynamic", "mark")
+        )
+        base = {"op": name, "part": key[1], "measure": key[2], "offset": key[3]}
+        clear = {**base, field_name: None}
+        if value is None:
+            return [clear]
+        put = {**base, field_name: value[1], "id": value[0]}
+        current = now.get(key)
+        return [put] if current is None else [clear, put]
+    return None
+
+
+def plan_restore(doc_now: Doc, doc_then: Doc) -> list[Op]:
+    """Ops restoring the whole score to an earlier version: one ``replace_document``."""
+    if doc_now == doc_then:
+        return []
+    return [{"op": "replace_document", "doc": clone(doc_then)}]
