@@ -1,0 +1,135 @@
+"""The protocol end to end against a real ``tutti serve``: join, submit, broadcast, presence."""
+
+from __future__ import annotations
+
+import time
+
+import socketio
+
+from server.editing import ScoreService
+from server.sync import protocol
+
+from .conftest import LiveServer
+
+
+def _wait(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
+
+
+def test_two_clients_see_each_others_edits(
+    live_server: LiveServer, server_service: ScoreService, clients: list
+) -> None:
+    ana = live_server.signup("ana")
+    bob = live_server.signup("bob")
+    score = server_service.create_score(ana["id"], "Duet")
+    server_service.set_member(score, bob["id"], "editor")
+    a = live_server.client("ana")
+    b = live_server.client("bob")
+    clients += [a, b]
+    a.join(score)
+    b.join(score)
+    event = a.document["parts"][0]["bars"]["m1"]["voices"]["1"][0]["id"]
+    a.submit([{"op": "set_meta", "title": "Duet in C"}])
+    b.submit(
+        [
+            {
+                "op": "write_event",
+                "part": "p1",
+                "measure": "m2",
+                "offset": "0",
+                "event": {
+                    "id": "b-e1",
+                    "dur": {"type": 4},
+                    "notes": [{"id": "b-n1", "step": "D", "octave": 4}],
+                },
+            }
+        ]
+    )
+    a.wait_synced()
+    b.wait_synced()
+    doc, head = server_service.load(score)
+    assert head == 2
+    assert a.document == b.document == doc
+    assert doc["title"] == "Duet in C"
+    assert event  # the first bar had a filler rest to address
+    log = server_service.edits(score)
+    assert {e.author_name for e in log} == {"ana", "bob"}
+    assert a.acknowledged == {1: next(e.seq for e in log if e.author_name == "ana")}
+
+
+def test_presence_lists_people_and_selections_and_clears_on_disconnect(
+    live_server: LiveServer, server_service: ScoreService, clients: list
+) -> None:
+    ana = live_server.signup("ana")
+    bob = live_server.signup("bob")
+    score = server_service.create_score(ana["id"])
+    server_service.set_member(score, bob["id"], "viewer")
+    a = live_server.client("ana")
+    clients.append(a)
+    a.join(score)
+    b = live_server.client("bob")
+    b.join(score)
+    _wait(lambda: len(a.presence) == 2)
+    names = sorted(p["user"]["name"] for p in a.presence)
+    assert names == ["ana", "bob"]
+    assert all(p["user"]["colour"].startswith("#") for p in a.presence)
+    b.select(["m1.p1.r0"])
+    _wait(lambda: any(p["selection"] == ["m1.p1.r0"] for p in a.presence))
+    b.close()
+    _wait(lambda: [p["user"]["name"] for p in a.presence] == ["ana"])
+
+
+def test_raw_socketio_client_protocol(
+    live_server: LiveServer, server_service: ScoreService
+) -> None:
+    """What a third-party client sees, envelope by envelope (see docs/protocol.md)."""
+    ana = live_server.signup("ana")
+    score = server_service.create_score(ana["id"])
+    received: list[dict] = []
+    sio = socketio.Client(reconnection=False)
+    sio.on(protocol.EDIT, received.append)
+    sio.connect(live_server.url, auth={"token": live_server.token("ana")}, transports=["websocket"])
+    try:
+        joined = sio.call("join", {"score": score})
+        assert joined["ok"] and joined["seq"] == 0 and joined["role"] == "owner"
+        assert joined["snapshot"] == server_service.load(score)[0]
+        op = {"op": "set_meta", "title": "Raw"}
+        ack = sio.call("submit", {"score": score, "client_id": "raw", "client_seq": 1, "ops": [op]})
+        assert ack == {"ok": True, "seq": 1, "skipped": [], "duplicate": False}
+        again = sio.call(
+            "submit", {"score": score, "client_id": "raw", "client_seq": 1, "ops": [op]}
+        )
+        assert again == {"ok": True, "seq": 1, "skipped": [], "duplicate": True}
+        bad = sio.call(
+            "submit",
+            {"score": score, "client_id": "raw", "client_seq": 2, "ops": [{"op": "nope"}]},
+        )
+        assert bad["ok"] is False and bad["error"]["code"] == "invalid_op"
+        assert bad["error"]["op_index"] == 0
+        missing = sio.call(
+            "submit",
+            {
+                "score": score,
+                "client_id": "raw",
+                "client_seq": 3,
+                "ops": [{"op": "delete_event", "event": "gone"}],
+            },
+        )
+        assert missing["ok"] and missing["seq"] == 2
+        assert missing["skipped"][0]["code"] == "missing_target"
+        fetched = sio.call("fetch", {"score": score, "from": 1})
+        assert [e["seq"] for e in fetched["edits"]] == [1, 2] and fetched["head"] == 2
+        _wait(lambda: len(received) == 2)
+        assert received[0]["author"] == {"id": ana["id"], "name": "ana"}
+        assert received[0]["client_id"] == "raw" and received[0]["ops"] == [op]
+        caught_up = sio.call("join", {"score": score, "since": 1})
+        assert [e["seq"] for e in caught_up["edits"]] == [2] and caught_up["head"] == 2
+        not_joined = sio.call("fetch", {"score": "other", "from": 1})
+        assert not_joined["error"]["code"] == "not_joined"
+        assert sio.call("leave", {"score": score}) == {"ok": True, "score": score}
+        assert sio.call("join", "not an object")["error"]["code"] == "bad_request"
+    finally:
+        sio.disconnect()
