@@ -1,0 +1,353 @@
+"""The ``tutti`` command: init-db, create-user, import, export, history, verify-log, serve
+and voicing.
+
+Top-level imports are stdlib only and every command imports what it needs when it
+runs: ``serve`` must monkey-patch eventlet before Flask, SQLAlchemy or psycopg2 load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .editing import CommittedEdit, ScoreService
+
+EXPORT_FORMATS = {"musicxml": ".musicxml", "midi": ".mid"}
+
+
+class CommandError(Exception):
+    """A user-facing failure: printed as ``tutti: <message>``, exit status 1."""
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from .config import Settings
+
+    overrides: dict[str, Any] = {"secret_key": "unused-by-the-cli"}
+    if args.database_url:
+        overrides["database_url"] = args.database_url
+    return Settings.from_env(overrides)
+
+
+def _service(args: argparse.Namespace, *, migrate: bool = True) -> ScoreService:
+    from .editing import ScoreService
+
+    settings = _settings(args)
+    return ScoreService.open(
+        settings.database_url, migrate=migrate, snapshot_every=settings.snapshot_every
+    )
+
+
+def _optional(module: str, what: str) -> Any:
+    """Import a module written by another part of the project, with a clear error."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        if exc.name and module.startswith(exc.name):
+            raise CommandError(f"{what} is not available ({module} is missing)") from exc
+        raise
+
+
+def _safe_url(url: str) -> str:
+    from .persistence import normalise_url
+
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except Exception:  # a URL we cannot parse is reported by init_db itself
+        return url
+
+
+# --- commands ------------------------------------------------------------------------
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    from .persistence import init_db
+
+    url = _settings(args).database_url
+    init_db(url)
+    print(f"database ready: {_safe_url(url)}")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from werkzeug.security import generate_password_hash
+
+    from .persistence import NameTaken
+
+    password = args.password
+    if password is None:
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"Password for {args.name}: ")
+            if getpass.getpass("Again: ") != password:
+                raise CommandError("the passwords differ")
+    if len(password) < 4:
+        raise CommandError("a password needs at least 4 characters")
+    service = _service(args)
+    try:
+        user_id = service.create_user(
+            args.name, generate_password_hash(password), args.display_name, args.colour
+        )
+    except NameTaken:
+        raise CommandError(f"user {args.name!r} already exists") from None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    print(user_id)
+    return 0
+
+
+def _user_id(service: ScoreService, name: str) -> int:
+    user = service.user_by_name(name)
+    if user is None:
+        raise CommandError(f"no user {name!r} (create one with: tutti create-user {name})")
+    return int(user["id"])
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .score import InvalidOp, new_document
+
+    formats = _optional("server.formats", "importing")
+    path = Path(args.file)
+    settings = _settings(args)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    if size > settings.max_import_bytes:
+        raise CommandError(f"{path} is {size} bytes; the limit is {settings.max_import_bytes}")
+    service = _service(args)
+    owner = _user_id(service, args.owner)
+    try:
+        result = formats.import_score(path.read_bytes(), path.name)
+    except ValueError as exc:  # the formats package's errors are ValueErrors
+        raise CommandError(f"cannot import {path.name}: {exc}") from None
+    doc, report = result.doc, list(result.report)
+    title = args.title or doc.get("title") or path.stem
+    # The import is an attributed edit like any other: it can be seen and reverted.
+    score_id = service.create_score(owner, title, new_document(title=title))
+    try:
+        service.submit(
+            score_id,
+            owner,
+            [{"op": "replace_document", "doc": doc}],
+            origin="import",
+            meta={"filename": path.name, "report": report},
+        )
+    except InvalidOp as exc:
+        raise CommandError(f"the imported score is not valid: {exc.message}") from None
+    for line in report:
+        print(line, file=sys.stderr)
+    print(score_id)
+    return 0
+
+
+def _load_doc(service: ScoreService, score_id: str, seq: int | None) -> dict[str, Any]:
+    from .editing import ScoreNotFound
+
+    try:
+        return service.load(score_id)[0] if seq is None else service.doc_at(score_id, seq)
+    except ScoreNotFound:
+        raise CommandError(f"no score {score_id!r}") from None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    formats = _optional("server.formats", "exporting")
+    service = _service(args)
+    doc = _load_doc(service, args.score, args.seq)
+    data: bytes = formats.export_score(doc, args.format)
+    output = Path(args.output or f"{args.score}{EXPORT_FORMATS[args.format]}")
+    output.write_bytes(data)
+    print(f"wrote {output} ({len(data)} bytes)", file=sys.stderr)
+    return 0
+
+
+def _describer() -> Any:
+    """``describe(edit, doc_before) -> str`` from the history package, if it is there."""
+    try:
+        from .history.describe import describe_edit
+    except ImportError:
+        return None
+    return describe_edit
+
+
+def history_rows(service: ScoreService, score_id: str) -> list[dict[str, Any]]:
+    """One dict per edit: what ``tutti history`` prints."""
+    from .editing import ScoreNotFound, replay
+    from .persistence import iso
+
+    try:
+        edits: list[CommittedEdit] = service.edits(score_id)
+        describe = _describer()
+        doc = service.doc_at(score_id, 0) if describe else None
+    except ScoreNotFound:
+        raise CommandError(f"no score {score_id!r}") from None
+    rows = []
+    for edit in edits:
+        row: dict[str, Any] = {
+            "seq": edit.seq,
+            "author": edit.author_name,
+            "author_id": edit.author_id,
+            "origin": edit.origin,
+            "at": iso(edit.created_at),
+            "client_id": edit.client_id,
+            "client_seq": edit.client_seq,
+            "ops": [op.get("op") for op in edit.ops],
+            "skipped": len(edit.skipped),
+        }
+        if describe is not None and doc is not None:
+            row["description"] = describe(edit, doc)
+            replay(doc, [edit.ops])
+        rows.append(row)
+    return rows
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    rows = history_rows(_service(args), args.score)
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    columns = ["seq", "author", "author_id", "origin", "at", "client_id", "client_seq", "ops"]
+    columns += ["skipped"] + (["description"] if rows and "description" in rows[0] else [])
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "ops": " ".join(str(o) for o in row["ops"])})
+    sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+def cmd_verify_log(args: argparse.Namespace) -> int:
+    from .editing import ScoreNotFound
+
+    service = _service(args)
+    try:
+        problems = service.verify_log(args.score)
+        head = service.head_seq(args.score)
+    except ScoreNotFound:
+        raise CommandError(f"no score {args.score!r}") from None
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"score {args.score}: the log is damaged ({len(problems)} problems)", file=sys.stderr)
+        return 2
+    print(f"score {args.score}: {head} edits, hash chain intact")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if args.database_url:
+        os.environ["TUTTI_DATABASE_URL"] = args.database_url
+    serving = _optional("server.serving", "the server")
+    return int(serving.main(args.host, args.port))
+
+
+def cmd_voicing(argv: list[str]) -> int:
+    voicing_cli = _optional("server.voicing.cli", "the voicing helper")
+    return int(voicing_cli.main(argv) or 0)
+
+
+# --- parsing -------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tutti", description="Tutti collaborative score editor")
+    parser.add_argument(
+        "--database-url", help="overrides TUTTI_DATABASE_URL (default: instance/tutti.sqlite3)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("init-db", help="create or migrate the database schema")
+    p.set_defaults(func=cmd_init_db)
+
+    p = sub.add_parser("create-user", help="add a user (prints the new id)")
+    p.add_argument("name")
+    p.add_argument("--password", help="default: prompt")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.add_argument("--display-name")
+    p.add_argument("--colour", help="e.g. #d62728 (default: from the name)")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("import", help="import MusicXML/MIDI/... as a new score (prints its id)")
+    p.add_argument("file")
+    p.add_argument("--owner", required=True, help="user name of the owner")
+    p.add_argument("--title")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export a score (its head, or --seq)")
+    p.add_argument("score")
+    p.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="musicxml")
+    p.add_argument("-o", "--output", help="default: <score><extension>")
+    p.add_argument("--seq", type=int, help="export the score as it was after this edit")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("history", help="every edit of a score")
+    p.add_argument("score")
+    p.add_argument("--format", choices=["json", "csv"], default="csv")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("verify-log", help="check a score's hash chain (exit 2 if damaged)")
+    p.add_argument("score")
+    p.set_defaults(func=cmd_verify_log)
+
+    p = sub.add_parser("serve", help="run the web server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.set_defaults(func=cmd_serve)
+
+    sub.add_parser("voicing", help="the voicing helper's own commands (voicing --help)")
+    return parser
+
+
+def _voicing_split(argv: list[str]) -> tuple[list[str], list[str]] | None:
+    """(global options, voicing's own argv) when the command is ``voicing``, else None.
+
+    The voicing helper parses its own arguments, so everything after the word is its.
+    """
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--database-url":
+            i += 2
+        elif argv[i].startswith("--database-url="):
+            i += 1
+        else:
+            break
+    if i < len(argv) and argv[i] == "voicing":
+        return argv[:i], argv[i + 1 :]
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        split = _voicing_split(argv)
+        if split is not None:
+            options = parser.parse_args([*split[0], "init-db"])
+            if options.database_url:
+                os.environ["TUTTI_DATABASE_URL"] = options.database_url
+            return cmd_voicing(split[1])
+        args = parser.parse_args(argv)
+        return int(args.func(args))
+    except CommandError as exc:
+        print(f"tutti: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

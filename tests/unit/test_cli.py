@@ -1,0 +1,134 @@
+"""The ``tutti`` command on a real SQLite database: init-db, create-user, history (csv and
+json) and verify-log, called in-process through ``main`` and as a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from werkzeug.security import check_password_hash
+
+from server.cli import main
+from server.editing import ScoreService
+from server.persistence import Database
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+
+
+def _tutti(url: str, *args: str) -> int:
+    return main(["--database-url", url, *args])
+
+
+def test_init_db_is_repeatable(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _tutti(url, "init-db") == 0
+    assert _tutti(url, "init-db") == 0
+    assert "database ready" in capsys.readouterr().out
+    path = url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM edits").fetchone() == (0,)
+
+
+def test_create_user(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _tutti(url, "create-user", "ana", "--password", "s3cret", "--display-name", "Ana") == 0
+    user_id = int(capsys.readouterr().out)
+    service = ScoreService(Database(url))
+    try:
+        user = service.user_by_name("ana")
+        assert user is not None and user["id"] == user_id and user["display_name"] == "Ana"
+        assert check_password_hash(user["password_hash"], "s3cret")
+        assert "s3cret" not in user["password_hash"]
+    finally:
+        service.db.dispose()
+    assert _tutti(url, "create-user", "ana", "--password", "other") == 1
+    assert "already exists" in capsys.readouterr().err
+    assert _tutti(url, "create-user", "bo", "--password", "x") == 1  # too short
+
+
+def _score_with_edits(url: str) -> tuple[ScoreService, str]:
+    _tutti(url, "init-db")
+    service = ScoreService(Database(url))
+    ana = service.create_user("ana", "h", display_name="Ana")
+    score = service.create_score(ana, "Song")
+    service.submit(score, ana, [{"op": "set_meta", "title": "Hymn"}], client_id="t", client_seq=1)
+    service.submit(
+        score,
+        ana,
+        [{"op": "set_tempo", "measure": "m1", "tempo": 90}, {"op": "delete_event", "event": "x"}],
+        client_id="t",
+        client_seq=2,
+    )
+    service.submit(score, ana, [{"op": "set_key", "measure": "m2", "key": 2}], origin="helper")
+    return service, score
+
+
+def test_history_csv_and_json(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    service, score = _score_with_edits(url)
+    capsys.readouterr()
+    assert _tutti(url, "history", score, "--format", "csv") == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["seq"] for r in rows] == ["1", "2", "3"]
+    assert [r["author"] for r in rows] == ["Ana"] * 3
+    assert [r["origin"] for r in rows] == ["human", "human", "helper"]
+    assert rows[1]["ops"] == "set_tempo delete_event" and rows[1]["skipped"] == "1"
+    assert rows[0]["client_id"] == "t" and rows[0]["client_seq"] == "1"
+    assert rows[2]["client_id"] == ""
+
+    assert _tutti(url, "history", score, "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [(d["seq"], d["ops"]) for d in data] == [
+        (1, ["set_meta"]),
+        (2, ["set_tempo", "delete_event"]),
+        (3, ["set_key"]),
+    ]
+    assert data[0]["at"] == service.edits(score)[0].to_wire()["at"]
+    assert _tutti(url, "history", "missing") == 1
+    service.db.dispose()
+
+
+def test_verify_log_detects_a_modified_row(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    service, score = _score_with_edits(url)
+    service.db.dispose()
+    assert _tutti(url, "verify-log", score) == 0
+    assert "3 edits, hash chain intact" in capsys.readouterr().out
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        conn.execute("UPDATE edits SET author_id = author_id WHERE seq = 2")  # no change
+        conn.execute(
+            "UPDATE edits SET origin = 'human' WHERE score_id = ? AND seq = 3", (score,)
+        )  # a helper edit passed off as a person's
+    assert _tutti(url, "verify-log", score) == 2
+    captured = capsys.readouterr()
+    assert "edit 3: content does not match its hash (modified)" in captured.out
+    assert "damaged" in captured.err
+
+    # The same through a separate process, the way an operator would run it.
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "--database-url", url, "verify-log", score],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "edit 3: content does not match its hash" in done.stdout
+
+
+def test_missing_score_and_bad_usage(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _tutti(url, "init-db")
+    assert _tutti(url, "verify-log", "nope") == 1
+    assert "no score 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([])
+    with pytest.raises(SystemExit):
+        _tutti(url, "history", "x", "--format", "xml")
