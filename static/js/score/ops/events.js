@@ -8,7 +8,7 @@ import { durValue, validateDur } from '../durations.js';
 import { InvalidOp, MissingTarget, ValueError } from '../errors.js';
 import { findEvent, findNote, lengthOf, rests, voiceLength, withOffsets } from '../model.js';
 import { sortKey, sortNotes, transposePitch, validatePitch } from '../pitch.js';
-import { get, hasOwn, isInt, isStr, own, setOwn } from '../py.js';
+import { get, hasOwn, isBool, isInt, isStr, own, pyStr, setOwn } from '../py.js';
 import {
   barOf,
   cleanEvent,
@@ -248,7 +248,7 @@ function setLyric(doc, op) {
   const verse = get(op, 'verse', 1);
   const text = field(op, 'text', 'str');
   // Python: isinstance(verse, int) lets True through, and str(True) is then refused.
-  const lyric = isInt(verse) ? cleanLyrics({ [String(verse)]: text }) : null;
+  const lyric = isInt(verse) || isBool(verse) ? cleanLyrics({ [pyStr(verse)]: text }) : null;
   if (lyric === null) throw new InvalidOp('set_lyric: verse must be an integer 1..9');
   if (text && !event.notes.length) {
     throw new InvalidOp('set_lyric: lyrics go on notes, not on rests');
