@@ -55,6 +55,8 @@ class Target(Protocol):
 
     def render(self, chord: ChordSpec, voicing: tuple[int, ...]) -> dict[str, Any]: ...
 
+    def sounding(self, voicing: tuple[int, ...]) -> tuple[int, ...]: ...
+
 
 def pc_counts(cands: IntArray) -> IntArray:
     """(N, 12) how many sounding notes of each pitch class every candidate has."""
@@ -83,7 +85,8 @@ def doubling_cost(chord: ChordSpec, counts: IntArray) -> FloatArray:
             weight *= 0.5
         weights[pc] = weight
     extra = np.maximum(counts - 1, 0)
-    return (extra * weights[None, :]).sum(axis=1).astype(np.float64)
+    out: FloatArray = (extra * weights[None, :]).sum(axis=1).astype(np.float64)
+    return out
 
 
 def tendency_pcs(a: ChordSpec, b: ChordSpec) -> tuple[int | None, int | None]:

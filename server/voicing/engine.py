@@ -148,14 +148,16 @@ def suggest(
     chords, fixeds = zip(*(read_chord(item, i) for i, item in enumerate(progression)), strict=True)
     n = len(chords)
     min_changes = int(opts.get("min_changes", default_min_changes(n)))
-    max_candidates = int(opts.get("max_candidates", 96))
+    max_candidates = int(opts.get("max_candidates", 64))
 
     cands: list[IntArray] = []
     unary_terms: list[Terms] = []
     unary: list[FloatArray] = []
     memo: dict[tuple[Any, ...], tuple[IntArray, Terms, FloatArray]] = {}
+    keys: list[tuple[Any, ...]] = []
     for i, (chord, fixed) in enumerate(zip(chords, fixeds, strict=True)):
         key = (chord, tuple(sorted((str(k_), repr(v)) for k_, v in fixed.items())))
+        keys.append(key)
         if key not in memo:
             c = tgt.candidates(chord, fixed, i)
             terms = tgt.unary_terms(chord, c)
@@ -172,15 +174,22 @@ def suggest(
 
     pair_terms: list[Terms] = []
     pair: list[FloatArray] = []
+    pair_memo: dict[tuple[Any, ...], tuple[Terms, FloatArray]] = {}
     for t in range(n - 1):
-        terms = tgt.pair_terms(chords[t], cands[t], chords[t + 1], cands[t + 1])
+        # Repeated chord changes (a turnaround played four times) share one cost matrix.
+        pair_key = (keys[t], keys[t + 1])
+        if pair_key not in pair_memo:
+            terms = tgt.pair_terms(chords[t], cands[t], chords[t + 1], cands[t + 1])
+            shape = (cands[t].shape[0], cands[t + 1].shape[0])
+            pair_memo[pair_key] = (terms, weighted_total(terms, tgt.rules, shape))
+        terms, total = pair_memo[pair_key]
         pair_terms.append(terms)
-        pair.append(weighted_total(terms, tgt.rules, (cands[t].shape[0], cands[t + 1].shape[0])))
+        pair.append(total)
 
     found = diverse_k_best(unary, pair, k, min_changes)
     out = []
     for rank, (cost, path) in enumerate(found, start=1):
-        voicings = [tuple(int(v) for v in cands[t][i] if v >= 0) for t, i in enumerate(path)]
+        raw = [tuple(int(v) for v in cands[t][i]) for t, i in enumerate(path)]
         per_chord: list[dict[str, float]] = []
         explanation: list[str] = []
         for t, i in enumerate(path):
@@ -188,13 +197,11 @@ def suggest(
                 name: tgt.rules.weight(name) * float(values[i])
                 for name, values in unary_terms[t].items()
             }
-            explanation += tgt.unary_notes(t, chords[t], voicings[t])
+            explanation += tgt.unary_notes(t, chords[t], raw[t])
             if t > 0:
                 for name, values in pair_terms[t - 1].items():
                     row[name] = tgt.rules.weight(name) * float(values[path[t - 1], i])
-                explanation += tgt.pair_notes(
-                    t, chords[t - 1], voicings[t - 1], chords[t], voicings[t]
-                )
+                explanation += tgt.pair_notes(t, chords[t - 1], raw[t - 1], chords[t], raw[t])
             per_chord.append({name: v for name, v in row.items() if v})
         breakdown: dict[str, float] = {}
         for row in per_chord:
@@ -204,8 +211,8 @@ def suggest(
             Suggestion(
                 target=tgt.name,
                 rank=rank,
-                voicings=voicings,
-                chords=[tgt.render(ch, v) for ch, v in zip(chords, voicings, strict=True)],
+                voicings=[tgt.sounding(v) for v in raw],
+                chords=[tgt.render(ch, v) for ch, v in zip(chords, raw, strict=True)],
                 cost=cost,
                 breakdown=dict(sorted(breakdown.items(), key=lambda kv: -kv[1])),
                 per_chord=per_chord,

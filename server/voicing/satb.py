@@ -93,7 +93,8 @@ class SatbTarget:
         cands = np.array(rows, dtype=np.int64)
         # Keep only candidates about as complete as the best one (a missing fifth is fine).
         miss = missing_cost(chord, pc_counts(cands))
-        return cands[miss <= miss.min() + 1.0]
+        kept: IntArray = cands[miss <= miss.min() + 1.0]
+        return kept
 
     def unary_terms(self, chord: ChordSpec, cands: IntArray) -> Terms:
         n = cands.shape[0]
@@ -210,6 +211,9 @@ class SatbTarget:
                 if not r.resolves_down_by_step(va[col], vb[col]):
                     notes.append(f"seventh not resolved down in {VOICES[col]}, {where}")
         return notes
+
+    def sounding(self, voicing: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(m for m in voicing if m >= 0)
 
     def render(self, chord: ChordSpec, voicing: tuple[int, ...]) -> dict[str, Any]:
         if chord.is_rest:

@@ -37,19 +37,21 @@ def k_best(unary: list[FloatArray], pair: list[FloatArray], k: int) -> list[tupl
     for t in range(1, n):
         width = scores.shape[1]
         total = scores[:, :, None] + pair[t - 1][:, None, :]
-        flat = total.reshape(-1, total.shape[2])  # (prev_state * width + rank, state)
-        keep = min(k, flat.shape[0])
-        if keep < flat.shape[0]:
-            idx = np.argpartition(flat, keep - 1, axis=0)[:keep]
+        # One row per next state, holding (prev_state * width + rank) columns: a contiguous
+        # row-wise partition is several times faster than partitioning along axis 0.
+        flat = np.ascontiguousarray(total.reshape(-1, total.shape[2]).T)
+        keep = min(k, flat.shape[1])
+        if keep < flat.shape[1]:
+            idx = np.argpartition(flat, keep - 1, axis=1)[:, :keep]
         else:
-            idx = np.broadcast_to(np.arange(flat.shape[0])[:, None], flat.shape).copy()
-        vals = np.take_along_axis(flat, idx, axis=0)
-        order = np.argsort(vals, axis=0, kind="stable")
-        idx = np.take_along_axis(idx, order, axis=0)
-        vals = np.take_along_axis(vals, order, axis=0)
-        scores = vals.T + unary[t][:, None]
+            idx = np.broadcast_to(np.arange(flat.shape[1])[None, :], flat.shape).copy()
+        vals = np.take_along_axis(flat, idx, axis=1)
+        order = np.argsort(vals, axis=1, kind="stable")
+        idx = np.take_along_axis(idx, order, axis=1)
+        vals = np.take_along_axis(vals, order, axis=1)
+        scores = vals + unary[t][:, None]
         # (state, rank) -> (predecessor state, predecessor rank)
-        backs.append(np.stack([idx.T // width, idx.T % width], axis=-1).astype(np.int64))
+        backs.append(np.stack([idx // width, idx % width], axis=-1).astype(np.int64))
     flat_final = scores.reshape(-1)
     order = np.argsort(flat_final, kind="stable")[:k]
     width = scores.shape[1]
@@ -79,7 +81,7 @@ def changes(a: Path, b: Path) -> int:
 def diverse_k_best(
     unary: list[FloatArray], pair: list[FloatArray], k: int, min_changes: int
 ) -> list[tuple[float, Path]]:
-    """Up to k paths, sorted by cost, each differing from every cheaper one in >= min_changes chords.
+    """Up to k paths by cost, each differing from every cheaper one in >= min_changes chords.
 
     First the exact ``4k``-best list is filtered greedily in cost order. If that leaves
     fewer than k, more paths are sought by re-solving with a penalty on every (chord,
