@@ -1,0 +1,412 @@
+"""music21 score -> Tutti document: parts, the measure grid, bar attributes, voices.
+
+Bars come out rhythmically complete (pickups and short bars padded, overfull
+bars re-timed), with fresh deterministic IDs, and every approximation reported.
+May import music21; must not import verovio or anything outside server.score.
+"""
+
+# music21 is only partly annotated; calling its unannotated functions is expected here.
+# mypy: disallow-untyped-calls=False
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from music21 import clef, layout, spanner, stream
+
+from ..score.durations import format_fraction, measure_length
+from ..score.model import Doc
+from ..score.ops.bars import DYNAMICS
+from .errors import FormatError
+from .notation import time_for_length
+from .read_measure import MeasureContents, read_measure
+from .report import Report
+from .voice_fill import Item, build_voice
+
+MAX_VOICES = 4
+VALID_DENOMINATORS = (1, 2, 4, 8, 16, 32)
+
+
+def read_score(obj: Any, report: Report, *, fallback_title: str) -> Doc:
+    score = _as_score(obj, report)
+    try:
+        score = score.toSoundingPitch()
+    except Exception:  # noqa: BLE001 - a failed transposition is reported, not fatal
+        report.general("transposing instruments could not be converted to concert pitch")
+    parts = [p for p in score.parts]
+    if not parts:
+        raise FormatError("empty_score", "the file holds no parts")
+    measures_by_part = [_measures(p) for p in parts]
+    count = max(len(ms) for ms in measures_by_part)
+    if count == 0:
+        raise FormatError("empty_score", "the file holds no music")
+    seen: dict[int, int] = {}
+    contents = [
+        [read_measure(m, i + 1, report, seen) for i, m in enumerate(ms)] for ms in measures_by_part
+    ]
+    for p, ms in zip(parts, contents, strict=True):
+        if 0 < len(ms) < count:
+            report.general(
+                f"part {p.partName or p.id} is shorter than the score; filled with rests"
+            )
+    names = _part_names(parts, report)
+    grid = _measure_grid(contents, count, report)
+    doc: Doc = {"title": "", "composer": "", "measures": [], "parts": []}
+    _metadata(doc, score, fallback_title)
+    doc["measures"] = grid.measures
+    for index, (p, ms) in enumerate(zip(parts, contents, strict=True)):
+        doc["parts"].append(_read_part(p, ms, index, names[index], grid, report))
+    _report_spanners(parts, seen, report)
+    return doc
+
+
+def _as_score(obj: Any, report: Report) -> stream.Score:
+    if isinstance(obj, stream.Opus):
+        scores = list(obj.scores)
+        if not scores:
+            raise FormatError("empty_score", "the file holds no tunes")
+        if len(scores) > 1:
+            report.general(f"the file holds {len(scores)} tunes; only the first was imported")
+        first: stream.Score = scores[0]
+        return first
+    if isinstance(obj, stream.Score):
+        return obj
+    if isinstance(obj, stream.Stream):
+        score = stream.Score()
+        score.insert(0, obj if isinstance(obj, stream.Part) else stream.Part(obj.flatten()))
+        return score
+    raise FormatError("empty_score", "the file holds no score")
+
+
+def _measures(p: stream.Part) -> list[stream.Measure]:
+    measures = list(p.getElementsByClass(stream.Measure))
+    if not measures and p.recurse().notesAndRests:
+        # Barless input (some MIDI and ABC): let music21 bar it and tie across barlines.
+        barred = p.makeMeasures()
+        barred.makeTies(inPlace=True)
+        measures = list(barred.getElementsByClass(stream.Measure))
+    return measures
+
+
+class _Grid:
+    """The document's measures and, per measure, its length and pickup shift."""
+
+    def __init__(self) -> None:
+        self.measures: list[dict[str, Any]] = []
+        self.lengths: list[Fraction] = []
+        self.shifts: list[Fraction] = []
+
+
+def _measure_grid(contents: list[list[MeasureContents]], count: int, report: Report) -> _Grid:
+    grid = _Grid()
+    written: list[int] = [4, 4]  # time signature in force in the source
+    shown: dict[str, Any] = {}  # attributes in force in the document
+    for i in range(count):
+        here = [ms[i] for ms in contents if i < len(ms)]
+        number = i + 1
+        time = _first(here, "times")
+        if time is not None:
+            written = _time(time, number, report)
+        length = measure_length(written)
+        end = max((c.end() for c in here), default=Fraction(0))
+        time_here = written
+        shift = Fraction(0)
+        if end > length:
+            longer = time_for_length(end, round_up=True)
+            if longer is not None:
+                time_here, length = longer, measure_length(longer)
+                report.add(
+                    "bars holding more than their time signature were given a time of their own",
+                    number,
+                )
+            else:
+                report.add("music beyond the end of the bar was cut", number)
+        elif Fraction(0) < end < length:
+            if i == 0 or any(c.padding_left for c in here):
+                shift = length - end
+                report.add("the pickup bar was filled with rests before its first note", number)
+            else:
+                report.add("incomplete bars were filled with rests", number)
+        measure: dict[str, Any] = {"id": f"m{number}"}
+        attrs = {"time": time_here, "key": _key(here, number, report), "tempo": _tempo(here)}
+        for attr, value in attrs.items():
+            if value is None:
+                value = shown.get(attr, {"key": 0, "tempo": 120}.get(attr))
+            if shown.get(attr) != value:
+                measure[attr] = value
+                shown[attr] = value
+        grid.measures.append(measure)
+        grid.lengths.append(length)
+        grid.shifts.append(shift)
+    return grid
+
+
+def _first(here: list[MeasureContents], kind: str) -> Any:
+    for contents in here:
+        found = getattr(contents, kind)
+        if found:
+            return found[0][1]
+    return None
+
+
+def _time(ts: Any, number: int, report: Report) -> list[int]:
+    beats, unit = int(ts.numerator or 0), int(ts.denominator or 0)
+    if 1 <= beats <= 32 and unit in VALID_DENOMINATORS:
+        return [beats, unit]
+    approx = time_for_length(Fraction(ts.barDuration.quarterLength) / 4, round_up=True)
+    report.add(f"time signature {ts.ratioString} was written as an equivalent one", number)
+    return approx or [4, 4]
+
+
+def _key(here: list[MeasureContents], number: int, report: Report) -> int | None:
+    sharps = []
+    for contents in here:
+        for offset, ks in contents.keys[:1]:
+            if offset:
+                report.add("key changes within a bar were moved to the bar start", number)
+            if ks.sharps is None or not -7 <= ks.sharps <= 7:
+                report.add("non-standard key signatures were replaced by C major", number)
+                sharps.append(0)
+            else:
+                sharps.append(int(ks.sharps))
+    if len(set(sharps)) > 1:
+        report.add("parts disagree on the key signature; the top part's was kept", number)
+    return sharps[0] if sharps else None
+
+
+def _tempo(here: list[MeasureContents]) -> int | None:
+    for contents in here:
+        if contents.tempos:
+            return max(10, min(400, round(contents.tempos[0][1])))
+    return None
+
+
+def _metadata(doc: Doc, score: stream.Score, fallback_title: str) -> None:
+    md = score.metadata
+    title = ""
+    composer = ""
+    if md is not None:
+        title = str(md.title or md.movementName or "")
+        composer = str(md.composer or "")
+    if not title or title.startswith("score."):
+        title = fallback_title
+    doc["title"] = title[:200]
+    doc["composer"] = composer[:200]
+
+
+def _part_names(parts: list[stream.Part], report: Report) -> list[str]:
+    """Names for the parts; each staff of a grand staff becomes its own part."""
+    names = [str(p.partName or f"Part {i + 1}") for i, p in enumerate(parts)]
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(parts):
+        if isinstance(p, stream.PartStaff):
+            base = str(p.id).rsplit("-Staff", 1)[0]
+            groups.setdefault(base, []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        base_name = names[members[0]]
+        labels = ["RH", "LH"] if len(members) == 2 else [f"staff {k + 1}" for k in members]
+        for label, i in zip(labels, members, strict=False):
+            names[i] = f"{base_name} ({label})"[:64]
+        report.general(
+            f"{base_name}: each of its {len(members)} staves was imported as a part of its own"
+            f" ({', '.join(names[i] for i in members)})"
+        )
+    return [n[:64] for n in names]
+
+
+def _read_part(
+    p: stream.Part,
+    contents: list[MeasureContents],
+    index: int,
+    name: str,
+    grid: _Grid,
+    report: Report,
+) -> dict[str, Any]:
+    pid = f"p{index + 1}"
+    instrument, transposition = _instrument(p)
+    part: dict[str, Any] = {
+        "id": pid,
+        "name": name,
+        "instrument": instrument,
+        "clef": "treble",
+        "transposition": transposition,
+        "bars": {},
+    }
+    current_clef: str | None = None
+    pending_clef: str | None = None
+    carry: dict[str, list[Item]] = {}
+    for i, measure in enumerate(grid.measures):
+        number = i + 1
+        mc = contents[i] if i < len(contents) else MeasureContents()
+        bar: dict[str, Any] = {"voices": {}}
+        shift, length = grid.shifts[i], grid.lengths[i]
+        slots = _voice_slots(mc, number, report)
+        for slot in {*slots, *carry}:
+            items = carry.get(slot, []) + [
+                Item(it.offset + shift, it.length, it.notes, it.lyrics, it.hint)
+                for it in slots.get(slot, [])
+            ]
+            prefix = f"{pid}m{number}v{slot}"
+            events, carry_out = build_voice(items, length, prefix, report, number)
+            bar["voices"][slot] = events
+            carry[slot] = carry_out
+        if "1" not in bar["voices"]:
+            bar["voices"]["1"], _ = build_voice([], length, f"{pid}m{number}v1", report, number)
+        bar["voices"] = dict(sorted(bar["voices"].items()))
+        carry = {k: v for k, v in carry.items() if v}
+        _marks(bar, mc, pid, number, shift, length, report)
+        new_clef, pending_clef = _clef_change(mc, pending_clef, number, report)
+        if new_clef is not None:
+            if current_clef is None:
+                part["clef"] = new_clef
+            elif new_clef != current_clef:
+                bar["clef"] = new_clef
+            current_clef = new_clef
+        elif current_clef is None:
+            current_clef = part["clef"]
+        part["bars"][measure["id"]] = bar
+    if carry:
+        report.add("music beyond the end of the bar was cut", len(grid.measures))
+    return part
+
+
+def _voice_slots(mc: MeasureContents, number: int, report: Report) -> dict[str, list[Item]]:
+    """Source voices in order of their numbers -> our voices "1".."4"; all-rest extras go."""
+
+    def order(name: str) -> tuple[int, int, str]:
+        return (0 if name == "" else 1, int(name) if name.isdigit() else 10**6, name)
+
+    names = sorted(mc.voices, key=order)
+    kept = [n for k, n in enumerate(names) if k == 0 or any(i.notes for i in mc.voices[n])]
+    if len(kept) > MAX_VOICES:
+        report.add(f"voices beyond the {MAX_VOICES}th were dropped", number, len(kept) - 4)
+        kept = kept[:MAX_VOICES]
+    return {str(k + 1): mc.voices[n] for k, n in enumerate(kept)}
+
+
+def _marks(
+    bar: dict[str, Any],
+    mc: MeasureContents,
+    pid: str,
+    number: int,
+    shift: Fraction,
+    length: Fraction,
+    report: Report,
+) -> None:
+    for kind, found, value_key, letter in (
+        ("harmonies", mc.harmonies, "symbol", "h"),
+        ("dynamics", mc.dynamics, "mark", "d"),
+    ):
+        items: list[dict[str, Any]] = []
+        used: set[Fraction] = set()
+        for offset, value in sorted(found, key=lambda x: x[0]):
+            offset += shift
+            if kind == "dynamics" and value not in DYNAMICS:
+                report.add(f"dynamics other than {', '.join(DYNAMICS)} were dropped", number)
+                continue
+            if offset >= length or offset in used:
+                report.add(f"{kind} at the same beat or past the bar end were dropped", number)
+                continue
+            used.add(offset)
+            item_id = f"{pid}m{number}{letter}{len(items)}"
+            items.append({"id": item_id, "offset": format_fraction(offset), value_key: value})
+        if items:
+            bar[kind] = items
+
+
+CLEF_NAMES = {
+    ("G", 2, 0): "treble",
+    ("G", 2, -1): "treble8vb",
+    ("F", 4, 0): "bass",
+    ("C", 3, 0): "alto",
+    ("C", 4, 0): "tenor",
+}
+
+
+def clef_name(c: clef.Clef) -> tuple[str, bool]:
+    """Our clef for a music21 clef, and whether that is only an approximation."""
+    if isinstance(c, (clef.PercussionClef, clef.NoClef)):
+        return "percussion", not isinstance(c, clef.PercussionClef)
+    exact = CLEF_NAMES.get((str(c.sign), c.line or 0, c.octaveChange or 0))
+    if exact:
+        return exact, False
+    return {"F": "bass", "C": "alto"}.get(str(c.sign), "treble"), True
+
+
+def _clef_change(
+    mc: MeasureContents, pending: str | None, number: int, report: Report
+) -> tuple[str | None, str | None]:
+    """The clef in force from this bar's start, and one waiting for the next bar."""
+    at_start = pending
+    later: str | None = None
+    for offset, c in mc.clefs:
+        name, approximate = clef_name(c)
+        if approximate:
+            report.add(f"{c.sign}-clefs on line {c.line} were replaced by the {name} clef", number)
+        if offset == 0:
+            at_start = name
+        else:
+            later = name
+            report.add("clef changes within a bar were moved to the next bar", number)
+    return at_start, later
+
+
+def _instrument(p: stream.Part) -> tuple[str, int]:
+    from music21 import instrument as m21_instrument
+
+    inst = p.getInstrument(returnDefault=False)
+    name = ""
+    transposition = 0
+    if inst is not None:
+        if type(inst) is not m21_instrument.Instrument and inst.instrumentName:
+            name = str(inst.instrumentName)
+        elif inst.midiProgram is not None:
+            try:
+                name = str(
+                    m21_instrument.instrumentFromMidiProgram(inst.midiProgram).instrumentName
+                )
+            except Exception:  # noqa: BLE001 - an unknown program is just unnamed
+                name = ""
+        if inst.transposition is not None:
+            transposition = max(-36, min(36, int(inst.transposition.semitones)))
+    if not name and p.partName:
+        try:
+            name = str(m21_instrument.fromString(str(p.partName)).instrumentName)
+        except Exception:  # noqa: BLE001 - fromString raises on anything it does not know
+            name = ""
+    return (name.lower() or "piano")[:64], transposition
+
+
+SPANNER_MESSAGES = {
+    "Slur": "slurs are not supported yet and were dropped",
+    "Crescendo": "hairpins (crescendo, diminuendo) are not supported yet and were dropped",
+    "Diminuendo": "hairpins (crescendo, diminuendo) are not supported yet and were dropped",
+    "Ottava": "8va/8vb lines were written out at sounding pitch",
+    "RepeatBracket": "voltas (1st/2nd endings) are not supported yet; the music is imported "
+    "as written",
+}
+
+
+def _report_spanners(parts: list[stream.Part], seen: dict[int, int], report: Report) -> None:
+    for p in parts:
+        for sp in p.spannerBundle:
+            if isinstance(sp, (layout.StaffGroup, spanner.MultiMeasureRest)):
+                continue
+            name = type(sp).__name__
+            message = SPANNER_MESSAGES.get(
+                name, f"{_lower(name)} lines are not supported yet and were dropped"
+            )
+            first = sp.getFirst()
+            report.add(message, seen.get(id(first)) if first is not None else None)
+
+
+def _lower(name: str) -> str:
+    out: list[str] = []
+    for ch in name:
+        if ch.isupper() and out:
+            out.append(" ")
+        out.append(ch.lower())
+    return "".join(out)

@@ -1,0 +1,94 @@
+"""The child process that parses an uploaded file with music21 and reads it into a document.
+
+Run as ``python -m server.formats.worker FORMAT FILENAME`` with the file on stdin;
+prints one JSON object on stdout: ``{"doc", "report"}`` or ``{"code", "message"}``.
+Isolated so that a slow or hostile file can be killed without harming the server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import FormatError
+from .report import Report
+
+MEMORY_LIMIT = 3 * 1024**3
+EXTENSIONS = {"musicxml": "musicxml", "mxl": "mxl", "midi": "mid", "abc": "abc"}
+MIDI_NOTE = (
+    "MIDI files carry no pitch spelling, voices or notated rhythm: spelling was guessed "
+    "and rhythms quantised to sixteenths and triplets"
+)
+
+
+def parse_and_read(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
+    """Parse ``data`` (in format ``fmt``) and read it; FormatError on refusal."""
+    from music21 import converter
+
+    from .reader import read_score
+
+    report = Report()
+    with tempfile.TemporaryDirectory(prefix="tutti-import-") as tmp:
+        path = Path(tmp) / f"score.{EXTENSIONS[fmt]}"
+        path.write_bytes(data)
+        m21_format = "musicxml" if fmt in ("musicxml", "mxl") else fmt
+        try:
+            parsed = converter.parse(path, format=m21_format, forceSource=True)
+        except FormatError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any parser failure is the file's fault
+            raise FormatError(
+                "malformed_file", f"the file could not be read: {_reason(exc)}"
+            ) from exc
+    if fmt == "midi":
+        report.general(MIDI_NOTE)
+    title = Path(filename).stem or "Imported score"
+    doc = read_score(parsed, report, fallback_title=title)
+    return {"doc": doc, "report": report.lines()}
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    return first[:300]
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    except (ImportError, ValueError, OSError):
+        pass  # not every platform allows it; the time limit still applies
+
+
+def main() -> None:
+    # music21 may print; keep the real stdout for our one JSON answer.
+    answer = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    _limit_memory()
+    fmt, filename = sys.argv[1], sys.argv[2]
+    data = sys.stdin.buffer.read()
+    try:
+        result = parse_and_read(data, fmt, filename)
+    except FormatError as exc:
+        result = {"code": exc.code, "message": exc.message}
+    except MemoryError:
+        result = {"code": "file_too_large", "message": "the file needs too much memory to read"}
+    except RecursionError:
+        result = {"code": "malformed_file", "message": "the file is nested too deeply to read"}
+    except Exception as exc:  # noqa: BLE001 - never a raw traceback to the user
+        result = {
+            "code": "malformed_file",
+            "message": f"the file could not be converted: {type(exc).__name__}: {_reason(exc)}",
+        }
+    json.dump(result, answer)
+    answer.close()
+
+
+if __name__ == "__main__":
+    main()

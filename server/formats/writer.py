@@ -1,0 +1,252 @@
+"""Tutti document -> music21 score -> MusicXML, compressed MusicXML (.mxl) or MIDI bytes.
+
+The MusicXML carries our note IDs as ``id`` attributes on <note>, so engravers
+that keep them (Verovio) give SVG elements the very IDs the editor uses.
+May import music21; must not import verovio.
+"""
+
+# music21 is only partly annotated; calling its unannotated functions is expected here.
+# mypy: disallow-untyped-calls=False
+
+from __future__ import annotations
+
+import io
+import zipfile
+from fractions import Fraction
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from music21 import (
+    chord,
+    clef,
+    duration,
+    dynamics,
+    harmony,
+    instrument,
+    interval,
+    key,
+    metadata,
+    meter,
+    note,
+    pitch,
+    stream,
+    tempo,
+    tie,
+)
+from music21.musicxml import m21ToXml
+
+from ..score.durations import parse_fraction
+from ..score.model import Doc
+from ..score.pitch import to_midi
+
+TYPE_NAMES = {
+    1: "whole",
+    2: "half",
+    4: "quarter",
+    8: "eighth",
+    16: "16th",
+    32: "32nd",
+    64: "64th",
+    128: "128th",
+}
+CLEF_CLASSES = {
+    "treble": clef.TrebleClef,
+    "bass": clef.BassClef,
+    "alto": clef.AltoClef,
+    "tenor": clef.TenorClef,
+    "treble8vb": clef.Treble8vbClef,
+    "percussion": clef.PercussionClef,
+}
+# One expected <note> per rest or chord tone: (our id, MIDI number or None for a rest).
+Expected = list[tuple[str, int | None]]
+
+
+def to_music21(doc: Doc) -> tuple[stream.Score, dict[tuple[int, int], Expected]]:
+    """The score as music21 objects (concert pitch) and, per (part, measure), the ids
+    of the <note> elements the MusicXML exporter will write, in order."""
+    score = stream.Score()
+    score.metadata = metadata.Metadata(title=doc.get("title", ""), composer=doc.get("composer", ""))
+    expected: dict[tuple[int, int], Expected] = {}
+    for pi, part in enumerate(doc["parts"]):
+        p = stream.Part(id=part["id"])
+        p.partName = part["name"]
+        p.insert(0, _instrument(part))
+        tied: dict[str, set[int]] = {}
+        for mi, measure in enumerate(doc["measures"]):
+            bar = part["bars"][measure["id"]]
+            m = stream.Measure(number=mi + 1)
+            if mi == 0:
+                m.insert(0, CLEF_CLASSES[part["clef"]]())
+            if bar.get("clef"):
+                m.insert(0, CLEF_CLASSES[bar["clef"]]())
+            if "key" in measure:
+                m.insert(0, key.KeySignature(measure["key"]))
+            if "time" in measure:
+                m.insert(0, meter.TimeSignature(f"{measure['time'][0]}/{measure['time'][1]}"))
+            if "tempo" in measure and pi == 0:
+                m.insert(0, tempo.MetronomeMark(number=measure["tempo"]))
+            expected[(pi, mi)] = _voices(m, bar["voices"], tied)
+            for item in bar.get("harmonies", []):
+                m.insert(_ql(item["offset"]), chord_symbol(item["symbol"]))
+            for item in bar.get("dynamics", []):
+                m.insert(_ql(item["offset"]), dynamics.Dynamic(item["mark"]))
+            p.append(m)
+        score.insert(0, p)
+    score.atSoundingPitch = True
+    return score, expected
+
+
+def _ql(offset: str) -> Fraction:
+    return parse_fraction(offset) * 4
+
+
+def _voices(m: stream.Measure, voices: dict[str, list[Any]], tied: dict[str, set[int]]) -> Expected:
+    expected: Expected = []
+    many = len(voices) > 1
+    for name in sorted(voices):
+        target: stream.Stream[Any] = stream.Voice(id=name) if many else m
+        for event in voices[name]:
+            target.append(_event(event, tied.setdefault(name, set())))
+            if event["notes"]:
+                expected += [(n["id"], to_midi(n)) for n in event["notes"]]
+                tied[name] = {to_midi(n) for n in event["notes"] if n.get("tie")}
+            else:
+                expected.append((event["id"], None))
+                tied[name] = set()
+        if many:
+            m.insert(0, target)
+    return expected
+
+
+def _duration(dur: dict[str, Any]) -> duration.Duration:
+    name = TYPE_NAMES[dur["type"]]
+    d = duration.Duration(type=name, dots=dur.get("dots", 0))
+    if dur.get("tuplet"):
+        actual, normal = dur["tuplet"]
+        d.appendTuplet(duration.Tuplet(actual, normal, durationActual=name, durationNormal=name))
+    return d
+
+
+def _event(event: dict[str, Any], tied_before: set[int]) -> note.GeneralNote:
+    d = _duration(event["dur"])
+    if not event["notes"]:
+        return note.Rest(duration=d)
+    members = []
+    for n in event["notes"]:
+        member = note.Note(_pitch(n))
+        midi = to_midi(n)
+        if n.get("tie"):
+            member.tie = tie.Tie("continue" if midi in tied_before else "start")
+        elif midi in tied_before:
+            member.tie = tie.Tie("stop")
+        members.append(member)
+    el: note.NotRest = members[0] if len(members) == 1 else chord.Chord(members)
+    el.duration = d
+    for verse, text in sorted(event.get("lyrics", {}).items()):
+        el.addLyric(text, int(verse))
+    return el
+
+
+def _pitch(n: dict[str, Any]) -> pitch.Pitch:
+    p = pitch.Pitch(step=n["step"], octave=n["octave"])
+    if n.get("alter"):
+        p.accidental = pitch.Accidental(n["alter"])
+    return p
+
+
+def chord_symbol(text: str) -> harmony.Harmony:
+    """A music21 chord symbol that exports back as ``text`` (its kind text kept as written)."""
+    if text.strip().upper() in ("N.C.", "NC", "N.C"):
+        return harmony.NoChord()
+    root, rest = _split_root(text)
+    body, _, bass = rest.partition("/")
+    figure = root.replace("b", "-") + body + ("/" + bass.replace("b", "-") if bass else "")
+    try:
+        cs = harmony.ChordSymbol(figure)
+        if cs.root() is None:
+            raise ValueError(text)
+    except Exception:  # noqa: BLE001 - music21 rejects many real-world symbols
+        cs = harmony.ChordSymbol(root=root.replace("b", "-"), kind="major")
+    cs.chordKindStr = body
+    return cs
+
+
+def _split_root(text: str) -> tuple[str, str]:
+    """``"Bbm7/F"`` -> ``("Bb", "m7/F")``."""
+    if not text or text[0].upper() not in "ABCDEFG":
+        return "C", text
+    end = 1
+    while end < len(text) and text[end] in "b#":
+        end += 1
+    return text[0].upper() + text[1:end], text[end:]
+
+
+def _instrument(part: dict[str, Any]) -> instrument.Instrument:
+    inst: instrument.Instrument
+    try:
+        inst = instrument.fromString(part["instrument"])
+    except Exception:  # noqa: BLE001 - an unknown name gets a plain instrument
+        inst = instrument.Instrument()
+        inst.instrumentName = part["instrument"]
+    inst.partName = part["name"]
+    semitones = int(part.get("transposition", 0))
+    inst.transposition = interval.Interval(semitones) if semitones else None
+    return inst
+
+
+def musicxml_bytes(doc: Doc) -> bytes:
+    score, expected = to_music21(doc)
+    score.makeNotation(inPlace=True)
+    exporter = m21ToXml.ScoreExporter(score, makeNotation=False)
+    root = exporter.parse()
+    _stamp_ids(root, expected)
+    return exporter.asBytes()
+
+
+def _stamp_ids(root: Element, expected: dict[tuple[int, int], Expected]) -> None:
+    """Give each exported <note> our id; a measure that does not match is left as is."""
+    for pi, part_el in enumerate(root.findall("part")):
+        for mi, measure_el in enumerate(part_el.findall("measure")):
+            wanted = list(expected.get((pi, mi), []))
+            notes = [n for n in measure_el.findall("note") if n.find("grace") is None]
+            if len(notes) != len(wanted):
+                continue
+            pairs = list(zip(notes, wanted, strict=True))
+            if all(_matches(el, midi) for el, (_, midi) in pairs):
+                for el, (note_id, _) in pairs:
+                    el.set("id", note_id)
+
+
+def _matches(el: Element, midi: int | None) -> bool:
+    if midi is None:
+        return el.find("rest") is not None
+    return el.find("pitch") is not None or el.find("unpitched") is not None
+
+
+def mxl_bytes(doc: Doc) -> bytes:
+    """Compressed MusicXML: a zip with the container manifest and one score file."""
+    xml = musicxml_bytes(doc)
+    container = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<container><rootfiles><rootfile full-path="score.musicxml" '
+        'media-type="application/vnd.recordare.musicxml+xml"/></rootfiles></container>\n'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        # mimetype first and stored, as the MusicXML 4 container spec asks.
+        archive.writestr(
+            zipfile.ZipInfo("mimetype", date_time=(2020, 1, 1, 0, 0, 0)),
+            "application/vnd.recordare.musicxml",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        for name, data in (("META-INF/container.xml", container.encode()), ("score.musicxml", xml)):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def midi_bytes(doc: Doc) -> bytes:
+    from music21.midi import translate
+
+    score, _ = to_music21(doc)
+    return bytes(translate.streamToMidiFile(score).writestr())
