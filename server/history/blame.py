@@ -16,7 +16,7 @@ from server.score.model import Doc
 
 from .facts import EVERYTHING, Facts, facts
 from .records import EditRecord, Stamp, stamp_of
-from .tracker import Op, Pending, Tracker
+from .tracker import Op, Pending, Step, Tracker
 
 INITIAL = Stamp(0, None, "", "initial")
 KINDS = ("note", "lyric", "harmony", "dynamic")
@@ -142,7 +142,10 @@ class Blame:
 
     def commit(self, edit: EditRecord, pending: Pending, doc_after: Doc) -> None:
         """Call once the edit has been applied to the document given to ``prepare``."""
-        step = self.tracker.finish(pending, doc_after)
+        self.record_step(edit, self.tracker.finish(pending, doc_after))
+
+    def record_step(self, edit: EditRecord, step: Step) -> None:
+        """Update from a step the tracker of this blame has just finished."""
         self.record(stamp_of(edit), step.before, step.after)
 
     def apply(self, edit: EditRecord, doc_before: Doc, doc_after: Doc) -> None:
