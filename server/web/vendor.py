@@ -6,6 +6,7 @@ package tree and never needs a CDN. Must not import persistence or sync code.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_file
@@ -32,8 +33,10 @@ MIME_TYPES = {
 
 
 def node_modules_dir() -> Path:
-    """``TUTTI_NODE_MODULES`` if configured, else ``node_modules`` at the project root."""
-    configured = current_app.config.get("TUTTI_NODE_MODULES")
+    """``TUTTI_NODE_MODULES`` (app config or environment) if set, else ``node_modules`` at the project root."""
+    configured = current_app.config.get("TUTTI_NODE_MODULES") or os.environ.get(
+        "TUTTI_NODE_MODULES"
+    )
     if configured:
         return Path(configured)
     return Path(__file__).resolve().parents[2] / "node_modules"

@@ -1,0 +1,560 @@
+// The editor page: wires the collaboration client, the engraver, selection,
+// keyboard/mouse commands, presence and playback. Exposes ``window.tutti`` for
+// tests and the benchmark (the document, the state, and a few hooks).
+
+import { io } from "/vendor/socket.io/socket.io.esm.min.js";
+import { applyEdit, clone } from "../score/index.js";
+import { Engraver } from "../render/engraver.js";
+import { Collab } from "../sync/collab.js";
+import { indexDoc, eventIdOf, eventRange, neighbour } from "../editor/lookup.js";
+import * as cmd from "../editor/commands.js";
+import { actionFor, fillHelp } from "../editor/keyboard.js";
+import { ask } from "../editor/dialogs.js";
+import { Presence, cssId } from "../presence/presence.js";
+import { Player } from "../playback/player.js";
+import { currentUser, api } from "./api.js";
+import { frac } from "../render/mei.js";
+
+const area = document.getElementById("score-area");
+const scoreEl = document.getElementById("score");
+const scoreId = area.dataset.scoreId;
+const statusLine = document.getElementById("status-line");
+
+function styleElement(id) {
+  const el = document.createElement("style");
+  el.id = id;
+  document.head.appendChild(el);
+  return el;
+}
+const selectionStyle = styleElement("selection-style");
+const playingStyle = styleElement("playing-style");
+
+// --- identities ------------------------------------------------------------------------
+
+const clientId = `c${Math.random().toString(36).slice(2, 10)}`;
+let counter = 0;
+const ids = { next: () => `${clientId}-${++counter}` };
+
+// --- state ------------------------------------------------------------------------------
+
+const state = {
+  selection: [],
+  note: null,
+  anchor: null,
+  inputMode: false,
+  cursor: null,
+  dur: { type: 4 },
+  lastMidi: null,
+  clipboard: null,
+  rejected: [],
+};
+let index = null;
+const undoStack = [];
+const redoStack = [];
+let renderedResolve;
+const firstRender = new Promise((resolve) => (renderedResolve = resolve));
+
+const engraver = new Engraver(scoreEl, { sliceSize: 4 });
+const socket = io({ transports: ["websocket"], reconnectionDelayMax: 2000 });
+
+function say(text) {
+  statusLine.textContent = text;
+}
+
+function describeMode() {
+  const dur = `1/${state.dur.type}${state.dur.dots ? "." : ""}`;
+  return state.inputMode ? `Note input — duration ${dur}` : "Normal mode (N: note input, ?: help)";
+}
+
+// --- rendering & selection styles ---------------------------------------------------------
+
+/** SVG ids that show an element: an event is its own id plus its notes'. */
+function expand(idList) {
+  if (!index) return idList;
+  const out = [];
+  for (const id of idList) {
+    out.push(id);
+    const info = index.events.get(id);
+    if (info) for (const n of info.event.notes) out.push(n.id);
+  }
+  return out;
+}
+
+function drawSelection() {
+  const ids = state.note ? [state.note] : expand(state.selection);
+  const sel = ids.map(cssId).join(",");
+  selectionStyle.textContent = sel ? `${sel} { fill: var(--select); stroke: var(--select); }` : "";
+}
+
+async function docChanged(doc) {
+  index = indexDoc(doc);
+  state.selection = state.selection.filter((id) => index.events.has(id) || index.marks.has(id));
+  if (state.note && !index.notes.has(state.note)) state.note = null;
+  document.getElementById("score-title").textContent = doc.title || "Untitled";
+  drawSelection();
+  presence.draw();
+  await engraver.render(doc);
+  renderedResolve();
+}
+
+// --- the collaboration client ----------------------------------------------------------------
+
+const collab = new Collab({
+  socket,
+  scoreId,
+  clientId,
+  applyEdit,
+  clone,
+  onChange: (doc) => docChanged(doc),
+  onStatus: (s) => showStatus(s),
+  onRejected: (error, ops) => {
+    state.rejected.push({ message: String(error.message || error), ops });
+    say(`Edit refused: ${error.message || error}`);
+  },
+});
+
+const presence = new Presence({
+  list: document.getElementById("presence"),
+  style: styleElement("presence-style"),
+  mySid: () => socket.id,
+  expand,
+});
+socket.on("presence", (message) => {
+  if (message.score === scoreId) presence.update(message.peers);
+});
+socket.on("connect", () => sendSelection());
+
+function showStatus(s) {
+  const el = document.getElementById("connection");
+  const online = s.connected && s.joined;
+  el.dataset.state = online ? "online" : s.connected ? "connecting" : "offline";
+  el.textContent = online ? "online" : s.connected ? "joining…" : "offline";
+  const banner = document.getElementById("offline-banner");
+  banner.hidden = s.connected;
+  document.getElementById("queued-count").textContent = String(collab.unconfirmed.length);
+  if (s.error) say(`Cannot open this score: ${s.error.message}`);
+}
+
+// The browser knows first when the network goes: drop the socket at once and
+// come back when it returns, instead of waiting for a heartbeat to time out.
+window.addEventListener("offline", () => socket.disconnect());
+window.addEventListener("online", () => socket.connect());
+
+function sendSelection() {
+  if (socket.connected) socket.emit("select", { score: scoreId, selection: state.selection.slice(0, 1000) });
+}
+
+function select(idsToSelect, { note = null } = {}) {
+  state.selection = idsToSelect;
+  state.note = note;
+  state.anchor = idsToSelect[0] || null;
+  drawSelection();
+  sendSelection();
+  const first = idsToSelect[0] && index && index.events.get(idsToSelect[0]);
+  if (first && first.event.notes.length) {
+    const notes = first.event.notes;
+    state.lastMidi = 12 * (notes[0].octave + 1) + { C: 0, D: 2, E: 4, F: 5, G: 7, A: 9, B: 11 }[notes[0].step] + (notes[0].alter || 0);
+  }
+}
+
+// --- performing commands ----------------------------------------------------------------------
+
+/** Submit a command's ops as one edit of ours (undoable); update selection/cursor. */
+function perform(result, { undoable = true } = {}) {
+  if (!result || !result.ops || !result.ops.length) return null;
+  const edit = collab.submit(result.ops);
+  if (!edit) return null;
+  if (undoable) {
+    undoStack.push(edit);
+    redoStack.length = 0;
+  }
+  if (result.cursor) state.cursor = result.cursor;
+  if (result.lastMidi !== undefined && result.lastMidi !== null) state.lastMidi = result.lastMidi;
+  if (result.select) select(result.select, { note: result.note || null });
+  else drawSelection();
+  return edit;
+}
+
+function undo() {
+  const edit = undoStack.pop();
+  if (!edit) return say("Nothing of yours to undo");
+  const back = collab.submit(structuredClone(edit.inverse));
+  if (back) redoStack.push(back);
+  else say("That edit can no longer be undone");
+}
+
+function redo() {
+  const edit = redoStack.pop();
+  if (!edit) return say("Nothing to redo");
+  const again = collab.submit(structuredClone(edit.inverse));
+  if (again) undoStack.push(again);
+}
+
+function setInputMode(on) {
+  state.inputMode = on;
+  if (on) state.cursor = cmd.cursorFromSelection(index, state);
+  document.body.classList.toggle("note-input", on);
+  document.querySelector('[data-cmd="note-input"]').classList.toggle("active", on);
+  say(describeMode());
+}
+
+function moveSelection(step, extend) {
+  const current = state.selection[extend ? state.selection.length - 1 : 0];
+  if (!current) return;
+  const next = neighbour(index, current, step);
+  if (!next) return;
+  if (extend) {
+    select(eventRange(index, state.anchor, next));
+    state.anchor = state.anchor || current;
+  } else {
+    select([next]);
+    if (state.inputMode) state.cursor = cmd.cursorFromSelection(index, state);
+  }
+}
+
+// --- text entry for lyrics and chord symbols ------------------------------------------------------
+
+const entry = document.getElementById("text-entry");
+let entryTarget = null;
+
+function openEntry(mode) {
+  const eventId = state.selection.find((id) => index.events.has(id));
+  if (!eventId) return say("Select a note first");
+  if (mode === "lyric" && !index.events.get(eventId).event.notes.length) return say("Lyrics go on notes");
+  entryTarget = { mode, eventId };
+  const info = index.events.get(eventId);
+  entry.value = mode === "lyric" ? (info.event.lyrics && info.event.lyrics["1"]) || "" : "";
+  const svgId = info.event.notes.length === 1 ? info.event.notes[0].id : eventId;
+  const el = document.querySelector(cssId(svgId));
+  const box = el ? el.getBoundingClientRect() : area.getBoundingClientRect();
+  entry.style.left = `${box.left + window.scrollX}px`;
+  entry.style.top = `${box.top + window.scrollY + (mode === "lyric" ? 60 : -40)}px`;
+  entry.placeholder = mode === "lyric" ? "lyric" : "chord symbol";
+  entry.dataset.mode = mode;
+  entry.hidden = false;
+  entry.focus();
+  entry.select();
+}
+
+function commitEntry(advance) {
+  if (!entryTarget) return;
+  const { mode, eventId } = entryTarget;
+  const text = entry.value.trim();
+  if (mode === "lyric") perform(cmd.setLyric(index, eventId, text));
+  else if (text) perform(cmd.setChordSymbol(index, eventId, ids, text));
+  const next = advance
+    ? mode === "lyric"
+      ? cmd.nextNoteEvent(index, eventId)
+      : neighbour(index, eventId, 1)
+    : null;
+  if (next) {
+    select([next]);
+    openEntry(mode);
+  } else closeEntry();
+}
+
+function closeEntry() {
+  entry.hidden = true;
+  entryTarget = null;
+  area.focus();
+}
+
+entry.addEventListener("keydown", (event) => {
+  event.stopPropagation();
+  if (event.key === "Escape") return closeEntry();
+  const lyric = entryTarget && entryTarget.mode === "lyric";
+  if (event.key === "Enter") {
+    event.preventDefault();
+    commitEntry(lyric);
+  } else if (event.key === "Tab" || (lyric && event.key === " ")) {
+    event.preventDefault();
+    commitEntry(true);
+  }
+});
+
+// --- actions -----------------------------------------------------------------------------------------
+
+const clefOptions = ["treble", "bass", "alto", "tenor", "treble8vb", "percussion"].map((c) => [c, c]);
+const INTERVALS = {
+  "up-m2": [1, 1], "up-M2": [1, 2], "up-m3": [2, 3], "up-M3": [2, 4], "up-P4": [3, 5],
+  "up-P5": [4, 7], "up-P8": [7, 12], "down-m2": [-1, -1], "down-M2": [-1, -2],
+  "down-m3": [-2, -3], "down-M3": [-2, -4], "down-P4": [-3, -5], "down-P5": [-4, -7],
+  "down-P8": [-7, -12],
+};
+
+async function run(action, arg) {
+  if (!index) return;
+  switch (action) {
+    case "note-input":
+      return setInputMode(!state.inputMode);
+    case "letter":
+      if (state.inputMode) return perform(cmd.writeAtCursor(index, state, ids, arg));
+      return letterOnSelection(arg);
+    case "chord-add":
+      return perform(cmd.addToChord(index, state, ids, arg));
+    case "rest":
+      if (state.inputMode) return perform(cmd.writeAtCursor(index, state, ids, null));
+      return perform(cmd.deleteSelection(index, state));
+    case "duration":
+      state.dur = { type: arg };
+      if (!state.inputMode) perform(cmd.setDuration(index, state, { type: arg }));
+      return say(describeMode());
+    case "dot":
+      if (state.inputMode) {
+        state.dur = state.dur.dots ? { type: state.dur.type } : { type: state.dur.type, dots: 1 };
+        return say(describeMode());
+      } else {
+        const first = index.events.get(state.selection[0]);
+        if (!first) return;
+        const d = first.event.dur;
+        return perform(cmd.setDuration(index, state, d.dots ? { type: d.type } : { type: d.type, dots: 1 }));
+      }
+    case "pitch":
+      return perform(cmd.movePitch(index, state, arg));
+    case "octave":
+      return perform(cmd.movePitch(index, state, arg, { octave: true }));
+    case "alter":
+      return perform(cmd.alterPitch(index, state, arg));
+    case "tie":
+      return perform(state.inputMode ? cmd.tieAtCursor(index, state, ids) : cmd.toggleTie(index, state));
+    case "delete":
+      return perform(cmd.deleteSelection(index, state));
+    case "move":
+      return moveSelection(arg, false);
+    case "extend":
+      return moveSelection(arg, true);
+    case "copy":
+      state.clipboard = cmd.copySelection(index, state);
+      return say(`Copied ${state.clipboard.length} event(s)`);
+    case "paste":
+      return perform(cmd.paste(index, state, ids, state.clipboard));
+    case "undo":
+      return undo();
+    case "redo":
+      return redo();
+    case "lyric":
+      return openEntry("lyric");
+    case "chord":
+      return openEntry("chord");
+    case "append-measure":
+      return perform(cmd.appendMeasures(index, ids, 1));
+    case "insert-measure":
+      return perform(cmd.insertMeasures(index, state, ids, { after: false }));
+    case "remove-measures":
+      return perform(cmd.removeMeasures(index, state));
+    case "remove-part":
+      return perform(cmd.removePart(index, state));
+    case "add-part": {
+      const v = await ask("Add a part", [
+        { name: "name", label: "Name", value: `Part ${index.doc.parts.length + 1}` },
+        { name: "clef", label: "Clef", options: clefOptions },
+      ]);
+      return v && perform(cmd.addPart(index, ids, v));
+    }
+    case "title": {
+      const v = await ask("Score", [
+        { name: "title", label: "Title", value: index.doc.title },
+        { name: "composer", label: "Composer", value: index.doc.composer || "" },
+      ]);
+      return v && perform({ ops: [{ op: "set_meta", title: v.title, composer: v.composer }] });
+    }
+    case "key": {
+      const v = await ask("Key signature", [
+        { name: "key", label: "Sharps (+) or flats (−)", type: "number", value: 0 },
+      ]);
+      return v && perform(cmd.setMeasureAttr(index, state, "key", Number(v.key)));
+    }
+    case "time": {
+      const v = await ask("Time signature", [
+        { name: "beats", label: "Beats", type: "number", value: 4 },
+        { name: "unit", label: "Beat unit", options: [1, 2, 4, 8, 16].map((x) => [x, x]) },
+      ]);
+      return v && perform(cmd.setMeasureAttr(index, state, "time", [Number(v.beats), Number(v.unit)]));
+    }
+    case "tempo": {
+      const v = await ask("Tempo", [{ name: "tempo", label: "Quarter notes per minute", type: "number", value: 120 }]);
+      return v && perform(cmd.setMeasureAttr(index, state, "tempo", Number(v.tempo)));
+    }
+    case "clef": {
+      const first = index.events.get(state.selection[0]);
+      if (!first) return say("Select a note or rest first");
+      const v = await ask("Clef", [{ name: "clef", label: "Clef", options: clefOptions }]);
+      return v && perform({ ops: [{ op: "set_clef", part: first.part, measure: first.measure, clef: v.clef }] });
+    }
+    case "transpose": {
+      const v = await ask("Transpose (selection, or the whole score)", [
+        { name: "interval", label: "Interval", options: Object.keys(INTERVALS).map((k) => [k, k]) },
+      ]);
+      return v && perform(cmd.transposeBy(index, state, ...INTERVALS[v.interval]));
+    }
+    case "voice": {
+      const v = await ask("Voice for note input", [{ name: "voice", label: "Voice", options: [1, 2, 3, 4].map((x) => [x, x]) }]);
+      if (v && state.cursor) state.cursor = { ...state.cursor, voice: v.voice };
+      return;
+    }
+    case "dynamic":
+      return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
+    case "help":
+      return toggleHelp();
+    case "escape":
+      if (!document.getElementById("help").hidden) return toggleHelp();
+      if (state.inputMode) return setInputMode(false);
+      return select([]);
+    case "play":
+      return togglePlay();
+    case "sharpen":
+      return run("alter", 1);
+    case "flatten":
+      return run("alter", -1);
+    default:
+      return null;
+  }
+}
+
+function letterOnSelection(step) {
+  const first = state.selection.find((id) => index.events.has(id));
+  if (!first) return say("Select a note or press N for note input");
+  const info = index.events.get(first);
+  if (!info.event.notes.length) {
+    // A letter on a rest writes a note of the rest's length there (and enters note input).
+    state.dur = { ...info.event.dur };
+    delete state.dur.tuplet;
+    setInputMode(true);
+    return perform(cmd.writeAtCursor(index, state, ids, step));
+  }
+  const target = state.note
+    ? info.event.notes.find((n) => n.id === state.note)
+    : info.event.notes[info.event.notes.length - 1];
+  const result = cmd.writeAtCursor(index, { ...state, cursor: cmd.cursorFromSelection(index, state), dur: info.event.dur, lastMidi: state.lastMidi }, { next: () => "x" }, step);
+  const pitch = result.ops[result.ops.length - 1].event.notes[0];
+  return perform({ ops: [{ op: "set_pitch", note: target.id, step: pitch.step, alter: pitch.alter, octave: pitch.octave }] });
+}
+
+function toggleHelp() {
+  const help = document.getElementById("help");
+  help.hidden = !help.hidden;
+}
+
+// --- playback --------------------------------------------------------------------------------
+
+const player = new Player({
+  onMarker: (eventIds) => {
+    const sel = expand(eventIds).map(cssId).join(",");
+    playingStyle.textContent = sel ? `${sel} { fill: var(--playing); }` : "";
+    window.tutti.playback.marker = eventIds;
+    if (eventIds.length) window.tutti.playback.markerMoves += 1;
+  },
+  onState: (s) => {
+    Object.assign(window.tutti.playback, s);
+    document.getElementById("play-button").textContent = s.playing ? "■" : "▶";
+  },
+});
+
+async function togglePlay() {
+  if (player.playing) return player.stop();
+  const tempo = Number(document.getElementById("playback-tempo").value) || null;
+  const from = state.selection.find((id) => index.events.has(id)) || null;
+  await player.play(index.doc, { fromEvent: from, tempoOverride: tempo });
+}
+
+// --- input wiring ---------------------------------------------------------------------------------
+
+document.addEventListener("keydown", (event) => {
+  const t = event.target;
+  if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || document.getElementById("dialog").open) return;
+  const action = actionFor(event);
+  if (!action) return;
+  event.preventDefault();
+  run(...action);
+});
+
+scoreEl.addEventListener("click", (event) => {
+  area.focus();
+  const hit = event.target.closest("g.note, g.rest, g.mRest, g.chord, g.harm, g.dynam");
+  if (!hit || !index) {
+    if (!event.shiftKey) select([]);
+    return;
+  }
+  let id = hit.id;
+  let note = null;
+  if (index.notes.has(id)) {
+    const eventId = index.notes.get(id);
+    if (index.events.get(eventId).event.notes.length > 1) note = id;
+    id = eventId;
+  }
+  id = eventIdOf(index, id) || id;
+  if (event.shiftKey && state.anchor && index.events.has(id)) {
+    const anchor = state.anchor;
+    select(eventRange(index, anchor, id));
+    state.anchor = anchor;
+  } else if (event.ctrlKey || event.metaKey) {
+    select(state.selection.includes(id) ? state.selection.filter((x) => x !== id) : [...state.selection, id]);
+  } else {
+    select([id], { note });
+  }
+  if (state.inputMode) state.cursor = cmd.cursorFromSelection(index, state);
+});
+
+for (const button of document.querySelectorAll("[data-cmd]")) {
+  button.addEventListener("click", () => {
+    const c = button.dataset.cmd;
+    if (c === "dur") run("duration", Number(button.dataset.type));
+    else if (c === "rest" || c === "tie" || c === "dot" || c === "delete") run(c);
+    else run(c);
+    area.focus();
+  });
+}
+for (const menu of document.querySelectorAll("[data-menu]")) {
+  menu.addEventListener("change", async () => {
+    const value = menu.value;
+    menu.value = "";
+    if (!value) return;
+    if (menu.dataset.menu === "dynamic") await run("dynamic", value);
+    else await run(value);
+    area.focus();
+  });
+}
+fillHelp(document.getElementById("help-table"));
+
+// --- test & benchmark hooks ----------------------------------------------------------------------
+
+window.tutti = {
+  get doc() {
+    return collab.doc;
+  },
+  get version() {
+    return collab.version;
+  },
+  get unconfirmed() {
+    return collab.unconfirmed.length;
+  },
+  get index() {
+    return index;
+  },
+  state,
+  collab,
+  engraver,
+  socket,
+  clientId,
+  ready: firstRender,
+  run,
+  perform,
+  select,
+  playback: { playing: false, position: 0, marker: [], markerMoves: 0 },
+  player,
+  peers: () => presence.peers,
+  /** Edit-to-pixels: apply ``ops`` locally and resolve when the page shows them (ms). */
+  async timedEdit(ops) {
+    const started = performance.now();
+    collab.submit(ops);
+    await engraver.busy;
+    return performance.now() - started;
+  },
+  async fullRender() {
+    return engraver.renderFull(collab.doc);
+  },
+  frac,
+  api,
+};
+say(describeMode());
+currentUser().then((user) => (window.tutti.user = user));

@@ -1,0 +1,333 @@
+// Editing commands: turn a user intention plus the current selection into ops
+// (the JSON ops of server/score/ops). Pure functions of (doc index, state, ids);
+// each returns {ops, select?, cursor?} or null when there is nothing to do.
+
+import { add, attrsAt, durValue, frac } from "../render/mei.js";
+import { eventIdOf, neighbour } from "./lookup.js";
+import { keyAlter, midiOf, nearestPitch, spellMidi } from "./pitch.js";
+
+const TYPES = [1, 2, 4, 8, 16, 32, 64, 128];
+const sub = (a, b) => frac(a[0] * b[1] - b[0] * a[1], a[1] * b[1]);
+const le = (a, b) => a[0] * b[1] <= b[0] * a[1];
+const fmt = (f) => (f[1] === 1 ? String(f[0]) : `${f[0]}/${f[1]}`);
+
+/** MuseScore's digit mapping (docs/editor.md): 1=64th 2=32nd 3=16th 4=8th 5=quarter 6=half 7=whole. */
+export const DIGIT_TYPES = { 1: 64, 2: 32, 3: 16, 4: 8, 5: 4, 6: 2, 7: 1 };
+
+function measureLength(doc, mi) {
+  const t = attrsAt(doc, mi).time;
+  return frac(t[0], t[1]);
+}
+
+/** The longest notated duration not longer than ``room`` (dots allowed). */
+export function fitDuration(dur, room) {
+  if (le(durValue(dur), room)) return dur;
+  for (const type of TYPES) {
+    for (const dots of [1, 0]) {
+      const d = dots ? { type, dots } : { type };
+      if (le(durValue(d), room)) return d;
+    }
+  }
+  return { type: 128 };
+}
+
+function selectedEvents(index, state) {
+  return state.selection.filter((id) => index.events.has(id));
+}
+
+function selectedNotes(index, state) {
+  if (state.note && index.notes.has(state.note)) {
+    const info = index.events.get(index.notes.get(state.note));
+    const note = info.event.notes.find((n) => n.id === state.note);
+    return [note];
+  }
+  return selectedEvents(index, state).flatMap((id) => index.events.get(id).event.notes);
+}
+
+function defaultPitch(doc, partId) {
+  const part = doc.parts.find((p) => p.id === partId);
+  const clef = part ? part.clef : "treble";
+  return clef === "bass" ? 50 : clef === "tenor" || clef === "alto" ? 60 : 71;
+}
+
+/** Where note input starts: the selected event, or the first event of the score. */
+export function cursorFromSelection(index, state) {
+  const first = selectedEvents(index, state)[0];
+  const info = first ? index.events.get(first) : null;
+  if (info) return { part: info.part, measure: info.measure, voice: info.voice, offset: info.offset };
+  const doc = index.doc;
+  return { part: doc.parts[0].id, measure: doc.measures[0].id, voice: "1", offset: frac(0) };
+}
+
+/** Write a note (``pitch``) or a rest (``pitch`` null) at the input cursor and advance. */
+export function writeAtCursor(index, state, ids, step, { chordOf = null } = {}) {
+  const doc = index.doc;
+  let cursor = state.cursor;
+  let mi = index.measureIndex.get(cursor.measure);
+  if (mi === undefined) return null;
+  const ops = [];
+  if (le(measureLength(doc, mi), cursor.offset)) {
+    mi += 1;
+    if (mi >= doc.measures.length) {
+      const mid = ids.next();
+      ops.push({ op: "insert_measures", at: mi, measures: [{ id: mid }] });
+      cursor = { ...cursor, measure: mid, offset: frac(0) };
+    } else {
+      cursor = { ...cursor, measure: doc.measures[mi].id, offset: frac(0) };
+    }
+  }
+  const key = attrsAt(doc, Math.min(mi, doc.measures.length - 1)).key;
+  const room = sub(measureLength(doc, Math.min(mi, doc.measures.length - 1)), cursor.offset);
+  const dur = fitDuration(state.dur, room);
+  const near = state.lastMidi ?? defaultPitch(doc, cursor.part);
+  const notes = [];
+  let lastMidi = state.lastMidi;
+  if (step) {
+    const pitch = nearestPitch(step, key, near);
+    notes.push({ id: ids.next(), ...pitch });
+    lastMidi = midiOf(pitch);
+  }
+  const eventId = ids.next();
+  ops.push({
+    op: "write_event",
+    part: cursor.part,
+    measure: cursor.measure,
+    voice: cursor.voice,
+    offset: fmt(cursor.offset),
+    event: { id: eventId, dur, notes },
+  });
+  void chordOf;
+  return {
+    ops,
+    select: [eventId],
+    cursor: { ...cursor, offset: add(cursor.offset, durValue(dur)) },
+    lastMidi,
+  };
+}
+
+/** Shift+letter: add a pitch above the chord's top note to the selected event. */
+export function addToChord(index, state, ids, step) {
+  const eventId = selectedEvents(index, state)[0];
+  const info = eventId && index.events.get(eventId);
+  if (!info || !info.event.notes.length) return null;
+  const top = info.event.notes[info.event.notes.length - 1];
+  const key = attrsAt(index.doc, info.measureIndex).key;
+  const alter = keyAlter(key, step);
+  let pitch = null;
+  for (let octave = 0; octave <= 9; octave++) {
+    const p = { step, alter, octave };
+    if (midiOf(p) > midiOf(top)) {
+      pitch = p;
+      break;
+    }
+  }
+  if (!pitch) return null;
+  const note = { id: ids.next(), ...pitch };
+  return { ops: [{ op: "add_note", event: eventId, note }], select: [eventId], note: note.id };
+}
+
+export function setDuration(index, state, dur) {
+  const ops = selectedEvents(index, state).map((event) => ({ op: "set_duration", event, dur }));
+  return ops.length ? { ops } : null;
+}
+
+/** Move selected notes a semitone (``step`` = +1/-1) or an octave (``octave``). */
+export function movePitch(index, state, stepDir, { octave = false } = {}) {
+  const notes = selectedNotes(index, state);
+  if (!notes.length) return null;
+  if (octave) {
+    const dir = stepDir > 0 ? 1 : -1;
+    return {
+      ops: [{ op: "transpose", notes: notes.map((n) => n.id), diatonic: 7 * dir, chromatic: 12 * dir }],
+    };
+  }
+  const ops = notes.map((n) => {
+    const p = spellMidi(midiOf(n) + stepDir, stepDir > 0);
+    return { op: "set_pitch", note: n.id, ...p };
+  });
+  return { ops, lastMidi: midiOf(notes[notes.length - 1]) + stepDir };
+}
+
+/** Sharpen or flatten (alter +1 / -1) keeping the letter. */
+export function alterPitch(index, state, delta) {
+  const notes = selectedNotes(index, state).filter((n) => Math.abs((n.alter || 0) + delta) <= 2);
+  if (!notes.length) return null;
+  return {
+    ops: notes.map((n) => ({
+      op: "set_pitch",
+      note: n.id,
+      step: n.step,
+      alter: (n.alter || 0) + delta,
+      octave: n.octave,
+    })),
+  };
+}
+
+export function toggleTie(index, state) {
+  const notes = selectedNotes(index, state);
+  if (!notes.length) return null;
+  const tie = !notes.every((n) => n.tie);
+  return { ops: notes.map((n) => ({ op: "set_tie", note: n.id, tie })) };
+}
+
+/** In note input, T writes the same pitches again, tied from the previous event. */
+export function tieAtCursor(index, state, ids) {
+  const eventId = selectedEvents(index, state)[0];
+  const info = eventId && index.events.get(eventId);
+  if (!info || !info.event.notes.length) return null;
+  const first = writeAtCursor(index, state, ids, null);
+  if (!first) return null;
+  const write = first.ops[first.ops.length - 1];
+  write.event.notes = info.event.notes.map((n) => ({
+    id: ids.next(),
+    step: n.step,
+    alter: n.alter || 0,
+    octave: n.octave,
+  }));
+  const ties = info.event.notes.map((n) => ({ op: "set_tie", note: n.id, tie: true }));
+  return { ...first, ops: [...ties, ...first.ops] };
+}
+
+export function deleteSelection(index, state) {
+  const ops = [];
+  for (const id of state.selection) {
+    if (index.events.has(id)) {
+      if (index.events.get(id).event.notes.length) ops.push({ op: "delete_event", event: id });
+    } else if (index.marks.has(id)) {
+      const m = index.marks.get(id);
+      const base = { part: m.part, measure: m.measure, offset: fmt(m.offset) };
+      ops.push(
+        m.kind === "harmonies"
+          ? { op: "set_chord_symbol", ...base, symbol: null }
+          : { op: "set_dynamic", ...base, mark: null },
+      );
+    }
+  }
+  return ops.length ? { ops } : null;
+}
+
+/** What Ctrl+C keeps: durations, pitches and lyrics of the selected events. */
+export function copySelection(index, state) {
+  return selectedEvents(index, state).map((id) => {
+    const e = index.events.get(id).event;
+    const copy = { dur: { ...e.dur }, notes: e.notes.map(({ id: _, ...p }) => p) };
+    if (e.lyrics) copy.lyrics = { ...e.lyrics };
+    return copy;
+  });
+}
+
+/** Paste clipboard events from the selected event onwards, across barlines. */
+export function paste(index, state, ids, clipboard) {
+  const start = selectedEvents(index, state)[0];
+  const info = start && index.events.get(start);
+  if (!info || !clipboard || !clipboard.length) return null;
+  const doc = index.doc;
+  let mi = info.measureIndex;
+  let offset = info.offset;
+  const ops = [];
+  const select = [];
+  for (const item of clipboard) {
+    if (le(measureLength(doc, mi), offset)) {
+      mi += 1;
+      offset = frac(0);
+    }
+    if (mi >= doc.measures.length) break;
+    const room = sub(measureLength(doc, mi), offset);
+    if (!le(durValue(item.dur), room)) continue;
+    const id = ids.next();
+    const event = { id, dur: item.dur, notes: item.notes.map((p) => ({ id: ids.next(), ...p })) };
+    if (item.lyrics && event.notes.length) event.lyrics = item.lyrics;
+    ops.push({
+      op: "write_event",
+      part: info.part,
+      measure: doc.measures[mi].id,
+      voice: info.voice,
+      offset: fmt(offset),
+      event,
+    });
+    select.push(id);
+    offset = add(offset, durValue(item.dur));
+  }
+  return ops.length ? { ops, select } : null;
+}
+
+/** Transpose the selection (or, with nothing selected, the whole score). */
+export function transposeBy(index, state, diatonic, chromatic) {
+  let notes = selectedNotes(index, state).map((n) => n.id);
+  if (!notes.length) notes = [...index.notes.keys()];
+  if (!notes.length) return null;
+  return { ops: [{ op: "transpose", notes, diatonic, chromatic }] };
+}
+
+export function currentMeasureIndex(index, state) {
+  const first = selectedEvents(index, state)[0];
+  if (first) return index.events.get(first).measureIndex;
+  const mark = state.selection.map((id) => index.marks.get(id)).find(Boolean);
+  return mark ? index.measureIndex.get(mark.measure) : null;
+}
+
+export function insertMeasures(index, state, ids, { count = 1, after = true } = {}) {
+  const mi = currentMeasureIndex(index, state);
+  const at = mi === null ? index.doc.measures.length : after ? mi + 1 : mi;
+  const measures = Array.from({ length: count }, () => ({ id: ids.next() }));
+  return { ops: [{ op: "insert_measures", at, measures }] };
+}
+
+export function appendMeasures(index, ids, count = 1) {
+  const measures = Array.from({ length: count }, () => ({ id: ids.next() }));
+  return { ops: [{ op: "insert_measures", at: index.doc.measures.length, measures }] };
+}
+
+export function removeMeasures(index, state) {
+  const set = new Set(
+    selectedEvents(index, state).map((id) => index.events.get(id).measure),
+  );
+  if (!set.size || set.size >= index.doc.measures.length) return null;
+  return { ops: [{ op: "remove_measures", ids: [...set] }], select: [] };
+}
+
+export function addPart(index, ids, { name, clef = "treble", instrument = "piano" }) {
+  return { ops: [{ op: "add_part", part: { id: ids.next(), name, clef, instrument } }] };
+}
+
+export function removePart(index, state) {
+  const first = selectedEvents(index, state)[0];
+  const part = first ? index.events.get(first).part : null;
+  if (!part || index.doc.parts.length < 2) return null;
+  return { ops: [{ op: "remove_part", part }], select: [] };
+}
+
+export function setMeasureAttr(index, state, attr, value) {
+  const mi = currentMeasureIndex(index, state) ?? 0;
+  return { ops: [{ op: `set_${attr}`, measure: index.doc.measures[mi].id, [attr]: value }] };
+}
+
+export function setLyric(index, eventId, text, verse = 1) {
+  const info = index.events.get(eventId);
+  if (!info || !info.event.notes.length) return null;
+  return { ops: [{ op: "set_lyric", event: eventId, verse, text }] };
+}
+
+export function setChordSymbol(index, eventId, ids, symbol) {
+  const info = index.events.get(eventId);
+  if (!info) return null;
+  const base = { part: info.part, measure: info.measure, offset: fmt(info.offset) };
+  return { ops: [{ op: "set_chord_symbol", ...base, id: ids.next(), symbol: symbol || null }] };
+}
+
+export function setDynamic(index, state, ids, mark) {
+  const first = selectedEvents(index, state)[0];
+  const info = first && index.events.get(first);
+  if (!info) return null;
+  const base = { part: info.part, measure: info.measure, offset: fmt(info.offset) };
+  return { ops: [{ op: "set_dynamic", ...base, id: ids.next(), mark: mark || null }] };
+}
+
+/** The next event holding notes after ``eventId`` (for lyric entry), or null. */
+export function nextNoteEvent(index, eventId) {
+  let id = neighbour(index, eventId, 1);
+  while (id && !index.events.get(id).event.notes.length) id = neighbour(index, id, 1);
+  return id;
+}
+
+export { eventIdOf };

@@ -1,0 +1,74 @@
+// An index over a score document: where every event, note, chord symbol and
+// dynamic sits (part, measure, voice, offset). Rebuilt after each change; pure.
+
+import { add, durValue, frac, parseFrac } from "../render/mei.js";
+
+export function indexDoc(doc) {
+  const events = new Map();
+  const notes = new Map();
+  const marks = new Map();
+  const voices = new Map(); // "part/voice" -> [eventId, ...] in time order
+  const measureIndex = new Map(doc.measures.map((m, i) => [m.id, i]));
+  doc.parts.forEach((part, partIndex) => {
+    doc.measures.forEach((m, mi) => {
+      const bar = part.bars[m.id];
+      for (const [voice, list] of Object.entries(bar.voices)) {
+        const key = `${part.id}/${voice}`;
+        if (!voices.has(key)) voices.set(key, []);
+        let offset = frac(0);
+        list.forEach((event, index) => {
+          events.set(event.id, {
+            part: part.id,
+            partIndex,
+            measure: m.id,
+            measureIndex: mi,
+            voice,
+            offset,
+            index,
+            event,
+          });
+          voices.get(key).push(event.id);
+          for (const n of event.notes) notes.set(n.id, event.id);
+          offset = add(offset, durValue(event.dur));
+        });
+      }
+      for (const kind of ["harmonies", "dynamics"]) {
+        for (const item of bar[kind] || []) {
+          marks.set(item.id, { kind, part: part.id, measure: m.id, offset: parseFrac(item.offset) });
+        }
+      }
+    });
+  });
+  return { doc, events, notes, marks, voices, measureIndex };
+}
+
+/** The event an SVG id stands for (a note id maps to its event). */
+export function eventIdOf(index, id) {
+  if (index.events.has(id)) return id;
+  return index.notes.get(id) || null;
+}
+
+/** Events of one part from ``a`` to ``b`` inclusive, in score order (voice of ``a``). */
+export function eventRange(index, a, b) {
+  const ea = index.events.get(a);
+  const eb = index.events.get(b);
+  if (!ea || !eb || ea.part !== eb.part) return [a];
+  const seq = index.voices.get(`${ea.part}/${ea.voice}`) || [];
+  let i = seq.indexOf(a);
+  let j = seq.indexOf(b);
+  if (j < 0) {
+    // b is in another voice: take the voice-1 event of a covering the same span
+    j = i;
+  }
+  if (i > j) [i, j] = [j, i];
+  return seq.slice(i, j + 1);
+}
+
+/** The next or previous event in the same part and voice, or null. */
+export function neighbour(index, eventId, step) {
+  const e = index.events.get(eventId);
+  if (!e) return null;
+  const seq = index.voices.get(`${e.part}/${e.voice}`) || [];
+  const i = seq.indexOf(eventId) + step;
+  return i >= 0 && i < seq.length ? seq[i] : null;
+}

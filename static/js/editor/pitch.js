@@ -1,0 +1,48 @@
+// Pitch arithmetic for note entry: MIDI numbers, spelling, nearest octave, keys. Pure.
+
+const STEPS = "CDEFGAB";
+const SEMI = { C: 0, D: 2, E: 4, F: 5, G: 7, A: 9, B: 11 };
+const SHARPS = "FCGDAEB";
+const FLATS = "BEADGCF";
+const SHARP_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"];
+const FLAT_NAMES = ["C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B"];
+
+export function midiOf(p) {
+  return 12 * (p.octave + 1) + SEMI[p.step] + (p.alter || 0);
+}
+
+/** Alteration the key signature gives a letter (key = sharps > 0, flats < 0). */
+export function keyAlter(key, step) {
+  if (key > 0 && SHARPS.slice(0, key).includes(step)) return 1;
+  if (key < 0 && FLATS.slice(0, -key).includes(step)) return -1;
+  return 0;
+}
+
+/** The pitch with letter ``step`` closest to ``near`` (a MIDI number), key applied. */
+export function nearestPitch(step, key, near) {
+  const alter = keyAlter(key, step);
+  let best = null;
+  for (let octave = 0; octave <= 9; octave++) {
+    const p = { step, alter, octave };
+    const m = midiOf(p);
+    if (m < 0 || m > 127) continue;
+    if (!best || Math.abs(m - near) < Math.abs(midiOf(best) - near)) best = p;
+  }
+  return best;
+}
+
+/** Spell a MIDI number, with sharps going up and flats going down (as MuseScore does). */
+export function spellMidi(midi, preferSharps) {
+  const names = preferSharps ? SHARP_NAMES : FLAT_NAMES;
+  const name = names[((midi % 12) + 12) % 12];
+  const octave = Math.floor(midi / 12) - 1;
+  const alter = name.length > 1 ? (name[1] === "#" ? 1 : -1) : 0;
+  return { step: name[0], alter, octave };
+}
+
+export function pitchName(p) {
+  const acc = p.alter > 0 ? "#".repeat(p.alter) : "b".repeat(-p.alter || 0);
+  return `${p.step}${acc}${p.octave}`;
+}
+
+export { STEPS };

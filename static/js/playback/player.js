@@ -1,0 +1,122 @@
+// Offline playback with Tone.js (global ``Tone`` from /vendor/tone/Tone.js): a synth per
+// part, the score's tempo map, a moving marker (the sounding events are highlighted).
+
+import { attrsAt, durValue, toMidi } from "../render/mei.js";
+
+const WAVES = ["triangle", "sine", "square", "sawtooth"];
+
+/** [{time, dur, midis, eventId, part}] in seconds, from measure ``fromMeasure``, offset. */
+export function schedule(doc, { tempoOverride = null } = {}) {
+  const notes = [];
+  let measureStart = 0;
+  doc.measures.forEach((m, mi) => {
+    const attrs = attrsAt(doc, mi);
+    const bpm = tempoOverride || attrs.tempo;
+    const wholeSeconds = (4 * 60) / bpm;
+    const length = (attrs.time[0] / attrs.time[1]) * wholeSeconds;
+    doc.parts.forEach((part, pi) => {
+      const bar = part.bars[m.id];
+      for (const events of Object.values(bar.voices)) {
+        let offset = 0;
+        for (const e of events) {
+          const v = durValue(e.dur);
+          const seconds = (v[0] / v[1]) * wholeSeconds;
+          notes.push({
+            time: measureStart + offset,
+            dur: seconds,
+            midis: e.notes.map((n) => toMidi(n) + (part.transposition || 0)),
+            eventId: e.id,
+            noteIds: e.notes.map((n) => n.id),
+            part: pi,
+          });
+          offset += seconds;
+        }
+      }
+    });
+    measureStart += length;
+  });
+  notes.sort((a, b) => a.time - b.time);
+  return { notes, total: measureStart };
+}
+
+export class Player {
+  constructor({ onMarker, onState }) {
+    this.onMarker = onMarker; // (eventIds) -> void
+    this.onState = onState;
+    this.playing = false;
+    this.position = 0;
+    this.startedAt = 0;
+    this.synths = [];
+    this.timer = null;
+  }
+
+  async play(doc, { fromEvent = null, tempoOverride = null } = {}) {
+    const Tone = globalThis.Tone;
+    if (!Tone) throw new Error("Tone.js is not loaded");
+    await Tone.start();
+    this.stop();
+    const { notes, total } = schedule(doc, { tempoOverride });
+    const first = fromEvent ? notes.find((n) => n.eventId === fromEvent) : null;
+    const from = first ? first.time : 0;
+    const transport = Tone.getTransport();
+    transport.cancel();
+    transport.position = 0;
+    this.synths = doc.parts.map((_, i) => {
+      const synth = new Tone.PolySynth(Tone.Synth, {
+        oscillator: { type: WAVES[i % WAVES.length] },
+        envelope: { attack: 0.01, decay: 0.1, sustain: 0.6, release: 0.3 },
+      }).toDestination();
+      synth.volume.value = -10 - 2 * doc.parts.length;
+      return synth;
+    });
+    this.events = notes.filter((n) => n.time >= from);
+    for (const n of this.events) {
+      transport.schedule((time) => {
+        if (n.midis.length) {
+          const freqs = n.midis.map((m) => Tone.Frequency(m, "midi").toFrequency());
+          this.synths[n.part].triggerAttackRelease(freqs, Math.max(0.05, n.dur * 0.95), time);
+        }
+        Tone.getDraw().schedule(() => this.mark(n), time);
+      }, n.time - from);
+    }
+    transport.schedule(() => Tone.getDraw().schedule(() => this.stop(), Tone.now()), total - from + 0.3);
+    this.offset = from;
+    this.playing = true;
+    this.sounding = new Map();
+    transport.start("+0.05");
+    this.timer = setInterval(() => {
+      this.position = this.offset + transport.seconds;
+      this.onState(this.state());
+    }, 100);
+    this.onState(this.state());
+  }
+
+  mark(n) {
+    const now = n.time;
+    for (const [id, end] of this.sounding) if (end <= now + 1e-6) this.sounding.delete(id);
+    this.sounding.set(n.eventId, n.time + n.dur);
+    this.onMarker([...this.sounding.keys()], n);
+  }
+
+  stop() {
+    const Tone = globalThis.Tone;
+    if (Tone) {
+      const transport = Tone.getTransport();
+      transport.stop();
+      transport.cancel();
+    }
+    for (const s of this.synths) s.dispose();
+    this.synths = [];
+    clearInterval(this.timer);
+    this.timer = null;
+    if (this.playing) {
+      this.playing = false;
+      this.onMarker([], null);
+      this.onState(this.state());
+    }
+  }
+
+  state() {
+    return { playing: this.playing, position: this.position };
+  }
+}

@@ -1,0 +1,91 @@
+// Keeps the engraved score in the page in step with the document, slice by slice.
+// The score is cut into slices of a few measures (one system each); after an edit
+// only slices whose MEI changed are re-engraved by the worker and spliced in.
+
+import { sliceMei, sliceRanges } from "./mei.js";
+
+export class Engraver {
+  constructor(container, { sliceSize = 4 } = {}) {
+    this.container = container;
+    this.sliceSize = sliceSize;
+    this.worker = new Worker("/static/js/render/worker.js", { type: "module" });
+    this.pending = new Map();
+    this.nextId = 1;
+    this.slices = []; // [{mei, el, range}]
+    this.queued = null;
+    this.busy = null;
+    this.stats = { renders: 0, lastMs: 0, lastSlices: 0 };
+    this.worker.onmessage = (message) => {
+      const { id } = message.data;
+      const resolve = this.pending.get(id);
+      this.pending.delete(id);
+      if (resolve) resolve(message.data);
+    };
+  }
+
+  request(items) {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.worker.postMessage({ id, items });
+    });
+  }
+
+  /** Re-engrave what changed; resolves once the page shows ``doc``. Coalesces bursts. */
+  render(doc) {
+    this.queued = doc;
+    if (!this.busy) {
+      this.busy = (async () => {
+        while (this.queued) {
+          const next = this.queued;
+          this.queued = null;
+          await this.renderNow(next);
+        }
+        this.busy = null;
+      })();
+    }
+    return this.busy;
+  }
+
+  async renderNow(doc) {
+    const started = performance.now();
+    const ranges = sliceRanges(doc, this.sliceSize);
+    const meis = ranges.map(([s, e]) => sliceMei(doc, s, e));
+    const dirty = [];
+    meis.forEach((mei, i) => {
+      if (!this.slices[i] || this.slices[i].mei !== mei) dirty.push({ key: i, mei });
+    });
+    while (this.slices.length > ranges.length) this.slices.pop().el.remove();
+    while (this.slices.length < ranges.length) {
+      const el = document.createElement("div");
+      el.className = "slice";
+      this.container.appendChild(el);
+      this.slices.push({ mei: null, el, range: null });
+    }
+    if (dirty.length) {
+      const result = await this.request(dirty);
+      for (const { key, svg } of result.items) {
+        const slice = this.slices[key];
+        if (!slice) continue;
+        slice.el.innerHTML = svg;
+        slice.mei = meis[key];
+      }
+    }
+    ranges.forEach((range, i) => {
+      this.slices[i].range = range;
+      this.slices[i].el.dataset.first = String(range[0] + 1);
+    });
+    this.stats.renders += 1;
+    this.stats.lastMs = performance.now() - started;
+    this.stats.lastSlices = dirty.length;
+    this.container.dispatchEvent(new CustomEvent("rendered", { detail: { ...this.stats } }));
+  }
+
+  /** The baseline: engrave the whole score as one piece (used by the benchmark). */
+  async renderFull(doc) {
+    const started = performance.now();
+    const result = await this.request([{ key: "full", mei: sliceMei(doc) }]);
+    const svg = result.items[0].svg;
+    return { ms: performance.now() - started, length: svg.length };
+  }
+}

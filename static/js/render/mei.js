@@ -1,0 +1,354 @@
+// Converts a Tutti score document (see server/score/model.py) to MEI for Verovio.
+// Our element IDs become xml:ids, so every note, rest, chord symbol and dynamic
+// is an SVG element with the same id. Pure: no DOM, no network, no Verovio.
+
+const NS = "http://www.music-encoding.org/ns/mei";
+const STEP_SEMITONES = { C: 0, D: 2, E: 4, F: 5, G: 7, A: 9, B: 11 };
+const SHARP_ORDER = "FCGDAEB";
+const FLAT_ORDER = "BEADGCF";
+const CLEFS = {
+  treble: '<clef shape="G" line="2"/>',
+  bass: '<clef shape="F" line="4"/>',
+  alto: '<clef shape="C" line="3"/>',
+  tenor: '<clef shape="C" line="4"/>',
+  treble8vb: '<clef shape="G" line="2" dis="8" dis.place="below"/>',
+  percussion: '<clef shape="perc"/>',
+};
+const ACCID = { "-2": "ff", "-1": "f", 0: "n", 1: "s", 2: "x" };
+const ACCID_GES = { "-2": "ff", "-1": "f", 0: "n", 1: "s", 2: "ss" };
+
+export function esc(text) {
+  return String(text)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+// --- rational arithmetic on [num, den] pairs, enough for durations -------------
+
+function gcd(a, b) {
+  a = Math.abs(a);
+  b = Math.abs(b);
+  while (b) [a, b] = [b, a % b];
+  return a || 1;
+}
+
+export function frac(n, d = 1) {
+  const g = gcd(n, d);
+  return [n / g, d / g];
+}
+
+export function add(a, b) {
+  return frac(a[0] * b[1] + b[0] * a[1], a[1] * b[1]);
+}
+
+export function parseFrac(text) {
+  const [n, d] = String(text).split("/");
+  return frac(Number(n), d === undefined ? 1 : Number(d));
+}
+
+export function durValue(dur) {
+  // base * (2 - 1/2^dots) * normal/actual
+  const dots = dur.dots || 0;
+  let v = frac(2 ** (dots + 1) - 1, dur.type * 2 ** dots);
+  if (dur.tuplet) v = frac(v[0] * dur.tuplet[1], v[1] * dur.tuplet[0]);
+  return v;
+}
+
+const isBinary = (f) => (f[1] & (f[1] - 1)) === 0;
+const lt = (a, b) => a[0] * b[1] < b[0] * a[1];
+const eq = (a, b) => a[0] === b[0] && a[1] === b[1];
+
+export function toMidi(note) {
+  return 12 * (note.octave + 1) + STEP_SEMITONES[note.step] + (note.alter || 0);
+}
+
+// --- measure attributes in force -------------------------------------------------
+
+export function attrsAt(doc, index) {
+  const out = { time: [4, 4], key: 0, tempo: 120 };
+  for (let i = 0; i <= index; i++) {
+    const m = doc.measures[i];
+    for (const k of ["time", "key", "tempo"]) if (k in m) out[k] = m[k];
+  }
+  return out;
+}
+
+export function clefAt(doc, part, index) {
+  let clef = part.clef || "treble";
+  for (let i = 0; i <= index; i++) {
+    const bar = part.bars[doc.measures[i].id];
+    if (bar && bar.clef) clef = bar.clef;
+  }
+  return clef;
+}
+
+function keySigAttr(key) {
+  return key > 0 ? `${key}s` : key < 0 ? `${-key}f` : "0";
+}
+
+function keyAlters(key) {
+  const alters = {};
+  if (key > 0) for (const s of SHARP_ORDER.slice(0, key)) alters[s] = 1;
+  if (key < 0) for (const s of FLAT_ORDER.slice(0, -key)) alters[s] = -1;
+  return alters;
+}
+
+// --- ties: a tied note continues into the next event of its voice --------------
+
+function tiePairs(doc, start, end) {
+  // Returns [[startNoteId, endNoteId], ...] for ties whose both ends lie in [start, end].
+  const pairs = [];
+  const last = Math.min(end + 1, doc.measures.length);
+  for (const part of doc.parts) {
+    const voices = {};
+    for (let i = start; i < last; i++) {
+      const bar = part.bars[doc.measures[i].id];
+      for (const [v, events] of Object.entries(bar.voices)) {
+        (voices[v] = voices[v] || []).push(...events.map((e) => [i, e]));
+      }
+    }
+    for (const seq of Object.values(voices)) {
+      for (let k = 0; k + 1 < seq.length; k++) {
+        const [i, ev] = seq[k];
+        const [j, next] = seq[k + 1];
+        if (i >= end || j >= end) continue;
+        for (const n of ev.notes) {
+          if (!n.tie) continue;
+          const target = next.notes.find((m) => toMidi(m) === toMidi(n));
+          if (target) pairs.push([n.id, target.id]);
+        }
+      }
+    }
+  }
+  return pairs;
+}
+
+// --- events -------------------------------------------------------------------------
+
+function durAttrs(dur) {
+  return ` dur="${dur.type === 1 ? 1 : dur.type}"` + (dur.dots ? ` dots="${dur.dots}"` : "");
+}
+
+function noteXml(note, state, tiedInto, verse) {
+  const alter = note.alter || 0;
+  const key = `${note.step}${note.octave}`;
+  const current = key in state.measure ? state.measure[key] : state.key[note.step] || 0;
+  let accid = "";
+  if (tiedInto.has(note.id)) {
+    accid = alter ? ` accid.ges="${ACCID_GES[alter]}"` : "";
+  } else if (current !== alter) {
+    accid = ` accid="${ACCID[alter]}"`;
+  } else if (alter) {
+    accid = ` accid.ges="${ACCID_GES[alter]}"`;
+  }
+  state.measure[key] = alter;
+  const pname = note.step.toLowerCase();
+  const attrs = `xml:id="${esc(note.id)}" pname="${pname}" oct="${note.octave}"${accid}`;
+  return verse ? `<note ${attrs}${state.durAttr}>${verse}</note>` : `<note ${attrs}${state.durAttr}/>`;
+}
+
+function versesXml(event) {
+  if (!event.lyrics) return "";
+  return Object.entries(event.lyrics)
+    .map(([n, text]) => `<verse n="${n}"><syl>${esc(text)}</syl></verse>`)
+    .join("");
+}
+
+function eventXml(event, state, tiedInto, wholeRest) {
+  const id = esc(event.id);
+  if (!event.notes.length) {
+    if (wholeRest) return `<mRest xml:id="${id}"/>`;
+    return `<rest xml:id="${id}"${durAttrs(event.dur)}/>`;
+  }
+  const verse = versesXml(event);
+  if (event.notes.length === 1) {
+    state.durAttr = durAttrs(event.dur);
+    // A lone note keeps the note's id; the page maps note ids back to their event.
+    return noteXml(event.notes[0], state, tiedInto, verse);
+  }
+  state.durAttr = "";
+  const notes = event.notes.map((n) => noteXml(n, state, tiedInto, "")).join("");
+  return `<chord xml:id="${id}"${durAttrs(event.dur)}>${notes}${verse}</chord>`;
+}
+
+function beatUnit(time) {
+  // Compound meters (6/8, 9/8, 12/8) beam in dotted quarters, others by the beat.
+  if (time[1] === 8 && time[0] % 3 === 0 && time[0] > 3) return frac(3, 8);
+  return frac(1, time[1]);
+}
+
+function layerXml(events, state, tiedInto, time) {
+  const out = [];
+  const wholeRest = events.length === 1 && !events[0].notes.length;
+  let offset = frac(0);
+  let tuplet = null; // {key, raw, items}
+  let beam = null; // {beat, items}
+  const unit = beatUnit(time);
+  const flushBeam = () => {
+    if (!beam) return;
+    const items = beam.items;
+    beam = null;
+    if (items.length > 1) out.push(`<beam>${items.join("")}</beam>`);
+    else out.push(...items);
+  };
+  const emit = (xml) => (tuplet ? tuplet.items.push(xml) : out.push(xml));
+  for (const event of events) {
+    const value = durValue(event.dur);
+    const xml = eventXml(event, state, tiedInto, wholeRest);
+    const t = event.dur.tuplet;
+    if (t) {
+      flushBeam();
+      const key = `${t[0]}/${t[1]}`;
+      if (tuplet && tuplet.key !== key) {
+        out.push(tupletXml(tuplet));
+        tuplet = null;
+      }
+      if (!tuplet) tuplet = { key, t, sum: frac(0), items: [] };
+      tuplet.items.push(xml);
+      tuplet.sum = add(tuplet.sum, value);
+      if (isBinary(tuplet.sum)) {
+        out.push(tupletXml(tuplet));
+        tuplet = null;
+      }
+    } else {
+      if (tuplet) {
+        out.push(tupletXml(tuplet));
+        tuplet = null;
+      }
+      const beat = Math.floor((offset[0] * unit[1]) / (offset[1] * unit[0]));
+      const end = add(offset, value);
+      const endBeat = (end[0] * unit[1]) / (end[1] * unit[0]);
+      const beamable = event.notes.length && event.dur.type >= 8 && endBeat <= beat + 1;
+      if (beamable) {
+        if (beam && beam.beat !== beat) flushBeam();
+        if (!beam) beam = { beat, items: [] };
+        beam.items.push(xml);
+      } else {
+        flushBeam();
+        emit(xml);
+      }
+    }
+    offset = add(offset, value);
+  }
+  flushBeam();
+  if (tuplet) out.push(tupletXml(tuplet));
+  return out.join("");
+}
+
+function tupletXml(tuplet) {
+  return `<tuplet num="${tuplet.t[0]}" numbase="${tuplet.t[1]}" bracket.visible="true">${tuplet.items.join("")}</tuplet>`;
+}
+
+function tstamp(offsetText, time) {
+  const o = parseFrac(offsetText);
+  return 1 + (o[0] * time[1]) / o[1];
+}
+
+function fmt(x) {
+  return Number.isInteger(x) ? String(x) : x.toFixed(4).replace(/0+$/, "");
+}
+
+// --- whole score / slices ------------------------------------------------------------
+
+function staffDefs(doc, index) {
+  const attrs = attrsAt(doc, index);
+  return doc.parts
+    .map((part, i) => {
+      const clef = CLEFS[clefAt(doc, part, index)] || CLEFS.treble;
+      const label = index === 0 ? `<label>${esc(part.name || "")}</label>` : "";
+      return (
+        `<staffDef n="${i + 1}" lines="5">${label}${clef}` +
+        `<keySig sig="${keySigAttr(attrs.key)}"/>` +
+        `<meterSig count="${attrs.time[0]}" unit="${attrs.time[1]}"/></staffDef>`
+      );
+    })
+    .join("");
+}
+
+function tempoXml(bpm) {
+  return `<tempo tstamp="1" staff="1" place="above" midi.bpm="${bpm}" mm="${bpm}" mm.unit="4">\u2669 = ${bpm}</tempo>`;
+}
+
+/** MEI for measures [start, end) of ``doc``; a complete, standalone MEI file. */
+export function sliceMei(doc, start = 0, end = doc.measures.length) {
+  const pairs = tiePairs(doc, start, end);
+  const tiedInto = new Set(pairs.map((p) => p[1]));
+  const parts = [];
+  let prev = start > 0 ? attrsAt(doc, start - 1) : null;
+  for (let i = start; i < end; i++) {
+    const m = doc.measures[i];
+    const attrs = attrsAt(doc, i);
+    if (i > start && prev && (attrs.key !== prev.key || String(attrs.time) !== String(prev.time))) {
+      let change = "";
+      if (attrs.key !== prev.key) change += `<keySig sig="${keySigAttr(attrs.key)}"/>`;
+      if (String(attrs.time) !== String(prev.time))
+        change += `<meterSig count="${attrs.time[0]}" unit="${attrs.time[1]}"/>`;
+      parts.push(`<scoreDef>${change}</scoreDef>`);
+    }
+    const staves = [];
+    const controls = [];
+    doc.parts.forEach((part, p) => {
+      const bar = part.bars[m.id];
+      const keyMap = keyAlters(attrs.key);
+      const layers = Object.keys(bar.voices)
+        .sort()
+        .map((v) => {
+          const state = { key: keyMap, measure: {}, durAttr: "" };
+          const clef = v === "1" && bar.clef && i > start ? CLEFS[bar.clef] || "" : "";
+          const body = layerXml(bar.voices[v], state, tiedInto, attrs.time);
+          return `<layer n="${v}">${clef}${body}</layer>`;
+        });
+      staves.push(`<staff n="${p + 1}">${layers.join("")}</staff>`);
+      for (const h of bar.harmonies || []) {
+        const ts = fmt(tstamp(h.offset, attrs.time));
+        controls.push(
+          `<harm xml:id="${esc(h.id)}" staff="${p + 1}" tstamp="${ts}" place="above">${esc(h.symbol)}</harm>`,
+        );
+      }
+      for (const d of bar.dynamics || []) {
+        const ts = fmt(tstamp(d.offset, attrs.time));
+        controls.push(
+          `<dynam xml:id="${esc(d.id)}" staff="${p + 1}" tstamp="${ts}" place="below">${esc(d.mark)}</dynam>`,
+        );
+      }
+    });
+    if (i === 0 || (prev && attrs.tempo !== prev.tempo) || (i === start && "tempo" in m)) {
+      controls.push(tempoXml(attrs.tempo));
+    }
+    for (const [s, e] of pairs) {
+      if (measureOfNote(doc, i, s)) controls.push(`<tie startid="#${esc(s)}" endid="#${esc(e)}"/>`);
+    }
+    parts.push(
+      `<measure n="${i + 1}" xml:id="${esc(m.id)}">${staves.join("")}${controls.join("")}</measure>`,
+    );
+    prev = attrs;
+  }
+  const group = doc.parts.length > 1 ? ' symbol="bracket" bar.thru="false"' : "";
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>` +
+    `<mei xmlns="${NS}" meiversion="5.0"><meiHead><fileDesc><titleStmt><title>${esc(doc.title || "")}</title></titleStmt><pubStmt/></fileDesc></meiHead>` +
+    `<music><body><mdiv><score><scoreDef><staffGrp${group}>${staffDefs(doc, start)}</staffGrp></scoreDef>` +
+    `<section>${parts.join("")}</section></score></mdiv></body></music></mei>`
+  );
+}
+
+function measureOfNote(doc, index, noteId) {
+  const mid = doc.measures[index].id;
+  for (const part of doc.parts) {
+    for (const events of Object.values(part.bars[mid].voices)) {
+      for (const e of events) if (e.notes.some((n) => n.id === noteId)) return true;
+    }
+  }
+  return false;
+}
+
+/** Measure ranges [start, end) of ``size`` measures each: the unit of re-engraving. */
+export function sliceRanges(doc, size) {
+  const ranges = [];
+  for (let i = 0; i < doc.measures.length; i += size) {
+    ranges.push([i, Math.min(i + size, doc.measures.length)]);
+  }
+  return ranges;
+}

@@ -1,0 +1,43 @@
+// Web Worker that owns the Verovio toolkit: MEI in, SVG out, off the main thread.
+// Messages: {id, items: [{key, mei}]} -> {id, items: [{key, svg}], ms}. No DOM, no network.
+
+import createVerovioModule from "/vendor/verovio/verovio-module.mjs";
+import { VerovioToolkit } from "/vendor/verovio/verovio.mjs";
+
+const OPTIONS = {
+  breaks: "none",
+  adjustPageHeight: true,
+  adjustPageWidth: true,
+  header: "none",
+  footer: "none",
+  scale: 45,
+  pageMarginLeft: 20,
+  pageMarginRight: 20,
+  pageMarginTop: 30,
+  pageMarginBottom: 20,
+  svgRemoveXlink: true,
+};
+
+const ready = createVerovioModule().then((module) => {
+  const toolkit = new VerovioToolkit(module);
+  toolkit.setOptions(OPTIONS);
+  return toolkit;
+});
+
+self.onmessage = async (message) => {
+  const { id, items } = message.data;
+  const toolkit = await ready;
+  const started = performance.now();
+  const out = [];
+  for (const item of items) {
+    let svg = "";
+    try {
+      toolkit.loadData(item.mei);
+      svg = toolkit.renderToSVG(1);
+    } catch (error) {
+      svg = `<svg class="render-error"><text x="10" y="20">${String(error)}</text></svg>`;
+    }
+    out.push({ key: item.key, svg });
+  }
+  self.postMessage({ id, items: out, ms: performance.now() - started });
+};
