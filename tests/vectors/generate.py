@@ -8,7 +8,6 @@ Run ``.venv/bin/python tests/vectors/generate.py``; imports only ``server.score`
 from __future__ import annotations
 
 import json
-import random
 import sys
 from pathlib import Path
 from typing import Any

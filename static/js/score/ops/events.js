@@ -230,8 +230,9 @@ function transpose(doc, op) {
     Object.assign(note, pitch);
     event.notes = sortNotes(event.notes);
   }
-  // Spelled transposition is exactly reversible (same letter steps, same semitones back).
-  return [{ op: 'transpose', notes: [...moves.keys()], diatonic: -diatonic, chromatic: -chromatic }];
+  // Spelled transposition is exactly reversible (same letter steps, same semitones back);
+  // `0 - x` rather than `-x`: -0 would differ from Python's 0 under deep equality.
+  return [{ op: 'transpose', notes: [...moves.keys()], diatonic: 0 - diatonic, chromatic: 0 - chromatic }];
 }
 
 function setTie(doc, op) {
