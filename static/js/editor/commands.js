@@ -47,7 +47,7 @@ function selectedNotes(index, state) {
 function defaultPitch(doc, partId) {
   const part = doc.parts.find((p) => p.id === partId);
   const clef = part ? part.clef : "treble";
-  return clef === "bass" ? 50 : clef === "tenor" || clef === "alto" ? 60 : 71;
+  return clef === "bass" ? 45 : clef === "tenor" || clef === "alto" ? 55 : 65;
 }
 
 /** Where note input starts: the selected event, or the first event of the score. */

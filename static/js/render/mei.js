@@ -254,14 +254,19 @@ function fmt(x) {
 
 function staffDefs(doc, index) {
   const attrs = attrsAt(doc, index);
+  // A new system repeats clef and key but not the time signature, unless it changes here.
+  const before = index > 0 ? attrsAt(doc, index - 1) : null;
+  const meter =
+    !before || String(before.time) !== String(attrs.time)
+      ? `<meterSig count="${attrs.time[0]}" unit="${attrs.time[1]}"/>`
+      : "";
   return doc.parts
     .map((part, i) => {
       const clef = CLEFS[clefAt(doc, part, index)] || CLEFS.treble;
       const label = index === 0 ? `<label>${esc(part.name || "")}</label>` : "";
       return (
         `<staffDef n="${i + 1}" lines="5">${label}${clef}` +
-        `<keySig sig="${keySigAttr(attrs.key)}"/>` +
-        `<meterSig count="${attrs.time[0]}" unit="${attrs.time[1]}"/></staffDef>`
+        `<keySig sig="${keySigAttr(attrs.key)}"/>${meter}</staffDef>`
       );
     })
     .join("");

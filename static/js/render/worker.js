@@ -10,7 +10,7 @@ const OPTIONS = {
   adjustPageWidth: true,
   header: "none",
   footer: "none",
-  scale: 45,
+  scale: 55,
   pageMarginLeft: 20,
   pageMarginRight: 20,
   pageMarginTop: 30,

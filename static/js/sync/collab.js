@@ -50,8 +50,10 @@ export class Collab {
         this.onStatus({ connected: true, joined: false, error: ack && ack.error });
         return;
       }
-      if (ack.doc) {
-        this.confirmed = ack.doc;
+      // Far behind (or first join): a snapshot at ``seq``; otherwise edits after ``since``.
+      const snapshot = ack.snapshot || ack.doc;
+      if (snapshot) {
+        this.confirmed = snapshot;
         this.version = ack.seq ?? ack.head ?? 0;
         this.buffer.clear();
       }
