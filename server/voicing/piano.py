@@ -6,6 +6,7 @@ slot; ``style`` indexes ``STYLES``. Pure numpy; uses the ``rules`` predicates.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -66,26 +67,10 @@ class PianoTarget:
         if chord.is_rest:
             return np.full((1, 7), -1, dtype=np.int64)
         melody, bass, locked = read_fixed(fixed, index)
-        rows: list[tuple[int, ...]] = []
-        for style in self.styles:
-            for lh_extra, right in right_hands(chord, style):
-                for lh in left_hands(chord, lh_extra):
-                    if lh_extra is not None and len(lh) < 2:
-                        continue
-                    rows.append(
-                        (
-                            *lh,
-                            *([-1] * (2 - len(lh))),
-                            *right,
-                            *([-1] * (4 - len(right))),
-                            STYLES.index(style),
-                        )
-                    )
         filtered = [
             row
-            for row in rows
-            if playable(row)
-            and (melody is None or _top(row) == melody)
+            for row in piano_rows(chord, self.styles)
+            if (melody is None or _top(row) == melody)
             and (bass is None or row[0] == bass)
             and all(note in row[:STYLE] for note in locked)
         ]
@@ -96,7 +81,7 @@ class PianoTarget:
                 f"{fixed}",
                 chord_index=index,
             )
-        cands = np.array(sorted(set(filtered)), dtype=np.int64)
+        cands = np.array(filtered, dtype=np.int64)
         miss = missing_cost(chord, pc_counts(cands[:, :STYLE]))
         kept: IntArray = cands[miss <= miss.min() + 2.0]
         return kept
@@ -130,14 +115,18 @@ class PianoTarget:
     def pair_terms(self, a: ChordSpec, ca: IntArray, b: ChordSpec, cb: IntArray) -> Terms:
         if a.is_rest or b.is_rest:
             return {}
-        x_rh = ca[:, None, RH][:, :, :, None]  # (N, 1, 4, 1)
-        y_rh = cb[None, :, RH][:, :, None, :]  # (1, M, 1, 4)
-        dist = np.abs(y_rh - x_rh).astype(np.float64)
-        dist = np.where((x_rh >= 0) & (y_rh >= 0), dist, np.inf)
-        nearest = dist.min(axis=2)  # each new right-hand note to the closest old one
-        movement = np.where(np.isfinite(nearest), nearest, 0.0).sum(axis=2)
         xt = ca[:, RH].max(axis=1)[:, None]
         yt = cb[:, RH].max(axis=1)[None, :]
+        # Each new right-hand note is charged its distance to the nearest old one. Old
+        # unused slots repeat the top note (harmless under a min); new ones are masked.
+        x_rh = np.where(ca[:, RH] >= 0, ca[:, RH], xt)
+        movement = np.zeros((ca.shape[0], cb.shape[0]))
+        for i in range(4):
+            y_i = cb[None, :, 2 + i]
+            nearest = np.abs(y_i - x_rh[:, 0][:, None])
+            for j in range(1, 4):
+                nearest = np.minimum(nearest, np.abs(y_i - x_rh[:, j][:, None]))
+            movement += nearest * (y_i >= 0)
         xb, yb = ca[:, 0][:, None], cb[:, 0][None, :]
         parallel = r.parallel_fifths(xb, xt, yb, yt) | r.parallel_octaves(xb, xt, yb, yt)
         leading, seventh = tendency_pcs(a, b)
@@ -211,6 +200,27 @@ class PianoTarget:
 
     def sounding(self, voicing: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(sorted(m for m in voicing[:STYLE] if m >= 0))
+
+
+@lru_cache(maxsize=1024)
+def piano_rows(chord: ChordSpec, styles: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    """Every playable two-hand voicing of a chord in the given styles (cached: pure)."""
+    rows: set[tuple[int, ...]] = set()
+    for style in styles:
+        for lh_extra, right in right_hands(chord, style):
+            for lh in left_hands(chord, lh_extra):
+                if lh_extra is not None and len(lh) < 2:
+                    continue
+                row = (
+                    *lh,
+                    *([-1] * (2 - len(lh))),
+                    *right,
+                    *([-1] * (4 - len(right))),
+                    STYLES.index(style),
+                )
+                if playable(row):
+                    rows.add(row)
+    return tuple(sorted(rows))
 
 
 def _top(row: tuple[int, ...]) -> int:

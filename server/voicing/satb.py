@@ -6,6 +6,7 @@ Pure; uses ``rules`` predicates on whole candidate matrices.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -65,36 +66,15 @@ class SatbTarget:
         if chord.is_rest:
             return np.full((1, 4), -1, dtype=np.int64)
         pins = check_fixed(fixed, index)
-        options: list[list[int]] = []
-        for voice in VOICES:
-            if voice in pins:
-                options.append([pins[voice]])
-                continue
-            low, high = SEARCH_RANGE[voice]
-            wanted = (chord.bass,) if voice == "bass" else chord.pcs
-            options.append([m for m in range(low, high + 1) if m % 12 in wanted])
-        rows = [
-            (s, a, t, b)
-            for b in options[3]
-            for t in options[2]
-            if b <= t <= b + MAX_GAP[2]
-            for a in options[1]
-            if t <= a <= t + MAX_GAP[1]
-            for s in options[0]
-            if a <= s <= a + MAX_GAP[0]
-        ]
-        if not rows:
+        cands = satb_rows(chord, tuple(sorted(pins.items())))
+        if not cands.shape[0]:
             raise VoicingError(
                 "no_voicing",
                 f"no four-part voicing of chord {index + 1} ({chord.label()}) fits the fixed "
                 f"notes {pins} within the voice ranges",
                 chord_index=index,
             )
-        cands = np.array(rows, dtype=np.int64)
-        # Keep only candidates about as complete as the best one (a missing fifth is fine).
-        miss = missing_cost(chord, pc_counts(cands))
-        kept: IntArray = cands[miss <= miss.min() + 1.0]
-        return kept
+        return cands
 
     def unary_terms(self, chord: ChordSpec, cands: IntArray) -> Terms:
         n = cands.shape[0]
@@ -219,6 +199,38 @@ class SatbTarget:
         if chord.is_rest:
             return dict.fromkeys(VOICES)
         return dict(zip(VOICES, voicing, strict=True))
+
+
+@lru_cache(maxsize=4096)
+def satb_rows(chord: ChordSpec, pinned: tuple[tuple[str, int], ...]) -> IntArray:
+    """Uncrossed four-part voicings within the search ranges (cached: a pure function)."""
+    pins = dict(pinned)
+    options: list[list[int]] = []
+    for voice in VOICES:
+        if voice in pins:
+            options.append([pins[voice]])
+            continue
+        low, high = SEARCH_RANGE[voice]
+        wanted = (chord.bass,) if voice == "bass" else chord.pcs
+        options.append([m for m in range(low, high + 1) if m % 12 in wanted])
+    rows = [
+        (s, a, t, b)
+        for b in options[3]
+        for t in options[2]
+        if b <= t <= b + MAX_GAP[2]
+        for a in options[1]
+        if t <= a <= t + MAX_GAP[1]
+        for s in options[0]
+        if a <= s <= a + MAX_GAP[0]
+    ]
+    if not rows:
+        return np.zeros((0, 4), dtype=np.int64)
+    cands = np.array(rows, dtype=np.int64)
+    # Keep only candidates about as complete as the best one (a missing fifth is fine).
+    miss = missing_cost(chord, pc_counts(cands))
+    kept: IntArray = cands[miss <= miss.min() + 1.0]
+    kept.setflags(write=False)
+    return kept
 
 
 def check_fixed(fixed: Fixed, index: int) -> dict[str, int]:

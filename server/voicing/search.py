@@ -32,26 +32,16 @@ def k_best(unary: list[FloatArray], pair: list[FloatArray], k: int) -> list[tupl
     [(0.0, (0, 0)), (1.0, (1, 0)), (1.5, (1, 1))]
     """
     n = len(unary)
+    if k == 1:
+        return [best_path(unary, pair)]
     scores = unary[0][:, None].astype(np.float64)  # (states, ranks)
     backs: list[npt.NDArray[np.int64]] = []
     for t in range(1, n):
         width = scores.shape[1]
-        total = scores[:, :, None] + pair[t - 1][:, None, :]
-        # One row per next state, holding (prev_state * width + rank) columns: a contiguous
-        # row-wise partition is several times faster than partitioning along axis 0.
-        flat = np.ascontiguousarray(total.reshape(-1, total.shape[2]).T)
-        keep = min(k, flat.shape[1])
-        if keep < flat.shape[1]:
-            idx = np.argpartition(flat, keep - 1, axis=1)[:, :keep]
-        else:
-            idx = np.broadcast_to(np.arange(flat.shape[1])[None, :], flat.shape).copy()
-        vals = np.take_along_axis(flat, idx, axis=1)
-        order = np.argsort(vals, axis=1, kind="stable")
-        idx = np.take_along_axis(idx, order, axis=1)
-        vals = np.take_along_axis(vals, order, axis=1)
-        scores = vals + unary[t][:, None]
+        scores, back = _extend(scores, pair[t - 1], k)
+        scores = scores + unary[t][:, None]
         # (state, rank) -> (predecessor state, predecessor rank)
-        backs.append(np.stack([idx // width, idx % width], axis=-1).astype(np.int64))
+        backs.append(np.stack([back // width, back % width], axis=-1).astype(np.int64))
     flat_final = scores.reshape(-1)
     order = np.argsort(flat_final, kind="stable")[:k]
     width = scores.shape[1]
@@ -67,6 +57,62 @@ def k_best(unary: list[FloatArray], pair: list[FloatArray], k: int) -> list[tupl
             path.append(state)
         out.append((cost, tuple(reversed(path))))
     return out
+
+
+def best_path(unary: list[FloatArray], pair: list[FloatArray]) -> tuple[float, Path]:
+    """Plain Viterbi: the single cheapest path (the k = 1 case, without rank lists).
+
+    >>> u = [np.array([0.0, 1.0]), np.array([0.0, 0.5])]
+    >>> best_path(u, [np.array([[3.0, 2.0], [0.0, 0.0]])])
+    (1.0, (1, 0))
+    """
+    score = unary[0].astype(np.float64)
+    backs = []
+    for t in range(1, len(unary)):
+        total = score[:, None] + pair[t - 1]
+        back = total.argmin(axis=0)
+        score = total[back, np.arange(total.shape[1])] + unary[t]
+        backs.append(back)
+    state = int(score.argmin())
+    cost = float(score[state])
+    path = [state]
+    for back in reversed(backs):
+        state = int(back[state])
+        path.append(state)
+    return cost, tuple(reversed(path))
+
+
+def _extend(
+    scores: FloatArray, pair: FloatArray, k: int
+) -> tuple[FloatArray, npt.NDArray[np.int64]]:
+    """Top-k (cost, flat predecessor index) per next state, sorted by cost.
+
+    Each predecessor's list is sorted, so the k best entries for a next state come from
+    the k predecessors whose *best* entry is cheapest: select those first (a small
+    partition), then partition only their k*k entries.
+    """
+    n_prev, width = scores.shape
+    n_next = pair.shape[1]
+    pair_t = np.ascontiguousarray(pair.T)  # (next, prev)
+    if n_prev > k:
+        best = scores[:, 0][None, :] + pair_t
+        prev = np.argpartition(best, k - 1, axis=1)[:, :k]  # (next, k)
+    else:
+        prev = np.broadcast_to(np.arange(n_prev)[None, :], (n_next, n_prev))
+    # entries[j, p, r] = scores[prev[j, p], r] + pair[prev[j, p], j]
+    entries = scores[prev] + np.take_along_axis(pair_t, prev, axis=1)[:, :, None]
+    flat = entries.reshape(n_next, -1)
+    flat_index = (prev[:, :, None] * width + np.arange(width)[None, None, :]).reshape(n_next, -1)
+    keep = min(k, flat.shape[1])
+    if keep < flat.shape[1]:
+        idx = np.argpartition(flat, keep - 1, axis=1)[:, :keep]
+    else:
+        idx = np.broadcast_to(np.arange(flat.shape[1])[None, :], flat.shape)
+    vals = np.take_along_axis(flat, idx, axis=1)
+    order = np.argsort(vals, axis=1, kind="stable")
+    idx = np.take_along_axis(idx, order, axis=1)
+    vals = np.take_along_axis(vals, order, axis=1)
+    return vals, np.take_along_axis(flat_index, idx, axis=1)
 
 
 def changes(a: Path, b: Path) -> int:
