@@ -185,29 +185,53 @@ def plan_revert(
     plan.kept = sorted({c[0] for c in conflicts}, key=repr)
     plan.unrestored = sorted(pending, key=repr)
     plan.restored = sorted((k for k in desired if k not in pending), key=repr)
-    context_doc = doc_now
+    plan.conflicts = _messages(doc_now, conflicts, plan.unrestored, desired, changes)
+    restored = set(plan.restored)
+    plan.reverted = sorted(
+        t for t in targets if not changes[t] or any(k in restored for k in per_target[t])
+    )
+    return plan
+
+
+def _bar(key: Key, context: Context) -> tuple[str, str] | None:
+    if key[0] in ("voice", "harmony", "dynamic", "clef"):
+        return key[1], key[2]
+    if key[0] in ("note", "event"):
+        return context.locate(key[1])
+    return None
+
+
+def _messages(
+    doc_now: Doc,
+    conflicts: list[tuple[Key, int, str]],
+    unrestored: list[Key],
+    desired: dict[Key, Any],
+    changes: dict[int, Changes],
+) -> list[str]:
+    """What to tell the user: one line per kept change, no line twice."""
+    context = Context(doc_now)
     messages: list[str] = []
-    context = Context(context_doc)
+    told: set[tuple[str, str]] = set()
     for key, seq, author in conflicts:
         if key[0] in ("event", "note") and context.locate(key[1]) is None:
             if key[0] == "note" and key[2] == "pitch" and changes[seq][key][1] is not None:
                 name = pitch_name(changes[seq][key][1])
                 messages.append(f"{name} (from edit {seq}) was removed later by {author}")
             continue  # an event gone since: the message about its bar covers it
-        messages.append(
-            f"{key_label(context_doc, key, context)} was changed later by {author}; kept"
-        )
-    for key in plan.unrestored:
-        if key[0] in ("event", "note") and desired[key] is None:
-            continue  # a part of something that stays; the message about that covers it
-        label = key_label(context_doc, key, context)
+        bar = _bar(key, context)
+        if bar:
+            told.add(bar)
+        label = key_label(doc_now, key, context)
+        messages.append(f"{label} was changed later by {author}; kept")
+    for key in unrestored:
+        bar = _bar(key, context)
+        if key[0] in ("event", "note") and (bar is None or desired[key] is None):
+            continue  # part of something that stays or cannot come back: said elsewhere
+        if bar in told:
+            continue  # this bar already has its explanation
+        label = key_label(doc_now, key, context)
         messages.append(f"{label}: later changes depend on it; kept")
-    plan.conflicts = list(dict.fromkeys(messages))
-    restored = set(plan.restored)
-    plan.reverted = sorted(
-        t for t in targets if not changes[t] or any(k in restored for k in per_target[t])
-    )
-    return plan
+    return list(dict.fromkeys(messages))
 
 
 def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> dict[str, Any]:

@@ -1,0 +1,171 @@
+"""Selective revert and restore: only what nobody changed since is put back, nothing else moves."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from server.history.facts import diff_facts, facts
+from server.history.revert import plan_restore, plan_revert
+from server.history.selectors import by_author, by_origin
+from server.score import apply_edit, clone, new_document
+from tests.unit.history_strategies import AUTHORS, Log, commit, random_log, seeds
+
+ANA, BEN = (1, "Ana"), (2, "Ben")
+
+
+def _apply(doc: dict[str, object], ops: list[dict[str, object]]) -> dict[str, object]:
+    out = clone(doc)
+    if ops:
+        apply_edit(out, ops)
+    return out
+
+
+def _touches(log: Log, seq: int) -> dict[tuple[object, ...], tuple[object, object]]:
+    return diff_facts(facts(log.docs[seq - 1]), facts(log.docs[seq]))
+
+
+def _check_revert(log: Log, targets: set[int]) -> None:
+    plan = plan_revert(log.now, log.edits, targets)
+    result = _apply(log.now, plan.ops)
+    now, after = facts(log.now), facts(result)
+    changed_by = {seq: _touches(log, seq) for seq in range(1, len(log.edits) + 1)}
+    oldest = min(targets)
+    free_values: dict[tuple[object, ...], list[object]] = {}
+    for key in set().union(*(changed_by[t] for t in targets)):
+        seqs = [s for s in range(oldest, len(log.edits) + 1) if key in changed_by[s]]
+        later_others = [s for s in seqs if s not in targets]
+        last_other = max(later_others, default=0)
+        free = [s for s in seqs if s in targets and s > last_other]
+        free_values[key] = [changed_by[s][key][0] for s in free]
+        if not free:
+            # Every reverted change to this key was built upon: it is left exactly as it is.
+            assert after.get(key) == now.get(key), key
+            assert key in plan.kept
+        elif key not in plan.unrestored:
+            # Nobody touched it after the reverted edit(s): it is back to its old value.
+            assert after.get(key) == changed_by[free[0]][key][0], key
+    # Nothing else moved: a changed key holds the value from before one of the reverted
+    # edits that nobody built on (or an event the revert created stays, as a rest).
+    for key, (_, value) in diff_facts(now, after).items():
+        assert value in free_values.get(key, []) or (key[0] == "event" and value == ()), key
+
+
+@given(seed=seeds, steps=st.integers(1, 25), pick=st.integers(0, 10**6))
+def test_revert_one_edit_restores_exactly_the_untouched_keys(
+    seed: int, steps: int, pick: int
+) -> None:
+    log = random_log(seed, steps)
+    if log.edits:
+        _check_revert(log, {log.edits[pick % len(log.edits)].seq})
+
+
+@given(seed=seeds, steps=st.integers(1, 25))
+def test_revert_all_edits_of_one_author(seed: int, steps: int) -> None:
+    log = random_log(seed, steps)
+    author = random.Random(seed).choice(AUTHORS)
+    targets = set(by_author(log.edits, author[0])) or set(by_origin(log.edits, "helper"))
+    if targets:
+        _check_revert(log, targets)
+
+
+@given(seed=seeds, steps=st.integers(1, 25))
+def test_reverting_the_last_edit_is_an_exact_undo(seed: int, steps: int) -> None:
+    log = random_log(seed, steps)
+    if log.edits:
+        plan = plan_revert(log.now, log.edits, [log.edits[-1].seq])
+        assert _apply(log.now, plan.ops) == log.docs[-2]
+        assert plan.unrestored == [] and plan.kept == []
+
+
+@given(seed=seeds, steps=st.integers(1, 25), pick=st.integers(0, 10**6))
+def test_restore_version_n_equals_the_replay_up_to_n(seed: int, steps: int, pick: int) -> None:
+    log = random_log(seed, steps)
+    version = pick % len(log.docs)
+    ops = plan_restore(log.now, log.docs[version])
+    assert _apply(log.now, ops) == log.docs[version]
+
+
+def _chorale() -> Log:
+    initial = new_document(
+        parts=[{"name": "Soprano"}, {"name": "Bass", "clef": "bass"}], measures=4
+    )
+    return Log(initial, [], [clone(initial)])
+
+
+def _write(note_id: str, step: str, measure: str, offset: str = "0") -> dict[str, object]:
+    notes = [{"id": note_id, "step": step, "octave": 4}]
+    event = {"id": f"e{note_id}", "dur": {"type": 4}, "notes": notes}
+    return {"op": "write_event", "part": "p1", "measure": measure, "offset": offset, "event": event}
+
+
+def test_a_later_change_is_kept_and_the_user_is_told() -> None:
+    log = _chorale()
+    commit(log, [_write("n1", "E", "m3"), _write("n2", "G", "m3", "1/4")], ANA)
+    commit(log, [{"op": "set_pitch", "note": "n1", "step": "F", "octave": 4}], ANA)
+    commit(log, [{"op": "set_tie", "note": "n1", "tie": True}], ANA)
+    commit(log, [{"op": "set_pitch", "note": "n1", "step": "A", "octave": 4}], BEN)
+    plan = plan_revert(log.now, log.edits, [2, 3])
+    assert plan.conflicts == ["m. 3, Soprano: the pitch of A4 was changed later by Ben; kept"]
+    result = _apply(log.now, plan.ops)
+    # The tie (edit 3) is undone; the pitch stays Ben's.
+    assert plan.ops == [{"op": "set_tie", "note": "n1", "tie": False}]
+    assert plan.reverted == [3]
+    note = result["parts"][0]["bars"]["m3"]["voices"]["1"][0]["notes"][0]
+    assert (note["step"], note.get("tie")) == ("A", None)
+
+
+def test_reverting_a_write_removes_notes_nobody_touched_and_keeps_the_rest() -> None:
+    log = _chorale()
+    commit(log, [_write("n1", "E", "m3"), _write("n5", "C", "m1")], ANA)
+    commit(log, [_write("n2", "G", "m3", "1/2")], BEN)
+    plan = plan_revert(log.now, log.edits, [1])
+    result = _apply(log.now, plan.ops)
+    assert plan.reverted == [1]
+    voice = result["parts"][0]["bars"]["m3"]["voices"]["1"]
+    notes = [n["id"] for e in voice for n in e["notes"]]
+    # Ana's E4 is gone (its rhythm slot was reshaped by Ben, so it stays as a rest); Ben's G4 stays.
+    assert notes == ["n2"]
+    assert all(not e["notes"] for e in result["parts"][0]["bars"]["m1"]["voices"]["1"])
+    assert result["parts"][0]["bars"]["m1"] == log.initial["parts"][0]["bars"]["m1"]
+
+
+def test_reverting_a_deletion_restores_the_note_when_its_place_is_free() -> None:
+    log = _chorale()
+    commit(log, [_write("n1", "E", "m3")], ANA)
+    commit(log, [{"op": "delete_event", "event": "en1"}], BEN)
+    commit(log, [_write("n2", "G", "m2")], ANA)
+    plan = plan_revert(log.now, log.edits, [2])
+    result = _apply(log.now, plan.ops)
+    assert plan.conflicts == []
+    assert result == log.docs[1] | {"parts": result["parts"]}
+    assert result["parts"][0]["bars"]["m3"] == log.docs[1]["parts"][0]["bars"]["m3"]
+    assert result["parts"][0]["bars"]["m2"] == log.now["parts"][0]["bars"]["m2"]
+
+
+def test_reverting_helper_edits_keeps_what_people_changed() -> None:
+    log = _chorale()
+    helper = {"suggestion_id": 1, "accepted_by": "Ana"}
+    commit(
+        log, [_write("n1", "E", "m1"), _write("n2", "D", "m2")], ANA, origin="helper", meta=helper
+    )
+    commit(log, [{"op": "set_pitch", "note": "n2", "step": "B", "octave": 3}], BEN)
+    plan = plan_revert(log.now, log.edits, by_origin(log.edits, "helper"))
+    result = _apply(log.now, plan.ops)
+    ids = [
+        n["id"]
+        for b in result["parts"][0]["bars"].values()
+        for e in b["voices"]["1"]
+        for n in e["notes"]
+    ]
+    assert ids == ["n2"]
+    assert plan.conflicts == ["m. 2, Soprano: the pitch of B3 was changed later by Ben; kept"]
+
+
+def test_nothing_to_revert() -> None:
+    log = _chorale()
+    commit(log, [_write("n1", "E", "m1")], ANA)
+    assert plan_revert(log.now, log.edits, [99]).empty
+    assert plan_restore(log.now, log.now) == []
