@@ -9,6 +9,7 @@ with the measure it was found in. May import music21; must not import verovio.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -188,7 +189,7 @@ def _pitch(p: Any, number: int, report: Report) -> dict[str, Any] | None:
 def _lyrics(el: note.GeneralNote, number: int, report: Report) -> dict[str, str]:
     out: dict[str, str] = {}
     for lyric in el.lyrics:
-        text = lyric.rawText
+        text = _clean_lyric(lyric.rawText or "")
         if not text:
             continue
         verse = lyric.number if isinstance(lyric.number, int) else 1
@@ -200,6 +201,12 @@ def _lyrics(el: note.GeneralNote, number: int, report: Report) -> dict[str, str]
             text = text[:MAX_LYRIC]
         out.setdefault(str(verse), text)
     return out
+
+
+def _clean_lyric(text: str) -> str:
+    """Whitespace (non-breaking spaces too) collapsed, none beside a syllable's hyphen."""
+    text = " ".join(text.split())
+    return re.sub(r"\s*-\s*$", "-", re.sub(r"^-\s*", "-", text))
 
 
 def _hint(el: note.GeneralNote, number: int, report: Report) -> dict[str, Any] | None:
@@ -250,7 +257,7 @@ def chord_symbol_text(h: harmony.Harmony) -> str:
     is kept as written when there is one.
     """
     if isinstance(h, harmony.NoChord):
-        return "N.C."
+        return str(h.chordKindStr or "N.C.")[:32]
     figure = str(getattr(h, "figure", "") or "")
     root = h.root() if h.pitches else None
     if root is None:

@@ -10,10 +10,12 @@ May import music21; must not import verovio or anything outside server.score.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
 from music21 import clef, layout, spanner, stream
+from music21 import instrument as m21_instrument
 
 from ..score.durations import format_fraction, measure_length
 from ..score.model import Doc
@@ -355,29 +357,42 @@ def _clef_change(
 
 
 def _instrument(p: stream.Part) -> tuple[str, int]:
-    from music21 import instrument as m21_instrument
+    """Our instrument name and transposition (semitones written -> sounding).
 
+    The part name is the best evidence ("Violin I" over a MIDI patch called
+    "String Ensemble 1"); names are music21's canonical ones so they survive a
+    round trip through our own export.
+    """
     inst = p.getInstrument(returnDefault=False)
-    name = ""
     transposition = 0
+    if inst is not None and inst.transposition is not None:
+        transposition = max(-36, min(36, int(inst.transposition.semitones)))
+    candidates: list[Any] = []
+    if p.partName:
+        candidates.append(_known_instrument(str(p.partName)))
     if inst is not None:
-        if type(inst) is not m21_instrument.Instrument and inst.instrumentName:
-            name = str(inst.instrumentName)
-        elif inst.midiProgram is not None:
-            try:
-                name = str(
-                    m21_instrument.instrumentFromMidiProgram(inst.midiProgram).instrumentName
-                )
-            except Exception:  # noqa: BLE001 - an unknown program is just unnamed
-                name = ""
-        if inst.transposition is not None:
-            transposition = max(-36, min(36, int(inst.transposition.semitones)))
-    if not name and p.partName:
-        try:
-            name = str(m21_instrument.fromString(str(p.partName)).instrumentName)
-        except Exception:  # noqa: BLE001 - fromString raises on anything it does not know
-            name = ""
-    return (name.lower() or "piano")[:64], transposition
+        if type(inst) is not m21_instrument.Instrument:
+            candidates.append(type(inst))
+        if inst.instrumentName:
+            candidates.append(_known_instrument(str(inst.instrumentName)))
+    for found in candidates:
+        if found is not None:
+            return str(found().instrumentName).lower()[:64], transposition
+    if inst is not None and inst.instrumentName and not GENERIC.match(str(inst.instrumentName)):
+        return str(inst.instrumentName).lower()[:64], transposition
+    return "piano", transposition
+
+
+GENERIC = re.compile(r"^(instrument|part|staff|track)\s*\d*$", re.IGNORECASE)
+
+
+def _known_instrument(name: str) -> Any:
+    """The music21 instrument class ``name`` stands for, or None."""
+    try:
+        found = m21_instrument.fromString(name)
+    except Exception:  # noqa: BLE001 - fromString raises on anything it does not know
+        return None
+    return type(found) if type(found) is not m21_instrument.Instrument else None
 
 
 SPANNER_MESSAGES = {

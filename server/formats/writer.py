@@ -155,30 +155,39 @@ def _pitch(n: dict[str, Any]) -> pitch.Pitch:
 
 
 def chord_symbol(text: str) -> harmony.Harmony:
-    """A music21 chord symbol that exports back as ``text`` (its kind text kept as written)."""
-    if text.strip().upper() in ("N.C.", "NC", "N.C"):
-        return harmony.NoChord()
+    """A music21 chord symbol that exports back as ``text`` (its kind text kept as written).
+
+    Symbols music21 cannot parse keep their root and bass with the text as the
+    kind's label; text without a root (``N.C.``, ``%``) travels as a "no chord".
+    """
     root, rest = _split_root(text)
+    if root is None:
+        return harmony.NoChord(kindStr=text)
     body, _, bass = rest.partition("/")
-    figure = root.replace("b", "-") + body + ("/" + bass.replace("b", "-") if bass else "")
+    m21_root = root.replace("b", "-")
+    m21_bass = bass.replace("b", "-") if _split_root(bass)[0] == bass else None
+    cs: harmony.ChordSymbol
     try:
-        cs = harmony.ChordSymbol(figure)
+        cs = harmony.ChordSymbol(m21_root + body + (f"/{m21_bass}" if m21_bass else ""))
         if cs.root() is None:
             raise ValueError(text)
     except Exception:  # noqa: BLE001 - music21 rejects many real-world symbols
-        cs = harmony.ChordSymbol(root=root.replace("b", "-"), kind="major")
+        try:
+            cs = harmony.ChordSymbol(root=m21_root, bass=m21_bass, kind="major")
+        except Exception:  # noqa: BLE001 - a bass music21 cannot place is dropped
+            cs = harmony.ChordSymbol(root=m21_root, kind="major")
     cs.chordKindStr = body
     return cs
 
 
-def _split_root(text: str) -> tuple[str, str]:
-    """``"Bbm7/F"`` -> ``("Bb", "m7/F")``."""
-    if not text or text[0].upper() not in "ABCDEFG":
-        return "C", text
+def _split_root(text: str) -> tuple[str | None, str]:
+    """``"Bbm7/F"`` -> ``("Bb", "m7/F")``; no root -> ``(None, text)``."""
+    if not text or text[0] not in "ABCDEFG":
+        return None, text
     end = 1
     while end < len(text) and text[end] in "b#":
         end += 1
-    return text[0].upper() + text[1:end], text[end:]
+    return text[:end], text[end:]
 
 
 def _instrument(part: dict[str, Any]) -> instrument.Instrument:
