@@ -1,0 +1,160 @@
+"""HistoryView: versions, filtered entries, musical diffs, contribution summaries and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from server.history.blame import blame
+from server.history.contributions import helper_provenance
+from server.history.diff import musical_diff
+from server.history.export import to_csv, to_json
+from server.history.view import HistoryView
+from server.score import apply_edit, clone, new_document
+from tests.unit.history_strategies import Log, commit, random_log, seeds
+
+ANA, BEN = (1, "Ana"), (2, "Ben")
+
+
+@given(seed=seeds, steps=st.integers(1, 30), every=st.integers(1, 8))
+def test_doc_at_every_seq_equals_the_replay(seed: int, steps: int, every: int) -> None:
+    log = random_log(seed, steps)
+    view = HistoryView(log.initial, log.edits, checkpoint_every=every)
+    for seq, doc in enumerate(log.docs):
+        assert view.doc_at(seq) == doc
+    assert view.blame().summary() == blame(log.initial, log.edits).summary()
+    assert len(view.rows()) == len(log.edits)
+    assert sum(len(e.seqs) for e in view.entries()) == len(log.edits)
+
+
+@given(seed=seeds, steps=st.integers(1, 30))
+def test_diff_between_any_versions_is_consistent(seed: int, steps: int) -> None:
+    log = random_log(seed, steps)
+    first, last = log.docs[0], log.now
+    diff = musical_diff(first, last)
+    assert musical_diff(last, last).empty
+    back = musical_diff(last, first)
+    assert sorted(diff.ids("added")) == sorted(back.ids("removed"))
+    assert all(line for line in diff.lines)
+    json.dumps(diff.to_json())
+
+
+def _score() -> Log:
+    initial = new_document(parts=[{"name": "Soprano"}, {"name": "Bass"}], measures=4)
+    return Log(initial, [], [clone(initial)])
+
+
+def _write(note_id: str, step: str, measure: str, part: str = "p1") -> list[dict[str, object]]:
+    notes = [{"id": note_id, "step": step, "octave": 4}]
+    event = {"id": f"e{note_id}", "dur": {"type": 4}, "notes": notes}
+    return [{"op": "write_event", "part": part, "measure": measure, "offset": "0", "event": event}]
+
+
+def _story() -> Log:
+    log = _score()
+    helper = {"suggestion_id": 3, "accepted_by": "Ana"}
+    commit(log, _write("n1", "E", "m1"), ANA)  # 1
+    commit(log, _write("n2", "G", "m2"), ANA, gap=2)  # 2
+    commit(
+        log,
+        _write("h1", "C", "m3", "p2") + _write("h2", "D", "m4", "p2"),
+        ANA,
+        origin="helper",
+        meta=helper,
+    )
+    commit(log, [{"op": "set_pitch", "note": "h1", "step": "B", "octave": 3}], BEN)  # 4
+    commit(log, [{"op": "delete_event", "event": "en2"}], BEN)  # 5
+    commit(log, [{"op": "set_time", "measure": "m4", "time": [3, 4]}], BEN)  # 6
+    return log
+
+
+def test_entries_filter_by_author_origin_and_measure() -> None:
+    log = _story()
+    view = HistoryView(log.initial, log.edits)
+    assert [e.seqs for e in view.entries()] == [[1, 2], [3], [4, 5, 6]]
+    assert [e.seqs for e in view.entries(author_id=2, window=0)] == [[4], [5], [6]]
+    assert [e.seqs for e in view.entries(origin="helper")] == [[3]]
+    assert view.seqs_touching(["m2"]) == [2, 5]
+    assert view.seqs_touching(["m4"], ["p2"]) == [3, 6]
+    assert view.seqs_touching(parts=["p1"]) == [1, 2, 5, 6]
+    assert view.entries(measures=["m3"])[0].descriptions == [
+        "Ana accepted a helper suggestion: wrote a quarter note C4 in m. 3, Bass; "
+        "wrote a quarter note D4 in m. 4, Bass"
+    ]
+
+
+def test_musical_diff_names_changes_by_place() -> None:
+    log = _story()
+    view = HistoryView(log.initial, log.edits)
+    diff = view.diff(3)
+    assert diff.lines == [
+        "m. 4: time signature 4/4 → 3/4",
+        "m. 2, Soprano: removed G4",
+        "m. 3, Bass: C4: C4 → B3",
+    ]
+    entry = diff.entries[2]
+    assert (entry.id, entry.part, entry.measure, entry.fields) == (
+        "h1",
+        "p2",
+        "m3",
+        {"pitch": [("C", 0, 4), ("B", 0, 3)]},
+    )
+    assert list(diff.by_place()) == [(None, "m4"), ("p1", "m2"), ("p2", "m3")]
+    assert view.diff(0, 1).lines == ["m. 1, Soprano: added E4 (quarter)"]
+
+
+def test_contributions_and_helper_provenance() -> None:
+    log = _story()
+    view = HistoryView(log.initial, log.edits)
+    ana, ben = view.contributions()
+    assert (ana.author_name, ana.edits, ana.helper_edits) == ("Ana", 3, 1)
+    assert (ana.notes_written, ana.notes_standing) == (4, 3)
+    assert (ana.helper_notes_accepted, ana.helper_notes_standing) == (2, 2)
+    assert ana.helper_notes_changed_by_people == 1
+    assert (ben.edits, ben.notes_written, ben.notes_standing) == (3, 0, 0)
+    assert helper_provenance(view.blame()) == {
+        "notes_accepted": 2,
+        "notes_standing": 2,
+        "notes_changed_by_people": 1,
+        "accepted_by": {"Ana": 2},
+    }
+
+
+def test_exports_as_csv_and_json() -> None:
+    log = _story()
+    commit(
+        log,
+        [{"op": "set_notes", "event": "en2", "notes": []}],
+        BEN,
+        origin="revert",
+        meta={"reverts": [2, 5]},
+    )
+    view = HistoryView(log.initial, log.edits)
+    rows = view.rows()
+    parsed = list(csv.DictReader(io.StringIO(to_csv(rows))))
+    assert parsed[0]["description"] == "Ana wrote a quarter note E4 in m. 1, Soprano"
+    assert parsed[2]["op_count"] == "2" and parsed[2]["origin"] == "helper"
+    assert parsed[-1]["reverts"] == "2 5"
+    data = json.loads(json.dumps(to_json(rows)))
+    assert data[-1]["reverts"] == [2, 5] and data[0]["time"].startswith("2026-01-05T10:00")
+
+
+def test_revert_and_restore_through_the_view() -> None:
+    log = _story()
+    view = HistoryView(log.initial, log.edits)
+    plan = view.plan_revert([3])
+    # Ben's time change reshaped m. 4, so D4 leaves a rest there; Ben's B3 stays.
+    assert plan.conflicts == [
+        "m. 4, Bass: the rhythm of voice 1 was changed later by Ben; kept",
+        "m. 3, Bass: the pitch of B3 was changed later by Ben; kept",
+    ]
+    after = clone(view.head)
+    apply_edit(after, plan.ops)
+    bass = after["parts"][1]["bars"]
+    assert [n["id"] for b in bass.values() for e in b["voices"]["1"] for n in e["notes"]] == ["h1"]
+    ops = view.plan_restore(2)
+    assert ops == [{"op": "replace_document", "doc": log.docs[2]}]
