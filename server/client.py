@@ -109,6 +109,7 @@ class TuttiClient:
         self._pending: list[PendingEdit] = []
         self._buffer: dict[int, dict[str, Any]] = {}
         self._fetching = False
+        self._retry_scheduled = False
         self._next_client_seq = 1
         self._presence: list[dict[str, Any]] = []
         self.role: str | None = None
@@ -341,10 +342,12 @@ class TuttiClient:
                 self._changed()
             else:  # rate_limited, not_joined, server_error: try again shortly
                 edit.sent = False
-                delay = float(error.get("retry_after") or 0) + RETRY_DELAY_S
-                timer = threading.Timer(delay, self._resend)
-                timer.daemon = True
-                timer.start()
+                if not self._retry_scheduled:  # one timer resends them all, in order
+                    self._retry_scheduled = True
+                    delay = float(error.get("retry_after") or 0) + RETRY_DELAY_S
+                    timer = threading.Timer(delay, self._resend)
+                    timer.daemon = True
+                    timer.start()
 
     def _on_fetched(self, ack: dict[str, Any]) -> None:
         with self._lock:
@@ -372,6 +375,7 @@ class TuttiClient:
 
     def _resend(self) -> None:
         with self._lock:
+            self._retry_scheduled = False
             if self._joined:
                 for edit in self._pending:
                     if not edit.sent:
