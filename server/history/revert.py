@@ -212,6 +212,17 @@ def _messages(
     context = Context(doc_now)
     messages: list[str] = []
     told: set[tuple[str, str]] = set()
+    part_index = {p["id"]: i for i, p in enumerate(doc_now["parts"])}
+
+    def order(key: Key) -> tuple[int, int, str]:
+        bar = _bar(key, context)
+        if bar is None:
+            return (0, 0, repr(key))
+        return (context.number(bar[1]) or 0, part_index.get(bar[0], -1), repr(key))
+
+    # Sorted by measure and part: stable across runs and easy to read.
+    conflicts = sorted(conflicts, key=lambda c: (order(c[0]), c[1]))
+    unrestored = sorted(unrestored, key=order)
     for key, seq, author in conflicts:
         if key[0] in ("event", "note") and context.locate(key[1]) is None:
             if key[0] == "note" and key[2] == "pitch" and changes[seq][key][1] is not None:

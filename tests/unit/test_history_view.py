@@ -149,8 +149,8 @@ def test_revert_and_restore_through_the_view() -> None:
     plan = view.plan_revert([3])
     # Ben's time change reshaped m. 4, so D4 leaves a rest there; Ben's B3 stays.
     assert plan.conflicts == [
-        "m. 4, Bass: the rhythm of voice 1 was changed later by Ben; kept",
         "m. 3, Bass: the pitch of B3 was changed later by Ben; kept",
+        "m. 4, Bass: the rhythm of voice 1 was changed later by Ben; kept",
     ]
     after = clone(view.head)
     apply_edit(after, plan.ops)
