@@ -124,7 +124,11 @@ def _run_worker(data: bytes, fmt: str, filename: str, timeout_s: float) -> dict[
         done = subprocess.run(
             command, input=data, capture_output=True, timeout=timeout_s, env=env, check=False
         )
-    except subprocess.TimeoutExpired:
+    except Exception as exc:
+        # Under eventlet, subprocess.run comes from a patched copy of the module whose
+        # TimeoutExpired is another class, so match it by name. run() has killed the child.
+        if type(exc).__name__ != "TimeoutExpired":
+            raise
         raise FormatError(
             "parse_timeout", f"reading the file took longer than {timeout_s:g} s; it was stopped"
         ) from None

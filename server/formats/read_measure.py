@@ -132,6 +132,8 @@ def _read_element(
         out.dynamics.append((offset, str(el.value)))
     elif isinstance(el, (expressions.TextExpression, expressions.RehearsalMark)):
         report.add(TEXT, number)
+    elif isinstance(el, bar.Barline):
+        pass  # repeat barlines are reported from the measure's own barlines
     elif isinstance(el, repeat.RepeatMark):
         report.add(TEXT, number)
     elif isinstance(el, tempo.TempoText):

@@ -69,7 +69,7 @@ def _as_score(obj: Any, report: Report) -> stream.Score:
         if not scores:
             raise FormatError("empty_score", "the file holds no tunes")
         if len(scores) > 1:
-            report.general(f"the file holds {len(scores)} tunes; only the first was imported")
+            report.general(f"the file holds {len(scores)} scores; only the first was imported")
         first: stream.Score = scores[0]
         return first
     if isinstance(obj, stream.Score):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -32,6 +33,8 @@ def parse_and_read(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
     from .reader import read_score
 
     report = Report()
+    if fmt == "abc":
+        data = _first_abc_tune(data, report)
     with tempfile.TemporaryDirectory(prefix="tutti-import-") as tmp:
         path = Path(tmp) / f"score.{EXTENSIONS[fmt]}"
         path.write_bytes(data)
@@ -49,6 +52,16 @@ def parse_and_read(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
     title = Path(filename).stem or "Imported score"
     doc = read_score(parsed, report, fallback_title=title)
     return {"doc": doc, "report": report.lines()}
+
+
+def _first_abc_tune(data: bytes, report: Report) -> bytes:
+    """The file header and its first tune only: collections of hundreds of tunes
+    (Essen, Ryan's Mammoth) would otherwise all be parsed to keep one."""
+    starts = [m.start() for m in re.finditer(rb"(?m)^X:", data)]
+    if len(starts) <= 1:
+        return data
+    report.general(f"the file holds {len(starts)} tunes; only the first was imported")
+    return data[: starts[1]]
 
 
 def _reason(exc: BaseException) -> str:
