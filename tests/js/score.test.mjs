@@ -1,0 +1,97 @@
+// Unit tests of the JS score mirror beyond the shared vectors: module hygiene, Python
+// parity helpers, and the refusals where the Python reference currently has a bug.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { parseFraction } from '../../static/js/score/durations.js';
+import { frac } from '../../static/js/score/fraction.js';
+import { checkInvariants, clone, newDocument } from '../../static/js/score/index.js';
+import { InvalidOp, OP_NAMES, applyEdit } from '../../static/js/score/ops.js';
+import { pyRepr, pyStrip } from '../../static/js/score/py.js';
+
+const scoreDir = new URL('../../static/js/score/', import.meta.url);
+const hand = JSON.parse(readFileSync(new URL('../vectors/hand.json', import.meta.url), 'utf8'));
+
+test('score modules import only relative .js files (served as-is, no build step)', () => {
+  const files = [
+    ...readdirSync(scoreDir).filter((f) => f.endsWith('.js')),
+    ...readdirSync(new URL('ops/', scoreDir)).map((f) => `ops/${f}`),
+  ];
+  assert.ok(files.length >= 10);
+  for (const file of files) {
+    const text = readFileSync(new URL(file, scoreDir), 'utf8');
+    for (const [, spec] of text.matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gm)) {
+      assert.match(spec, /^\.\.?\/.*\.js$/, `${file} imports ${spec}`);
+    }
+    assert.doesNotMatch(text, /\b(window|document\.|require\(|process\.)/, file);
+  }
+});
+
+test('newDocument builds what Python new_document builds', () => {
+  const start = hand.find((c) => c.name === 'set_bar full').start;
+  const parts = [{ name: 'Soprano' }, { name: 'Bass', clef: 'bass' }];
+  assert.deepEqual(newDocument({ parts, measures: 2, time: [4, 4] }), start);
+  assert.deepEqual(checkInvariants(start), []);
+});
+
+test('every op name has a handler and appears in the hand-written vectors', () => {
+  const used = new Set(hand.flatMap((c) => c.edits.flat()).map((op) => op && op.op));
+  assert.equal(OP_NAMES.length, 25);
+  for (const name of OP_NAMES) assert.ok(used.has(name), name);
+});
+
+test('offsets parse as Python Fraction does, exactly', () => {
+  const cases = { '3/8': '3/8', ' 3/8\n': '3/8', '+6/16': '3/8', '0.375': '3/8', '375e-3': '3/8',
+    '1_0/8': '5/4', 3: '3', '.5': '1/2', '1.': '1', '-0': '0' };
+  for (const [text, want] of Object.entries(cases)) {
+    const value = /^\d+$/.test(text) ? Number(text) : text;
+    assert.equal(parseFraction(value).toString(), want, JSON.stringify(text));
+  }
+  for (const bad of ['1/0', '-1/8', '3 /8', '1.d', '', 'x', '1__0', true, 0.5, null, [3, 8]]) {
+    assert.throws(() => parseFraction(bad), undefined, JSON.stringify(bad));
+  }
+  // Beyond 2**53: Numbers would call these equal; Python (and BigInt) do not.
+  assert.ok(parseFraction('12345678901234567889/12345678901234567890').lt(frac(1)));
+});
+
+test('Python str helpers: strip and repr', () => {
+  assert.equal(pyStrip('\x1c C7 \u3000'), 'C7');
+  assert.equal(pyStrip('\ufeffC'), '\ufeffC'); // not whitespace to Python
+  assert.equal(pyRepr("it's"), `"it's"`);
+  assert.equal(pyRepr(['a', 1, null, true, { k: 'v' }]), "['a', 1, None, True, {'k': 'v'}]");
+});
+
+function refused(doc, ops) {
+  const before = clone(doc);
+  assert.throws(() => applyEdit(doc, ops), (exc) => exc instanceof InvalidOp && exc.opIndex === 0);
+  assert.deepEqual(doc, before, 'a refused edit must change nothing');
+  assert.deepEqual(checkInvariants(doc), []);
+}
+
+// The three cases below are bugs of the Python reference (tests/unit/test_vectors.py has
+// the matching failing tests); the mirror already behaves as the fix will.
+
+test('an id with a trailing newline is refused', () => {
+  const event = { id: 'e1\n', dur: { type: 4 }, notes: [] };
+  refused(newDocument(), [{ op: 'write_event', part: 'p1', measure: 'm1', offset: '0', event }]);
+});
+
+test('a set_time whose refit cannot be notated changes nothing', () => {
+  const doc = newDocument({ measures: 2 });
+  const ev = (id, type, dots = 0) => ({ id, dur: dots ? { type, dots } : { type }, notes: [] });
+  const events = [ev('a', 128, 1), ev('b', 64, 1), ev('c', 128, 1), ev('d', 64), ev('e', 16),
+    ev('f', 8), ev('g', 4), ev('h', 2)];
+  applyEdit(doc, [{ op: 'set_voice', part: 'p1', measure: 'm1', events }]);
+  refused(doc, [{ op: 'set_time', measure: 'm1', time: [1, 32] }]);
+});
+
+test('a malformed insert_measures changes nothing', () => {
+  const note = { id: 'n', step: [], octave: 4 };
+  const bar = { voices: { 1: [{ id: 'q', dur: { type: 1 }, notes: [note] }] } };
+  for (const bars of [5, true, 'p1', { p1: bar }]) {
+    refused(newDocument({ measures: 2 }), [
+      { op: 'insert_measures', at: 1, measures: [{ id: 'x' }, { id: 'y', bars }] },
+    ]);
+  }
+});
