@@ -285,10 +285,6 @@ class ScoreService:
         author_name = self._author_name(author_id)
         state = self._state(score_id)
         with state.lock:
-            if client_id is not None and client_seq is not None:
-                original = self._find_duplicate(score_id, client_id, client_seq)
-                if original is not None:
-                    return original
             try:
                 return self._commit(
                     state, score_id, author_id, author_name, ops,
@@ -326,12 +322,16 @@ class ScoreService:
         mutated = False
         try:
             with self.db.write() as conn:
+                if client_id is not None and client_seq is not None:
+                    # Checked before the seq is taken, so a duplicate costs no rollback.
+                    # A race with another process is caught by the unique constraint.
+                    found = repository.edit_by_client(conn, score_id, client_id, client_seq)
+                    if found is not None:
+                        return CommittedEdit.from_row(found, duplicate=True)
                 seq = repository.lock_next_seq(conn, score_id)
                 if seq is None:
                     raise ScoreNotFound(score_id)
-                head = state.head
-                if head is None or head.seq != seq - 1:
-                    head = state.head = self._build_head(conn, score_id, seq - 1)
+                head = self._head_at(conn, state, score_id, seq - 1)
                 title_before = head.doc.get("title")
                 mutated = True
                 # A private copy: the document must not alias objects of the logged ops.
@@ -369,6 +369,27 @@ class ScoreService:
             raise
         return CommittedEdit.from_row({**row, "author_name": author_name})
 
+    def _head_at(self, conn: Any, state: _ScoreState, score_id: str, seq: int) -> _Head:
+        """The cached head brought to ``seq`` (caller holds ``state.lock``).
+
+        When other processes moved the log on by a few edits, replaying just those onto
+        the cached document is far cheaper than starting again from a snapshot.
+        """
+        head = state.head
+        if head is not None and head.seq == seq:
+            return head
+        state.head = None  # until the refresh below has fully succeeded
+        if head is not None and head.seq < seq <= head.seq + self.snapshot_every:
+            replay(head.doc, repository.ops_between(conn, score_id, head.seq, seq))
+            last_hash = repository.edit_hash_at(conn, score_id, seq)
+            if last_hash is None:
+                raise RuntimeError(f"score {score_id}: edit {seq} is missing from the log")
+            head.seq, head.hash = seq, last_hash
+        else:
+            head = self._build_head(conn, score_id, seq)
+        state.head = head
+        return head
+
     def _build_head(self, conn: Any, score_id: str, seq: int) -> _Head:
         """The document after edit ``seq``: nearest snapshot, then replay of the tail."""
         found = repository.snapshot_at_or_before(conn, score_id, seq)
@@ -388,9 +409,7 @@ class ScoreService:
             seq = repository.head_seq(conn, score_id)
             if seq is None:
                 raise ScoreNotFound(score_id)
-            if state.head is None or state.head.seq != seq:
-                state.head = self._build_head(conn, score_id, seq)
-            return clone(state.head.doc), seq
+            return clone(self._head_at(conn, state, score_id, seq).doc), seq
 
     def doc_at(self, score_id: str, seq: int) -> Doc:
         """The document as it was right after edit ``seq`` (0 = as created)."""

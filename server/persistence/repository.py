@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .chain import as_utc
@@ -139,8 +139,19 @@ def score_row(conn: Connection, score_id: str) -> dict[str, Any] | None:
     )
 
 
+# The submit path's statements are built once: building and cache-keying a statement
+# per call cost more CPU than the database work itself (measured by bench.log_bench).
+_HEAD_SEQ = select(Score.head_seq).where(Score.id == bindparam("score_id"))
+_NEXT_SEQ = (
+    update(Score)
+    .where(Score.id == bindparam("score_id"))
+    .values(head_seq=Score.head_seq + 1)
+    .returning(Score.head_seq)
+)
+
+
 def head_seq(conn: Connection, score_id: str) -> int | None:
-    value = conn.execute(select(Score.head_seq).where(Score.id == score_id)).scalar()
+    value = conn.execute(_HEAD_SEQ, {"score_id": score_id}).scalar()
     return None if value is None else int(value)
 
 
@@ -150,13 +161,13 @@ def lock_next_seq(conn: Connection, score_id: str) -> int | None:
     Concurrent writers to one score queue on this row lock (PostgreSQL) or on the
     database write lock taken by BEGIN IMMEDIATE (SQLite); ``max(seq) + 1`` would not.
     """
-    value = conn.execute(
-        update(Score)
-        .where(Score.id == score_id)
-        .values(head_seq=Score.head_seq + 1)
-        .returning(Score.head_seq)
-    ).scalar()
+    value = conn.execute(_NEXT_SEQ, {"score_id": score_id}).scalar()
     return None if value is None else int(value)
+
+
+def set_head_seq(conn: Connection, score_id: str, seq: int) -> None:
+    """Only for bulk loads that insert edits themselves (``insert_edits``)."""
+    conn.execute(update(Score).where(Score.id == score_id).values(head_seq=seq))
 
 
 def set_title(conn: Connection, score_id: str, title: str) -> None:
@@ -232,10 +243,13 @@ def _edit_select() -> Any:
     return select(*_EDIT_COLUMNS).join(User, User.id == Edit.author_id)
 
 
+_INSERT_EDIT = insert(Edit)
+
+
 def insert_edit(conn: Connection, row: dict[str, Any]) -> None:
     """Insert one log row; ``DuplicateEdit`` when its seq or client seq is taken."""
     try:
-        conn.execute(insert(Edit).values(**row))
+        conn.execute(_INSERT_EDIT, row)
     except IntegrityError as exc:
         raise DuplicateEdit(str(exc.orig)) from exc
 
@@ -243,21 +257,21 @@ def insert_edit(conn: Connection, row: dict[str, Any]) -> None:
 def insert_edits(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Bulk insert (imports and benchmarks); same checks as ``insert_edit``."""
     if rows:
-        conn.execute(insert(Edit), rows)
+        conn.execute(_INSERT_EDIT, rows)
+
+
+_EDIT_BY_CLIENT = _edit_select().where(
+    Edit.score_id == bindparam("score_id"),
+    Edit.client_id == bindparam("client_id"),
+    Edit.client_seq == bindparam("client_seq"),
+)
 
 
 def edit_by_client(
     conn: Connection, score_id: str, client_id: str, client_seq: int
 ) -> dict[str, Any] | None:
-    return _dict(
-        conn.execute(
-            _edit_select().where(
-                Edit.score_id == score_id,
-                Edit.client_id == client_id,
-                Edit.client_seq == client_seq,
-            )
-        ).first()
-    )
+    params = {"score_id": score_id, "client_id": client_id, "client_seq": client_seq}
+    return _dict(conn.execute(_EDIT_BY_CLIENT, params).first())
 
 
 def edit_hash_at(conn: Connection, score_id: str, seq: int) -> str | None:
@@ -322,7 +336,7 @@ def count_edits(conn: Connection, score_id: str) -> int:
 
 
 def insert_snapshot(conn: Connection, score_id: str, seq: int, doc: dict[str, Any]) -> None:
-    conn.execute(insert(Snapshot).values(score_id=score_id, seq=seq, doc=doc))
+    conn.execute(insert(Snapshot), {"score_id": score_id, "seq": seq, "doc": doc})
 
 
 def snapshot_at_or_before(
