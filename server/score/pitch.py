@@ -11,7 +11,7 @@ MAX_ALTER = 2
 
 def validate_pitch(note: dict[str, Any]) -> None:
     step, alter, octave = note.get("step"), note.get("alter", 0), note.get("octave")
-    if step not in STEP_SEMITONES:
+    if not isinstance(step, str) or step not in STEP_SEMITONES:
         raise ValueError(f"step must be one of A-G, got {step!r}")
     if not isinstance(alter, int) or isinstance(alter, bool) or abs(alter) > MAX_ALTER:
         raise ValueError(f"alter must be an integer -2..2, got {alter!r}")

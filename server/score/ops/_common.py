@@ -13,7 +13,7 @@ from ..model import VOICES, Doc, Event, all_ids, find_part
 from ..pitch import sort_key, validate_pitch
 
 Op = dict[str, Any]
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:~-]{1,64}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_.:~-]{1,64}")
 MAX_LYRIC = 64
 
 
@@ -33,13 +33,13 @@ def field(op: Op, name: str, kind: type | tuple[type, ...], *, optional: bool = 
 
 def element_id(op: Op, name: str) -> str:
     value = field(op, name, str)
-    if not ID_PATTERN.match(value):
+    if not ID_PATTERN.fullmatch(value):
         raise InvalidOp(f"{op.get('op')}: {name} {value!r} is not a valid id")
     return str(value)
 
 
 def check_id(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise InvalidOp(f"{what} id {value!r} is not valid (1-64 of A-Z a-z 0-9 _ . : ~ -)")
     return value
 

@@ -102,11 +102,22 @@ def _set_attr(doc: Doc, op: Op, attr: str) -> list[Op]:
     after = lengths(doc)
     changed = [mid for mid in after if after[mid] != before[mid]]
     saved = [(p["id"], mid, snapshot(p["bars"][mid])) for mid in changed for p in doc["parts"]]
-    for mid in changed:
-        for part in doc["parts"]:
-            _refit(doc, mid, part, after[mid])
+    inverse_bars = snapshot(saved)
+    try:
+        for mid in changed:
+            for part in doc["parts"]:
+                _refit(doc, mid, part, after[mid])
+    except ValueError as exc:
+        # A remainder no rest can notate: put everything back before refusing.
+        for part_id, mid, bar in saved:
+            next(p for p in doc["parts"] if p["id"] == part_id)["bars"][mid] = bar
+        if old is None:
+            measure.pop(attr, None)
+        else:
+            measure[attr] = old
+        raise InvalidOp(f"set_{attr}: the bars cannot be refitted: {exc}") from exc
     inverse: list[Op] = [{"op": f"set_{attr}", "measure": measure["id"], attr: old}]
-    inverse += [{"op": "set_bar", "part": p, "measure": m, "bar": b} for p, m, b in saved]
+    inverse += [{"op": "set_bar", "part": p, "measure": m, "bar": b} for p, m, b in inverse_bars]
     return inverse
 
 
@@ -173,9 +184,11 @@ def insert_measures(doc: Doc, op: Op) -> list[Op]:
                 else:
                     bar = empty_bar(doc, measure["id"], f"{measure['id']}.{part['id']}", taken)
                 part["bars"][measure["id"]] = bar
-    except InvalidOp:
+    except (InvalidOp, TypeError, ValueError, KeyError, AttributeError) as exc:
         _undo_insert(doc, inserted, undo)
-        raise
+        if isinstance(exc, InvalidOp):
+            raise
+        raise InvalidOp(f"insert_measures: malformed measure: {exc!r}") from exc
     return [{"op": "remove_measures", "ids": inserted}, *undo]
 
 
