@@ -245,13 +245,22 @@ def describe_edit(
     edit: EditRecord, doc_before: Doc, where: dict[str, tuple[str, str]] | None = None
 ) -> str:
     """One edit as a sentence. ``where`` (ID -> (part, measure)) makes lookups fast."""
+    try:
+        return _describe_edit(edit, doc_before, where)
+    except Exception:  # noqa: BLE001 - a history view must list every edit, whatever its payload
+        return f"{edit.author_name or 'Someone'} made an edit"
+
+
+def _describe_edit(
+    edit: EditRecord, doc_before: Doc, where: dict[str, tuple[str, str]] | None
+) -> str:
     who = edit.author_name or "Someone"
-    meta = edit.meta or {}
+    meta = edit.meta if isinstance(edit.meta, dict) else {}
     ops = edit.ops if isinstance(edit.ops, list) else []
     if edit.origin == "import":
         source = meta.get("filename") or meta.get("source")
-        if not source and ops and isinstance(ops[0], dict):
-            source = (ops[0].get("doc") or {}).get("title")
+        if not source and ops and isinstance(ops[0], dict) and isinstance(ops[0].get("doc"), dict):
+            source = ops[0]["doc"].get("title")
         return f"Imported {source}" if source else f"{who} imported a score"
     if edit.origin == "restore":
         version = meta.get("version", meta.get("seq"))

@@ -20,9 +20,9 @@ from server.score import InvalidOp, apply_edit, clone, new_document
 from server.score.model import Doc
 from tests.support.score_gen import IdSource, random_edit
 
-settings.register_profile("default", max_examples=60, deadline=None)
-settings.register_profile("thorough", max_examples=600, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# Applied per test (not as a global profile, which would change other suites' settings).
+THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+history_settings = settings(max_examples=600 if THOROUGH else 60, deadline=None)
 
 AUTHORS = [(1, "Ana"), (2, "Ben"), (3, "Chloe")]
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)

@@ -11,11 +11,12 @@ from server.history.blame import Blame, blame, brute_force_blame
 from server.history.facts import facts
 from server.history.tracker import Tracker, whole_changes
 from server.score import apply_edit, clone, new_document
-from tests.unit.history_strategies import Log, Record, commit, random_log, seeds
+from tests.unit.history_strategies import Log, Record, commit, history_settings, random_log, seeds
 
 ANA, BEN = (1, "Ana"), (2, "Ben")
 
 
+@history_settings
 @given(seed=seeds, steps=st.integers(1, 40))
 def test_scoped_changes_equal_whole_document_diff(seed: int, steps: int) -> None:
     log = random_log(seed, steps)
@@ -29,6 +30,7 @@ def test_scoped_changes_equal_whole_document_diff(seed: int, steps: int) -> None
         assert doc == reference
 
 
+@history_settings
 @given(seed=seeds, steps=st.integers(1, 40))
 def test_blame_agrees_with_brute_force_recomputation(seed: int, steps: int) -> None:
     log = random_log(seed, steps)
@@ -41,6 +43,7 @@ def test_blame_agrees_with_brute_force_recomputation(seed: int, steps: int) -> N
     assert set(fast.live) == set(elements(facts(log.now)))
 
 
+@history_settings
 @given(seed=seeds, steps=st.integers(2, 40))
 def test_checkpoint_then_continue_equals_full_replay(seed: int, steps: int) -> None:
     log = random_log(seed, steps)

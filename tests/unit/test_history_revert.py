@@ -11,7 +11,7 @@ from server.history.facts import diff_facts, facts
 from server.history.revert import plan_restore, plan_revert
 from server.history.selectors import by_author, by_origin
 from server.score import apply_edit, clone, new_document
-from tests.unit.history_strategies import AUTHORS, Log, commit, random_log, seeds
+from tests.unit.history_strategies import AUTHORS, Log, commit, history_settings, random_log, seeds
 
 ANA, BEN = (1, "Ana"), (2, "Ben")
 
@@ -53,6 +53,7 @@ def _check_revert(log: Log, targets: set[int]) -> None:
         assert value in free_values.get(key, []) or (key[0] == "event" and value == ()), key
 
 
+@history_settings
 @given(seed=seeds, steps=st.integers(1, 25), pick=st.integers(0, 10**6))
 def test_revert_one_edit_restores_exactly_the_untouched_keys(
     seed: int, steps: int, pick: int
@@ -62,6 +63,7 @@ def test_revert_one_edit_restores_exactly_the_untouched_keys(
         _check_revert(log, {log.edits[pick % len(log.edits)].seq})
 
 
+@history_settings
 @given(seed=seeds, steps=st.integers(1, 25))
 def test_revert_all_edits_of_one_author(seed: int, steps: int) -> None:
     log = random_log(seed, steps)
@@ -71,6 +73,7 @@ def test_revert_all_edits_of_one_author(seed: int, steps: int) -> None:
         _check_revert(log, targets)
 
 
+@history_settings
 @given(seed=seeds, steps=st.integers(1, 25))
 def test_reverting_the_last_edit_is_an_exact_undo(seed: int, steps: int) -> None:
     log = random_log(seed, steps)
@@ -80,6 +83,7 @@ def test_reverting_the_last_edit_is_an_exact_undo(seed: int, steps: int) -> None
         assert plan.unrestored == [] and plan.kept == []
 
 
+@history_settings
 @given(seed=seeds, steps=st.integers(1, 25), pick=st.integers(0, 10**6))
 def test_restore_version_n_equals_the_replay_up_to_n(seed: int, steps: int, pick: int) -> None:
     log = random_log(seed, steps)

@@ -15,11 +15,12 @@ from server.history.diff import musical_diff
 from server.history.export import to_csv, to_json
 from server.history.view import HistoryView
 from server.score import apply_edit, clone, new_document
-from tests.unit.history_strategies import Log, commit, random_log, seeds
+from tests.unit.history_strategies import Log, commit, history_settings, random_log, seeds
 
 ANA, BEN = (1, "Ana"), (2, "Ben")
 
 
+@history_settings
 @given(seed=seeds, steps=st.integers(1, 30), every=st.integers(1, 8))
 def test_doc_at_every_seq_equals_the_replay(seed: int, steps: int, every: int) -> None:
     log = random_log(seed, steps)
@@ -31,6 +32,7 @@ def test_doc_at_every_seq_equals_the_replay(seed: int, steps: int, every: int) -
     assert sum(len(e.seqs) for e in view.entries()) == len(log.edits)
 
 
+@history_settings
 @given(seed=seeds, steps=st.integers(1, 30))
 def test_diff_between_any_versions_is_consistent(seed: int, steps: int) -> None:
     log = random_log(seed, steps)
