@@ -289,6 +289,12 @@ def test_two_services_on_one_database_see_each_other(
             writer.submit(score, ana, _write(f"e{i}", offset="0") if i == 0 else _title(f"t{i}"))
         assert service.load(score) == other.load(score)
         assert service.load(score)[0]["title"] == "t11"
+        # Far behind (more than a snapshot interval): rebuilt from a snapshot instead.
+        for i in range(25):
+            other.submit(score, ana, _title(f"far{i}"))
+        assert service.submit(score, ana, _title("back")).seq == 38
+        assert service.load(score) == other.load(score)
+        assert other.load(score)[0]["title"] == "back"
         assert service.verify_log(score) == [] and other.verify_log(score) == []
     finally:
         other.db.dispose()
