@@ -45,11 +45,16 @@ def parallel_fifths(a_low: Notes, a_high: Notes, b_low: Notes, b_high: Notes) ->
 
     >>> parallel_fifths(48, 55, 50, 59)
     False
+
+    Nor is a bass leaping an octave under a held fifth (the harmony has not moved):
+
+    >>> parallel_fifths(48, 55, 36, 55)
+    False
     """
     return (
         (interval_class(a_low, a_high) == 7)
         & (interval_class(b_low, b_high) == 7)
-        & (a_low != b_low)
+        & ((b_low - a_low) % 12 != 0)
     )
 
 
@@ -62,11 +67,13 @@ def parallel_octaves(a_low: Notes, a_high: Notes, b_low: Notes, b_high: Notes) -
     True
     >>> parallel_octaves(48, 60, 50, 65)
     False
+    >>> parallel_octaves(48, 60, 36, 60)  # octave leap against a held note
+    False
     """
     return (
         (interval_class(a_low, a_high) == 0)
         & (interval_class(b_low, b_high) == 0)
-        & (a_low != b_low)
+        & ((b_low - a_low) % 12 != 0)
     )
 
 

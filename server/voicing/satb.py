@@ -35,6 +35,8 @@ SEARCH_RANGE = {"soprano": (60, 81), "alto": (53, 76), "tenor": (45, 69), "bass"
 COMFORT_RANGE = {"soprano": (62, 79), "alto": (55, 72), "tenor": (48, 67), "bass": (40, 60)}
 MAX_GAP = (15, 15, 24)  # hard limit S-A, A-T, T-B; the soft limit is the spacing term
 MOVE_WEIGHT = (1.0, 1.0, 1.0, 0.5)
+# Typical inner-voice centres (MIDI) in the chorales: a faint pull that breaks ties.
+TESSITURA = {"alto": 65, "tenor": 58}
 PAIRS = tuple((low, high) for low in range(3, 0, -1) for high in range(low - 1, -1, -1))
 ADJACENT = ((1, 0), (2, 1), (3, 2))
 
@@ -43,6 +45,7 @@ DEFAULT_WEIGHTS = {
     "doubling": 2.0,
     "spacing": 2.0,
     "register": 1.0,
+    "tessitura": 0.05,
     "movement": 1.0,
     "leaps": 0.5,
     "parallel_fifths": 12.0,
@@ -93,6 +96,9 @@ class SatbTarget:
                 r.spacing_excess(a, s) + r.spacing_excess(t, a) + 0.5 * r.spacing_excess(b, t, 19)
             ).astype(np.float64),
             "register": register,
+            "tessitura": (np.abs(a - TESSITURA["alto"]) + np.abs(t - TESSITURA["tenor"])).astype(
+                np.float64
+            ),
         }
 
     def pair_terms(self, a: ChordSpec, ca: IntArray, b: ChordSpec, cb: IntArray) -> Terms:
