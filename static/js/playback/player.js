@@ -1,9 +1,47 @@
-// Offline playback with Tone.js (global ``Tone`` from /vendor/tone/Tone.js): a synth per
-// part, the score's tempo map, a moving marker (the sounding events are highlighted).
+// Offline playback with Tone.js (global ``Tone`` from /vendor/tone/Tone.js): the Salamander
+// piano samples served from /vendor/piano/ (a synth per part if they cannot load), the
+// score's tempo map, and a moving marker (the sounding events are highlighted).
 
 import { attrsAt, durValue, toMidi } from "../render/mei.js";
 
 const WAVES = ["triangle", "sine", "square", "sawtooth"];
+const SAMPLE_NOTES = [
+  ...[0, 1, 2, 3, 4, 5, 6, 7].map((o) => `A${o}`),
+  ...[1, 2, 3, 4, 5, 6, 7, 8].map((o) => `C${o}`),
+  ...[1, 2, 3, 4, 5, 6, 7].flatMap((o) => [`D#${o}`, `F#${o}`]),
+];
+let samplerPromise = null;
+
+/** One shared piano sampler, or null when the samples cannot be decoded here. */
+function loadSampler(Tone) {
+  if (!samplerPromise) {
+    samplerPromise = new Promise((resolve) => {
+      const urls = Object.fromEntries(
+        SAMPLE_NOTES.map((n) => [n, `${encodeURIComponent(n)}v10.mp3`]),
+      );
+      const timer = setTimeout(() => resolve(null), 8000);
+      try {
+        const sampler = new Tone.Sampler({
+          urls,
+          baseUrl: "/vendor/piano/",
+          release: 0.6,
+          onload: () => {
+            clearTimeout(timer);
+            resolve(sampler.toDestination());
+          },
+          onerror: () => {
+            clearTimeout(timer);
+            resolve(null);
+          },
+        });
+      } catch {
+        clearTimeout(timer);
+        resolve(null);
+      }
+    });
+  }
+  return samplerPromise;
+}
 
 /** [{time, dur, midis, eventId, part}] in seconds, from measure ``fromMeasure``, offset. */
 export function schedule(doc, { tempoOverride = null } = {}) {
@@ -61,7 +99,10 @@ export class Player {
     const transport = Tone.getTransport();
     transport.cancel();
     transport.position = 0;
+    const sampler = await loadSampler(Tone);
+    this.instrument = sampler ? "piano samples" : "synth";
     this.synths = doc.parts.map((_, i) => {
+      if (sampler) return sampler;
       const synth = new Tone.PolySynth(Tone.Synth, {
         oscillator: { type: WAVES[i % WAVES.length] },
         envelope: { attack: 0.01, decay: 0.1, sustain: 0.6, release: 0.3 },
@@ -105,7 +146,8 @@ export class Player {
       transport.stop();
       transport.cancel();
     }
-    for (const s of this.synths) s.dispose();
+    // The shared sampler stays loaded; per-part synths are freed.
+    for (const s of new Set(this.synths)) if (!(s instanceof globalThis.Tone.Sampler)) s.dispose();
     this.synths = [];
     clearInterval(this.timer);
     this.timer = null;
@@ -117,6 +159,6 @@ export class Player {
   }
 
   state() {
-    return { playing: this.playing, position: this.position };
+    return { playing: this.playing, position: this.position, instrument: this.instrument };
   }
 }
