@@ -1,0 +1,84 @@
+"""ID-free views of a document for comparing imports and exports (round-trip checks).
+
+``musical_content`` keeps what notation carries (positions, notated durations,
+spelled pitches, ties, lyrics, symbols, bar attributes); ``sounding_notes`` keeps
+only what a MIDI file can: onset, MIDI pitch and length, with ties merged. Pure.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ..score.durations import dur_value, measure_length
+from ..score.model import Doc, effective_attr
+from ..score.pitch import to_midi
+
+
+def musical_content(doc: Doc) -> dict[str, Any]:
+    """Everything musical in ``doc``, in document order, without IDs."""
+    measures = [
+        {attr: effective_attr(doc, i, attr) for attr in ("time", "key", "tempo")}
+        for i in range(len(doc["measures"]))
+    ]
+    parts = []
+    for part in doc["parts"]:
+        bars = []
+        for m in doc["measures"]:
+            bar = part["bars"][m["id"]]
+            voices = {}
+            for name, events in sorted(bar["voices"].items()):
+                rows = []
+                offset = Fraction(0)
+                for event in events:
+                    pitches = tuple(
+                        (n["step"], n.get("alter", 0), n["octave"], bool(n.get("tie")))
+                        for n in event["notes"]
+                    )
+                    lyrics = tuple(sorted(event.get("lyrics", {}).items()))
+                    rows.append((offset, tuple(sorted(event["dur"].items())), pitches, lyrics))
+                    offset += dur_value(event["dur"])
+                voices[name] = rows
+            bars.append(
+                {
+                    "voices": voices,
+                    "harmonies": [(h["offset"], h["symbol"]) for h in bar.get("harmonies", [])],
+                    "dynamics": [(d["offset"], d["mark"]) for d in bar.get("dynamics", [])],
+                    "clef": bar.get("clef"),
+                }
+            )
+        info = {k: part[k] for k in ("name", "instrument", "clef", "transposition")}
+        parts.append({"info": info, "bars": bars})
+    return {"title": doc.get("title"), "measures": measures, "parts": parts}
+
+
+def sounding_notes(doc: Doc) -> list[list[tuple[Fraction, int, Fraction]]]:
+    """Per part, sorted (onset, MIDI pitch, length) in whole notes, tied notes merged."""
+    starts: list[Fraction] = []
+    position = Fraction(0)
+    for i in range(len(doc["measures"])):
+        starts.append(position)
+        position += measure_length(effective_attr(doc, i, "time"))
+    out = []
+    for part in doc["parts"]:
+        notes: list[tuple[Fraction, int, Fraction]] = []
+        for voice in sorted({v for bar in part["bars"].values() for v in bar["voices"]}):
+            held: dict[int, tuple[Fraction, Fraction]] = {}  # pitch -> (onset, length so far)
+            for i, m in enumerate(doc["measures"]):
+                at = starts[i]
+                for event in part["bars"][m["id"]]["voices"].get(voice, []):
+                    length = dur_value(event["dur"])
+                    for n in event["notes"]:
+                        pitch = to_midi(n)
+                        onset, so_far = held.pop(pitch, (at, Fraction(0)))
+                        if onset + so_far != at:  # a tie that does not reach this note
+                            notes.append((onset, pitch, so_far))
+                            onset, so_far = at, Fraction(0)
+                        if n.get("tie"):
+                            held[pitch] = (onset, so_far + length)
+                        else:
+                            notes.append((onset, pitch, so_far + length))
+                    at += length
+            notes += [(onset, pitch, length) for pitch, (onset, length) in held.items()]
+        out.append(sorted(notes))
+    return out
