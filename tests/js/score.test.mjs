@@ -69,8 +69,8 @@ function refused(doc, ops) {
   assert.deepEqual(checkInvariants(doc), []);
 }
 
-// The three cases below are bugs of the Python reference (tests/unit/test_vectors.py has
-// the matching failing tests); the mirror already behaves as the fix will.
+// The three cases below were bugs of the Python reference, found by mirroring it and fixed
+// in 2162ded; tests/unit/test_vectors.py holds the same cases for Python.
 
 test('an id with a trailing newline is refused', () => {
   const event = { id: 'e1\n', dur: { type: 4 }, notes: [] };

@@ -69,8 +69,8 @@ def test_vectors_stay_small() -> None:
     assert sum(p.stat().st_size for p in VECTORS.glob("*.json")) < 2_000_000
 
 
-# --- bugs found while mirroring server/score in JS ----------------------------------------
-# These fail until server/score is fixed; the JS mirror already behaves as asserted here.
+# --- bugs found while mirroring server/score in JS (fixed in 2162ded) ---------------------
+# The JS mirror has the same tests in tests/js/score.test.mjs.
 
 
 def test_ids_with_a_trailing_newline_are_refused() -> None:

@@ -7,6 +7,7 @@ Run ``.venv/bin/python tests/vectors/generate.py``; imports only ``server.score`
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from server.score import ScoreError, apply_edit, clone  # noqa: E402
+from tests.vectors import random_cases as random_cases_module  # noqa: E402
 from tests.vectors.hand_cases import hand_cases  # noqa: E402
 from tests.vectors.random_cases import random_cases  # noqa: E402
 
@@ -61,12 +63,27 @@ def build(name: str) -> list[dict[str, Any]]:
     return [run_case(*spec) for spec in FILES[name]()]
 
 
-def main() -> None:
-    for name in FILES:
-        cases = build(name)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write the JSON files")
+    parser.add_argument(
+        "--random", type=int, metavar="N", help="only random.json, with N cases (a long fuzz)"
+    )
+    parser.add_argument("--seed", type=int, default=random_cases_module.SEED)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.random is None:
+        outputs = {name: build(name) for name in FILES}
+    else:
+        specs = random_cases(args.random, args.seed)
+        outputs = {"random.json": [run_case(*spec) for spec in specs]}
+    for name, cases in outputs.items():
         text = dump(cases)
-        (HERE / name).write_text(text, encoding="utf-8")
+        (args.out / name).write_text(text, encoding="utf-8")
         print(f"{name}: {len(cases)} cases, {len(text) / 1e6:.2f} MB")
+    if random_cases_module.UNSOUND:
+        names = [c[0] for c in random_cases_module.UNSOUND]
+        print(f"left out {len(names)} random cases where server/score broke its contract: {names}")
 
 
 if __name__ == "__main__":

@@ -77,8 +77,8 @@ export function pyRepr(v) {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'number') {
-    if (Number.isInteger(v)) return String(v);
-    return String(v);
+    // Integers print in full as Python does (2**60, not 1152921504606847000).
+    return Number.isInteger(v) ? BigInt(v).toString() : String(v);
   }
   if (typeof v === 'string') return reprString(v);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;

@@ -21,7 +21,7 @@ import {
   unknownKeys,
 } from '../py.js';
 
-// Python's re `$` also matches before one final "\n"; see docs/js.md (reported upstream).
+// Whole-string match, as Python's ID_PATTERN.fullmatch (JS `$` never matches before a "\n").
 export const ID_PATTERN = /^[A-Za-z0-9_.:~-]{1,64}$/;
 export const MAX_LYRIC = 64;
 

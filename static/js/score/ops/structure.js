@@ -6,7 +6,7 @@
 // inverse unpins them again.
 
 import { durValue } from '../durations.js';
-import { InvalidOp, MissingTarget } from '../errors.js';
+import { InvalidOp, MissingTarget, ScoreError, ValueError } from '../errors.js';
 import { ZERO, fractionFromString } from '../fraction.js';
 import {
   CLEFS,
@@ -126,9 +126,15 @@ function setAttr(doc, op, attr) {
   try {
     for (const mid of changed) for (const part of doc.parts) refit(doc, mid, part, after.get(mid));
   } catch (exc) {
-    for (const [pid, mid, bar] of saved) setOwn(doc.parts.find((p) => p.id === pid).bars, mid, bar);
+    // A remainder no rest can notate: put everything back before refusing.
+    for (const [pid, mid, bar] of saved) {
+      setOwn(doc.parts.find((p) => p.id === pid).bars, mid, snapshot(bar));
+    }
     if (old === null) delete measure[attr];
     else measure[attr] = old;
+    if (exc instanceof ValueError) {
+      throw new InvalidOp(`set_${attr}: the bars cannot be refitted: ${exc.message}`);
+    }
     throw exc;
   }
   const inverse = [{ op: `set_${attr}`, measure: measure.id, [attr]: old }];
@@ -198,9 +204,9 @@ function insertMeasures(doc, op) {
       }
     });
   } catch (exc) {
-    // Python undoes only on InvalidOp; any refusal must leave the score as it was.
     undoInsert(doc, inserted, undo);
-    throw exc;
+    if (exc instanceof ScoreError) throw exc;
+    throw new InvalidOp(`insert_measures: malformed measure: ${exc}`);
   }
   return [{ op: 'remove_measures', ids: inserted }, ...undo];
 }
