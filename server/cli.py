@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .editing import CommittedEdit, ScoreService
 
-EXPORT_FORMATS = {"musicxml": ".musicxml", "midi": ".mid"}
+EXPORT_FORMATS = {"musicxml": ".musicxml", "mxl": ".mxl", "midi": ".mid"}
 
 
 class CommandError(Exception):
@@ -130,9 +130,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     service = _service(args)
     owner = _user_id(service, args.owner)
     try:
-        result = formats.import_score(path.read_bytes(), path.name)
-    except ValueError as exc:  # the formats package's errors are ValueErrors
-        raise CommandError(f"cannot import {path.name}: {exc}") from None
+        result = formats.import_score(
+            path.read_bytes(), path.name, max_bytes=settings.max_import_bytes
+        )
+    except formats.FormatError as exc:
+        raise CommandError(f"cannot import {path.name}: {exc.message}") from None
     doc, report = result.doc, list(result.report)
     title = args.title or doc.get("title") or path.stem
     # The import is an attributed edit like any other: it can be seen and reverted.
@@ -168,7 +170,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     formats = _optional("server.formats", "exporting")
     service = _service(args)
     doc = _load_doc(service, args.score, args.seq)
-    data: bytes = formats.export_score(doc, args.format)
+    try:
+        data: bytes = formats.export_score(doc, args.format)
+    except formats.FormatError as exc:
+        raise CommandError(f"cannot export {args.score}: {exc.message}") from None
     output = Path(args.output or f"{args.score}{EXPORT_FORMATS[args.format]}")
     output.write_bytes(data)
     print(f"wrote {output} ({len(data)} bytes)", file=sys.stderr)
