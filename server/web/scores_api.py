@@ -6,7 +6,6 @@ Every route needs a logged-in user and checks the score role before reading.
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import datetime
 from typing import Any
@@ -27,11 +26,6 @@ EXPORTS = {
 }
 CLEF_NAMES = ("treble", "bass", "alto", "tenor", "treble8vb", "percussion")
 MAX_TITLE = 200
-
-
-def _formats() -> Any:
-    # Imported on use: music21 is slow to load and only these two routes need it.
-    return importlib.import_module("server.formats")
 
 
 def _wire(value: Any) -> Any:
@@ -102,10 +96,12 @@ def import_file() -> ResponseReturnValue:
     if upload is None or not upload.filename:
         return json_error(400, "bad_request", "send the file as multipart field 'file'")
     data = upload.read()
-    formats = _formats()
+    # Imported on use: music21 is slow to load and only import/export need it.
+    from ..formats import FormatError, import_score
+
     try:
-        result = formats.import_score(data, upload.filename)
-    except getattr(formats, "FormatError", ValueError) as exc:
+        result = import_score(data, upload.filename)
+    except FormatError as exc:
         return json_error(400, "bad_format", str(exc))
     doc = result.doc
     title = request.form.get("title") or doc.get("title") or upload.filename.rsplit(".", 1)[0]
@@ -113,9 +109,7 @@ def import_file() -> ResponseReturnValue:
         score_id = get_service().create_score(g.identity.id, str(title)[:MAX_TITLE], doc)
     except ScoreError as exc:
         return json_error(400, "bad_format", exc.message)
-    report = result.report
-    wire = report.to_wire() if hasattr(report, "to_wire") else report
-    return jsonify({"ok": True, "id": score_id, "report": wire}), 201
+    return jsonify({"ok": True, "id": score_id, "report": list(result.report)}), 201
 
 
 @bp.get("/<score_id>")
@@ -140,8 +134,10 @@ def export(score_id: str) -> ResponseReturnValue:
     refused = _role_or_error(score_id, "viewer")
     if refused is not None:
         return refused
+    from ..formats import export_score
+
     doc, _ = get_service().load(score_id)
-    data = _formats().export_score(doc, fmt)
+    data = export_score(doc, fmt)
     mimetype, extension = EXPORTS[fmt]
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", str(doc.get("title") or "score")).strip("_") or "score"
     response = Response(data, mimetype=mimetype)
