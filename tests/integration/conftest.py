@@ -60,8 +60,6 @@ class LiveServer:
             **self.extra_env,
         }
         command = [str(TUTTI), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        if not (REPO / "server" / "cli.py").exists():  # until the CLI lands: same entry point
-            command = [str(REPO / ".venv/bin/python"), "-m", "server.serving", *command[2:]]
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps writing to it
         self.process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
