@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -121,12 +122,15 @@ class ScoreService:
     on in another process.
     """
 
-    def __init__(self, db: Database, *, snapshot_every: int = 100) -> None:
+    def __init__(
+        self, db: Database, *, snapshot_every: int = 100, max_cached_scores: int = 256
+    ) -> None:
         if snapshot_every < 1:
             raise ValueError("snapshot_every must be positive")
         self.db = db
         self.snapshot_every = snapshot_every
-        self._states: dict[str, _ScoreState] = {}
+        self.max_cached_scores = max_cached_scores
+        self._states: OrderedDict[str, _ScoreState] = OrderedDict()
         self._states_lock = threading.Lock()
         self._author_names: dict[int, str] = {}
 
@@ -142,7 +146,24 @@ class ScoreService:
             state = self._states.get(score_id)
             if state is None:
                 state = self._states[score_id] = _ScoreState()
+                self._evict()
+            else:
+                self._states.move_to_end(score_id)
             return state
+
+    def _evict(self) -> None:
+        """Forget the least recently used scores' cached heads beyond ``max_cached_scores``.
+
+        A score whose lock is held (a submit in flight) is skipped; its state is kept.
+        """
+        for score_id in list(self._states)[: max(0, len(self._states) - self.max_cached_scores)]:
+            state = self._states[score_id]
+            if state.lock.acquire(blocking=False):
+                try:
+                    del self._states[score_id]
+                    state.head = None
+                finally:
+                    state.lock.release()
 
     def forget_cache(self, score_id: str | None = None) -> None:
         """Drop cached heads (all, or one score's), e.g. to measure a cold load."""

@@ -298,3 +298,17 @@ def test_two_services_on_one_database_see_each_other(
         assert service.verify_log(score) == [] and other.verify_log(score) == []
     finally:
         other.db.dispose()
+
+
+def test_cached_heads_are_bounded(db_url: str, service: ScoreService, ana: int) -> None:
+    small = ScoreService(Database(db_url), snapshot_every=10, max_cached_scores=2)
+    try:
+        scores = [small.create_score(ana, f"s{i}") for i in range(5)]
+        for round_ in range(3):
+            for i, score in enumerate(scores):
+                small.submit(score, ana, _title(f"{i}-{round_}"))
+        assert len(small._states) <= 2
+        assert [small.load(s)[0]["title"] for s in scores] == [f"{i}-2" for i in range(5)]
+        assert all(small.verify_log(s) == [] for s in scores)
+    finally:
+        small.db.dispose()
