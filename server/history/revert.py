@@ -71,14 +71,13 @@ def _unwind(
         step = tracker.unapply(doc, edit.inverse)
         out[edit.seq] = {k: (after, before) for k, (before, after) in step.changes.items()}
         if edit.seq in targets:
-            per_op[edit.seq] = _split(doc, edit.ops)
+            per_op[edit.seq] = _split(doc, tracker, edit.ops)
     return out, per_op
 
 
-def _split(doc_before: Doc, ops: list[Op]) -> list[_OpUndo]:
-    """Replay an edit op by op to learn each op's own inverse and changes."""
-    doc = clone(doc_before)
-    tracker = Tracker(doc)
+def _split(doc: Doc, tracker: Tracker, ops: list[Op]) -> list[_OpUndo]:
+    """Replay an edit op by op to learn each op's own inverse and changes, then undo it:
+    ``doc`` ends as it began (the document before the edit)."""
     out: list[_OpUndo] = []
     for op in ops:
         try:
@@ -87,6 +86,8 @@ def _split(doc_before: Doc, ops: list[Op]) -> list[_OpUndo]:
             continue
         if result.inverse:
             out.append(_OpUndo(result.inverse, {k: b for k, (b, _) in step.changes.items()}))
+    for undo in reversed(out):
+        tracker.unapply(doc, undo.inverse)
     return out
 
 
