@@ -156,8 +156,10 @@ def _read_note(el: note.GeneralNote, offset: Fraction, number: int, report: Repo
         return Item(offset, length, [], hint=hint)
     pitched: list[tuple[Any, Any]] = []
     if isinstance(el, chord.Chord):
+        # Ties belong to chord tones; the chord's own tie only speaks when no tone has one.
+        own = any(sub.tie is not None for sub in el.notes)
         for sub in el.notes:
-            pitched.append((sub.pitch, sub.tie if sub.tie is not None else el.tie))
+            pitched.append((sub.pitch, sub.tie if own else el.tie))
     elif isinstance(el, note.Note):
         pitched.append((el.pitch, el.tie))
     notes = []

@@ -359,22 +359,22 @@ def _clef_change(
 def _instrument(p: stream.Part) -> tuple[str, int]:
     """Our instrument name and transposition (semitones written -> sounding).
 
-    The part name is the best evidence ("Violin I" over a MIDI patch called
-    "String Ensemble 1"); names are music21's canonical ones so they survive a
-    round trip through our own export.
+    A specific instrument named in the file wins; a generic one (a MIDI patch such
+    as "String Ensemble 1") gives way to the part name ("Violin I"). Names are
+    music21's canonical ones so they survive a round trip through our own export.
     """
     inst = p.getInstrument(returnDefault=False)
     transposition = 0
     if inst is not None and inst.transposition is not None:
         transposition = max(-36, min(36, int(inst.transposition.semitones)))
     candidates: list[Any] = []
-    if p.partName:
-        candidates.append(_known_instrument(str(p.partName)))
     if inst is not None:
-        if type(inst) is not m21_instrument.Instrument:
-            candidates.append(type(inst))
         if inst.instrumentName:
             candidates.append(_known_instrument(str(inst.instrumentName)))
+        if type(inst) not in GENERIC_CLASSES:
+            candidates.append(type(inst))
+    if p.partName:
+        candidates.append(_known_instrument(str(p.partName)))
     for found in candidates:
         if found is not None:
             return str(found().instrumentName).lower()[:64], transposition
@@ -392,7 +392,21 @@ def _known_instrument(name: str) -> Any:
         found = m21_instrument.fromString(name)
     except Exception:  # noqa: BLE001 - fromString raises on anything it does not know
         return None
-    return type(found) if type(found) is not m21_instrument.Instrument else None
+    return type(found) if type(found) not in GENERIC_CLASSES else None
+
+
+GENERIC_CLASSES = (
+    m21_instrument.Instrument,
+    m21_instrument.StringInstrument,
+    m21_instrument.KeyboardInstrument,
+    m21_instrument.WoodwindInstrument,
+    m21_instrument.BrassInstrument,
+    m21_instrument.Percussion,
+    m21_instrument.PitchedPercussion,
+    m21_instrument.UnpitchedPercussion,
+    m21_instrument.Vocalist,
+    m21_instrument.Conductor,
+)
 
 
 SPANNER_MESSAGES = {

@@ -61,9 +61,13 @@ CLEF_CLASSES = {
 Expected = list[tuple[str, int | None]]
 
 
-def to_music21(doc: Doc) -> tuple[stream.Score, dict[tuple[int, int], Expected]]:
+def to_music21(
+    doc: Doc, *, harmonies: bool = True
+) -> tuple[stream.Score, dict[tuple[int, int], Expected]]:
     """The score as music21 objects (concert pitch) and, per (part, measure), the ids
-    of the <note> elements the MusicXML exporter will write, in order."""
+    of the <note> elements the MusicXML exporter will write, in order.
+
+    ``harmonies=False`` leaves chord symbols out (music21 would play them in MIDI)."""
     score = stream.Score()
     score.metadata = metadata.Metadata(title=doc.get("title", ""), composer=doc.get("composer", ""))
     expected: dict[tuple[int, int], Expected] = {}
@@ -86,7 +90,7 @@ def to_music21(doc: Doc) -> tuple[stream.Score, dict[tuple[int, int], Expected]]
             if "tempo" in measure and pi == 0:
                 m.insert(0, tempo.MetronomeMark(number=measure["tempo"]))
             expected[(pi, mi)] = _voices(m, bar["voices"], tied)
-            for item in bar.get("harmonies", []):
+            for item in bar.get("harmonies", []) if harmonies else []:
                 m.insert(_ql(item["offset"]), chord_symbol(item["symbol"]))
             for item in bar.get("dynamics", []):
                 m.insert(_ql(item["offset"]), dynamics.Dynamic(item["mark"]))
@@ -257,5 +261,5 @@ def mxl_bytes(doc: Doc) -> bytes:
 def midi_bytes(doc: Doc) -> bytes:
     from music21.midi import translate
 
-    score, _ = to_music21(doc)
+    score, _ = to_music21(doc, harmonies=False)
     return bytes(translate.streamToMidiFile(score).writestr())
