@@ -163,17 +163,65 @@ def _penalised_search(
     min_changes: int,
     scale: float,
 ) -> tuple[float, Path] | None:
-    penalty = scale
-    for _ in range(12):
+    """Cheapest path found far enough from every chosen one, by penalised re-solving.
+
+    Each chosen path j has its own penalty per shared (chord, voicing); only the penalties
+    of paths the last answer came too close to are doubled, so the search is pushed away
+    from exactly the suggestions it is crowding. A tiny seeded jitter breaks the exact ties
+    that would otherwise make it oscillate between two opposite answers (deterministic).
+    """
+    rng = np.random.default_rng(len(chosen))
+    # Start gently (the cheapest way to differ usually needs little push) and escalate.
+    penalties = [scale / 64.0] * len(chosen)
+    for _ in range(24):
         pen = [u.copy() for u in unary]
-        for _, path in chosen:
+        for weight, (_, path) in zip(penalties, chosen, strict=True):
             for t, i in enumerate(path):
-                pen[t][i] += penalty
-        best = k_best(pen, pair, 1)
-        if not best:
-            return None
-        path = best[0][1]
-        if all(changes(path, other) >= min_changes for _, other in chosen):
+                pen[t][i] += weight
+        for t in range(len(pen)):
+            pen[t] += rng.uniform(0.0, 1e-3 * scale, size=pen[t].shape)
+        path = best_path(pen, pair)[1]
+        close = [changes(path, other) < min_changes for _, other in chosen]
+        if not any(close):
             return path_cost(unary, pair, path), path
-        penalty *= 2.0
+        penalties = [w * 2.0 if c else w for w, c in zip(penalties, close, strict=True)]
+    return _local_search(unary, pair, chosen, min_changes)
+
+
+def _local_search(
+    unary: list[FloatArray],
+    pair: list[FloatArray],
+    chosen: list[tuple[float, Path]],
+    min_changes: int,
+) -> tuple[float, Path] | None:
+    """Fallback when penalties cannot separate (symmetric costs): starting from the best
+    path, re-voice one chord at a time, always the cheapest change that moves away from
+    every suggestion still too close, never touching a chord twice."""
+    path = list(chosen[0][1])
+    touched: set[int] = set()
+    n = len(path)
+    for _ in range(n):
+        close = [other for _, other in chosen if changes(tuple(path), other) < min_changes]
+        if not close:
+            return path_cost(unary, pair, tuple(path)), tuple(path)
+        best: tuple[float, int, int] | None = None
+        for t in range(n):
+            if t in touched:
+                continue
+            for state in range(unary[t].shape[0]):
+                if any(other[t] == state for other in close):
+                    continue
+                delta = float(unary[t][state] - unary[t][path[t]])
+                if t > 0:
+                    delta += float(
+                        pair[t - 1][path[t - 1], state] - pair[t - 1][path[t - 1], path[t]]
+                    )
+                if t < n - 1:
+                    delta += float(pair[t][state, path[t + 1]] - pair[t][path[t], path[t + 1]])
+                if best is None or delta < best[0]:
+                    best = (delta, t, state)
+        if best is None:
+            return None
+        path[best[1]] = best[2]
+        touched.add(best[1])
     return None

@@ -1,0 +1,153 @@
+"""The search: exact k-best, diversity, cost order, fixed notes, and clear refusals."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+
+from server.voicing import VoicingError, parse_symbol, suggest
+from server.voicing.common import weighted_total
+from server.voicing.satb import SatbTarget
+from server.voicing.search import changes, diverse_k_best, k_best, path_cost
+
+PROGRESSION = ["C", "Am", "F", "G7", "C", "F", "Dm7", "G7", "C"]
+
+
+def test_k_best_equals_brute_force_on_random_chains() -> None:
+    rng = np.random.default_rng(11)
+    for _ in range(150):
+        sizes = rng.integers(1, 6, size=int(rng.integers(1, 5)))
+        unary = [rng.integers(0, 6, size=s).astype(float) for s in sizes]
+        pair = [
+            rng.integers(0, 6, size=(sizes[i], sizes[i + 1])).astype(float)
+            for i in range(len(sizes) - 1)
+        ]
+        k = int(rng.integers(1, 10))
+        everything = sorted(
+            path_cost(unary, pair, p) for p in itertools.product(*(range(s) for s in sizes))
+        )
+        found = k_best(unary, pair, k)
+        assert [c for c, _ in found] == everything[:k]
+        assert len({p for _, p in found}) == len(found)
+        assert all(path_cost(unary, pair, p) == pytest.approx(c) for c, p in found)
+
+
+def test_engine_k_best_equals_brute_force() -> None:
+    """Independent re-computation: every full path of a tiny SATB problem, costed one by one."""
+    prog: list[Any] = [
+        {"symbol": "C", "fixed": {"soprano": 72}},
+        {"symbol": "G7/B", "fixed": {"soprano": 74}},
+        {"symbol": "C", "fixed": {"soprano": 72}},
+    ]
+    target = SatbTarget()
+    chords = [parse_symbol(p["symbol"]) for p in prog]
+    cands = [
+        target.candidates(c, p["fixed"], i)
+        for i, (c, p) in enumerate(zip(chords, prog, strict=True))
+    ]
+    assert all(len(c) < 40 for c in cands)
+    scored = []
+    for path in itertools.product(*(range(len(c)) for c in cands)):
+        rows = [cands[t][i : i + 1] for t, i in enumerate(path)]
+        cost = sum(
+            float(weighted_total(target.unary_terms(ch, row), target.rules, (1,))[0])
+            for ch, row in zip(chords, rows, strict=True)
+        )
+        for t in range(2):
+            terms = target.pair_terms(chords[t], rows[t], chords[t + 1], rows[t + 1])
+            cost += float(weighted_total(terms, target.rules, (1, 1))[0, 0])
+        scored.append((cost, [tuple(int(v) for v in row[0]) for row in rows]))
+    scored.sort(key=lambda item: item[0])
+    got = suggest(prog, "satb", 8, {"min_changes": 1})
+    assert [s.cost for s in got] == pytest.approx([c for c, _ in scored[:8]])
+    assert got[0].voicings == scored[0][1] or scored[0][0] == scored[1][0]
+
+
+@pytest.mark.parametrize("target", ["satb", "piano", "guitar"])
+def test_suggestions_sorted_distinct_and_diverse(target: str) -> None:
+    found = suggest(PROGRESSION, target, 5)
+    assert len(found) == 5
+    costs = [s.cost for s in found]
+    assert costs == sorted(costs)
+    assert [s.rank for s in found] == [1, 2, 3, 4, 5]
+    for a, b in itertools.combinations(found, 2):
+        differing = sum(1 for x, y in zip(a.voicings, b.voicings, strict=True) if x != y)
+        assert differing >= 3  # default diversity for 9 chords
+    for s in found:
+        assert sum(s.breakdown.values()) == pytest.approx(s.cost)
+        assert sum(sum(c.values()) for c in s.per_chord) == pytest.approx(s.cost)
+        assert s.to_dict()["cost"] == pytest.approx(s.cost, abs=1e-3)
+
+
+def test_min_changes_is_honoured() -> None:
+    found = suggest(PROGRESSION, "satb", 4, {"min_changes": 5})
+    for a, b in itertools.combinations(found, 2):
+        assert sum(1 for x, y in zip(a.voicings, b.voicings, strict=True) if x != y) >= 5
+
+
+def test_diverse_k_best_tops_up_when_the_list_is_too_similar() -> None:
+    # Ten chords, two options each, all cheap alternatives differ in one chord only.
+    unary = [np.array([0.0, 0.1]) for _ in range(10)]
+    pair = [np.zeros((2, 2)) for _ in range(9)]
+    found = diverse_k_best(unary, pair, 3, 4)
+    assert len(found) == 3
+    for (_, a), (_, b) in itertools.combinations(found, 2):
+        assert changes(a, b) >= 4
+    assert [c for c, _ in found] == sorted(c for c, _ in found)
+
+
+def test_fixed_notes_are_respected() -> None:
+    soprano = [72, 72, 72, 71, 72]
+    prog = [
+        {"symbol": s, "fixed": {"soprano": m}}
+        for s, m in zip(["C", "Am", "F", "G7", "C"], soprano, strict=True)
+    ]
+    for s in suggest(prog, "satb", 3):
+        assert [c["soprano"] for c in s.chords] == soprano
+    melody = [
+        {"symbol": "Cmaj7", "fixed": {"melody": 76}},
+        {"symbol": "Fmaj7", "fixed": {"melody": 77}},
+    ]
+    for s in suggest(melody, "piano", 3):
+        assert [max(c["right"]) for c in s.chords] == [76, 77]
+    guitar = [{"symbol": "C", "fixed": {"melody": 64}}, {"symbol": "G", "fixed": {"bass": 43}}]
+    for s in suggest(guitar, "guitar", 3):
+        assert max(s.chords[0]["midi"]) == 64
+        assert min(s.chords[1]["midi"]) == 43
+
+
+@pytest.mark.parametrize(
+    ("prog", "target", "code"),
+    [
+        ([{"symbol": "C", "fixed": {"soprano": 100}}], "satb", "fixed_out_of_range"),
+        ([{"symbol": "C", "fixed": {"soprano": 60, "bass": 62}}], "satb", "no_voicing"),
+        ([{"symbol": "C", "fixed": {"descant": 72}}], "satb", "bad_fixed"),
+        (["C", "Qm7"], "satb", "unknown_chord_symbol"),
+        ([{"symbol": "C", "fixed": {"melody": 73}}], "piano", "no_voicing"),
+        ([{"symbol": "C", "fixed": {"melody": 100}}], "guitar", "no_voicing"),
+        ([{"pitch_classes": ["x"]}], "satb", "bad_chord"),
+        ([], "satb", "bad_progression"),
+        (["C"], "banjo", "unknown_target"),
+    ],
+)
+def test_impossible_requests_raise_clear_errors(prog: list[Any], target: str, code: str) -> None:
+    with pytest.raises(VoicingError) as err:
+        suggest(prog, target, 3)
+    assert err.value.code == code
+    assert err.value.message
+
+
+def test_error_names_the_chord() -> None:
+    with pytest.raises(VoicingError) as err:
+        suggest(["C", "F", {"symbol": "G", "fixed": {"soprano": 30}}], "satb", 1)
+    assert err.value.chord_index == 2
+    assert "chord 3" in err.value.message
+
+
+def test_no_chord_in_the_middle_is_skipped() -> None:
+    found = suggest(["C", "N.C.", "G7", "C"], "satb", 2)
+    assert found[0].chords[1] == {"soprano": None, "alto": None, "tenor": None, "bass": None}
+    assert found[0].voicings[1] == ()
