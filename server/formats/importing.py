@@ -70,7 +70,12 @@ def detect_format(data: bytes, filename: str) -> str:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
+    """A size as people read it: ``6.0 MB``, ``120 kB``, ``900 bytes``."""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size // 1_000} kB"
+    return f"{size} bytes"
 
 
 def check_limits(data: bytes, fmt: str, max_bytes: int) -> None:
