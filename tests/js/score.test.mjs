@@ -95,3 +95,20 @@ test('a malformed insert_measures changes nothing', () => {
     ]);
   }
 });
+
+test('filler rests of a refit take ids free in the whole document', () => {
+  // server/score _refit seeds its taken set with the bar's ids only (reported to the lead).
+  const doc = newDocument({ measures: 2 });
+  const write = (id, measure, offset, type) => ({
+    op: 'write_event', part: 'p1', measure, offset, event: { id, dur: { type }, notes: [] },
+  });
+  applyEdit(doc, [write('e1', 'm1', '1/2', 2)]);
+  applyEdit(doc, [write('e1.t.r0', 'm2', '0', 4)]);
+  applyEdit(doc, [{ op: 'set_time', measure: 'm1', time: [3, 4] }]);
+  assert.deepEqual(checkInvariants(doc), []);
+  assert.equal(doc.parts[0].bars.m1.voices['1'].at(-1).id, 'e1.t.r0~1');
+  const padded = newDocument({ measures: 2 });
+  applyEdit(padded, [write('m2.p1.1.p.r0', 'm1', '0', 4)]);
+  applyEdit(padded, [{ op: 'set_time', measure: 'm2', time: [5, 4] }]);
+  assert.deepEqual(checkInvariants(padded), []);
+});

@@ -143,3 +143,23 @@ def test_refused_insert_measures_changes_nothing(bars: Any) -> None:
         )
     assert info.value.code == "invalid_op"
     assert doc == before
+
+
+def _write(eid: str, measure: str, offset: str, kind: int) -> dict[str, Any]:
+    event = {"id": eid, "dur": {"type": kind}, "notes": []}
+    return {"op": "write_event", "part": "p1", "measure": measure, "offset": offset, "event": event}
+
+
+def test_refit_fillers_take_ids_free_in_the_whole_document() -> None:
+    # _refit seeds `taken` with bar_ids(bar) only, so a filler can reuse an id that lives in
+    # another bar: `taken = set(all_ids(doc))` in _refit fixes it (the JS mirror does that).
+    doc = new_document(measures=2)
+    apply_edit(doc, [_write("e1", "m1", "1/2", 2)])
+    apply_edit(doc, [_write("e1.t.r0", "m2", "0", 4)])
+    apply_edit(doc, [{"op": "set_time", "measure": "m1", "time": [3, 4]}])
+    assert check_invariants(doc) == []
+    assert doc["parts"][0]["bars"]["m1"]["voices"]["1"][-1]["id"] == "e1.t.r0~1"
+    padded = new_document(measures=2)
+    apply_edit(padded, [_write("m2.p1.1.p.r0", "m1", "0", 4)])
+    apply_edit(padded, [{"op": "set_time", "measure": "m2", "time": [5, 4]}])
+    assert check_invariants(padded) == []

@@ -12,6 +12,7 @@ import {
   CLEFS,
   CLEFS_REPR,
   MEASURE_ATTRS,
+  allIds,
   effectiveAttr,
   emptyBar,
   lengths,
@@ -78,7 +79,8 @@ function measureOf(doc, op) {
 /** Cut or pad every voice of a bar to a new measure length. */
 function refit(doc, measure, part, length) {
   const bar = part.bars[measure];
-  const taken = new Set(barIds(bar));
+  // Filler ids must be free in the whole document, not just in this bar.
+  const taken = new Set(allIds(doc));
   for (const voice of Object.keys(bar.voices)) {
     const kept = [];
     let cut = false;
