@@ -116,14 +116,20 @@ def facts(doc: Doc, scope: Scope = EVERYTHING) -> Facts:
         for key in META_KEYS:
             out[("meta", key)] = doc.get(key, "")
     if scope.everything or scope.measures:
-        out[("measures",)] = tuple(m["id"] for m in doc["measures"])
+        # Order as a linked list ("after" = the previous ID, "" first): inserting or removing
+        # a measure touches only its neighbour, so unrelated structure edits do not conflict.
+        previous = ""
         for m in doc["measures"]:
+            out[("measure", m["id"], "after")] = previous
+            previous = m["id"]
             for attr in ATTRS:
                 if attr in m:
                     out[("measure", m["id"], attr)] = _freeze(m[attr])
     if scope.everything or scope.parts:
-        out[("parts",)] = tuple(p["id"] for p in doc["parts"])
+        previous = ""
         for p in doc["parts"]:
+            out[("part", p["id"], "after")] = previous
+            previous = p["id"]
             for prop in PART_PROPS:
                 out[("part", p["id"], prop)] = p.get(prop)
     for pid, mid, bar in scope.bar_list(doc):

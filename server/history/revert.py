@@ -304,7 +304,9 @@ def _op_for(
     kind = key[0]
     if kind == "meta":
         return [{"op": "set_meta", key[1]: value if value is not None else ""}]
-    if kind == "part" and value is not None and ("parts",) in now and key[1] in now[("parts",)]:
+    if kind in ("part", "measure") and key[2] == "after":
+        return _remove_structure(key, value, now)
+    if kind == "part" and value is not None and ("part", key[1], "after") in now:
         return [{"op": "set_part", "part": key[1], key[2]: value}]
     if kind == "measure":
         shown = list(value) if isinstance(value, tuple) else value
@@ -351,6 +353,28 @@ def _op_for(
         current = now.get(key)
         return [put] if current is None else [clear, put]
     return None
+
+
+def _remove_structure(key: Key, value: Any, now: Facts) -> list[Op] | None:
+    """Remove a measure or part the reverted edit added. Putting back removed ones is left
+    to stored inverses, which hold their whole content."""
+    if value is not None or (key[0], key[1], "after") not in now:
+        return None
+    if key[0] == "part":
+        return [{"op": "remove_part", "part": key[1]}]
+    ops: list[Op] = [{"op": "remove_measures", "ids": [key[1]]}]
+    following = next(
+        (k[1] for k, v in now.items() if k[0] == "measure" and k[2] == "after" and v == key[1]),
+        None,
+    )
+    if following is not None:
+        # Removing a measure pins the next one's inherited attributes; unpin them again.
+        ops += [
+            {"op": f"set_{attr}", "measure": following, attr: None}
+            for attr in ("time", "key", "tempo")
+            if ("measure", following, attr) not in now
+        ]
+    return ops
 
 
 def plan_restore(doc_now: Doc, doc_then: Doc) -> list[Op]:

@@ -46,14 +46,13 @@ def _label(c: Context, kind: str, key: Key) -> str:
         return f"{c.place(key[1], key[2])}: {what} at {c.beat(key[2], key[3])}"
     if kind == "clef":
         return f"{c.place(key[1], key[2])}: the clef change"
+    if kind in ("measure", "part") and key[2] == "after":
+        noun = f"{c.measure(key[1])}" if kind == "measure" else f'the part "{c.part(key[1])}"'
+        return f"{noun}: its place in the score (added or removed)"
     if kind == "measure":
         return f"{c.measure(key[1])}: the {ATTR_LABELS.get(key[2], key[2])}"
     if kind == "part":
         return f'part "{c.part(key[1])}": its {key[2]}'
-    if kind == "measures":
-        return "the list of measures"
-    if kind == "parts":
-        return "the list of parts"
     if kind == "meta":
         return f"the {key[1]}"
     return f"{kind} {_short(key[1:])}"
