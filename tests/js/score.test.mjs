@@ -112,3 +112,17 @@ test('filler rests of a refit take ids free in the whole document', () => {
   applyEdit(padded, [{ op: 'set_time', measure: 'm2', time: [5, 4] }]);
   assert.deepEqual(checkInvariants(padded), []);
 });
+
+test('a new part cannot repeat an id across its own bars or its fillers', () => {
+  // server/score _clean_part checks each given bar against the document only (reported).
+  const bar = (id) => ({ voices: { 1: [{ id, dur: { type: 1 }, notes: [] }] } });
+  refused(newDocument({ measures: 2 }), [
+    { op: 'add_part', part: { id: 'v', bars: { m2: bar('m1.v.r0') } } },
+  ]);
+  refused(newDocument({ measures: 2 }), [
+    { op: 'add_part', part: { id: 'v', bars: { m1: bar('x'), m2: bar('x') } } },
+  ]);
+  const doc = { measures: [{ id: 'a', time: [4, 4], key: 0, tempo: 60 }, { id: 'b' }],
+    parts: [{ id: 'p', bars: { a: bar('x'), b: bar('x') } }] };
+  refused(newDocument(), [{ op: 'replace_document', doc }]);
+});

@@ -163,3 +163,33 @@ def test_refit_fillers_take_ids_free_in_the_whole_document() -> None:
     apply_edit(padded, [_write("m2.p1.1.p.r0", "m1", "0", 4)])
     apply_edit(padded, [{"op": "set_time", "measure": "m2", "time": [5, 4]}])
     assert check_invariants(padded) == []
+
+
+def _bar(eid: str) -> dict[str, Any]:
+    return {"voices": {"1": [{"id": eid, "dur": {"type": 1}, "notes": []}]}}
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        {"op": "add_part", "part": {"id": "v", "bars": {"m2": _bar("m1.v.r0")}}},
+        {"op": "add_part", "part": {"id": "v", "bars": {"m1": _bar("x"), "m2": _bar("x")}}},
+        {
+            "op": "replace_document",
+            "doc": {
+                "measures": [{"id": "a", "time": [4, 4], "key": 0, "tempo": 60}, {"id": "b"}],
+                "parts": [{"id": "p", "bars": {"a": _bar("x"), "b": _bar("x")}}],
+            },
+        },
+    ],
+    ids=["filler-id-reused", "id-in-two-bars", "replace-document"],
+)
+def test_a_new_part_cannot_repeat_its_own_ids(op: dict[str, Any]) -> None:
+    # _clean_part checks each given bar with require_unused(doc, ...), but the part being
+    # built (its earlier bars and fillers) is not in doc yet: check against `taken` instead.
+    doc = new_document(measures=2)
+    before = clone(doc)
+    with pytest.raises(ScoreError) as info:
+        apply_edit(doc, [op])
+    assert info.value.code == "invalid_op"
+    assert doc == before

@@ -38,7 +38,7 @@ import {
 } from '../py.js';
 import { applyOp } from '../ops.js';
 import { barIds, cleanBar } from './bars.js';
-import { checkId, elementId, field, partOf, requireUnused, snapshot } from './common.js';
+import { checkId, elementId, field, partOf, requireFree, requireUnused, snapshot } from './common.js';
 
 export const MAX_MEASURES = 2000;
 export const MAX_PARTS = 64;
@@ -265,8 +265,9 @@ function cleanPart(doc, raw) {
     const given = barsEntry(bars, m.id);
     if (given !== undefined) {
       bar = cleanBar(doc, m.id, given);
-      requireUnused(doc, barIds(bar));
-      for (const i of barIds(bar)) taken.add(i);
+      // Against `taken`, not the document: the part's own earlier bars and fillers are not
+      // in the document yet (server/score checks the document only; reported to the lead).
+      requireFree(taken, barIds(bar));
     } else {
       bar = emptyBar(doc, m.id, `${m.id}.${part.id}`, taken);
     }
