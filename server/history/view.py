@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from server.score import apply_edit, clone
+from server.score import apply_edit, clone, invert
 from server.score.model import Doc
 
 from .blame import Blame
@@ -53,7 +53,6 @@ class HistoryView:
     def __init__(
         self, initial_doc: Doc, edits: Iterable[EditRecord] = (), *, checkpoint_every: int = 500
     ) -> None:
-        self.initial = clone(initial_doc)
         self.head = clone(initial_doc)
         self.edits: list[EditRecord] = []
         self.checkpoint_every = checkpoint_every
@@ -66,7 +65,7 @@ class HistoryView:
 
     @property
     def seq(self) -> int:
-        return self.edits[-1].seq if self.edits else 0
+        return self.edits[-1].seq if self.edits else self._blame.seq
 
     def append(self, edit: EditRecord) -> None:
         """Follow one more committed edit (in seq order)."""
@@ -85,17 +84,75 @@ class HistoryView:
         if len(self.edits) % self.checkpoint_every == 0:
             self._checkpoints.append((edit.seq, clone(self.head)))
 
+    # --- checkpoints ------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        """Everything replay built, as JSON, to resume without replaying (see ``resume``)."""
+        return {
+            "seq": self.seq,
+            "blame": self._blame.to_json(),
+            "descriptions": [[s, t] for s, t in self.descriptions.items()],
+            "places": [[s, sorted(p)] for s, p in self.places.items()],
+        }
+
+    @classmethod
+    def resume(
+        cls,
+        state: dict[str, Any],
+        doc: Doc,
+        edits: Iterable[EditRecord],
+        *,
+        snapshots: Iterable[tuple[int, Doc]] = (),
+        checkpoint_every: int = 500,
+    ) -> HistoryView:
+        """A view from a saved ``state`` and ``doc``, the document at the state's seq.
+
+        ``edits`` is the whole log: those up to the state's seq are attached as they are,
+        later ones are replayed. ``snapshots`` (seq, document) speed up ``doc_at``; without
+        them versions are rebuilt backwards from ``doc`` with the stored inverses.
+        """
+        view = cls.__new__(cls)
+        view.head = clone(doc)
+        view.edits = []
+        view.checkpoint_every = checkpoint_every
+        view._blame = Blame.from_json(state["blame"], view.head)
+        view.descriptions = {int(s): t for s, t in state["descriptions"]}
+        view.places = {int(s): frozenset((p, m) for p, m in ps) for s, ps in state["places"]}
+        view._checkpoints = sorted({s: clone(d) for s, d in snapshots}.items())
+        at = int(state["seq"])
+        view._checkpoints = sorted([*view._checkpoints, (at, clone(doc))], key=lambda c: c[0])
+        for edit in sorted(edits, key=lambda e: e.seq):
+            if edit.seq <= at:
+                view.edits.append(edit)
+            else:
+                view.append(edit)
+        return view
+
     # --- versions -------------------------------------------------------------------
 
     def doc_at(self, seq: int) -> Doc:
-        """The document as it was right after edit ``seq`` (0: the initial snapshot)."""
+        """The document right after edit ``seq`` (0: the initial snapshot), rebuilt from the
+        nearest checkpoint: forwards with the ops, or backwards with the stored inverses."""
         if seq >= self.seq:
             return clone(self.head)
-        index = bisect.bisect_right([s for s, _ in self._checkpoints], seq) - 1
-        start, snapshot = self._checkpoints[max(index, 0)]
+        marks = [s for s, _ in self._checkpoints]
+        below = bisect.bisect_right(marks, seq) - 1
+        above = below + 1
+        seqs = [e.seq for e in self.edits]
+        use_above = above < len(marks) and (below < 0 or marks[above] - seq < seq - marks[below])
+        if use_above:
+            start, snapshot = self._checkpoints[above]
+            doc = clone(snapshot)
+            first = bisect.bisect_right(seqs, seq)
+            last = bisect.bisect_right(seqs, start)
+            for edit in reversed(self.edits[first:last]):
+                invert(doc, edit.inverse)
+            return doc
+        if below < 0:
+            raise ValueError(f"no snapshot at or before seq {seq}")
+        start, snapshot = self._checkpoints[below]
         doc = clone(snapshot)
-        first = bisect.bisect_right([e.seq for e in self.edits], start)
-        for edit in self.edits[first:]:
+        for edit in self.edits[bisect.bisect_right(seqs, start) :]:
             if edit.seq > seq:
                 break
             apply_edit(doc, edit.ops)
