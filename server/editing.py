@@ -8,6 +8,7 @@ and ``server.persistence`` only: no Flask, no Socket.IO, no SQLAlchemy, no netwo
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -104,6 +105,14 @@ class _Head:
 class _ScoreState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     head: _Head | None = None
+
+
+def _as_json(value: Any) -> Any:
+    """A private copy of ``value`` as it reads back from JSON; ValueError if it is not JSON."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except TypeError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def replay(doc: Doc, edits: list[list[dict[str, Any]]]) -> Doc:
@@ -301,8 +310,15 @@ class ScoreService:
             raise ValueError(f"origin must be one of {ORIGINS}")
         if (client_id is None) != (client_seq is None):
             raise ValueError("client_id and client_seq go together")
-        ops = copy.deepcopy(ops)  # the document must never share objects with the caller
-        meta = dict(meta or {})
+        # Exactly what the database will hand back (string keys, lists, no NaN): the hash
+        # is computed on this form, so verify_log recomputes the very same bytes.
+        try:
+            ops = _as_json(ops)
+        except ValueError as exc:
+            raise InvalidOp(f"an edit must be plain JSON: {exc}") from None
+        meta = _as_json(meta or {})
+        if not isinstance(meta, dict):
+            raise ValueError("meta must be an object")
         author_name = self._author_name(author_id)
         state = self._state(score_id)
         with state.lock:

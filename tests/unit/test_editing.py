@@ -312,3 +312,18 @@ def test_cached_heads_are_bounded(db_url: str, service: ScoreService, ana: int) 
         assert all(small.verify_log(s) == [] for s in scores)
     finally:
         small.db.dispose()
+
+
+def test_edits_are_stored_as_plain_json(service: ScoreService, ana: int, score: str) -> None:
+    """Tuples, int keys and the like are normalised before hashing, so the chain verifies."""
+    edit = service.submit(
+        score, ana, [{"op": "set_meta", "title": "t"}], meta={"reverts": (1, 2), 7: "seven"}
+    )
+    assert edit.meta == {"reverts": [1, 2], "7": "seven"}
+    assert service.edits(score)[0].meta == edit.meta
+    assert service.verify_log(score) == []
+    with pytest.raises(InvalidOp):
+        service.submit(score, ana, [{"op": "set_tempo", "measure": "m1", "tempo": float("nan")}])
+    with pytest.raises(InvalidOp):
+        service.submit(score, ana, [{"op": "set_meta", "title": {1, 2}}])
+    assert service.head_seq(score) == 1
