@@ -15,9 +15,9 @@ from . import rules as r
 from .chords import ChordSpec
 from .common import (
     Fixed,
+    FloatArray,
     IntArray,
     Terms,
-    doubling_cost,
     missing_cost,
     pc_counts,
     tendency_pcs,
@@ -42,7 +42,7 @@ ADJACENT = ((1, 0), (2, 1), (3, 2))
 
 DEFAULT_WEIGHTS = {
     "incomplete": 6.0,
-    "doubling": 2.0,
+    "doubling": 1.0,
     "spacing": 2.0,
     "register": 1.0,
     "tessitura": 0.05,
@@ -91,7 +91,7 @@ class SatbTarget:
             register += r.range_excess(cands[:, col], low, high)
         return {
             "incomplete": missing_cost(chord, counts),
-            "doubling": doubling_cost(chord, counts),
+            "doubling": four_part_doubling_cost(chord, counts),
             "spacing": (
                 r.spacing_excess(a, s) + r.spacing_excess(t, a) + 0.5 * r.spacing_excess(b, t, 19)
             ).astype(np.float64),
@@ -237,6 +237,47 @@ def satb_rows(chord: ChordSpec, pinned: tuple[tuple[str, int], ...]) -> IntArray
     kept: IntArray = cands[miss <= miss.min() + 1.0]
     kept.setflags(write=False)
     return kept
+
+
+def doubling_table(chord: ChordSpec) -> FloatArray:
+    """Cost of one extra copy of each pitch class in four parts, by the chord's inversion.
+
+    Measured on the odd-numbered Bach chorales (triads with one doubled tone): the bass is
+    the tone doubled in root position (88% major, 77% minor) and in six-four chords (80%);
+    in first inversion any tone goes (a third each), except the root of a diminished
+    triad, the leading tone (2%). Costs are about -ln(frequency), bass doubling free.
+
+    >>> from .symbols import parse_symbol
+    >>> table = doubling_table(parse_symbol("C"))
+    >>> float(table[0]), float(table[4]), float(table[7])
+    (0.0, 2.5, 3.2)
+    >>> float(doubling_table(parse_symbol("Bdim/D"))[11])
+    3.5
+    """
+    table = np.full(12, 3.0)
+    bass_role = chord.role_of(chord.bass)
+    third = chord.pc_with_role("third")
+    minor = third is not None and (third - chord.root) % 12 == 3
+    for pc, role in zip(chord.pcs, chord.roles, strict=True):
+        if role in ("seventh", "ninth", "eleventh", "thirteenth"):
+            cost = 4.0  # active tones: a doubled one resolves into parallels
+        elif bass_role == "root":
+            cost = {"root": 0.0, "third": 1.6 if minor else 2.5, "fifth": 3.2}.get(role, 3.0)
+        elif bass_role == "third":
+            cost = 3.5 if (role == "root" and chord.is_diminished) else 0.3
+        elif bass_role == "fifth":
+            cost = 2.0
+        else:
+            cost = 1.0
+        table[pc] = cost
+    table[chord.bass] = 0.0
+    return table
+
+
+def four_part_doubling_cost(chord: ChordSpec, counts: IntArray) -> FloatArray:
+    extra = np.maximum(counts - 1, 0)
+    out: FloatArray = (extra * doubling_table(chord)[None, :]).sum(axis=1).astype(np.float64)
+    return out
 
 
 def check_fixed(fixed: Fixed, index: int) -> dict[str, int]:

@@ -22,6 +22,7 @@ DOCTEST_MODULES = [
     "server.voicing.engine",
     "server.voicing.errors",
     "server.voicing.guitar",
+    "server.voicing.satb",
 ]
 
 
