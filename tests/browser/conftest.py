@@ -161,3 +161,10 @@ def settled(page: Page, head: int | None = None) -> Any:
         condition += f" && window.tutti.version >= {head}"
     page.wait_for_function(condition, timeout=10000)
     return page.evaluate("window.tutti.doc")
+
+
+def click_id(page: Page, element_id: str, **options: Any) -> None:
+    """Click an engraved element as a user would: on a note's head, or on the rest."""
+    selector = f'#score [id="{element_id}"]'
+    head = f"{selector} .notehead"
+    page.click(head if page.query_selector(head) else selector, **options)

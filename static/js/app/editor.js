@@ -14,6 +14,7 @@ import { Presence, cssId } from "../presence/presence.js";
 import { Player } from "../playback/player.js";
 import { currentUser, api } from "./api.js";
 import { frac } from "../render/mei.js";
+import { midiOf } from "../editor/pitch.js";
 
 const area = document.getElementById("score-area");
 const scoreEl = document.getElementById("score");
@@ -152,8 +153,7 @@ function select(idsToSelect, { note = null } = {}) {
   sendSelection();
   const first = idsToSelect[0] && index && index.events.get(idsToSelect[0]);
   if (first && first.event.notes.length) {
-    const notes = first.event.notes;
-    state.lastMidi = 12 * (notes[0].octave + 1) + { C: 0, D: 2, E: 4, F: 5, G: 7, A: 9, B: 11 }[notes[0].step] + (notes[0].alter || 0);
+    state.lastMidi = midiOf(first.event.notes[0]);
   }
 }
 
@@ -240,7 +240,9 @@ function commitEntry(advance) {
   if (!entryTarget) return;
   const { mode, eventId } = entryTarget;
   const text = entry.value.trim();
-  if (mode === "lyric") perform(cmd.setLyric(index, eventId, text));
+  const info = index.events.get(eventId);
+  const current = info && info.event.lyrics ? info.event.lyrics["1"] || "" : "";
+  if (mode === "lyric" && text !== current) perform(cmd.setLyric(index, eventId, text));
   else if (text) perform(cmd.setChordSymbol(index, eventId, ids, text));
   const next = advance
     ? mode === "lyric"
@@ -261,7 +263,7 @@ function closeEntry() {
 
 entry.addEventListener("keydown", (event) => {
   event.stopPropagation();
-  if (event.key === "Escape") return closeEntry();
+  if (event.key === "Escape") return commitEntry(false); // as in MuseScore, Esc keeps the text
   const lyric = entryTarget && entryTarget.mode === "lyric";
   if (event.key === "Enter") {
     event.preventDefault();
@@ -425,7 +427,9 @@ function letterOnSelection(step) {
   const target = state.note
     ? info.event.notes.find((n) => n.id === state.note)
     : info.event.notes[info.event.notes.length - 1];
-  const result = cmd.writeAtCursor(index, { ...state, cursor: cmd.cursorFromSelection(index, state), dur: info.event.dur, lastMidi: state.lastMidi }, { next: () => "x" }, step);
+  // The new letter lands in the octave nearest the note it replaces.
+  const near = { ...state, cursor: cmd.cursorFromSelection(index, state), dur: info.event.dur, lastMidi: midiOf(target) };
+  const result = cmd.writeAtCursor(index, near, { next: () => "x" }, step);
   const pitch = result.ops[result.ops.length - 1].event.notes[0];
   return perform({ ops: [{ op: "set_pitch", note: target.id, step: pitch.step, alter: pitch.alter, octave: pitch.octave }] });
 }
@@ -468,9 +472,29 @@ document.addEventListener("keydown", (event) => {
   run(...action);
 });
 
+const PICKABLE = "g.note, g.rest, g.mRest, g.chord, g.harm, g.dynam";
+
+/** The element under the pointer, or the nearest one within a few pixels (stems, gaps). */
+function pick(event) {
+  const direct = event.target.closest(PICKABLE);
+  if (direct) return direct;
+  const slice = event.target.closest(".slice");
+  if (!slice) return null;
+  let best = null;
+  let bestDistance = 14;
+  for (const el of slice.querySelectorAll("g.note, g.rest, g.mRest, g.harm, g.dynam")) {
+    const r = el.getBoundingClientRect();
+    const dx = Math.max(r.left - event.clientX, 0, event.clientX - r.right);
+    const dy = Math.max(r.top - event.clientY, 0, event.clientY - r.bottom);
+    const distance = Math.hypot(dx, dy);
+    if (distance < bestDistance) [best, bestDistance] = [el, distance];
+  }
+  return best;
+}
+
 scoreEl.addEventListener("click", (event) => {
   area.focus();
-  const hit = event.target.closest("g.note, g.rest, g.mRest, g.chord, g.harm, g.dynam");
+  const hit = pick(event);
   if (!hit || !index) {
     if (!event.shiftKey) select([]);
     return;
