@@ -7,7 +7,6 @@ and ``server.persistence`` only: no Flask, no Socket.IO, no SQLAlchemy, no netwo
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
 from collections import OrderedDict
@@ -372,7 +371,7 @@ class ScoreService:
                 title_before = head.doc.get("title")
                 mutated = True
                 # A private copy: the document must not alias objects of the logged ops.
-                result = apply_edit(head.doc, copy.deepcopy(ops))
+                result = apply_edit(head.doc, _as_json(ops))
                 row: dict[str, Any] = {
                     "score_id": score_id,
                     "seq": seq,
@@ -446,7 +445,8 @@ class ScoreService:
             seq = repository.head_seq(conn, score_id)
             if seq is None:
                 raise ScoreNotFound(score_id)
-            return clone(self._head_at(conn, state, score_id, seq).doc), seq
+            # A JSON round trip copies plain data about twice as fast as deepcopy.
+            return _as_json(self._head_at(conn, state, score_id, seq).doc), seq
 
     def doc_at(self, score_id: str, seq: int) -> Doc:
         """The document as it was right after edit ``seq`` (0 = as created)."""
