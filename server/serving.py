@@ -11,42 +11,14 @@ import os
 import sys
 
 
-def _green_psycopg2() -> None:
-    """Make psycopg2 yield to the eventlet hub while it waits on PostgreSQL.
-
-    eventlet's monkey-patching does not reach C extensions: without this wait
-    callback (the technique of the psycogreen package) every query would block
-    all greenlets. psycopg 3 has no such hook, hence psycopg2.
-    """
-    try:
-        import psycopg2
-        from psycopg2 import extensions
-    except ImportError:  # pragma: no cover - psycopg2 is a dependency
-        return
-    from eventlet.hubs import trampoline
-
-    def wait_callback(conn: object, timeout: float | None = None) -> None:
-        while True:
-            state = conn.poll()  # type: ignore[attr-defined]
-            if state == extensions.POLL_OK:
-                return
-            if state == extensions.POLL_READ:
-                trampoline(conn.fileno(), read=True)  # type: ignore[attr-defined]
-            elif state == extensions.POLL_WRITE:
-                trampoline(conn.fileno(), write=True)  # type: ignore[attr-defined]
-            else:
-                raise psycopg2.OperationalError(f"bad result from poll: {state!r}")
-
-    extensions.set_wait_callback(wait_callback)
-
-
 def prepare_async(mode: str) -> None:
     """Patch the standard library for ``mode``; must run before Flask/SQLAlchemy imports."""
     if mode == "eventlet":
         import eventlet
 
+        # psycopg=True is the default: eventlet installs psycopg2's wait callback, so
+        # queries yield to other greenlets (psycopg 3 has no such hook and would block).
         eventlet.monkey_patch()
-        _green_psycopg2()
     elif mode == "gevent":  # pragma: no cover - not installed by default
         from gevent import monkey
 
