@@ -15,7 +15,7 @@ from server.score import apply_edit, apply_op
 from server.score.model import Doc, measure_index
 from server.score.ops import EditResult
 
-from .facts import EVERYTHING, Changes, Facts, Scope, diff_facts, facts
+from .facts import EVERYTHING, Changes, Facts, Key, Scope, diff_facts, facts
 
 Op = dict[str, Any]
 Place = tuple[str, str]  # (part id, measure id)
@@ -165,6 +165,15 @@ class Tracker:
         for op in inverse:
             apply_op(doc, op)
         return self.finish(pending, doc)
+
+
+def op_keys(doc: Doc, op: Op) -> set[Key]:
+    """The fine-grained keys ``op`` changes when applied to ``doc`` (left unchanged)."""
+    from server.score import clone
+
+    scratch = clone(doc)
+    _, step = Tracker(scratch).apply(scratch, [op])
+    return set(step.changes)
 
 
 def whole_changes(doc: Doc, ops: list[Op]) -> tuple[EditResult, Changes]:

@@ -118,9 +118,37 @@ def random_log(seed: int, steps: int, *, replace: bool = True) -> Log:
             meta = {"suggestion_id": rng.randint(1, 99), "accepted_by": accepted[1]}
             ops = random_edit(log.now, rng, new_id)
             commit(log, ops, accepted, origin="helper", meta=meta, gap=gap)
+        elif roll < 0.32:
+            commit(log, [whole_op(log.now, rng, new_id)], author, gap=gap)
         else:
             commit(log, random_edit(log.now, rng, new_id), author, gap=gap)
     return log
+
+
+def whole_op(doc: Doc, rng: random.Random, new_id: IdSource) -> dict[str, Any]:
+    """Ops the shared generator leaves out: set_notes, set_voice and set_bar."""
+    part = rng.choice(doc["parts"])
+    measure_id = rng.choice(doc["measures"])["id"]
+    bar = part["bars"][measure_id]
+    place = {"part": part["id"], "measure": measure_id}
+    kind = rng.choice(["notes", "voice", "voice2", "bar"])
+    if kind == "notes":
+        event = rng.choice(bar["voices"]["1"])
+        notes = [
+            {"id": new_id("n"), "step": rng.choice("CDEFGAB"), "alter": 0, "octave": o}
+            for o in rng.sample([3, 4, 5], rng.randint(0, 2))
+        ]
+        return {"op": "set_notes", "event": event["id"], "notes": notes}
+    if kind == "voice":
+        # The same events in reverse order: same IDs, new rhythm positions.
+        return {"op": "set_voice", **place, "voice": "1", "events": clone(bar["voices"]["1"])[::-1]}
+    if kind == "voice2":
+        return {"op": "set_voice", **place, "voice": "2", "events": None}
+    new_bar = clone(bar)
+    new_bar.pop("harmonies", None)
+    if rng.random() < 0.5:
+        new_bar["dynamics"] = [{"id": new_id("d"), "offset": "0", "mark": "pp"}]
+    return {"op": "set_bar", **place, "bar": new_bar}
 
 
 seeds = st.integers(0, 2**32 - 1)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from server.history.blame import Blame, blame, brute_force_blame
 from server.history.facts import facts
-from server.history.tracker import Tracker, whole_changes
+from server.history.tracker import Tracker, op_keys, whole_changes
 from server.score import apply_edit, clone, new_document
 from tests.unit.history_strategies import Log, Record, commit, history_settings, random_log, seeds
 
@@ -185,3 +185,42 @@ def test_record_type_is_the_persistence_shape() -> None:
     doc = new_document()
     apply_edit(doc, record.ops)
     assert record.origin == "human" and record.duplicate is False
+
+
+def test_touched_keys_of_each_kind_of_op() -> None:
+    log = _log()
+    commit(log, _write("n1", "E"), ANA)
+    doc = log.now
+    assert op_keys(doc, {"op": "set_pitch", "note": "n1", "step": "F", "octave": 4}) == {
+        ("note", "n1", "pitch")
+    }
+    assert op_keys(doc, {"op": "set_tie", "note": "n1", "tie": True}) == {("note", "n1", "tie")}
+    assert op_keys(doc, {"op": "set_lyric", "event": "en1", "verse": 2, "text": "la"}) == {
+        ("event", "en1", "lyric", "2")
+    }
+    chord = {"op": "add_note", "event": "en1", "note": {"id": "n2", "step": "G", "octave": 4}}
+    assert op_keys(doc, chord) == {
+        ("event", "en1", "notes"),
+        ("note", "n2", "pitch"),
+        ("note", "n2", "tie"),
+    }
+    symbol = {
+        "op": "set_chord_symbol",
+        "part": "p1",
+        "measure": "m3",
+        "offset": "1/2",
+        "id": "h",
+        "symbol": "C",
+    }
+    assert op_keys(doc, symbol) == {("harmony", "p1", "m3", "1/2")}
+    assert op_keys(doc, {"op": "set_key", "measure": "m2", "key": 2}) == {("measure", "m2", "key")}
+    assert op_keys(doc, {"op": "set_part", "part": "p1", "name": "Alto"}) == {
+        ("part", "p1", "name")
+    }
+    assert op_keys(doc, {"op": "set_meta", "title": "New"}) == {("meta", "title")}
+    duration = op_keys(doc, {"op": "set_duration", "event": "en1", "dur": {"type": 2}})
+    assert ("event", "en1", "dur") in duration and ("voice", "p1", "m3", "1") in duration
+    insert = op_keys(doc, {"op": "insert_measures", "at": 1, "measures": [{"id": "mx"}]})
+    assert {("measure", "mx", "after"), ("measure", "m2", "after")} <= insert
+    assert ("voice", "p1", "mx", "1") in insert
+    assert not any(k[1] in ("m3", "m4") for k in insert if k[0] == "measure")
