@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.score import clone
+from server.score import apply_edit, clone
 from server.score.model import Doc
 
 from .facts import EVERYTHING, Facts, facts
@@ -154,8 +154,6 @@ class Blame:
 
     def replay(self, doc: Doc, edit: EditRecord) -> None:
         """Apply ``edit.ops`` to ``doc`` (in place) and update the blame."""
-        from server.score import apply_edit
-
         pending = self.prepare(doc, edit.ops)
         apply_edit(doc, edit.ops)
         self.commit(edit, pending, doc)
@@ -256,8 +254,6 @@ def blame(initial_doc: Doc, edits: Iterable[EditRecord]) -> Blame:
 
 def brute_force_blame(initial_doc: Doc, edits: Iterable[EditRecord]) -> Blame:
     """The same, diffing whole documents at every edit: slow, for checking the fast path."""
-    from server.score import apply_edit
-
     doc = clone(initial_doc)
     result = Blame.start(doc)
     for edit in edits:
