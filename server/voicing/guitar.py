@@ -273,33 +273,48 @@ def fret_shapes(
     n = len(tuning)
     rows: list[tuple[int, ...]] = []
     wanted = set(pcs)
+    # Per string, the frets that sound a chord tone (computed once, not per branch).
+    options = [
+        [
+            (fret, tuning[s] + fret)
+            for fret in range(max_fret + 1)
+            if (tuning[s] + fret) % 12 in wanted
+        ]
+        for s in range(n)
+    ]
+    need = min(MIN_SOUNDING, n)
 
-    def extend(prefix: list[int], lo: int, hi: int, bass_midi: int) -> None:
+    def extend(prefix: list[int], lo: int, hi: int, bass_midi: int, sounding: int) -> None:
         string = len(prefix)
         if string == n:
-            if sum(1 for f in prefix if f >= 0) >= min(MIN_SOUNDING, n):
+            if sounding >= need:
                 rows.append(tuple(prefix))
             return
-        extend([*prefix, -1], lo, hi, bass_midi)
-        for fret in range(0, max_fret + 1):
-            note = tuning[string] + fret
-            if note % 12 not in wanted or note < bass_midi:
+        if sounding + (n - string) < need:
+            return  # too few strings left to reach the minimum
+        prefix.append(-1)
+        extend(prefix, lo, hi, bass_midi, sounding)
+        prefix.pop()
+        for fret, note in options[string]:
+            if note < bass_midi:
                 continue
             if fret > 0:
-                new_lo, new_hi = min(lo, fret), max(hi, fret)
+                new_lo = lo if lo < fret else fret
+                new_hi = hi if hi > fret else fret
                 if new_hi - new_lo + 1 > max_span:
                     continue
-                extend([*prefix, fret], new_lo, new_hi, bass_midi)
             else:
-                extend([*prefix, fret], lo, hi, bass_midi)
+                new_lo, new_hi = lo, hi
+            prefix.append(fret)
+            extend(prefix, new_lo, new_hi, bass_midi, sounding + 1)
+            prefix.pop()
 
     for lowest in range(max(1, n - MIN_SOUNDING + 1)):
-        for fret in range(0, max_fret + 1):
-            note = tuning[lowest] + fret
+        for fret, note in options[lowest]:
             if note % 12 != bass:
                 continue
             lo, hi = (fret, fret) if fret > 0 else (99, -1)
-            extend([-1] * lowest + [fret], lo, hi, note)
+            extend([-1] * lowest + [fret], lo, hi, note, 1)
     if not rows:
         return np.zeros((0, n), dtype=np.int64)
     shapes = np.array(rows, dtype=np.int64)
