@@ -193,3 +193,23 @@ def test_a_new_part_cannot_repeat_its_own_ids(op: dict[str, Any]) -> None:
         apply_edit(doc, [op])
     assert info.value.code == "invalid_op"
     assert doc == before
+
+
+def test_the_inverse_of_set_time_always_applies() -> None:
+    # The inverse [set_time(old), set_bar(each refitted bar)...] passes through a state where
+    # the re-refitted bars hold new fillers: here p1/m2 keeps the filler 'm2.p1.r0.t.r0'
+    # while set_bar(p2/m1) restores a client event of that id, so the undo is refused, and a
+    # refused edit holding set_time is left half rolled back. Restoring all refitted bars
+    # in one op (ids checked against the document minus every replaced bar) fixes it.
+    doc = new_document(parts=[{"name": "A"}, {"name": "B"}], measures=2)
+    event = {"id": "m2.p1.r0.t.r0", "dur": {"type": 1}, "notes": []}
+    voice = {"op": "set_voice", "part": "p2", "measure": "m1", "voice": "2", "events": [event]}
+    apply_edit(doc, [voice])
+    start = clone(doc)
+    result = apply_edit(doc, [{"op": "set_time", "measure": "m1", "time": [3, 4]}])
+    invert(doc, result.inverse)
+    assert doc == start
+    with pytest.raises(ScoreError) as info:
+        apply_edit(doc, [{"op": "set_time", "measure": "m1", "time": [3, 4]}, {"op": "nope"}])
+    assert info.value.op_index == 1
+    assert doc == start

@@ -71,12 +71,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--seed", type=int, default=random_cases_module.SEED)
     parser.add_argument("--mutation", type=float, default=0.08, help="share of mutated edits")
+    parser.add_argument(
+        "--adversarial", type=float, default=0.03, help="share of new ids that mimic fillers"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.random is None:
         outputs = {name: build(name) for name in FILES}
     else:
-        specs = random_cases(args.random, args.seed, args.mutation)
+        specs = random_cases(args.random, args.seed, args.mutation, args.adversarial)
         outputs = {"random.json": [run_case(*spec) for spec in specs]}
     for name, cases in outputs.items():
         text = dump(cases)

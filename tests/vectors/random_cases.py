@@ -43,13 +43,29 @@ TEXTS = ["la", "di", "", "Hal-", "lu", "ja"]
 
 
 class Ids:
-    """Fresh ids for one case, plus a few that once existed (to go stale)."""
+    """Fresh ids for one case; now and then one that a filler rest could also want."""
 
-    def __init__(self) -> None:
+    def __init__(self, rng: random.Random, adversarial: float = 0.0) -> None:
         self.counter = 0
+        self.rng = rng
+        self.adversarial = adversarial
+        self.lookalikes: list[str] = []
+
+    def follow(self, doc: dict[str, Any]) -> None:
+        """Ids that filler rests of ``doc`` would take next: the collisions worth trying."""
+        out = []
+        for *_, e in iter_events(doc):
+            out += [f"{e['id']}.{tag}.r0" for tag in "abdtv"]
+        for part in doc["parts"]:
+            for m in doc["measures"]:
+                out += [f"{m['id']}.{part['id']}.r0", f"{m['id']}.{part['id']}.1.p.r0"]
+        out += [f"{m['id']}.px{self.counter + 1}.r0" for m in doc["measures"]]
+        self.lookalikes = out
 
     def __call__(self, kind: str) -> str:
         self.counter += 1
+        if self.lookalikes and self.rng.random() < self.adversarial:
+            return self.rng.choice(self.lookalikes)
         return f"{kind}x{self.counter}"
 
 
@@ -414,18 +430,19 @@ def start_doc(rng: random.Random) -> dict[str, Any]:
 
 
 def random_cases(
-    count: int = CASES, seed: int = SEED, mutation_rate: float = 0.08
+    count: int = CASES, seed: int = SEED, mutation_rate: float = 0.08, adversarial: float = 0.03
 ) -> list[tuple[str, dict[str, Any], list[list[Any]]]]:
     rng = random.Random(seed)
     cases = []
     for k in range(count):
         start = start_doc(rng)
         doc = clone(start)
-        ids = Ids()
+        ids = Ids(rng, adversarial)
         stale: list[str] = []
         edits = []
         sound = True
         for _ in range(rng.randint(*EDITS_PER_CASE)):
+            ids.follow(doc)
             ops = [random_op(doc, rng, ids, stale) for _ in range(rng.choice([1, 1, 1, 2, 3]))]
             if rng.random() < mutation_rate:
                 k_op = rng.randrange(len(ops))
