@@ -178,3 +178,20 @@ def test_resume_from_saved_state_equals_a_full_replay(seed: int, steps: int, cut
     # Without the initial document, older versions are rebuilt backwards with the inverses.
     for seq, doc in enumerate(log.docs):
         assert resumed.doc_at(seq) == doc
+
+
+def test_selectors_by_author_origin_time_and_seq() -> None:
+    from datetime import timedelta
+
+    from server.history.selectors import by_author, by_origin, in_seq_range, in_time_range, matching
+
+    edits = _story().edits
+    start = edits[0].created_at
+    assert by_author(edits, 2) == [4, 5, 6]
+    assert by_origin(edits, "helper") == [3]
+    assert by_origin(edits, "helper", "human") == [1, 2, 3, 4, 5, 6]
+    assert in_time_range(edits, since=start + timedelta(seconds=3)) == [3, 4, 5, 6]
+    assert in_time_range(edits, until=start + timedelta(seconds=2)) == [1, 2]
+    assert in_seq_range(edits, 2, 4) == [2, 3, 4]
+    assert matching(edits, author_id=1, origin="human") == [1, 2]
+    assert matching(edits, author_id=2, since=start + timedelta(seconds=13)) == [5, 6]
