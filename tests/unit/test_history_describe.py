@@ -32,6 +32,8 @@ def test_describe_never_crashes_on_real_logs(seed: int, steps: int) -> None:
     for edit, before in zip(log.edits, log.docs, strict=False):
         text = describe_edit(edit, before)
         assert isinstance(text, str) and text
+        # Valid ops are always named properly, never by the last-resort fallback.
+        assert not any(f"made a {n.replace('_', ' ')} change" in text for n in OP_NAMES), text
 
 
 json_values = st.recursive(
