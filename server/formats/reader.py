@@ -33,7 +33,7 @@ VALID_DENOMINATORS = (1, 2, 4, 8, 16, 32)
 def read_score(obj: Any, report: Report, *, fallback_title: str) -> Doc:
     score = _as_score(obj, report)
     try:
-        score = score.toSoundingPitch()
+        score.toSoundingPitch(inPlace=True)  # in place: a copy costs half the read time
     except Exception:  # noqa: BLE001 - a failed transposition is reported, not fatal
         report.general("transposing instruments could not be converted to concert pitch")
     parts = [p for p in score.parts]
