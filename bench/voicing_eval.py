@@ -18,9 +18,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from server.voicing import Rules, suggest
 from server.voicing import rules as r
-from server.voicing.satb import DEFAULT_WEIGHTS
+from server.voicing.common import Terms
+from server.voicing.engine import read_chord
+from server.voicing.satb import DEFAULT_WEIGHTS, SatbTarget
+from server.voicing.search import best_path
 
 CACHE = Path(os.environ.get("TUTTI_CACHE_DIR", "/tmp/tutti_cache")) / "chorales_satb_v1.json"
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks" / "voicing.md"
@@ -217,6 +222,80 @@ def tune(corpus: dict[int, list[list[Beat]]], numbers: list[int], rounds: int) -
     return weights
 
 
+def _training_chains(
+    corpus: dict[int, list[list[Beat]]], numbers: list[int], target: SatbTarget
+) -> list[tuple[list[Terms], list[Terms], list[int]]]:
+    """Per chain of beats Bach's voicing is a candidate for: unary terms, pair terms, and
+    the index of Bach's voicing per beat (chains are cut where it is not a candidate)."""
+    chains = []
+    for number in numbers:
+        for segment in corpus[number]:
+            prog = progression_for(segment)
+            runs: list[list[tuple[Any, Any, Terms, int]]] = [[]]
+            for i, (item, beat) in enumerate(zip(prog, segment, strict=True)):
+                chord, fixed = read_chord(item, i)
+                c = target.candidates(chord, fixed, i)
+                hits = [j for j, row in enumerate(c.tolist()) if tuple(row) == beat]
+                if not hits:
+                    runs.append([])  # Bach's voicing is not a candidate here: cut the chain
+                    continue
+                runs[-1].append((chord, c, target.unary_terms(chord, c), hits[0]))
+            for run in runs:
+                if len(run) < 2:
+                    continue
+                pairs = [
+                    target.pair_terms(run[t][0], run[t][1], run[t + 1][0], run[t + 1][1])
+                    for t in range(len(run) - 1)
+                ]
+                chains.append(([x[2] for x in run], pairs, [x[3] for x in run]))
+    return chains
+
+
+def learn(corpus: dict[int, list[list[Beat]]], numbers: list[int], epochs: int) -> dict[str, float]:
+    """Averaged structured perceptron on the term weights (non-negative), odd chorales only.
+
+    The decoder is the engine's own Viterbi; an update moves the weights towards the
+    terms on which Bach's path is cheaper than the predicted one.
+    """
+    target = SatbTarget()
+    chains = _training_chains(corpus, numbers, target)
+    names = sorted(DEFAULT_WEIGHTS)
+    w = np.array([DEFAULT_WEIGHTS[n] for n in names])
+    total = np.zeros_like(w)
+    steps = 0
+
+    def features(chain: tuple[list[Terms], list[Terms], list[int]], path: tuple[int, ...]) -> Any:
+        unary, pairs, _ = chain
+        out = np.zeros(len(names))
+        for k, name in enumerate(names):
+            out[k] = sum(float(u[name][i]) for u, i in zip(unary, path, strict=True) if name in u)
+            out[k] += sum(
+                float(p[name][path[t], path[t + 1]]) for t, p in enumerate(pairs) if name in p
+            )
+        return out
+
+    rng = np.random.default_rng(0)
+    for epoch in range(epochs):
+        mistakes = 0
+        for index in rng.permutation(len(chains)):
+            chain = chains[index]
+            unary, pairs, gold = chain
+            weights = dict(zip(names, w, strict=True))
+            u_tot = [sum(weights[n] * v for n, v in u.items()) for u in unary]
+            p_tot = [sum(weights[n] * v for n, v in p.items()) for p in pairs]
+            _, pred = best_path(u_tot, p_tot)  # type: ignore[arg-type]
+            if list(pred) != gold:
+                mistakes += sum(1 for a, b in zip(pred, gold, strict=True) if a != b)
+                w = np.maximum(w + 0.05 * (features(chain, pred) - features(chain, tuple(gold))), 0)
+            total += w
+            steps += 1
+        print(f"epoch {epoch + 1}: {mistakes} beat mistakes", flush=True)
+    averaged = total / max(steps, 1)
+    learned = {n: round(float(v), 3) for n, v in zip(names, averaged, strict=True)}
+    print(json.dumps(learned, indent=1))
+    return learned
+
+
 def write_section(name: str, body: str) -> None:
     """Replace one marked section of docs/benchmarks/voicing.md (the other bench owns the rest)."""
     REPORT.parent.mkdir(parents=True, exist_ok=True)
@@ -271,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, default=5)
     parser.add_argument("--tune", action="store_true", help="tune weights on odd chorales")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--learn", type=int, default=0, help="perceptron epochs on odd chorales")
     parser.add_argument("--no-write", action="store_true", help="do not update the report")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -281,6 +361,10 @@ def main(argv: list[str] | None = None) -> int:
         odd, even = odd[: args.limit], even[: args.limit]
     if args.tune:
         tune(corpus, odd, args.rounds)
+        return 0
+    if args.learn:
+        learned = learn(corpus, odd, args.learn)
+        print("odd, learned weights:", evaluate(corpus, odd, 1, Rules(learned)))
         return 0
     results = {
         "development (odd)": evaluate(corpus, odd, args.k),
