@@ -18,7 +18,7 @@ from server.score.model import Doc
 
 from .context import Context, pitch_name
 from .facts import EVERYTHING, Changes, Facts, Key, facts, thaw_dur
-from .records import EditRecord
+from .records import EditRecord, reverted_seqs
 from .revert_text import key_label
 from .tracker import Op, Step, Tracker
 
@@ -45,6 +45,10 @@ class _Touch:
     target: bool
     before: Any
     author: str
+    reverts: tuple[int, ...] = ()
+
+    def undoes(self, seq: int) -> bool:
+        return seq in self.reverts
 
 
 @dataclass
@@ -101,7 +105,13 @@ def _desired(
             continue
         for key, (before, _) in changes[edit.seq].items():
             touches.setdefault(key, []).append(
-                _Touch(edit.seq, edit.seq in targets, before, edit.author_name)
+                _Touch(
+                    edit.seq,
+                    edit.seq in targets,
+                    before,
+                    edit.author_name,
+                    tuple(reverted_seqs(edit)) if edit.origin == "revert" else (),
+                )
             )
     desired: dict[Key, Any] = {}
     per_target: dict[int, dict[Key, Any]] = {t: {} for t in targets}
@@ -112,7 +122,9 @@ def _desired(
         last_other = max((i for i, t in enumerate(seq_touches) if not t.target), default=-1)
         for touch in seq_touches[: last_other + 1]:
             if touch.target:
-                conflicts.append((key, touch.seq, seq_touches[last_other].author))
+                later = seq_touches[last_other]
+                author = later.author if not later.undoes(touch.seq) else ""
+                conflicts.append((key, touch.seq, author))
         free = seq_touches[last_other + 1 :]
         if free:
             desired[key] = free[0].before
@@ -228,12 +240,18 @@ def _messages(
         if key[0] in ("event", "note") and context.locate(key[1]) is None:
             if key[0] == "note" and key[2] == "pitch" and changes[seq][key][1] is not None:
                 name = pitch_name(changes[seq][key][1])
-                messages.append(f"{name} (from edit {seq}) was removed later by {author}")
+                if not author:
+                    messages.append(f"{name} (from edit {seq}): edit {seq} was already reverted")
+                else:
+                    messages.append(f"{name} (from edit {seq}) was removed later by {author}")
             continue  # an event gone since: the message about its bar covers it
         bar = _bar(key, context)
         if bar:
             told.add(bar)
         label = key_label(doc_now, key, context)
+        if not author:  # the later edit was itself a revert of this one
+            messages.append(f"{label}: edit {seq} was already reverted")
+            continue
         messages.append(f"{label} was changed later by {author}; kept")
     for key in unrestored:
         bar = _bar(key, context)

@@ -173,3 +173,18 @@ def test_nothing_to_revert() -> None:
     commit(log, [_write("n1", "E", "m1")], ANA)
     assert plan_revert(log.now, log.edits, [99]).empty
     assert plan_restore(log.now, log.now) == []
+
+
+def test_reverting_twice_says_it_was_already_reverted() -> None:
+    log = _chorale()
+    commit(log, [_write("n1", "E", "m3")], ANA)
+    commit(log, [{"op": "set_pitch", "note": "n1", "step": "G", "octave": 4}], BEN)
+    first = plan_revert(log.now, log.edits, [2])
+    assert first.conflicts == [] and first.reverted == [2]
+    commit(log, first.ops, ANA, origin="revert", meta={"reverts": [2]})
+    again = plan_revert(log.now, log.edits, [2])
+    assert again.ops == []
+    assert again.conflicts == ["m. 3, Soprano: the pitch of E4: edit 2 was already reverted"]
+    # Reverting the revert redoes Ben's change.
+    redo = plan_revert(log.now, log.edits, [3])
+    assert _apply(log.now, redo.ops) == log.docs[2]
