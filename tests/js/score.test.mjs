@@ -42,8 +42,18 @@ test('every op name has a handler and appears in the hand-written vectors', () =
 });
 
 test('offsets parse as Python Fraction does, exactly', () => {
-  const cases = { '3/8': '3/8', ' 3/8\n': '3/8', '+6/16': '3/8', '0.375': '3/8', '375e-3': '3/8',
-    '1_0/8': '5/4', 3: '3', '.5': '1/2', '1.': '1', '-0': '0' };
+  const cases = {
+    '3/8': '3/8',
+    ' 3/8\n': '3/8',
+    '+6/16': '3/8',
+    0.375: '3/8',
+    '375e-3': '3/8',
+    '1_0/8': '5/4',
+    3: '3',
+    '.5': '1/2',
+    '1.': '1',
+    '-0': '0',
+  };
   for (const [text, want] of Object.entries(cases)) {
     const value = /^\d+$/.test(text) ? Number(text) : text;
     assert.equal(parseFraction(value).toString(), want, JSON.stringify(text));
@@ -64,7 +74,10 @@ test('Python str helpers: strip and repr', () => {
 
 function refused(doc, ops) {
   const before = clone(doc);
-  assert.throws(() => applyEdit(doc, ops), (exc) => exc instanceof InvalidOp && exc.opIndex === 0);
+  assert.throws(
+    () => applyEdit(doc, ops),
+    (exc) => exc instanceof InvalidOp && exc.opIndex === 0,
+  );
   assert.deepEqual(doc, before, 'a refused edit must change nothing');
   assert.deepEqual(checkInvariants(doc), []);
 }
@@ -80,8 +93,16 @@ test('an id with a trailing newline is refused', () => {
 test('a set_time whose refit cannot be notated changes nothing', () => {
   const doc = newDocument({ measures: 2 });
   const ev = (id, type, dots = 0) => ({ id, dur: dots ? { type, dots } : { type }, notes: [] });
-  const events = [ev('a', 128, 1), ev('b', 64, 1), ev('c', 128, 1), ev('d', 64), ev('e', 16),
-    ev('f', 8), ev('g', 4), ev('h', 2)];
+  const events = [
+    ev('a', 128, 1),
+    ev('b', 64, 1),
+    ev('c', 128, 1),
+    ev('d', 64),
+    ev('e', 16),
+    ev('f', 8),
+    ev('g', 4),
+    ev('h', 2),
+  ];
   applyEdit(doc, [{ op: 'set_voice', part: 'p1', measure: 'm1', events }]);
   refused(doc, [{ op: 'set_time', measure: 'm1', time: [1, 32] }]);
 });
@@ -100,7 +121,11 @@ test('filler rests of a refit take ids free in the whole document', () => {
   // server/score _refit seeds its taken set with the bar's ids only (reported to the lead).
   const doc = newDocument({ measures: 2 });
   const write = (id, measure, offset, type) => ({
-    op: 'write_event', part: 'p1', measure, offset, event: { id, dur: { type }, notes: [] },
+    op: 'write_event',
+    part: 'p1',
+    measure,
+    offset,
+    event: { id, dur: { type }, notes: [] },
   });
   applyEdit(doc, [write('e1', 'm1', '1/2', 2)]);
   applyEdit(doc, [write('e1.t.r0', 'm2', '0', 4)]);
@@ -122,7 +147,9 @@ test('a new part cannot repeat an id across its own bars or its fillers', () => 
   refused(newDocument({ measures: 2 }), [
     { op: 'add_part', part: { id: 'v', bars: { m1: bar('x'), m2: bar('x') } } },
   ]);
-  const doc = { measures: [{ id: 'a', time: [4, 4], key: 0, tempo: 60 }, { id: 'b' }],
-    parts: [{ id: 'p', bars: { a: bar('x'), b: bar('x') } }] };
+  const doc = {
+    measures: [{ id: 'a', time: [4, 4], key: 0, tempo: 60 }, { id: 'b' }],
+    parts: [{ id: 'p', bars: { a: bar('x'), b: bar('x') } }],
+  };
   refused(newDocument(), [{ op: 'replace_document', doc }]);
 });

@@ -37,7 +37,11 @@ export function replay(testCase) {
       assert.deepEqual(doc, before, `${where}: a refused edit must change nothing`);
       return;
     }
-    assert.equal(wanted, null, `${where}: Python refused (${wanted && wanted.message}), JS applied it`);
+    assert.equal(
+      wanted,
+      null,
+      `${where}: Python refused (${wanted && wanted.message}), JS applied it`,
+    );
     assert.deepEqual(result.inverse, testCase.inverses[i], `${where}: inverse`);
     assert.deepEqual(result.skipped, testCase.skipped[i], `${where}: skipped`);
     assert.deepEqual(checkInvariants(doc), [], `${where}: invariants`);

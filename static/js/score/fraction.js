@@ -87,11 +87,12 @@ const RATIONAL = new RegExp(
 );
 
 function pyInt(text) {
-  if (!/^[0-9]+(?:_[0-9]+)*$/.test(text)) throw new ValueError(`invalid literal for int(): '${text}'`);
+  if (!/^[0-9]+(?:_[0-9]+)*$/.test(text))
+    throw new ValueError(`invalid literal for int(): '${text}'`);
   return BigInt(text.replaceAll('_', ''));
 }
 
-/** Python's Fraction(text) for a str (ASCII digits only; Python also takes other Unicode digits). */
+/** Python's Fraction(text) for a str (ASCII digits only; Python also takes Unicode digits). */
 export function fractionFromString(text) {
   const m = RATIONAL.exec(text);
   if (m === null) throw new ValueError(`Invalid literal for Fraction: ${text}`);

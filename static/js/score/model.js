@@ -4,7 +4,13 @@
 // A document is plain JSON data, so Python, the browser and the database hold the very
 // same thing. Keys are read with own() because ids such as "constructor" are legal.
 
-import { durValue, formatFraction, measureLength, parseFraction, restDurations } from './durations.js';
+import {
+  durValue,
+  formatFraction,
+  measureLength,
+  parseFraction,
+  restDurations,
+} from './durations.js';
 import { ZERO } from './fraction.js';
 import { get, hasOwn, own, pyRepr, setOwn, deepCopy } from './py.js';
 import { compareNotes, validatePitch } from './pitch.js';

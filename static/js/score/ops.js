@@ -40,7 +40,8 @@ function rollback(doc, undoStack) {
  * failing op's index (`opIndex`), so the document is left exactly as it was.
  */
 export function applyEdit(doc, ops) {
-  if (!Array.isArray(ops) || !ops.length) throw new InvalidOp('an edit needs a non-empty list of ops');
+  if (!Array.isArray(ops) || !ops.length)
+    throw new InvalidOp('an edit needs a non-empty list of ops');
   if (ops.length > MAX_OPS_PER_EDIT) {
     throw new InvalidOp(`an edit holds at most ${MAX_OPS_PER_EDIT} ops`);
   }

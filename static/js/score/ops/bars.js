@@ -76,7 +76,11 @@ export function cleanBar(doc, measure, raw) {
       }
       const value = get(item, valueKey);
       if (!isStr(value) || !value) throw new InvalidOp(`bar: ${one} needs a ${valueKey}`);
-      items.push({ id: checkId(get(item, 'id'), one), offset: formatFraction(offset), [valueKey]: value });
+      items.push({
+        id: checkId(get(item, 'id'), one),
+        offset: formatFraction(offset),
+        [valueKey]: value,
+      });
     }
     items.sort((a, b) => parseFraction(a.offset).cmp(parseFraction(b.offset)));
     if (new Set(items.map((x) => x.offset)).size !== items.length) {

@@ -50,9 +50,7 @@ export function elementId(op, name) {
 
 export function checkId(value, what) {
   if (!isStr(value) || !ID_PATTERN.test(value)) {
-    throw new InvalidOp(
-      `${what} id ${pyRepr(value)} is not valid (1-64 of A-Z a-z 0-9 _ . : ~ -)`,
-    );
+    throw new InvalidOp(`${what} id ${pyRepr(value)} is not valid (1-64 of A-Z a-z 0-9 _ . : ~ -)`);
   }
   return value;
 }

@@ -193,7 +193,13 @@ function setPitch(doc, op) {
   if (others.includes(sortKey(pitch)[0])) {
     throw new InvalidOp('set_pitch: that pitch is already in the chord');
   }
-  const inverse = { op: 'set_pitch', note: note.id, step: note.step, alter: note.alter, octave: note.octave };
+  const inverse = {
+    op: 'set_pitch',
+    note: note.id,
+    step: note.step,
+    alter: note.alter,
+    octave: note.octave,
+  };
   Object.assign(note, pitch);
   event.notes = sortNotes(event.notes);
   return [inverse];
@@ -232,7 +238,9 @@ function transpose(doc, op) {
   }
   // Spelled transposition is exactly reversible (same letter steps, same semitones back);
   // `0 - x` rather than `-x`: -0 would differ from Python's 0 under deep equality.
-  return [{ op: 'transpose', notes: [...moves.keys()], diatonic: 0 - diatonic, chromatic: 0 - chromatic }];
+  return [
+    { op: 'transpose', notes: [...moves.keys()], diatonic: 0 - diatonic, chromatic: 0 - chromatic },
+  ];
 }
 
 function setTie(doc, op) {

@@ -38,7 +38,15 @@ import {
 } from '../py.js';
 import { applyOp } from '../ops.js';
 import { barIds, cleanBar } from './bars.js';
-import { checkId, elementId, field, partOf, requireFree, requireUnused, snapshot } from './common.js';
+import {
+  checkId,
+  elementId,
+  field,
+  partOf,
+  requireFree,
+  requireUnused,
+  snapshot,
+} from './common.js';
 
 export const MAX_MEASURES = 2000;
 export const MAX_PARTS = 64;
@@ -53,12 +61,15 @@ function checkAttr(attr, value) {
       value[0] >= 1 &&
       value[0] <= 32 &&
       [1, 2, 4, 8, 16, 32].includes(value[1]);
-    if (!ok) throw new InvalidOp(`time must be [beats, beat type] like [3, 4], got ${pyRepr(value)}`);
+    if (!ok)
+      throw new InvalidOp(`time must be [beats, beat type] like [3, 4], got ${pyRepr(value)}`);
     return [value[0], value[1]];
   }
   if (attr === 'key') {
     if (!isInt(value) || !(value >= -7 && value <= 7)) {
-      throw new InvalidOp(`key must be a number of sharps (+) or flats (-), -7..7, got ${pyRepr(value)}`);
+      throw new InvalidOp(
+        `key must be a number of sharps (+) or flats (-), -7..7, got ${pyRepr(value)}`,
+      );
     }
     return value;
   }
@@ -124,7 +135,8 @@ function setAttr(doc, op, attr) {
   const changed = [...after.keys()].filter((mid) => !after.get(mid).eq(before.get(mid)));
   // Work out every refit before touching the bars, so a refused refit changes nothing.
   const saved = [];
-  for (const mid of changed) for (const p of doc.parts) saved.push([p.id, mid, snapshot(p.bars[mid])]);
+  for (const mid of changed)
+    for (const p of doc.parts) saved.push([p.id, mid, snapshot(p.bars[mid])]);
   try {
     for (const mid of changed) for (const part of doc.parts) refit(doc, mid, part, after.get(mid));
   } catch (exc) {
@@ -231,7 +243,8 @@ function undoInsert(doc, inserted, undo) {
 function removeMeasures(doc, op) {
   const ids = field(op, 'ids', 'list');
   const present = doc.measures.map((m) => m.id).filter((id) => ids.includes(id));
-  if (!present.length) throw new MissingTarget('remove_measures: none of the measures exist any more');
+  if (!present.length)
+    throw new MissingTarget('remove_measures: none of the measures exist any more');
   if (present.length >= doc.measures.length) {
     throw new InvalidOp('remove_measures: a score keeps at least one measure');
   }
@@ -414,4 +427,3 @@ export const HANDLERS = {
   set_meta: setMeta,
   replace_document: replaceDocument,
 };
-
