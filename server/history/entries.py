@@ -2,7 +2,8 @@
 
 Edits group while the author stays the same, no one else edits in between,
 each follows the previous within ``window`` seconds and all are plain human
-edits (helper, revert, import and restore edits always stand alone).
+edits of at most ``max_ops`` ops (helper, revert, import and restore edits and big
+edits always stand alone).
 Pure: must not import Flask, SQL or Socket.IO.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from .records import EditRecord, reverted_seqs
 
 GROUP_WINDOW = 60.0
+SMALL_EDIT = 20  # ops; a bigger edit (a paste, an import) gets its own line
 
 
 @dataclass
@@ -62,8 +64,10 @@ class HistoryEntry:
         }
 
 
-def _joins(entry: HistoryEntry, edit: EditRecord, window: float) -> bool:
+def _joins(entry: HistoryEntry, edit: EditRecord, window: float, max_ops: int) -> bool:
     if edit.origin != "human" or entry.origin != "human":
+        return False
+    if len(edit.ops) > max_ops or entry.op_count > max_ops:
         return False
     if edit.author_id != entry.author_id:
         return False
@@ -75,13 +79,14 @@ def group_entries(
     describe: Callable[[EditRecord], str],
     *,
     window: float = GROUP_WINDOW,
+    max_ops: int = SMALL_EDIT,
 ) -> list[HistoryEntry]:
     """Entries for ``edits`` (in seq order); ``describe`` names one edit."""
     entries: list[HistoryEntry] = []
     for edit in edits:
         text = describe(edit)
         ops = len(edit.ops) if isinstance(edit.ops, list) else 0
-        if entries and _joins(entries[-1], edit, window):
+        if entries and _joins(entries[-1], edit, window, max_ops):
             entry = entries[-1]
             entry.seqs.append(edit.seq)
             entry.ended_at = edit.created_at

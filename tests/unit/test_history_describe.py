@@ -201,3 +201,8 @@ def test_small_edits_of_one_author_group_until_someone_else_or_a_pause() -> None
     assert [e.seqs for e in entries] == [[1, 2, 3], [4], [5], [6], [7], [8]]
     assert entries[0].summary == "edit 1 (+2 more edits)"
     assert entries[0].op_count == 3 and entries[0].ended_at == T0 + timedelta(seconds=50)
+    # A big edit (a paste) stands alone.
+    big = _record(9, ANA, 203)
+    big.ops = big.ops * 25
+    entries = group_entries([*edits, big, _record(10, ANA, 204)], lambda e: "x", window=60)
+    assert [e.seqs for e in entries][-3:] == [[8], [9], [10]]
