@@ -302,7 +302,7 @@ def render(args: argparse.Namespace, loads: dict[str, dict[str, float]],
         f"## Cold load of a score with {args.edits:,} edits",
         "",
         "Cold = a new process's first `ScoreService.load` (no cached head): latest snapshot "
-        "(one every 100 edits) plus replay of the tail, and a deep copy for the caller. "
+        "(one every 100 edits) plus replay of the tail, and a private copy for the caller. "
         "Baseline: the same log with only the seq-0 snapshot, i.e. a full replay.",
         "",
         "| backend | snapshot + tail | cached head | full replay (baseline) | speed-up |",
@@ -342,7 +342,9 @@ def render(args: argparse.Namespace, loads: dict[str, dict[str, float]],
         "waits by sleeping, so SQLite with several processes is slow: one process per "
         "SQLite database is the embedded default, PostgreSQL is for scale-out. The "
         "machine was shared with other jobs during the run (load average well above the "
-        "core count), so absolute rates are noisy; compare the ratios within a row.",
+        "core count), so absolute rates are noisy; compare the ratios within a row. "
+        "(Under such contention 8 threads can beat 1 writer simply because the OS gives "
+        "a process with more runnable threads a larger share of the CPUs.)",
         "",
     ]
     return "\n".join(lines)
