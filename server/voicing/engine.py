@@ -21,6 +21,15 @@ from .symbols import parse_symbol
 TARGETS = ("satb", "piano", "guitar")
 MAX_CHORDS = 512
 MAX_K = 50
+OPTION_NAMES = {
+    "rules",
+    "min_changes",
+    "max_candidates",
+    "styles",
+    "tuning",
+    "max_fret",
+    "max_span",
+}
 
 
 @dataclass
@@ -90,8 +99,6 @@ def _parse(symbol: Any, index: int) -> ChordSpec:
 
 def make_target(name: str, options: dict[str, Any]) -> Target:
     rules = options.get("rules")
-    if isinstance(rules, dict):
-        rules = None if not rules else rules
     if name == "satb":
         from .satb import DEFAULT_WEIGHTS, SatbTarget
 
@@ -138,6 +145,13 @@ def suggest(
     (piano) or ``tuning``, ``max_fret``, ``max_span`` (guitar).
     """
     opts = dict(options or {})
+    unknown = set(opts) - OPTION_NAMES
+    if unknown:
+        raise VoicingError("bad_options", f"unknown options {sorted(unknown)}")
+    for name in ("min_changes", "max_candidates"):
+        value = opts.get(name, 1)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise VoicingError("bad_options", f"{name} must be a positive integer")
     if not isinstance(progression, list) or not progression:
         raise VoicingError("bad_progression", "the progression must be a non-empty list of chords")
     if len(progression) > MAX_CHORDS:

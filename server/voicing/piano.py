@@ -150,7 +150,7 @@ class PianoTarget:
         if chord.is_rest:
             return []
         where = f"chord {index + 1}"
-        notes = [f"{STYLES[voicing[STYLE]].replace('_', ' ')} voicing, {where}"]
+        notes: list[str] = []
         present = {m % 12 for m in voicing[:STYLE] if m >= 0}
         for pc, role in zip(chord.pcs, chord.roles, strict=True):
             if pc not in present:

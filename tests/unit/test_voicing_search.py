@@ -131,13 +131,23 @@ def test_fixed_notes_are_respected() -> None:
         ([{"pitch_classes": ["x"]}], "satb", "bad_chord"),
         ([], "satb", "bad_progression"),
         (["C"], "banjo", "unknown_target"),
+        (["C", "G"], "satb", "bad_options"),
     ],
 )
 def test_impossible_requests_raise_clear_errors(prog: list[Any], target: str, code: str) -> None:
+    options = {"min_changes": 0} if code == "bad_options" else None
     with pytest.raises(VoicingError) as err:
-        suggest(prog, target, 3)
+        suggest(prog, target, 3, options)
     assert err.value.code == code
     assert err.value.message
+
+
+def test_unknown_options_and_bad_weights_are_refused() -> None:
+    with pytest.raises(VoicingError, match="unknown options"):
+        suggest(["C"], "satb", 1, {"colour": "blue"})
+    with pytest.raises(VoicingError) as err:
+        suggest(["C"], "satb", 1, {"rules": {"movement": "lots"}})
+    assert err.value.code == "bad_options"
 
 
 def test_error_names_the_chord() -> None:
