@@ -85,6 +85,33 @@ def set_bar(doc: Doc, op: Op) -> list[Op]:
     return [{"op": "set_bar", "part": part["id"], "measure": measure, "bar": snapshot(bar)}]
 
 
+def set_bars(doc: Doc, op: Op) -> list[Op]:
+    """Replace several bars at once (the undo of a time change that refitted them).
+
+    IDs are checked against the document minus *all* the replaced bars, so bars
+    that swap IDs between them are restored together without a transient clash.
+    """
+
+    items = field(op, "bars", list)
+    targets = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise InvalidOp("set_bars: bars must hold {part, measure, bar} objects")
+        targets.append(bar_of(doc, dict(item, op="set_bars")))
+    if len({(p["id"], m) for p, m, _ in targets}) != len(targets):
+        raise InvalidOp("set_bars: the same bar is given twice")
+    new_bars = [
+        clean_bar(doc, m, item.get("bar")) for (_, m, _), item in zip(targets, items, strict=True)
+    ]
+    old_ids = {i for _, _, bar in targets for i in bar_ids(bar)}
+    require_unused(doc, [i for bar in new_bars for i in bar_ids(bar)], except_ids=old_ids)
+    inverse_items = []
+    for (part, measure, bar), new in zip(targets, new_bars, strict=True):
+        inverse_items.append({"part": part["id"], "measure": measure, "bar": snapshot(bar)})
+        part["bars"][measure] = new
+    return [{"op": "set_bars", "bars": inverse_items}]
+
+
 def _set_at_offset(doc: Doc, op: Op, kind: str, value_key: str, value: Any) -> list[Op]:
     """Put, change or clear (``value`` None) the item of ``kind`` at an offset."""
     part, measure, bar = bar_of(doc, op)
@@ -144,6 +171,7 @@ def set_clef(doc: Doc, op: Op) -> list[Op]:
 
 HANDLERS = {
     "set_bar": set_bar,
+    "set_bars": set_bars,
     "set_chord_symbol": set_chord_symbol,
     "set_dynamic": set_dynamic,
     "set_clef": set_clef,

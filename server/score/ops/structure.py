@@ -16,6 +16,7 @@ from ..model import (
     CLEFS,
     MEASURE_ATTRS,
     Doc,
+    all_ids,
     effective_attr,
     empty_bar,
     lengths,
@@ -67,7 +68,7 @@ def _measure(doc: Doc, op: Op) -> tuple[int, dict[str, Any]]:
 def _refit(doc: Doc, measure: str, part: dict[str, Any], length: Fraction) -> None:
     """Cut or pad every voice of a bar to a new measure length."""
     bar = part["bars"][measure]
-    taken = set(bar_ids(bar))
+    taken = set(all_ids(doc))  # fillers must not collide with any ID in the score
     for voice, events in bar["voices"].items():
         kept = []
         for offset, event in with_offsets(events):
@@ -117,7 +118,9 @@ def _set_attr(doc: Doc, op: Op, attr: str) -> list[Op]:
             measure[attr] = old
         raise InvalidOp(f"set_{attr}: the bars cannot be refitted: {exc}") from exc
     inverse: list[Op] = [{"op": f"set_{attr}", "measure": measure["id"], attr: old}]
-    inverse += [{"op": "set_bar", "part": p, "measure": m, "bar": b} for p, m, b in inverse_bars]
+    if inverse_bars:
+        bars = [{"part": p, "measure": m, "bar": b} for p, m, b in inverse_bars]
+        inverse.append({"op": "set_bars", "bars": bars})
     return inverse
 
 
@@ -235,8 +238,12 @@ def _clean_part(doc: Doc, raw: Any) -> dict[str, Any]:
     for m in doc["measures"]:
         if m["id"] in bars:
             bar = clean_bar(doc, m["id"], bars[m["id"]])
-            require_unused(doc, bar_ids(bar))
-            taken.update(bar_ids(bar))
+            # The part is not in the document yet: check against everything taken so far.
+            new_ids = bar_ids(bar)
+            clash = [i for i in new_ids if i in taken]
+            if clash or len(set(new_ids)) != len(new_ids):
+                raise InvalidOp(f"part: id {(clash or new_ids)[0]!r} is used twice")
+            taken.update(new_ids)
         else:
             bar = empty_bar(doc, m["id"], f"{m['id']}.{part['id']}", taken)
         part["bars"][m["id"]] = bar
