@@ -416,11 +416,8 @@ class ScoreService:
             return head
         state.head = None  # until the refresh below has fully succeeded
         if head is not None and head.seq < seq <= head.seq + self.snapshot_every:
-            replay(head.doc, repository.ops_between(conn, score_id, head.seq, seq))
-            last_hash = repository.edit_hash_at(conn, score_id, seq)
-            if last_hash is None:
-                raise RuntimeError(f"score {score_id}: edit {seq} is missing from the log")
-            head.seq, head.hash = seq, last_hash
+            head.hash = self._replay_tail(conn, score_id, head.doc, head.seq, seq, head.hash)
+            head.seq = seq
         else:
             head = self._build_head(conn, score_id, seq)
         state.head = head
@@ -432,11 +429,26 @@ class ScoreService:
         if found is None:
             raise ScoreNotFound(score_id)
         snap_seq, doc = found
-        replay(doc, repository.ops_between(conn, score_id, snap_seq, seq))
-        last_hash = GENESIS_HASH if seq == 0 else repository.edit_hash_at(conn, score_id, seq)
-        if last_hash is None:
-            raise RuntimeError(f"score {score_id}: edit {seq} is missing from the log")
+        if snap_seq == seq:
+            last_hash = GENESIS_HASH if seq == 0 else repository.edit_hash_at(conn, score_id, seq)
+            if last_hash is None:
+                raise RuntimeError(f"score {score_id}: edit {seq} is missing from the log")
+        else:
+            last_hash = self._replay_tail(conn, score_id, doc, snap_seq, seq, "")
         return _Head(seq=seq, doc=doc, hash=last_hash)
+
+    @staticmethod
+    def _replay_tail(
+        conn: Any, score_id: str, doc: Doc, after: int, upto: int, last_hash: str
+    ) -> str:
+        """Replay edits ``after < seq <= upto`` onto ``doc`` (one query); the last hash."""
+        rows = repository.tail(conn, score_id, after, upto)
+        if [r[0] for r in rows] != list(range(after + 1, upto + 1)):
+            raise RuntimeError(f"score {score_id}: edits {after + 1}..{upto} are not all logged")
+        for _, ops, edit_hash_value in rows:
+            apply_edit(doc, ops)
+            last_hash = edit_hash_value
+        return last_hash
 
     def load(self, score_id: str) -> tuple[Doc, int]:
         """The head document (a private copy) and its seq."""

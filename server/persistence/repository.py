@@ -312,16 +312,21 @@ def iter_edit_rows(
         after = rows[-1]["seq"]
 
 
-def ops_between(conn: Connection, score_id: str, after: int, upto: int) -> list[list[Any]]:
-    """Just the ops of edits ``after < seq <= upto`` (what a replay needs), in order."""
-    return [
-        list(ops)
-        for ops in conn.execute(
-            select(Edit.ops)
-            .where(Edit.score_id == score_id, Edit.seq > after, Edit.seq <= upto)
-            .order_by(Edit.seq)
-        ).scalars()
-    ]
+_TAIL = (
+    select(Edit.seq, Edit.ops, Edit.hash)
+    .where(
+        Edit.score_id == bindparam("score_id"),
+        Edit.seq > bindparam("after"),
+        Edit.seq <= bindparam("upto"),
+    )
+    .order_by(Edit.seq)
+)
+
+
+def tail(conn: Connection, score_id: str, after: int, upto: int) -> list[tuple[int, Any, str]]:
+    """(seq, ops, hash) of edits ``after < seq <= upto`` in order: what a replay needs."""
+    params = {"score_id": score_id, "after": after, "upto": upto}
+    return [(int(r.seq), r.ops, str(r.hash)) for r in conn.execute(_TAIL, params)]
 
 
 def count_edits(conn: Connection, score_id: str) -> int:

@@ -108,6 +108,39 @@ def test_migrations_run_on_postgresql(pg_url: str) -> None:
         db.dispose()
 
 
+def _migrate(url: str, out: Queue[Any]) -> None:
+    try:
+        init_db(url)
+        out.put(None)
+    except BaseException as exc:
+        out.put(repr(exc))
+
+
+def test_workers_starting_together_migrate_once() -> None:
+    """Several server processes run init_db at start; the advisory lock serialises them."""
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import PG_ADMIN_URL
+
+    name = f"tutti_test_{os.getpid()}_{random.randrange(10**6)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        assert _run(_migrate, [(url,)] * 6) == [None] * 6
+        db = Database(url)
+        with db.read() as conn:
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
+                ("0001",)
+            ]
+        db.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def test_concurrent_writer_processes_keep_the_log_dense_and_chained(pg_url: str) -> None:
     service = ScoreService(Database(pg_url), snapshot_every=7)
     try:
