@@ -379,8 +379,10 @@ class ScoreService:
                     "client_id": client_id,
                     "client_seq": client_seq,
                     "ops": ops,
-                    "inverse": result.inverse,
-                    "skipped": result.skipped,
+                    # Normalised like the ops: hashed and returned exactly as stored, and
+                    # never aliasing the live document.
+                    "inverse": _as_json(result.inverse),
+                    "skipped": _as_json(result.skipped),
                     "origin": origin,
                     "meta": meta,
                     "created_at": repository.utcnow(),
