@@ -209,7 +209,9 @@ def _part_names(parts: list[stream.Part], report: Report) -> list[str]:
         if len(members) < 2:
             continue
         base_name = names[members[0]]
-        labels = ["RH", "LH"] if len(members) == 2 else [f"staff {k + 1}" for k in members]
+        labels = (
+            ["RH", "LH"] if len(members) == 2 else [f"staff {k + 1}" for k in range(len(members))]
+        )
         for label, i in zip(labels, members, strict=False):
             names[i] = f"{base_name} ({label})"[:64]
         report.general(

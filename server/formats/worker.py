@@ -12,6 +12,8 @@ import os
 import re
 import sys
 import tempfile
+import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ MEMORY_LIMIT = 3 * 1024**3
 EXTENSIONS = {"musicxml": "musicxml", "mxl": "mxl", "midi": "mid", "abc": "abc"}
 MIDI_NOTE = (
     "MIDI files carry no pitch spelling, voices or notated rhythm: spelling was guessed "
-    "and rhythms quantised to sixteenths and triplets"
+    "and rhythms quantised to sixteenths and eighth-note triplets"
 )
 
 
@@ -40,9 +42,11 @@ def parse_and_read(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
         path.write_bytes(data)
         m21_format = "musicxml" if fmt in ("musicxml", "mxl") else fmt
         try:
-            parsed = converter.parse(path, format=m21_format, forceSource=True)
-        except FormatError:
-            raise
+            # music21 warns about the file's own quirks (a missing voice tag...); what
+            # we cannot keep is reported by the reader instead.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parsed = converter.parse(path, format=m21_format, forceSource=True)
         except Exception as exc:  # noqa: BLE001 - any parser failure is the file's fault
             raise FormatError(
                 "malformed_file", f"the file could not be read: {_reason(exc)}"
@@ -50,7 +54,9 @@ def parse_and_read(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
     if fmt == "midi":
         report.general(MIDI_NOTE)
     title = Path(filename).stem or "Imported score"
-    doc = read_score(parsed, report, fallback_title=title)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = read_score(parsed, report, fallback_title=title)
     return {"doc": doc, "report": report.lines()}
 
 
@@ -79,27 +85,31 @@ def _limit_memory() -> None:
         pass  # not every platform allows it; the time limit still applies
 
 
+def answer_for(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
+    """The worker's answer for one file; never raises (a refusal is an answer too)."""
+    try:
+        return parse_and_read(data, fmt, filename)
+    except FormatError as exc:
+        return {"code": exc.code, "message": exc.message}
+    except MemoryError:
+        return {"code": "file_too_large", "message": "the file needs too much memory to read"}
+    except RecursionError:
+        return {"code": "malformed_file", "message": "the file is nested too deeply to read"}
+    except Exception as exc:  # noqa: BLE001 - never a raw traceback to the user
+        traceback.print_exc()  # to stderr, which the parent logs
+        return {
+            "code": "malformed_file",
+            "message": f"the file could not be converted: {type(exc).__name__}: {_reason(exc)}",
+        }
+
+
 def main() -> None:
     # music21 may print; keep the real stdout for our one JSON answer.
     answer = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     _limit_memory()
     fmt, filename = sys.argv[1], sys.argv[2]
-    data = sys.stdin.buffer.read()
-    try:
-        result = parse_and_read(data, fmt, filename)
-    except FormatError as exc:
-        result = {"code": exc.code, "message": exc.message}
-    except MemoryError:
-        result = {"code": "file_too_large", "message": "the file needs too much memory to read"}
-    except RecursionError:
-        result = {"code": "malformed_file", "message": "the file is nested too deeply to read"}
-    except Exception as exc:  # noqa: BLE001 - never a raw traceback to the user
-        result = {
-            "code": "malformed_file",
-            "message": f"the file could not be converted: {type(exc).__name__}: {_reason(exc)}",
-        }
-    json.dump(result, answer)
+    json.dump(answer_for(sys.stdin.buffer.read(), fmt, filename), answer)
     answer.close()
 
 
