@@ -856,6 +856,62 @@ def bars_cases() -> list[Case]:
             ],
         ),
         (
+            "set_bars swaps ids between bars",
+            d,
+            [
+                [
+                    {"op": "set_bar", "part": "p1", "measure": "m1", "bar": bar(ev("s1", 1))},
+                    {"op": "set_bar", "part": "p2", "measure": "m1", "bar": bar(ev("s2", 1))},
+                ],
+                [
+                    {
+                        "op": "set_bars",
+                        "bars": [
+                            {"part": "p1", "measure": "m1", "bar": bar(ev("s2", 1))},
+                            {"part": "p2", "measure": "m1", "bar": bar(ev("s1", 2), ev("s3", 2))},
+                        ],
+                    }
+                ],
+                [{"op": "set_bars", "bars": []}],
+            ],
+        ),
+        (
+            "set_bars refusals and skips",
+            d,
+            [
+                [
+                    {
+                        "op": "set_bars",
+                        "bars": [
+                            {"part": "p1", "measure": "m1", "bar": bar(ev("a", 1))},
+                            {"part": "p1", "measure": "m1", "bar": bar(ev("b", 1))},
+                        ],
+                    }
+                ],
+                [{"op": "set_bars", "bars": ["p1"]}],
+                [{"op": "set_bars", "bars": {"p1": 1}}],
+                [
+                    {
+                        "op": "set_bars",
+                        "bars": [{"part": "p1", "measure": "m1", "bar": bar(ev("a", 2))}],
+                    }
+                ],
+                [
+                    {
+                        "op": "set_bars",
+                        "bars": [{"part": "p1", "measure": "m1", "bar": bar(ev("m2.p2.r0", 1))}],
+                    }
+                ],
+                [
+                    {
+                        "op": "set_bars",
+                        "bars": [{"part": "p9", "measure": "m1", "bar": bar(ev("a", 1))}],
+                    }
+                ],
+                [{"op": "set_bars", "bars": [{"part": "p1", "measure": "m1"}]}],
+            ],
+        ),
+        (
             "clefs",
             d,
             [
@@ -1308,6 +1364,59 @@ def other_cases() -> list[Case]:
                 [{"op": "set_clef", "part": "p1", "measure": "toString", "clef": "bass"}],
                 [{"op": "set_time", "measure": "0", "time": [2, 4]}],
                 [{"op": "remove_measures", "ids": ["constructor"]}],
+            ],
+        ),
+        (
+            "refit fillers avoid ids used elsewhere",
+            d,
+            [
+                [c4("e1", 2, "1/2")],
+                [c4("e1.t.r0", 4, "0", "m2")],
+                [{"op": "set_time", "measure": "m1", "time": [3, 4]}],
+            ],
+        ),
+        (
+            "refit padding avoids ids used elsewhere",
+            d,
+            [[c4("m2.p1.1.p.r0")], [{"op": "set_time", "measure": "m2", "time": [5, 4]}]],
+        ),
+        (
+            "a new part repeating its own ids refused",
+            d,
+            [
+                [{"op": "add_part", "part": {"id": "v", "bars": {"m2": bar(ev("m1.v.r0", 1))}}}],
+                [
+                    {
+                        "op": "add_part",
+                        "part": {"id": "v", "bars": {"m1": bar(ev("x", 1)), "m2": bar(ev("x", 1))}},
+                    }
+                ],
+                [
+                    {
+                        "op": "add_part",
+                        "part": {
+                            "id": "v",
+                            "bars": {"m1": bar(ev("x", 2, note("y", "C", 4)), ev("y", 2))},
+                        },
+                    }
+                ],
+            ],
+        ),
+        (
+            "set_time undo with a filler-lookalike id",
+            d,
+            [
+                [
+                    {
+                        "op": "set_voice",
+                        "part": "p2",
+                        "measure": "m1",
+                        "voice": "2",
+                        "events": [ev("m2.p1.r0.t.r0", 1)],
+                    }
+                ],
+                [{"op": "set_time", "measure": "m1", "time": [3, 4]}],
+                [{"op": "set_time", "measure": "m1", "time": [2, 4]}, {"op": "nope"}],
             ],
         ),
         ("6/8 rests", doc(time=[6, 8]), [[c4("a", 8, "1/8")], [c4("b", 16, "5/8")]]),

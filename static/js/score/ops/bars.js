@@ -111,6 +111,34 @@ function setBar(doc, op) {
   return [{ op: 'set_bar', part: part.id, measure, bar: snapshot(bar) }];
 }
 
+/**
+ * Replace several bars at once (the undo of a time change that refitted them).
+ *
+ * IDs are checked against the document minus *all* the replaced bars, so bars that swap
+ * IDs between them are restored together without a transient clash.
+ */
+function setBars(doc, op) {
+  const items = field(op, 'bars', 'list');
+  const targets = [];
+  for (const item of items) {
+    if (!isDict(item)) throw new InvalidOp('set_bars: bars must hold {part, measure, bar} objects');
+    targets.push(barOf(doc, { ...item, op: 'set_bars' }));
+  }
+  const keys = targets.map(([part, measure]) => JSON.stringify([part.id, measure]));
+  if (new Set(keys).size !== targets.length) {
+    throw new InvalidOp('set_bars: the same bar is given twice');
+  }
+  const newBars = targets.map(([, measure], k) => cleanBar(doc, measure, get(items[k], 'bar')));
+  const oldIds = new Set(targets.flatMap(([, , bar]) => barIds(bar)));
+  requireUnused(doc, newBars.flatMap(barIds), { exceptIds: oldIds });
+  const inverseItems = [];
+  targets.forEach(([part, measure, bar], k) => {
+    inverseItems.push({ part: part.id, measure, bar: snapshot(bar) });
+    setOwn(part.bars, measure, newBars[k]);
+  });
+  return [{ op: 'set_bars', bars: inverseItems }];
+}
+
 /** Put, change or clear (`value` null) the item of `kind` at an offset. */
 function setAtOffset(doc, op, kind, valueKey, value) {
   const [part, measure, bar] = barOf(doc, op);
@@ -170,6 +198,7 @@ function setClef(doc, op) {
 
 export const HANDLERS = {
   set_bar: setBar,
+  set_bars: setBars,
   set_chord_symbol: setChordSymbol,
   set_dynamic: setDynamic,
   set_clef: setClef,

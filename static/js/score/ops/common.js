@@ -187,15 +187,5 @@ export function requireUnused(doc, newIds, { exceptIds = null } = {}) {
   return taken;
 }
 
-/** Refuse IDs in `taken` (a set that already holds every document id); then take them. */
-export function requireFree(taken, newIds) {
-  if (new Set(newIds).size !== newIds.length) {
-    throw new InvalidOp('the same id is used twice in one op');
-  }
-  const clash = newIds.filter((i) => taken.has(i));
-  if (clash.length) throw new InvalidOp(`id ${pyRepr(clash[0])} is already used in this score`);
-  for (const i of newIds) taken.add(i);
-}
-
 /** A private copy for an inverse, so later mutation cannot alter history. */
 export const snapshot = deepCopy;

@@ -38,15 +38,7 @@ import {
 } from '../py.js';
 import { applyOp } from '../ops.js';
 import { barIds, cleanBar } from './bars.js';
-import {
-  checkId,
-  elementId,
-  field,
-  partOf,
-  requireFree,
-  requireUnused,
-  snapshot,
-} from './common.js';
+import { checkId, elementId, field, partOf, requireUnused, snapshot } from './common.js';
 
 export const MAX_MEASURES = 2000;
 export const MAX_PARTS = 64;
@@ -152,7 +144,13 @@ function setAttr(doc, op, attr) {
     throw exc;
   }
   const inverse = [{ op: `set_${attr}`, measure: measure.id, [attr]: old }];
-  for (const [p, m, b] of saved) inverse.push({ op: 'set_bar', part: p, measure: m, bar: b });
+  if (saved.length) {
+    // One op restores every refitted bar: no transient id clash between them.
+    inverse.push({
+      op: 'set_bars',
+      bars: saved.map(([p, m, b]) => ({ part: p, measure: m, bar: b })),
+    });
+  }
   return inverse;
 }
 
@@ -278,9 +276,13 @@ function cleanPart(doc, raw) {
     const given = barsEntry(bars, m.id);
     if (given !== undefined) {
       bar = cleanBar(doc, m.id, given);
-      // Against `taken`, not the document: the part's own earlier bars and fillers are not
-      // in the document yet (server/score checks the document only; reported to the lead).
-      requireFree(taken, barIds(bar));
+      // The part is not in the document yet: check against everything taken so far.
+      const newIds = barIds(bar);
+      const clash = newIds.filter((i) => taken.has(i));
+      if (clash.length || new Set(newIds).size !== newIds.length) {
+        throw new InvalidOp(`part: id ${pyRepr((clash.length ? clash : newIds)[0])} is used twice`);
+      }
+      for (const i of newIds) taken.add(i);
     } else {
       bar = emptyBar(doc, m.id, `${m.id}.${part.id}`, taken);
     }
