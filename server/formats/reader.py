@@ -20,6 +20,7 @@ from music21 import instrument as m21_instrument
 from ..score.durations import format_fraction, measure_length
 from ..score.model import Doc
 from ..score.ops.bars import DYNAMICS
+from ..score.ops.structure import MAX_MEASURES, MAX_PARTS
 from .errors import FormatError
 from .notation import time_for_length
 from .read_measure import MeasureContents, read_measure
@@ -39,10 +40,18 @@ def read_score(obj: Any, report: Report, *, fallback_title: str) -> Doc:
     parts = [p for p in score.parts]
     if not parts:
         raise FormatError("empty_score", "the file holds no parts")
+    if len(parts) > MAX_PARTS:
+        raise FormatError(
+            "file_too_large", f"the score has {len(parts)} staves; the limit is {MAX_PARTS}"
+        )
     measures_by_part = [_measures(p) for p in parts]
     count = max(len(ms) for ms in measures_by_part)
     if count == 0:
         raise FormatError("empty_score", "the file holds no music")
+    if count > MAX_MEASURES:
+        raise FormatError(
+            "file_too_large", f"the score has {count} measures; the limit is {MAX_MEASURES}"
+        )
     seen: dict[int, int] = {}
     contents = [
         [read_measure(m, i + 1, report, seen) for i, m in enumerate(ms)] for ms in measures_by_part

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from server.formats import ImportResult, import_score
+from server.formats import FormatError, ImportResult, import_score
 from server.score import check_invariants
 
 ATTR = (
@@ -187,3 +187,13 @@ def test_short_part_is_filled_with_a_whole_bar_rest() -> None:
     assert doc["parts"][1]["bars"]["m2"]["voices"]["1"] == [
         {"id": "p2m2v1e0", "dur": {"type": 1}, "notes": []}
     ]
+
+
+def test_more_staves_than_a_score_may_hold_is_too_large() -> None:
+    data = score(*[bar(1, ATTR, WHOLE_C) for _ in range(65)])
+    with pytest.raises(FormatError) as caught:
+        read(data)
+    assert (caught.value.code, caught.value.message) == (
+        "file_too_large",
+        "the score has 65 staves; the limit is 64",
+    )
