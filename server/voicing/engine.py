@@ -160,36 +160,50 @@ def suggest(
         raise VoicingError("bad_options", f"k must be an integer 1..{MAX_K}")
     tgt = make_target(target, opts)
     chords, fixeds = zip(*(read_chord(item, i) for i, item in enumerate(progression)), strict=True)
-    n = len(chords)
-    min_changes = int(opts.get("min_changes", default_min_changes(n)))
-    max_candidates = int(opts.get("max_candidates", 64))
+    min_changes = int(opts.get("min_changes", default_min_changes(len(chords))))
+    problem = _build(tgt, list(chords), list(fixeds), int(opts.get("max_candidates", 64)))
+    found = diverse_k_best(problem.unary, problem.pair, k, min_changes)
+    return [_explain(tgt, problem, rank, cost, path) for rank, (cost, path) in enumerate(found, 1)]
 
-    cands: list[IntArray] = []
-    unary_terms: list[Terms] = []
-    unary: list[FloatArray] = []
+
+@dataclass
+class _Problem:
+    """Candidates and costs for one request: what the search and the explanation read."""
+
+    chords: list[ChordSpec]
+    cands: list[IntArray]
+    unary_terms: list[Terms]
+    unary: list[FloatArray]
+    pair_terms: list[Terms]
+    pair: list[FloatArray]
+
+
+def _build(
+    tgt: Target, chords: list[ChordSpec], fixeds: list[Fixed], max_candidates: int
+) -> _Problem:
+    problem = _Problem(chords, [], [], [], [], [])
     memo: dict[tuple[Any, ...], tuple[IntArray, Terms, FloatArray]] = {}
     keys: list[tuple[Any, ...]] = []
     for i, (chord, fixed) in enumerate(zip(chords, fixeds, strict=True)):
-        key = (chord, tuple(sorted((str(k_), repr(v)) for k_, v in fixed.items())))
+        key = (chord, tuple(sorted((str(name), repr(v)) for name, v in fixed.items())))
         keys.append(key)
         if key not in memo:
             c = tgt.candidates(chord, fixed, i)
             terms = tgt.unary_terms(chord, c)
             total = weighted_total(terms, tgt.rules, (c.shape[0],))
             if c.shape[0] > max_candidates:
+                # Prune to the cheapest by unary cost; fixed notes were applied before this.
                 keep = np.sort(np.argsort(total, kind="stable")[:max_candidates])
                 c, total = c[keep], total[keep]
                 terms = {name: values[keep] for name, values in terms.items()}
             memo[key] = (c, terms, total)
         c, terms, total = memo[key]
-        cands.append(c)
-        unary_terms.append(terms)
-        unary.append(total)
-
-    pair_terms: list[Terms] = []
-    pair: list[FloatArray] = []
+        problem.cands.append(c)
+        problem.unary_terms.append(terms)
+        problem.unary.append(total)
     pair_memo: dict[tuple[Any, ...], tuple[Terms, FloatArray]] = {}
-    for t in range(n - 1):
+    cands = problem.cands
+    for t in range(len(chords) - 1):
         # Repeated chord changes (a turnaround played four times) share one cost matrix.
         pair_key = (keys[t], keys[t + 1])
         if pair_key not in pair_memo:
@@ -197,43 +211,44 @@ def suggest(
             shape = (cands[t].shape[0], cands[t + 1].shape[0])
             pair_memo[pair_key] = (terms, weighted_total(terms, tgt.rules, shape))
         terms, total = pair_memo[pair_key]
-        pair_terms.append(terms)
-        pair.append(total)
+        problem.pair_terms.append(terms)
+        problem.pair.append(total)
+    return problem
 
-    found = diverse_k_best(unary, pair, k, min_changes)
-    out = []
-    for rank, (cost, path) in enumerate(found, start=1):
-        raw = [tuple(int(v) for v in cands[t][i]) for t, i in enumerate(path)]
-        per_chord: list[dict[str, float]] = []
-        explanation: list[str] = []
-        for t, i in enumerate(path):
-            row = {
-                name: tgt.rules.weight(name) * float(values[i])
-                for name, values in unary_terms[t].items()
-            }
-            explanation += tgt.unary_notes(t, chords[t], raw[t])
-            if t > 0:
-                for name, values in pair_terms[t - 1].items():
-                    row[name] = tgt.rules.weight(name) * float(values[path[t - 1], i])
-                explanation += tgt.pair_notes(t, chords[t - 1], raw[t - 1], chords[t], raw[t])
-            per_chord.append({name: v for name, v in row.items() if v})
-        breakdown: dict[str, float] = {}
-        for row in per_chord:
-            for name, value in row.items():
-                breakdown[name] = breakdown.get(name, 0.0) + value
-        out.append(
-            Suggestion(
-                target=tgt.name,
-                rank=rank,
-                voicings=[tgt.sounding(v) for v in raw],
-                chords=[tgt.render(ch, v) for ch, v in zip(chords, raw, strict=True)],
-                cost=cost,
-                breakdown=dict(sorted(breakdown.items(), key=lambda kv: -kv[1])),
-                per_chord=per_chord,
-                explanation=explanation,
-            )
-        )
-    return out
+
+def _explain(
+    tgt: Target, problem: _Problem, rank: int, cost: float, path: tuple[int, ...]
+) -> Suggestion:
+    """Per-chord weighted terms, their sums, and the named rule notes for one path."""
+    chords = problem.chords
+    raw = [tuple(int(v) for v in problem.cands[t][i]) for t, i in enumerate(path)]
+    per_chord: list[dict[str, float]] = []
+    explanation: list[str] = []
+    for t, i in enumerate(path):
+        row = {
+            name: tgt.rules.weight(name) * float(values[i])
+            for name, values in problem.unary_terms[t].items()
+        }
+        explanation += tgt.unary_notes(t, chords[t], raw[t])
+        if t > 0:
+            for name, values in problem.pair_terms[t - 1].items():
+                row[name] = tgt.rules.weight(name) * float(values[path[t - 1], i])
+            explanation += tgt.pair_notes(t, chords[t - 1], raw[t - 1], chords[t], raw[t])
+        per_chord.append({name: v for name, v in row.items() if v})
+    breakdown: dict[str, float] = {}
+    for row in per_chord:
+        for name, value in row.items():
+            breakdown[name] = breakdown.get(name, 0.0) + value
+    return Suggestion(
+        target=tgt.name,
+        rank=rank,
+        voicings=[tgt.sounding(v) for v in raw],
+        chords=[tgt.render(ch, v) for ch, v in zip(chords, raw, strict=True)],
+        cost=cost,
+        breakdown=dict(sorted(breakdown.items(), key=lambda kv: -kv[1])),
+        per_chord=per_chord,
+        explanation=explanation,
+    )
 
 
 def default_min_changes(n: int) -> int:
