@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { parseFraction } from '../../static/js/score/durations.js';
 import { frac } from '../../static/js/score/fraction.js';
 import { checkInvariants, clone, newDocument } from '../../static/js/score/index.js';
-import { InvalidOp, OP_NAMES, applyEdit } from '../../static/js/score/ops.js';
+import { InvalidOp, OP_NAMES, applyEdit, invert } from '../../static/js/score/ops.js';
 import { pyRepr, pyStrip } from '../../static/js/score/py.js';
 
 const scoreDir = new URL('../../static/js/score/', import.meta.url);
@@ -72,18 +72,18 @@ test('Python str helpers: strip and repr', () => {
   assert.equal(pyRepr(['a', 1, null, true, { k: 'v' }]), "['a', 1, None, True, {'k': 'v'}]");
 });
 
-function refused(doc, ops) {
+function refused(doc, ops, opIndex = 0) {
   const before = clone(doc);
   assert.throws(
     () => applyEdit(doc, ops),
-    (exc) => exc instanceof InvalidOp && exc.opIndex === 0,
+    (exc) => exc instanceof InvalidOp && exc.opIndex === opIndex,
   );
   assert.deepEqual(doc, before, 'a refused edit must change nothing');
   assert.deepEqual(checkInvariants(doc), []);
 }
 
-// The three cases below were bugs of the Python reference, found by mirroring it and fixed
-// in 2162ded; tests/unit/test_vectors.py holds the same cases for Python.
+// The cases below were bugs of the Python reference, found by mirroring it and fixed in
+// 2162ded and c109610; tests/unit/test_vectors.py holds the same cases for Python.
 
 test('an id with a trailing newline is refused', () => {
   const event = { id: 'e1\n', dur: { type: 4 }, notes: [] };
@@ -118,7 +118,6 @@ test('a malformed insert_measures changes nothing', () => {
 });
 
 test('filler rests of a refit take ids free in the whole document', () => {
-  // server/score _refit seeds its taken set with the bar's ids only (reported to the lead).
   const doc = newDocument({ measures: 2 });
   const write = (id, measure, offset, type) => ({
     op: 'write_event',
@@ -139,7 +138,6 @@ test('filler rests of a refit take ids free in the whole document', () => {
 });
 
 test('a new part cannot repeat an id across its own bars or its fillers', () => {
-  // server/score _clean_part checks each given bar against the document only (reported).
   const bar = (id) => ({ voices: { 1: [{ id, dur: { type: 1 }, notes: [] }] } });
   refused(newDocument({ measures: 2 }), [
     { op: 'add_part', part: { id: 'v', bars: { m2: bar('m1.v.r0') } } },
@@ -152,4 +150,19 @@ test('a new part cannot repeat an id across its own bars or its fillers', () => 
     parts: [{ id: 'p', bars: { a: bar('x'), b: bar('x') } }],
   };
   refused(newDocument(), [{ op: 'replace_document', doc }]);
+});
+
+test('the undo of a time change restores every refitted bar at once', () => {
+  const doc = newDocument({ parts: [{ name: 'A' }, { name: 'B' }], measures: 2 });
+  const events = [{ id: 'm2.p1.r0.t.r0', dur: { type: 1 }, notes: [] }];
+  applyEdit(doc, [{ op: 'set_voice', part: 'p2', measure: 'm1', voice: '2', events }]);
+  const start = clone(doc);
+  const { inverse } = applyEdit(doc, [{ op: 'set_time', measure: 'm1', time: [3, 4] }]);
+  assert.deepEqual(
+    inverse.map((op) => op.op),
+    ['set_time', 'set_bars'],
+  );
+  invert(doc, inverse);
+  assert.deepEqual(doc, start);
+  refused(doc, [{ op: 'set_time', measure: 'm1', time: [3, 4] }, { op: 'nope' }], 1);
 });

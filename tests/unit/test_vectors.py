@@ -69,7 +69,7 @@ def test_vectors_stay_small() -> None:
     assert sum(p.stat().st_size for p in VECTORS.glob("*.json")) < 2_000_000
 
 
-# --- bugs found while mirroring server/score in JS (fixed in 2162ded) ---------------------
+# --- bugs found while mirroring server/score in JS (fixed in 2162ded and c109610) ----------
 # The JS mirror has the same tests in tests/js/score.test.mjs.
 
 
@@ -151,8 +151,8 @@ def _write(eid: str, measure: str, offset: str, kind: int) -> dict[str, Any]:
 
 
 def test_refit_fillers_take_ids_free_in_the_whole_document() -> None:
-    # _refit seeds `taken` with bar_ids(bar) only, so a filler can reuse an id that lives in
-    # another bar: `taken = set(all_ids(doc))` in _refit fixes it (the JS mirror does that).
+    # _refit seeded `taken` with bar_ids(bar) only, so a filler could reuse an id that lives
+    # in another bar.
     doc = new_document(measures=2)
     apply_edit(doc, [_write("e1", "m1", "1/2", 2)])
     apply_edit(doc, [_write("e1.t.r0", "m2", "0", 4)])
@@ -185,8 +185,8 @@ def _bar(eid: str) -> dict[str, Any]:
     ids=["filler-id-reused", "id-in-two-bars", "replace-document"],
 )
 def test_a_new_part_cannot_repeat_its_own_ids(op: dict[str, Any]) -> None:
-    # _clean_part checks each given bar with require_unused(doc, ...), but the part being
-    # built (its earlier bars and fillers) is not in doc yet: check against `taken` instead.
+    # _clean_part checked each given bar with require_unused(doc, ...), but the part being
+    # built (its earlier bars and fillers) is not in doc yet.
     doc = new_document(measures=2)
     before = clone(doc)
     with pytest.raises(ScoreError) as info:
@@ -196,11 +196,10 @@ def test_a_new_part_cannot_repeat_its_own_ids(op: dict[str, Any]) -> None:
 
 
 def test_the_inverse_of_set_time_always_applies() -> None:
-    # The inverse [set_time(old), set_bar(each refitted bar)...] passes through a state where
-    # the re-refitted bars hold new fillers: here p1/m2 keeps the filler 'm2.p1.r0.t.r0'
-    # while set_bar(p2/m1) restores a client event of that id, so the undo is refused, and a
-    # refused edit holding set_time is left half rolled back. Restoring all refitted bars
-    # in one op (ids checked against the document minus every replaced bar) fixes it.
+    # The inverse [set_time(old), set_bar(each refitted bar)...] passed through a state where
+    # p1/m2 kept the filler 'm2.p1.r0.t.r0' while set_bar(p2/m1) restored a client event of
+    # that id: the undo was refused and a refused edit holding set_time was left half rolled
+    # back. set_bars now restores every refitted bar in one op.
     doc = new_document(parts=[{"name": "A"}, {"name": "B"}], measures=2)
     event = {"id": "m2.p1.r0.t.r0", "dur": {"type": 1}, "notes": []}
     voice = {"op": "set_voice", "part": "p2", "measure": "m1", "voice": "2", "events": [event]}
