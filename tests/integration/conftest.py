@@ -7,6 +7,7 @@ over the same database for setting up users and scores and checking the log.
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import signal
@@ -134,6 +135,32 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
 def live_server(db_url: str, start_server: Callable[..., LiveServer]) -> LiveServer:
     """A real server on a fresh SQLite database (``db_url`` from tests/conftest.py)."""
     return start_server(db_url)
+
+
+@pytest.fixture(scope="module")
+def shared_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[LiveServer, ScoreService]]:
+    """One server per test module (start-up costs seconds); tests must use fresh names."""
+    from server.persistence import init_db
+
+    workdir = tmp_path_factory.mktemp("shared")
+    url = f"sqlite:///{workdir / 'shared.sqlite3'}"
+    init_db(url)
+    server = LiveServer(url, workdir).start()
+    service = ScoreService(Database(url))
+    yield server, service
+    server.stop()
+    service.db.dispose()
+
+
+_names = itertools.count(1)
+
+
+def fresh_names(*bases: str) -> list[str]:
+    """Unique user names for tests sharing one server."""
+    n = next(_names)
+    return [f"{base}{n}" for base in bases]
 
 
 @pytest.fixture

@@ -9,7 +9,20 @@ import socketio
 from server.editing import ScoreService
 from server.sync import protocol
 
-from .conftest import LiveServer
+from .conftest import LiveServer, fresh_names
+
+Shared = tuple[LiveServer, ScoreService]
+
+
+def _score(shared: Shared, **roles: str) -> tuple[LiveServer, ScoreService, str, dict]:
+    """A score owned by ``ana<n>``; ``roles`` maps other base names to their roles."""
+    server, service = shared
+    names = fresh_names("ana", *roles)
+    users = {base: server.signup(name) for base, name in zip(["ana", *roles], names, strict=True)}
+    score = service.create_score(users["ana"]["id"])
+    for base, role in roles.items():
+        service.set_member(score, users[base]["id"], role)
+    return server, service, score, users
 
 
 def _wait(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
@@ -19,15 +32,10 @@ def _wait(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-d
         time.sleep(0.02)
 
 
-def test_two_clients_see_each_others_edits(
-    live_server: LiveServer, server_service: ScoreService, clients: list
-) -> None:
-    ana = live_server.signup("ana")
-    bob = live_server.signup("bob")
-    score = server_service.create_score(ana["id"], "Duet")
-    server_service.set_member(score, bob["id"], "editor")
-    a = live_server.client("ana")
-    b = live_server.client("bob")
+def test_two_clients_see_each_others_edits(shared_server: Shared, clients: list) -> None:
+    live_server, server_service, score, users = _score(shared_server, bob="editor")
+    a = live_server.client(users["ana"]["name"])
+    b = live_server.client(users["bob"]["name"])
     clients += [a, b]
     a.join(score)
     b.join(score)
@@ -56,42 +64,40 @@ def test_two_clients_see_each_others_edits(
     assert doc["title"] == "Duet in C"
     assert event  # the first bar had a filler rest to address
     log = server_service.edits(score)
-    assert {e.author_name for e in log} == {"ana", "bob"}
-    assert a.acknowledged == {1: next(e.seq for e in log if e.author_name == "ana")}
+    assert {e.author_name for e in log} == {users["ana"]["name"], users["bob"]["name"]}
+    assert a.acknowledged == {1: next(e.seq for e in log if e.author_id == users["ana"]["id"])}
 
 
 def test_presence_lists_people_and_selections_and_clears_on_disconnect(
-    live_server: LiveServer, server_service: ScoreService, clients: list
+    shared_server: Shared, clients: list
 ) -> None:
-    ana = live_server.signup("ana")
-    bob = live_server.signup("bob")
-    score = server_service.create_score(ana["id"])
-    server_service.set_member(score, bob["id"], "viewer")
-    a = live_server.client("ana")
+    live_server, _, score, users = _score(shared_server, bob="viewer")
+    ana, bob = users["ana"]["name"], users["bob"]["name"]
+    a = live_server.client(ana)
     clients.append(a)
     a.join(score)
-    b = live_server.client("bob")
+    b = live_server.client(bob)
     b.join(score)
     _wait(lambda: len(a.presence) == 2)
     names = sorted(p["user"]["name"] for p in a.presence)
-    assert names == ["ana", "bob"]
+    assert names == [ana, bob]
     assert all(p["user"]["colour"].startswith("#") for p in a.presence)
     b.select(["m1.p1.r0"])
     _wait(lambda: any(p["selection"] == ["m1.p1.r0"] for p in a.presence))
     b.close()
-    _wait(lambda: [p["user"]["name"] for p in a.presence] == ["ana"])
+    _wait(lambda: [p["user"]["name"] for p in a.presence] == [ana])
 
 
-def test_raw_socketio_client_protocol(
-    live_server: LiveServer, server_service: ScoreService
-) -> None:
+def test_raw_socketio_client_protocol(shared_server: Shared) -> None:
     """What a third-party client sees, envelope by envelope (see docs/protocol.md)."""
-    ana = live_server.signup("ana")
-    score = server_service.create_score(ana["id"])
+    live_server, server_service, score, users = _score(shared_server)
+    ana = users["ana"]
     received: list[dict] = []
     sio = socketio.Client(reconnection=False)
     sio.on(protocol.EDIT, received.append)
-    sio.connect(live_server.url, auth={"token": live_server.token("ana")}, transports=["websocket"])
+    sio.connect(
+        live_server.url, auth={"token": live_server.token(ana["name"])}, transports=["websocket"]
+    )
     try:
         joined = sio.call("join", {"score": score})
         assert joined["ok"] and joined["seq"] == 0 and joined["role"] == "owner"
@@ -123,7 +129,7 @@ def test_raw_socketio_client_protocol(
         fetched = sio.call("fetch", {"score": score, "from": 1})
         assert [e["seq"] for e in fetched["edits"]] == [1, 2] and fetched["head"] == 2
         _wait(lambda: len(received) == 2)
-        assert received[0]["author"] == {"id": ana["id"], "name": "ana"}
+        assert received[0]["author"] == {"id": ana["id"], "name": ana["name"]}
         assert received[0]["client_id"] == "raw" and received[0]["ops"] == [op]
         caught_up = sio.call("join", {"score": score, "since": 1})
         assert [e["seq"] for e in caught_up["edits"]] == [2] and caught_up["head"] == 2
@@ -133,3 +139,48 @@ def test_raw_socketio_client_protocol(
         assert sio.call("join", "not an object")["error"]["code"] == "bad_request"
     finally:
         sio.disconnect()
+
+
+def test_offline_edit_that_no_longer_applies_is_dropped_and_reported(
+    shared_server: Shared, clients: list
+) -> None:
+    live_server, server_service, score, users = _score(shared_server, bob="editor")
+    a = live_server.client(users["ana"]["name"])
+    b = live_server.client(users["bob"]["name"])
+    clients += [a, b]
+    a.join(score)
+    b.join(score)
+    a.submit(
+        [
+            {
+                "op": "write_event",
+                "part": "p1",
+                "measure": "m1",
+                "offset": "0",
+                "event": {
+                    "id": "x",
+                    "dur": {"type": 4},
+                    "notes": [{"id": "x1", "step": "C", "octave": 4}],
+                },
+            }
+        ]
+    )
+    a.wait_synced()
+    b.wait_synced()
+    b.close()  # offline: Bob adds E4 to the chord, queued
+    bobs = [{"op": "add_note", "event": "x", "note": {"id": "b1", "step": "E", "octave": 4}}]
+    b.submit(bobs)
+    assert [n["id"] for n in b.document["parts"][0]["bars"]["m1"]["voices"]["1"][0]["notes"]] == [
+        "x1",
+        "b1",
+    ]
+    # Meanwhile Ana adds the same pitch: Bob's edit will clash with it.
+    a.submit([{"op": "add_note", "event": "x", "note": {"id": "a1", "step": "E", "octave": 4}}])
+    a.wait_synced()
+    b.connect()
+    b.wait_synced()
+    assert [(d.client_seq, d.code) for d in b.dropped] == [(1, "invalid_op")]
+    assert b.dropped[0].ops == bobs
+    assert b.document == a.document == server_service.load(score)[0]
+    notes = b.document["parts"][0]["bars"]["m1"]["voices"]["1"][0]["notes"]
+    assert [n["id"] for n in notes] == ["x1", "a1"]

@@ -11,7 +11,7 @@ import socketio
 from server.client import TuttiClient
 from server.editing import ScoreService, replay
 
-from .conftest import LiveServer
+from .conftest import LiveServer, fresh_names
 
 
 def _note_edit(tag: str, i: int, measure: str = "m1") -> list[dict[str, Any]]:
@@ -84,20 +84,22 @@ def test_kill_9_loses_no_acknowledged_edit(
 
 
 def test_catch_up_after_offline_gets_exactly_the_missed_edits(
-    live_server: LiveServer, server_service: ScoreService, clients: list[TuttiClient]
+    shared_server: tuple[LiveServer, ScoreService], clients: list[TuttiClient]
 ) -> None:
-    ana = live_server.signup("ana")
-    bob = live_server.signup("bob")
+    live_server, server_service = shared_server
+    ana_name, bob_name = fresh_names("ana", "bob")
+    ana = live_server.signup(ana_name)
+    bob = live_server.signup(bob_name)
     score = server_service.create_score(ana["id"])
     server_service.set_member(score, bob["id"], "editor")
-    online = live_server.client("bob")
+    online = live_server.client(bob_name)
     clients.append(online)
     online.join(score)
     for i in range(3):
         online.submit(_note_edit("b", i))
     online.wait_synced()
 
-    away = live_server.client("ana")
+    away = live_server.client(ana_name)
     clients.append(away)
     away.join(score)
     assert away.confirmed_seq == 3
@@ -109,7 +111,9 @@ def test_catch_up_after_offline_gets_exactly_the_missed_edits(
 
     # Exactly the K missed edits, in order, as a raw client asking with since=3 sees them.
     raw = socketio.Client(reconnection=False)
-    raw.connect(live_server.url, auth={"token": live_server.token("ana")}, transports=["websocket"])
+    raw.connect(
+        live_server.url, auth={"token": live_server.token(ana_name)}, transports=["websocket"]
+    )
     try:
         ack = raw.call("join", {"score": score, "since": 3})
     finally:
@@ -125,15 +129,17 @@ def test_catch_up_after_offline_gets_exactly_the_missed_edits(
     assert away.document == online.document == server_service.load(score)[0]
 
 
-def test_far_behind_client_gets_a_snapshot(
-    live_server: LiveServer, server_service: ScoreService
-) -> None:
-    ana = live_server.signup("ana")
+def test_far_behind_client_gets_a_snapshot(shared_server: tuple[LiveServer, ScoreService]) -> None:
+    live_server, server_service = shared_server
+    (ana_name,) = fresh_names("ana")
+    ana = live_server.signup(ana_name)
     score = server_service.create_score(ana["id"])
     for i in range(501):  # one more than the catch-up limit
         server_service.submit(score, ana["id"], _note_edit("s", i, measure=f"m{1 + i % 4}"))
     raw = socketio.Client(reconnection=False)
-    raw.connect(live_server.url, auth={"token": live_server.token("ana")}, transports=["websocket"])
+    raw.connect(
+        live_server.url, auth={"token": live_server.token(ana_name)}, transports=["websocket"]
+    )
     try:
         behind = raw.call("join", {"score": score, "since": 0})
         near = raw.call("join", {"score": score, "since": 1})
