@@ -53,6 +53,7 @@ DEFAULT_WEIGHTS = {
     "hidden_outer": 3.0,
     "overlap": 4.0,
     "leading_tone": 3.0,
+    "leading_tone_inner": 1.5,
     "seventh": 4.0,
 }
 
@@ -123,14 +124,19 @@ class SatbTarget:
         for low, high in ADJACENT:
             overlap += r.voice_overlap(x[..., low], x[..., high], y[..., low], y[..., high])
         leading, seventh = tendency_pcs(a, b)
-        lt_cost = np.zeros(shape)
+        # Separate terms because Bach often lets an inner-voice leading tone fall to the
+        # fifth of the tonic, while an outer voice must rise.
+        lt_outer = np.zeros(shape)
+        lt_inner = np.zeros(shape)
         sev_cost = np.zeros(shape)
         for col in range(4):
             if leading is not None:
-                # Bach lets an inner-voice leading tone fall to the fifth; outer voices may not.
-                factor = 1.0 if col in (0, 3) else 0.5
                 holds = x[..., col] % 12 == leading
-                lt_cost += factor * (holds & ~r.resolves_up_by_semitone(x[..., col], y[..., col]))
+                unresolved = holds & ~r.resolves_up_by_semitone(x[..., col], y[..., col])
+                if col in (0, 3):
+                    lt_outer += unresolved
+                else:
+                    lt_inner += unresolved
             if seventh is not None:
                 holds = x[..., col] % 12 == seventh
                 sev_cost += holds & ~r.resolves_down_by_step(x[..., col], y[..., col])
@@ -141,7 +147,8 @@ class SatbTarget:
             "parallel_octaves": octaves,
             "hidden_outer": hidden,
             "overlap": overlap,
-            "leading_tone": lt_cost,
+            "leading_tone": lt_outer,
+            "leading_tone_inner": lt_inner,
             "seventh": sev_cost,
         }
 

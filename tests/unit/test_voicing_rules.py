@@ -83,9 +83,10 @@ def test_satb_cost_matrix_matches_scalar_rules() -> None:
         # The named explanation agrees with the cost it explains.
         notes = target.pair_notes(1, g7, tuple(va), c, tuple(vb))
         assert sum("parallel fifths" in n for n in notes) == fifths
-        assert sum("leading tone" in n for n in notes) == (terms["leading_tone"][i, j] > 0) * sum(
-            1 for col in range(4) if va[col] % 12 == 11 and vb[col] - va[col] != 1
-        )
+        unresolved = [col for col in range(4) if va[col] % 12 == 11 and vb[col] - va[col] != 1]
+        assert sum("leading tone" in n for n in notes) == len(unresolved)
+        assert terms["leading_tone"][i, j] == sum(1 for col in unresolved if col in (0, 3))
+        assert terms["leading_tone_inner"][i, j] == sum(1 for col in unresolved if col in (1, 2))
 
 
 def _forced(progression: list[dict[str, object]], **weights: float) -> list[str]:
