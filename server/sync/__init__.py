@@ -1,27 +1,51 @@
 """Real-time sync over Socket.IO: protocol envelopes, per-score authority, handlers, presence.
 
-``init_sync(app, socketio)`` registers the handlers; nothing here imports SQL.
+``init_sync(app, socketio)`` registers the handlers; nothing here imports SQL. The
+package import itself stays Flask-free so the headless client can use ``protocol``.
 """
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from flask_socketio import SocketIO
-
-from ..extensions import get_service
-from .authority import Authority, parse_faults
-from .handlers import SyncHandlers
 from .protocol import Limits
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask_socketio import SocketIO
+
+    from .handlers import SyncHandlers
 
 SYNC_KEY = "tutti.sync"
 
 
 def init_sync(app: Flask, socketio: SocketIO, limits: Limits | None = None) -> SyncHandlers:
+    """Register the protocol's handlers on ``socketio`` (Flask is imported only here)."""
+    from ..extensions import get_service, get_settings
+    from .authority import Authority, parse_faults
+    from .handlers import SyncHandlers
+
     faults = parse_faults(os.environ.get("TUTTI_FAULT_INJECTION"))
     authority = Authority(get_service(app), faults)
-    handlers = SyncHandlers(socketio, authority, limits or Limits.from_env(os.environ))
+    presence = None
+    queue = get_settings(app).message_queue
+    if queue and queue.startswith(("redis://", "rediss://")):
+        # Several processes: presence must be shared like the broadcasts are.
+        from .presence_redis import HEARTBEAT_S, RedisPresence
+
+        shared = presence = RedisPresence(queue)
+
+        def heartbeat() -> None:
+            while True:
+                socketio.sleep(HEARTBEAT_S)
+                try:
+                    shared.heartbeat()
+                except Exception:  # noqa: BLE001 - Redis away for a moment: try again later
+                    pass
+
+        socketio.start_background_task(heartbeat)
+    handlers = SyncHandlers(socketio, authority, limits or Limits.from_env(os.environ), presence)
     handlers.register()
     app.extensions[SYNC_KEY] = handlers
     return handlers

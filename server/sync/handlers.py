@@ -23,6 +23,7 @@ from ..score import ScoreError
 from . import protocol
 from .authority import Authority
 from .presence import Peer, PresenceRegistry
+from .presence_redis import RedisPresence
 from .ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,17 @@ class Connection:
 class SyncHandlers:
     """Registers the protocol's handlers on one ``SocketIO`` and keeps per-connection state."""
 
-    def __init__(self, socketio: SocketIO, authority: Authority, limits: protocol.Limits) -> None:
+    def __init__(
+        self,
+        socketio: SocketIO,
+        authority: Authority,
+        limits: protocol.Limits,
+        presence: PresenceRegistry | RedisPresence | None = None,
+    ) -> None:
         self.socketio = socketio
         self.authority = authority
         self.limits = limits
-        self.presence = PresenceRegistry()
+        self.presence = presence if presence is not None else PresenceRegistry()
         self._connections: dict[str, Connection] = {}
         self._lock = threading.Lock()
 

@@ -70,11 +70,24 @@ def test_clients_on_two_processes_converge(
             second.url, auth={"token": first.token("bob")}, transports=["websocket"]
         )  # a token from one process is good on the other
         assert watcher.call("join", {"score": score})["ok"]
+        presence: list[dict] = []
+        both_present = threading.Event()
+
+        def on_presence(message: dict) -> None:
+            presence.append(message)
+            if sorted(p["user"]["name"] for p in message["peers"]) == ["ana", "bob"]:
+                both_present.set()
+
+        watcher.on("presence", on_presence)
         writer = TuttiClient(first.url, first.token("ana")).connect()
         writer.join(score)
         writer.submit([{"op": "set_meta", "title": "Across"}])
         assert arrived.wait(10), "the edit did not cross to the second process"
         assert seen[0]["seq"] == 1 and seen[0]["author"]["name"] == "ana"
+        # Presence is shared too (Redis): the watcher on the second process lists the
+        # writer on the first, and the writer lists the watcher.
+        assert both_present.wait(10), presence
+        assert sorted(p["user"]["name"] for p in writer.presence) == ["ana", "bob"]
         watcher.disconnect()
         writer.close()
 
