@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=random_cases_module.SEED)
     parser.add_argument("--mutation", type=float, default=0.08, help="share of mutated edits")
     parser.add_argument(
-        "--adversarial", type=float, default=0.0, help="share of new ids that mimic fillers"
+        "--adversarial", type=float, default=0.03, help="share of new ids that mimic fillers"
     )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -430,7 +430,7 @@ def start_doc(rng: random.Random) -> dict[str, Any]:
 
 
 def random_cases(
-    count: int = CASES, seed: int = SEED, mutation_rate: float = 0.08, adversarial: float = 0.0
+    count: int = CASES, seed: int = SEED, mutation_rate: float = 0.08, adversarial: float = 0.03
 ) -> list[tuple[str, dict[str, Any], list[list[Any]]]]:
     rng = random.Random(seed)
     cases = []
