@@ -57,6 +57,8 @@ class Target(Protocol):
 
     def sounding(self, voicing: tuple[int, ...]) -> tuple[int, ...]: ...
 
+    def diversity_key(self, voicing: tuple[int, ...]) -> tuple[int, ...]: ...
+
 
 def pc_counts(cands: IntArray) -> IntArray:
     """(N, 12) how many sounding notes of each pitch class every candidate has."""

@@ -162,8 +162,16 @@ def suggest(
     chords, fixeds = zip(*(read_chord(item, i) for i, item in enumerate(progression)), strict=True)
     min_changes = int(opts.get("min_changes", default_min_changes(len(chords))))
     problem = _build(tgt, list(chords), list(fixeds), int(opts.get("max_candidates", 64)))
-    found = diverse_k_best(problem.unary, problem.pair, k, min_changes)
+    labels = [_labels(tgt, c) for c in problem.cands]
+    found = diverse_k_best(problem.unary, problem.pair, k, min_changes, labels)
     return [_explain(tgt, problem, rank, cost, path) for rank, (cost, path) in enumerate(found, 1)]
+
+
+def _labels(tgt: Target, cands: IntArray) -> Any:
+    """One label per candidate: candidates with the same diversity key count as one."""
+    keys = [tgt.diversity_key(tuple(int(v) for v in row)) for row in cands]
+    index: dict[tuple[int, ...], int] = {}
+    return np.array([index.setdefault(key, len(index)) for key in keys], dtype=np.int64)
 
 
 @dataclass

@@ -208,6 +208,10 @@ class SatbTarget:
     def sounding(self, voicing: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(m for m in voicing if m >= 0)
 
+    def diversity_key(self, voicing: tuple[int, ...]) -> tuple[int, ...]:
+        """Any different four-part voicing is a different suggestion."""
+        return voicing
+
     def render(self, chord: ChordSpec, voicing: tuple[int, ...]) -> dict[str, Any]:
         if chord.is_rest:
             return dict.fromkeys(VOICES)

@@ -115,41 +115,58 @@ def _extend(
     return vals, np.take_along_axis(flat_index, idx, axis=1)
 
 
-def changes(a: Path, b: Path) -> int:
-    """In how many chords two paths choose different voicings.
+Labels = list[npt.NDArray[np.int64]]
+
+
+def changes(a: Path, b: Path, labels: Labels | None = None) -> int:
+    """In how many chords two paths choose voicings of a different kind.
+
+    Without labels every candidate is its own kind; with them (one label per candidate,
+    per chord) two candidates with the same label count as the same voicing.
 
     >>> changes((0, 1, 2), (0, 2, 2))
     1
+    >>> changes((0, 1, 2), (0, 2, 2), [np.array([0]), np.array([0, 7, 7]), np.array([0, 0, 1])])
+    0
     """
-    return sum(1 for x, y in zip(a, b, strict=True) if x != y)
+    if labels is None:
+        return sum(1 for x, y in zip(a, b, strict=True) if x != y)
+    return sum(1 for t, (x, y) in enumerate(zip(a, b, strict=True)) if labels[t][x] != labels[t][y])
 
 
 def diverse_k_best(
-    unary: list[FloatArray], pair: list[FloatArray], k: int, min_changes: int
+    unary: list[FloatArray],
+    pair: list[FloatArray],
+    k: int,
+    min_changes: int,
+    labels: Labels | None = None,
 ) -> list[tuple[float, Path]]:
     """Up to k paths by cost, each differing from every cheaper one in >= min_changes chords.
 
     First the exact ``4k``-best list is filtered greedily in cost order. If that leaves
-    fewer than k, more paths are sought by re-solving with a penalty on every (chord,
-    voicing) already used, doubling the penalty until the new path is different enough;
-    its true cost is what is reported. With ``min_changes=1`` the result is exactly the
-    k-best list. Fewer than k come back only when the constraints leave no more
-    sufficiently different voicings.
+    fewer than k, more paths are sought by re-solving with penalties on the voicings the
+    too-close suggestions use (see ``_penalised_search``), then by a local search; the
+    true cost is what is reported. With ``min_changes=1`` and no labels the result is
+    exactly the k-best list. Fewer than k come back only when the constraints leave no
+    more sufficiently different voicings.
     """
     n = len(unary)
     min_changes = max(1, min(min_changes, n))
-    pool = k_best(unary, pair, k if min_changes == 1 else 4 * k)
+    exact = min_changes == 1 and labels is None
+    pool = k_best(unary, pair, k if exact else 4 * k)
     chosen: list[tuple[float, Path]] = []
     for cost, path in pool:
-        if all(changes(path, other) >= min_changes for _, other in chosen):
+        if all(changes(path, other, labels) >= min_changes for _, other in chosen):
             chosen.append((cost, path))
             if len(chosen) == k:
                 return chosen
-    if min_changes == 1:
+    if exact:
         return chosen
+    if labels is None:
+        labels = [np.arange(u.shape[0]) for u in unary]
     scale = max(1.0, float(np.median([abs(c) for c, _ in pool])) / max(n, 1))
     for _ in range(k - len(chosen)):
-        found = _penalised_search(unary, pair, chosen, min_changes, scale)
+        found = _penalised_search(unary, pair, chosen, min_changes, scale, labels)
         if found is None:
             break
         chosen.append(found)
@@ -162,13 +179,15 @@ def _penalised_search(
     chosen: list[tuple[float, Path]],
     min_changes: int,
     scale: float,
+    labels: Labels,
 ) -> tuple[float, Path] | None:
     """Cheapest path found far enough from every chosen one, by penalised re-solving.
 
-    Each chosen path j has its own penalty per shared (chord, voicing); only the penalties
-    of paths the last answer came too close to are doubled, so the search is pushed away
-    from exactly the suggestions it is crowding. A tiny seeded jitter breaks the exact ties
-    that would otherwise make it oscillate between two opposite answers (deterministic).
+    Each chosen path j has its own penalty on the voicings (of the same label) it uses;
+    only the penalties of paths the last answer came too close to are doubled, so the
+    search is pushed away from exactly the suggestions it is crowding. A tiny seeded
+    jitter breaks the exact ties that would otherwise make it oscillate between two
+    opposite answers (deterministic).
     """
     rng = np.random.default_rng(len(chosen))
     # Start gently (the cheapest way to differ usually needs little push) and escalate.
@@ -177,15 +196,15 @@ def _penalised_search(
         pen = [u.copy() for u in unary]
         for weight, (_, path) in zip(penalties, chosen, strict=True):
             for t, i in enumerate(path):
-                pen[t][i] += weight
+                pen[t][labels[t] == labels[t][i]] += weight
         for t in range(len(pen)):
             pen[t] += rng.uniform(0.0, 1e-3 * scale, size=pen[t].shape)
         path = best_path(pen, pair)[1]
-        close = [changes(path, other) < min_changes for _, other in chosen]
+        close = [changes(path, other, labels) < min_changes for _, other in chosen]
         if not any(close):
             return path_cost(unary, pair, path), path
         penalties = [w * 2.0 if c else w for w, c in zip(penalties, close, strict=True)]
-    return _local_search(unary, pair, chosen, min_changes)
+    return _local_search(unary, pair, chosen, min_changes, labels)
 
 
 def _local_search(
@@ -193,6 +212,7 @@ def _local_search(
     pair: list[FloatArray],
     chosen: list[tuple[float, Path]],
     min_changes: int,
+    labels: Labels,
 ) -> tuple[float, Path] | None:
     """Fallback when penalties cannot separate (symmetric costs): starting from the best
     path, re-voice one chord at a time, always the cheapest change that moves away from
@@ -200,8 +220,8 @@ def _local_search(
     path = list(chosen[0][1])
     touched: set[int] = set()
     n = len(path)
-    for _ in range(n):
-        close = [other for _, other in chosen if changes(tuple(path), other) < min_changes]
+    for _ in range(n + 1):
+        close = [other for _, other in chosen if changes(tuple(path), other, labels) < min_changes]
         if not close:
             return path_cost(unary, pair, tuple(path)), tuple(path)
         best: tuple[float, int, int] | None = None
@@ -209,7 +229,7 @@ def _local_search(
             if t in touched:
                 continue
             for state in range(unary[t].shape[0]):
-                if any(other[t] == state for other in close):
+                if any(labels[t][other[t]] == labels[t][state] for other in close):
                     continue
                 delta = float(unary[t][state] - unary[t][path[t]])
                 if t > 0:
