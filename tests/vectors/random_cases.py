@@ -42,6 +42,38 @@ MARKS = ["pp", "p", "mf", "f", "sfz"]
 TEXTS = ["la", "di", "", "Hal-", "lu", "ja"]
 
 
+# How often random_op picks each kind of op (relative weights).
+KIND_WEIGHTS: dict[str, float] = {
+    "write": 14,
+    "duration": 4,
+    "set_notes": 2,
+    "delete": 3,
+    "add_note": 3,
+    "remove_note": 2,
+    "pitch": 3,
+    "transpose": 2,
+    "tie": 1,
+    "lyric": 2,
+    "voice": 2,
+    "bar": 1,
+    "bars": 1,
+    "chord": 2,
+    "dynamic": 1,
+    "clef": 1,
+    "time": 3,
+    "key": 1,
+    "tempo": 1,
+    "insert": 2,
+    "remove_measures": 2,
+    "add_part": 1,
+    "remove_part": 1,
+    "set_part": 1,
+    "meta": 1,
+    "replace": 0.3,
+    "junk": 1.5,
+}
+
+
 class Ids:
     """Fresh ids for one case; now and then one that a filler rest could also want."""
 
@@ -137,64 +169,7 @@ def random_op(doc: dict[str, Any], rng: random.Random, ids: Ids, stale: list[str
                 {"op": "transpose", "notes": [gone], "diatonic": 1, "chromatic": 2},
             ]
         )
-    kind = rng.choices(
-        [
-            "write",
-            "duration",
-            "set_notes",
-            "delete",
-            "add_note",
-            "remove_note",
-            "pitch",
-            "transpose",
-            "tie",
-            "lyric",
-            "voice",
-            "bar",
-            "chord",
-            "dynamic",
-            "clef",
-            "time",
-            "key",
-            "tempo",
-            "insert",
-            "remove_measures",
-            "add_part",
-            "remove_part",
-            "set_part",
-            "meta",
-            "replace",
-            "junk",
-        ],
-        weights=[
-            14,
-            4,
-            2,
-            3,
-            3,
-            2,
-            3,
-            2,
-            1,
-            2,
-            2,
-            1,
-            2,
-            1,
-            1,
-            3,
-            1,
-            1,
-            2,
-            2,
-            1,
-            1,
-            1,
-            1,
-            0.3,
-            1.5,
-        ],
-    )[0]
+    kind = rng.choices(list(KIND_WEIGHTS), weights=list(KIND_WEIGHTS.values()))[0]
     if kind == "write" or (not evs and kind in ("duration", "set_notes", "delete", "add_note")):
         ev = event(rng, ids)
         offset = offset_for(rng, length, ev["dur"])
@@ -258,6 +233,19 @@ def random_op(doc: dict[str, Any], rng: random.Random, ids: Ids, stale: list[str
         if rng.random() < 0.3:
             bar["clef"] = rng.choice(["bass", "alto"])
         return {"op": "set_bar", "part": pid, "measure": mid, "bar": bar}
+    if kind == "bars":
+        # Several bars at once (what undoing a time change sends): fresh or swapped content.
+        pairs = [(p["id"], m["id"]) for p in doc["parts"] for m in doc["measures"]]
+        chosen = rng.sample(pairs, min(len(pairs), rng.randint(1, 3)))
+        items = []
+        for p_id, m_id in chosen:
+            if rng.random() < 0.3 and len(chosen) > 1:
+                other = next(p for p in doc["parts"] if p["id"] == chosen[0][0])
+                content = clone(other["bars"][chosen[0][1]])  # may clash or swap
+            else:
+                content = {"voices": {"1": fill(rng, ids, sizes[m_id])}}
+            items.append({"part": p_id, "measure": m_id, "bar": content})
+        return {"op": "set_bars", "bars": items}
     if kind in ("chord", "dynamic"):
         offset = Fraction(rng.randrange(int(length * 8) + 1), 8)  # sometimes at the end: refused
         op: dict[str, Any] = {
