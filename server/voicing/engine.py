@@ -169,9 +169,8 @@ def suggest(
 
 def _labels(tgt: Target, cands: IntArray) -> Any:
     """One label per candidate: candidates with the same diversity key count as one."""
-    keys = [tgt.diversity_key(tuple(int(v) for v in row)) for row in cands]
-    index: dict[tuple[int, ...], int] = {}
-    return np.array([index.setdefault(key, len(index)) for key in keys], dtype=np.int64)
+    _, inverse = np.unique(tgt.diversity_keys(cands), axis=0, return_inverse=True)
+    return inverse.reshape(-1).astype(np.int64)
 
 
 @dataclass

@@ -187,9 +187,10 @@ class GuitarTarget:
                 notes.append(f"seventh not resolved down in the top voice, {where}")
         return notes
 
-    def diversity_key(self, voicing: tuple[int, ...]) -> tuple[int, ...]:
+    def diversity_keys(self, cands: IntArray) -> IntArray:
         """The sounding notes: the same notes on other strings sound the same."""
-        return self.sounding(voicing)
+        keys: IntArray = np.sort(self.midi(cands), axis=1)
+        return keys
 
     def render(self, chord: ChordSpec, voicing: tuple[int, ...]) -> dict[str, Any]:
         if chord.is_rest:

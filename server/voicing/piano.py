@@ -189,9 +189,10 @@ class PianoTarget:
                 notes.append(f"seventh not resolved down in the top voice, {where}")
         return notes
 
-    def diversity_key(self, voicing: tuple[int, ...]) -> tuple[int, ...]:
-        """The right hand and the bass note: a left-hand octave doubling is no new idea."""
-        return (voicing[0], *voicing[RH])
+    def diversity_keys(self, cands: IntArray) -> IntArray:
+        """The bass note and the right hand: a left-hand octave doubling is no new idea."""
+        keys: IntArray = cands[:, [0, 2, 3, 4, 5]]
+        return keys
 
     def render(self, chord: ChordSpec, voicing: tuple[int, ...]) -> dict[str, Any]:
         if chord.is_rest:

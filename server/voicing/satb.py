@@ -208,9 +208,9 @@ class SatbTarget:
     def sounding(self, voicing: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(m for m in voicing if m >= 0)
 
-    def diversity_key(self, voicing: tuple[int, ...]) -> tuple[int, ...]:
+    def diversity_keys(self, cands: IntArray) -> IntArray:
         """Any different four-part voicing is a different suggestion."""
-        return voicing
+        return cands
 
     def render(self, chord: ChordSpec, voicing: tuple[int, ...]) -> dict[str, Any]:
         if chord.is_rest:
