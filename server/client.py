@@ -307,6 +307,7 @@ class TuttiClient:
                 self._buffer.setdefault(int(wire["seq"]), wire)
             self._joined = True
             self._drain()
+            self._rebase()  # a snapshot replaced the confirmed document: rebuild the view
             for edit in self._pending:
                 if not edit.sent:
                     self._send(edit)
@@ -328,6 +329,12 @@ class TuttiClient:
             if ack.get("ok"):
                 edit.seq = int(ack["seq"])
                 self.acknowledged[edit.client_seq] = edit.seq
+                if edit in self._pending and edit.seq <= self._seq:
+                    # A resubmission the server already had, and our document already
+                    # holds it (we caught up by snapshot, so no edit event matched it).
+                    self._pending.remove(edit)
+                    self._rebase()
+                    self._changed()
                 return
             error = ack.get("error", {})
             code = error.get("code", protocol.SERVER_ERROR)

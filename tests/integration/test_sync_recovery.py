@@ -148,3 +148,37 @@ def test_far_behind_client_gets_a_snapshot(shared_server: tuple[LiveServer, Scor
     assert behind["seq"] == 501 and behind["edits"] == []
     assert behind["snapshot"] == server_service.load(score)[0]
     assert "snapshot" not in near and len(near["edits"]) == 500
+
+
+def test_resubmission_already_inside_a_snapshot_is_confirmed(
+    shared_server: tuple[LiveServer, ScoreService], clients: list[TuttiClient]
+) -> None:
+    """An edit stored while its ack was lost, then caught up by snapshot, is not pending."""
+    live_server, server_service = shared_server
+    (name,) = fresh_names("ana")
+    ana = live_server.signup(name)
+    score = server_service.create_score(ana["id"])
+    client = live_server.client(name)
+    clients.append(client)
+    client.join(score)
+    client.close()
+    mine = _note_edit("mine", 0)
+    client.submit(mine)  # offline: queued as client_seq 1
+    # The server stores it anyway, as if it had arrived just before the connection
+    # died (the ack never reached us)...
+    raw = socketio.Client(reconnection=False)
+    raw.connect(live_server.url, auth={"token": live_server.token(name)}, transports=["websocket"])
+    try:
+        raw.call("join", {"score": score})
+        payload = {"score": score, "client_id": client.client_id, "client_seq": 1, "ops": mine}
+        assert raw.call("submit", payload)["seq"] == 1
+    finally:
+        raw.disconnect()
+    # ...and so much happens afterwards that the client comes back to a snapshot.
+    for i in range(501):
+        server_service.submit(score, ana["id"], _note_edit("s", i, measure=f"m{2 + i % 3}"))
+    client.connect()
+    client.wait_synced(timeout=20)
+    assert client.pending == 0 and client.acknowledged[1] == 1
+    assert client.document == server_service.load(score)[0]
+    assert server_service.head_seq(score) == 502
