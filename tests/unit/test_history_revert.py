@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from server.history.facts import diff_facts, facts
 from server.history.revert import plan_restore, plan_revert
 from server.history.selectors import by_author, by_origin
-from server.score import apply_edit, clone, new_document
+from server.score import InvalidOp, apply_edit, clone, new_document
 from tests.unit.history_strategies import AUTHORS, Log, commit, history_settings, random_log, seeds
 
 ANA, BEN = (1, "Ana"), (2, "Ben")
@@ -27,12 +27,28 @@ def _touches(log: Log, seq: int) -> dict[tuple[object, ...], tuple[object, objec
     return diff_facts(facts(log.docs[seq - 1]), facts(log.docs[seq]))
 
 
+def _op_befores(log: Log, seq: int) -> dict[tuple[object, ...], list[object]]:
+    """Each key's value before each op of edit ``seq`` (an edit undone op by op passes them)."""
+    doc = clone(log.docs[seq - 1])
+    out: dict[tuple[object, ...], list[object]] = {}
+    for op in log.edits[seq - 1].ops:
+        before = facts(doc)
+        try:
+            apply_edit(doc, [op])
+        except InvalidOp:
+            continue
+        for key, (old, _) in diff_facts(before, facts(doc)).items():
+            out.setdefault(key, []).append(old)
+    return out
+
+
 def _check_revert(log: Log, targets: set[int]) -> None:
     plan = plan_revert(log.now, log.edits, targets)
     result = _apply(log.now, plan.ops)
     now, after = facts(log.now), facts(result)
     changed_by = {seq: _touches(log, seq) for seq in range(1, len(log.edits) + 1)}
     oldest = min(targets)
+    op_befores = {t: _op_befores(log, t) for t in targets}
     free_values: dict[tuple[object, ...], list[object]] = {}
     for key in set().union(*(changed_by[t] for t in targets)):
         seqs = [s for s in range(oldest, len(log.edits) + 1) if key in changed_by[s]]
@@ -40,6 +56,8 @@ def _check_revert(log: Log, targets: set[int]) -> None:
         last_other = max(later_others, default=0)
         free = [s for s in seqs if s in targets and s > last_other]
         free_values[key] = [changed_by[s][key][0] for s in free]
+        for s in free:
+            free_values[key] += op_befores[s].get(key, [])
         if not free:
             # Every reverted change to this key was built upon: it is left exactly as it is.
             assert after.get(key) == now.get(key), key
@@ -48,7 +66,7 @@ def _check_revert(log: Log, targets: set[int]) -> None:
             # Nobody touched it after the reverted edit(s): it is back to its old value.
             assert after.get(key) == changed_by[free[0]][key][0], key
     # Nothing else moved: a changed key holds the value from before one of the reverted
-    # edits that nobody built on (or an event the revert created stays, as a rest).
+    # edits (or ops) that nobody built on (or an event the revert created stays, as a rest).
     for key, (old, value) in diff_facts(now, after).items():
         if key[-1] == "after" and old is not None and value is not None:
             continue  # a neighbour measure or part was put back or removed: its order moved
