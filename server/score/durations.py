@@ -106,7 +106,7 @@ def rest_durations(length: Fraction, start: Fraction = Fraction(0)) -> list[dict
     units = length.numerator
     binary_units = units - units % odd
     base_type = den // odd * normal
-    if base_type > TYPES[-1]:
+    if base_type > TYPES[-1] or odd > 32:
         raise ValueError(f"cannot notate a rest of {length}")
     result = _binary_rests(Fraction(binary_units, den)) if binary_units else []
     result += [{"type": base_type, "tuplet": [odd, normal]} for _ in range(units % odd)]

@@ -25,7 +25,14 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from .durations import dur_value, format_fraction, measure_length, parse_fraction, rest_durations
+from .durations import (
+    dur_value,
+    format_fraction,
+    measure_length,
+    parse_fraction,
+    rest_durations,
+    validate_dur,
+)
 from .pitch import sort_key, validate_pitch
 
 Doc = dict[str, Any]
@@ -231,6 +238,11 @@ def check_invariants(doc: Doc) -> list[str]:
                         f"measure lasts {length}"
                     )
                 for event in events:
+                    try:
+                        if validate_dur(event["dur"]) != event["dur"]:
+                            problems.append(f"event {event['id']} duration is not canonical")
+                    except ValueError as exc:
+                        problems.append(f"event {event['id']}: {exc}")
                     notes = event["notes"]
                     if notes != sorted(notes, key=sort_key):
                         problems.append(f"event {event['id']} notes are not sorted")

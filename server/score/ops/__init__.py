@@ -26,7 +26,8 @@ def apply_op(doc: Doc, op: Op) -> list[Op]:
     """Apply one op; returns its inverse. Raises InvalidOp or MissingTarget, changing nothing."""
     if not isinstance(op, dict):
         raise InvalidOp("an op must be an object")
-    handler = HANDLERS.get(op.get("op"))  # type: ignore[arg-type]
+    name = op.get("op")
+    handler = HANDLERS.get(name) if isinstance(name, str) else None
     if handler is None:
         raise InvalidOp(f"unknown op {op.get('op')!r}")
     return handler(doc, op)
@@ -73,7 +74,7 @@ def apply_edit(doc: Doc, ops: list[Op]) -> EditResult:
             for inverse in reversed(undo_stack):
                 for inverse_op in inverse:
                     apply_op(doc, inverse_op)
-            raise InvalidOp(f"op {index} is malformed: {exc!r}", op_index=index) from exc
+            raise InvalidOp(f"op {index} cannot be applied: {exc}", op_index=index) from exc
     for inverse in reversed(undo_stack):
         result.inverse.extend(inverse)
     return result

@@ -61,7 +61,7 @@ export function applyEdit(doc, ops) {
         throw exc;
       }
       // A malformed payload that slipped past validation must not corrupt the score.
-      throw new InvalidOp(`op ${index} is malformed: ${exc}`, { opIndex: index });
+      throw new InvalidOp(`op ${index} cannot be applied: ${exc.message ?? exc}`, { opIndex: index });
     }
   });
   for (const inverse of undoStack.reverse()) result.inverse.push(...inverse);
