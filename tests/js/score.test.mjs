@@ -166,3 +166,22 @@ test('the undo of a time change restores every refitted bar at once', () => {
   assert.deepEqual(doc, start);
   refused(doc, [{ op: 'set_time', measure: 'm1', time: [3, 4] }, { op: 'nope' }], 1);
 });
+
+test('a gap no tuplet rest can notate is refused, so every undo applies', () => {
+  const doc = newDocument({ measures: 1 });
+  const write = (id, offset, dur) => [
+    {
+      op: 'write_event',
+      part: 'p1',
+      measure: 'm1',
+      offset,
+      event: { id, dur, notes: [{ id: `n${id}`, step: 'C', octave: 4 }] },
+    },
+  ];
+  applyEdit(doc, write('a', '13/14', { type: 8, tuplet: [7, 4] }));
+  refused(doc, write('b', '1/2', { type: 16, tuplet: [5, 4] })); // would leave 3/70: 35:32
+  const start = clone(doc);
+  const { inverse } = applyEdit(doc, write('c', '0', { type: 4 }));
+  invert(doc, inverse);
+  assert.deepEqual(doc, start);
+});

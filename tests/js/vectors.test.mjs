@@ -15,8 +15,9 @@ const here = process.env.TUTTI_VECTORS_DIR
 const load = (name) => JSON.parse(readFileSync(new URL(name, here), 'utf8'));
 const copy = (x) => JSON.parse(JSON.stringify(x));
 
-// Python quotes its own exception (its repr) in these messages; only code and index must agree.
-const pythonSpecific = (message) => /\b[A-Z][A-Za-z]*Error\(/.test(message);
+// These messages quote a Python exception (its text or repr): only code and index must agree.
+const pythonSpecific = (message) =>
+  / cannot be applied: /.test(message) || /\b[A-Z][A-Za-z]*Error\(/.test(message);
 
 export function replay(testCase) {
   const doc = copy(testCase.start);

@@ -215,12 +215,9 @@ def test_the_inverse_of_set_time_always_applies() -> None:
 
 
 def test_filler_rests_are_valid_durations() -> None:
-    # rest_durations writes the gap a quintuplet leaves inside a septuplet rest as
-    # {"type": 128, "tuplet": [35, 32]}, which validate_dur refuses (tuplets are 1..32): the
-    # next edit's inverse (set_voice with that rest) cannot be applied, so undo breaks.
-    # Either refuse such gaps (ValueError in rest_durations when odd > 32, as for
-    # base_type > 128) or accept them in validate_dur; check_invariants could also run
-    # validate_dur on every event so the property tests see it.
+    # rest_durations wrote the gap a quintuplet leaves inside a septuplet rest as
+    # {"type": 128, "tuplet": [35, 32]}, which validate_dur refuses: the next edit's inverse
+    # could not be applied (fixed in ebbb3e5: such gaps are refused).
     from server.score.durations import validate_dur
 
     doc = new_document(measures=1)

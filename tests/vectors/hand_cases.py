@@ -1419,6 +1419,15 @@ def other_cases() -> list[Case]:
                 [{"op": "set_time", "measure": "m1", "time": [2, 4]}, {"op": "nope"}],
             ],
         ),
+        (
+            "quintuplet inside a septuplet rest refused",
+            d,
+            [
+                [c4("a", 8, "13/14", tuplet=[7, 4])],
+                [c4("b", 16, "1/2", tuplet=[5, 4])],
+                [c4("c", 4)],
+            ],
+        ),
         ("6/8 rests", doc(time=[6, 8]), [[c4("a", 8, "1/8")], [c4("b", 16, "5/8")]]),
         ("5/8 rests", doc(time=[5, 8]), [[c4("a", 8, "1/4")], [c4("b", 16, "9/16")]]),
         ("3/4 triplet fill", doc(time=[3, 4]), [[c4("a", 4, "1/3", tuplet=[3, 2])]]),

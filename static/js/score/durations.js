@@ -98,7 +98,7 @@ export function restDurations(length, start = ZERO) {
   const units = length.n;
   const binaryUnits = units - (units % odd);
   const baseType = (den / odd) * normal;
-  if (baseType > BigInt(TYPES[TYPES.length - 1])) {
+  if (baseType > BigInt(TYPES[TYPES.length - 1]) || odd > 32n) {
     throw new ValueError(`cannot notate a rest of ${length}`);
   }
   const result = binaryUnits ? binaryRests(new Fraction(binaryUnits, den)) : [];

@@ -10,9 +10,11 @@ import {
   measureLength,
   parseFraction,
   restDurations,
+  validateDur,
 } from './durations.js';
+import { ValueError } from './errors.js';
 import { ZERO } from './fraction.js';
-import { get, hasOwn, own, pyRepr, setOwn, deepCopy } from './py.js';
+import { deepCopy, get, hasOwn, own, pyEqual, pyRepr, setOwn } from './py.js';
 import { compareNotes, validatePitch } from './pitch.js';
 
 export const MEASURE_ATTRS = ['time', 'key', 'tempo'];
@@ -215,6 +217,14 @@ export function checkInvariants(doc) {
           problems.push(`${part.id}/${mid} voice ${voice} lasts ${lasts}, measure lasts ${length}`);
         }
         for (const event of events) {
+          try {
+            if (!pyEqual(validateDur(event.dur), event.dur)) {
+              problems.push(`event ${event.id} duration is not canonical`);
+            }
+          } catch (exc) {
+            if (!(exc instanceof ValueError)) throw exc;
+            problems.push(`event ${event.id}: ${exc.message}`);
+          }
           const sorted = [...event.notes].sort(compareNotes);
           if (sorted.some((n, k) => n !== event.notes[k])) {
             problems.push(`event ${event.id} notes are not sorted`);

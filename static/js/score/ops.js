@@ -61,7 +61,9 @@ export function applyEdit(doc, ops) {
         throw exc;
       }
       // A malformed payload that slipped past validation must not corrupt the score.
-      throw new InvalidOp(`op ${index} cannot be applied: ${exc.message ?? exc}`, { opIndex: index });
+      throw new InvalidOp(`op ${index} cannot be applied: ${exc.message ?? exc}`, {
+        opIndex: index,
+      });
     }
   });
   for (const inverse of undoStack.reverse()) result.inverse.push(...inverse);
