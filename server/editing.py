@@ -29,6 +29,8 @@ from .persistence.chain import as_utc
 from .score import Doc, InvalidOp, apply_edit, check_invariants, clone, new_document
 
 DEFAULT_SETTINGS: dict[str, Any] = {"helper_enabled": False}
+#: Per-user choices; the voicing helper is off until the person turns it on.
+DEFAULT_USER_PREFERENCES: dict[str, Any] = {"helper_opt_in": False}
 
 
 @dataclass(frozen=True)
@@ -581,6 +583,27 @@ class ScoreService:
             ):
                 return None
             return repository.suggestion_by_id(conn, suggestion_id)
+
+
+    # --- per-user preferences (appended for the voicing helper) ---------------------------
+
+    def get_user_preferences(self, user_id: int) -> dict[str, Any]:
+        """The user's preferences merged over the defaults (helper off until turned on)."""
+        with self.db.read() as conn:
+            return {**DEFAULT_USER_PREFERENCES, **repository.get_preferences(conn, user_id)}
+
+    def update_user_preferences(self, user_id: int, **changes: Any) -> dict[str, Any]:
+        """Merge ``changes`` into the user's preferences; returns the new preferences."""
+        if self.user_by_id(user_id) is None:
+            raise UserNotFound(user_id)
+        with self.db.write() as conn:
+            merged = {
+                **DEFAULT_USER_PREFERENCES,
+                **repository.get_preferences(conn, user_id),
+                **changes,
+            }
+            repository.put_preferences(conn, user_id, merged)
+        return merged
 
 
 __all__ = ["CommittedEdit", "ScoreNotFound", "ScoreService", "UserNotFound", "replay"]

@@ -164,6 +164,20 @@ class Suggestion(Base):
     )
 
 
+# --- voicing helper (appended by the helper engineer) --------------------------------
+
+
+class UserPreference(Base):
+    """Per-user choices that follow the person across scores (e.g. the helper opt-in)."""
+
+    __tablename__ = "user_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    prefs: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 __all__ = [
     "ORIGINS",
     "ROLES",
@@ -175,5 +189,6 @@ __all__ = [
     "Snapshot",
     "Suggestion",
     "User",
+    "UserPreference",
     "Version",
 ]

@@ -16,7 +16,16 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from sqlalchemy.exc import IntegrityError
 
 from .chain import as_utc
-from .models import Edit, Score, ScoreMember, Snapshot, Suggestion, User, Version
+from .models import (
+    Edit,
+    Score,
+    ScoreMember,
+    Snapshot,
+    Suggestion,
+    User,
+    UserPreference,
+    Version,
+)
 
 SCORE_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i look-alikes
 PALETTE = (
@@ -478,3 +487,22 @@ def decide_suggestion(
                 accepted_seq=accepted_seq)
     )  # fmt: skip
     return bool(done.rowcount)
+
+
+# --- per-user preferences (appended for the voicing helper) ---------------------------
+
+
+def get_preferences(conn: Connection, user_id: int) -> dict[str, Any]:
+    value = conn.execute(
+        select(UserPreference.prefs).where(UserPreference.user_id == user_id)
+    ).scalar()
+    return {} if value is None else dict(value)
+
+
+def put_preferences(conn: Connection, user_id: int, prefs: dict[str, Any]) -> None:
+    """Insert or replace the user's preferences (portable: no dialect upsert)."""
+    done = conn.execute(
+        update(UserPreference).where(UserPreference.user_id == user_id).values(prefs=prefs)
+    )
+    if not done.rowcount:
+        conn.execute(insert(UserPreference).values(user_id=user_id, prefs=prefs))
