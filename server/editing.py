@@ -584,7 +584,6 @@ class ScoreService:
                 return None
             return repository.suggestion_by_id(conn, suggestion_id)
 
-
     # --- per-user preferences (appended for the voicing helper) ---------------------------
 
     def get_user_preferences(self, user_id: int) -> dict[str, Any]:
