@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from server.score import ScoreError, apply_edit, clone
 from server.score.model import Doc
 
 from .context import Context, article, chord_name, dur_name, key_name, length_name, pitch_name
@@ -224,6 +225,22 @@ def describe_op(op: Any, doc: Doc, context: Context | None = None) -> Phrase:
         return f"made a {str(name).replace('_', ' ')} change", True
 
 
+def _phrases(ops: list[Any], doc: Doc, context: Context) -> list[Phrase]:
+    """Phrases for ``ops``; in a multi-op edit each op is named against the document as the
+    previous ops left it (so "set the lyric under the note just written" finds that note)."""
+    if len(ops) < 2:
+        return [describe_op(op, doc, context) for op in ops]
+    scratch = clone(doc)
+    phrases = []
+    for op in ops:
+        phrases.append(describe_op(op, scratch, Context(scratch)))
+        try:
+            apply_edit(scratch, [op])
+        except ScoreError:
+            pass  # the log holds it, so it applied in context; describe the rest as they are
+    return phrases
+
+
 def skipped_indices(edit: EditRecord) -> set[int]:
     """Indices of skipped ops; the log may store bare indices or ``{"index": ...}`` objects."""
     out = set()
@@ -276,7 +293,7 @@ def _describe_edit(
     skipped = skipped_indices(edit)
     # Ops that were recorded no-ops changed nothing; name them only if nothing else happened.
     effective = [op for i, op in enumerate(ops) if i not in skipped] or ops
-    phrases = [describe_op(op, doc_before, context) for op in effective[:3]]
+    phrases = _phrases(effective[:3], doc_before, context)
     if not phrases:
         return f"{who} made an empty edit"
     text, verb = phrases[0]

@@ -206,3 +206,15 @@ def test_small_edits_of_one_author_group_until_someone_else_or_a_pause() -> None
     big.ops = big.ops * 25
     entries = group_entries([*edits, big, _record(10, ANA, 204)], lambda e: "x", window=60)
     assert [e.seqs for e in entries][-3:] == [[8], [9], [10]]
+
+
+def test_ops_of_one_edit_are_named_as_the_previous_ops_left_the_score() -> None:
+    log = _log()
+    event = {"id": "e1", "dur": {"type": 4}, "notes": [{"id": "n1", "step": "E", "octave": 4}]}
+    write = {"op": "write_event", "part": "p1", "measure": "m3", "offset": "0", "event": event}
+    lyric = {"op": "set_lyric", "event": "e1", "verse": 1, "text": "Ky-"}
+    commit(log, [write, lyric, {"op": "set_pitch", "note": "n1", "step": "F", "octave": 4}], ANA)
+    assert _text(log) == [
+        'Ana wrote a quarter note E4 in m. 3, Soprano; set the lyric "Ky-" under the quarter '
+        "note E4 in m. 3, Soprano; E4 → F4, m. 3, Soprano"
+    ]
