@@ -16,22 +16,41 @@ from server.score.pitch import to_midi
 from server.suggestions import HelperError, HelperService, chord_slots, spell_midi
 from server.voicing import parse_symbol
 
-SATB = [{"name": n, "clef": c} for n, c in
-        (("Soprano", "treble"), ("Alto", "treble"), ("Tenor", "treble8vb"), ("Bass", "bass"))]  # fmt: skip
+SATB = [
+    {"name": n, "clef": c}
+    for n, c in (
+        ("Soprano", "treble"),
+        ("Alto", "treble"),
+        ("Tenor", "treble8vb"),
+        ("Bass", "bass"),
+    )
+]
 PARTS = {"soprano": "p1", "alto": "p2", "tenor": "p3", "bass": "p4"}
 
 
 def _symbol(measure: str, offset: str, symbol: str, hid: str) -> dict[str, Any]:
-    return {"op": "set_chord_symbol", "part": "p1", "measure": measure, "offset": offset,
-            "symbol": symbol, "id": hid}  # fmt: skip
+    return {
+        "op": "set_chord_symbol",
+        "part": "p1",
+        "measure": measure,
+        "offset": offset,
+        "symbol": symbol,
+        "id": hid,
+    }
 
 
 def _melody(
     measure: str, offset: str, kind: int, step: str, octave: int, eid: str
 ) -> dict[str, Any]:
     note = {"id": f"{eid}n", "step": step, "alter": 0, "octave": octave}
-    return {"op": "write_event", "part": "p1", "measure": measure, "offset": offset,
-            "voice": "1", "event": {"id": eid, "dur": {"type": kind}, "notes": [note]}}  # fmt: skip
+    return {
+        "op": "write_event",
+        "part": "p1",
+        "measure": measure,
+        "offset": offset,
+        "voice": "1",
+        "event": {"id": eid, "dur": {"type": kind}, "notes": [note]},
+    }
 
 
 @pytest.fixture
@@ -41,12 +60,18 @@ def setup(service: ScoreService) -> tuple[HelperService, str, int, int]:
     ben = service.create_user("ben", "h", display_name="Ben")
     score = service.create_score(ana, "Chorale", new_document(parts=SATB, measures=3))
     service.set_member(score, ben, "editor")
-    service.submit(score, ana, [
-        _symbol("m1", "0", "C", "h1"), _symbol("m1", "1/2", "G7/B", "h2"),
-        _symbol("m2", "0", "F", "h3"),
-        _melody("m1", "0", 2, "E", 5, "s1"), _melody("m1", "1/2", 2, "D", 5, "s2"),
-        _melody("m2", "0", 1, "C", 5, "s3"),
-    ])  # fmt: skip
+    service.submit(
+        score,
+        ana,
+        [
+            _symbol("m1", "0", "C", "h1"),
+            _symbol("m1", "1/2", "G7/B", "h2"),
+            _symbol("m2", "0", "F", "h3"),
+            _melody("m1", "0", 2, "E", 5, "s1"),
+            _melody("m1", "1/2", 2, "D", 5, "s2"),
+            _melody("m2", "0", 1, "C", 5, "s3"),
+        ],
+    )
     return HelperService(service), score, ana, ben
 
 
@@ -84,8 +109,13 @@ def test_spelling_follows_the_chord() -> None:
 def test_off_by_default_per_user_and_per_score(setup: Any) -> None:
     helper, score, ana, ben = setup
     state = helper.status(score, ben)
-    assert state == {**state, "available": False, "reason": "helper_disabled",
-                     "user_enabled": False, "score_enabled": False}  # fmt: skip
+    assert state == {
+        **state,
+        "available": False,
+        "reason": "helper_disabled",
+        "user_enabled": False,
+        "score_enabled": False,
+    }
     with pytest.raises(HelperError) as err:
         helper.request(score, ben, _request())
     assert err.value.code == "helper_disabled"
@@ -128,8 +158,9 @@ def test_request_stores_pending_and_leaves_the_score_alone(setup: Any) -> None:
 def test_unparseable_symbols_are_all_listed(setup: Any) -> None:
     helper, score, ana, ben = setup
     _enable(helper, score, ben)
-    helper.scores.submit(score, ana, [_symbol("m3", "0", "Hxyz", "h4"),
-                                      _symbol("m3", "1/2", "Cfoo", "h5")])  # fmt: skip
+    helper.scores.submit(
+        score, ana, [_symbol("m3", "0", "Hxyz", "h4"), _symbol("m3", "1/2", "Cfoo", "h5")]
+    )
     with pytest.raises(HelperError) as err:
         helper.request(score, ben, _request())
     assert err.value.code == "unknown_chord_symbol"
@@ -152,8 +183,13 @@ def test_accept_is_one_helper_edit_attributed_to_the_accepter(setup: Any) -> Non
     alt = suggestion["result"]["alternatives"][1]
     decided, edit = helper.accept(score, suggestion["id"], ana, 1)
     assert edit.seq == before_seq + 1 and edit.origin == "helper" and edit.author_id == ana
-    assert edit.meta == {"suggestion_id": suggestion["id"], "alternative": 1,
-                         "accepted_by": "Ana", "accepted_by_id": ana, "tweaked": False}  # fmt: skip
+    assert edit.meta == {
+        "suggestion_id": suggestion["id"],
+        "alternative": 1,
+        "accepted_by": "Ana",
+        "accepted_by_id": ana,
+        "tweaked": False,
+    }
     assert {op["op"] for op in edit.ops} == {"write_event"}
     # Exactly the ops' effect: replaying them on the old head gives the new head.
     replayed = apply_edit(before_doc, edit.ops) and before_doc
@@ -174,8 +210,9 @@ def test_accept_is_one_helper_edit_attributed_to_the_accepter(setup: Any) -> Non
     assert len(prov["helper_notes"]) == 12
     # A person changes one accepted note: it is no longer marked as the helper's.
     note_id = doc["parts"][1]["bars"]["m1"]["voices"]["1"][0]["notes"][0]["id"]
-    helper.scores.submit(score, ben, [{"op": "transpose", "notes": [note_id], "diatonic": 0,
-                                       "chromatic": 1}])  # fmt: skip
+    helper.scores.submit(
+        score, ben, [{"op": "transpose", "notes": [note_id], "diatonic": 0, "chromatic": 1}]
+    )
     prov = helper.provenance(score, ana)
     assert prov["from_helper_changed_by_people"] == 1 and note_id not in prov["helper_notes"]
 
@@ -229,9 +266,11 @@ def test_viewers_cannot_request_or_decide(setup: Any) -> None:
     helper.scores.set_member(score, eve, "viewer")
     _enable(helper, score, ben, eve)
     suggestion = helper.request(score, ben, _request(k=1))
-    for action in (lambda: helper.request(score, eve, _request()),
-                   lambda: helper.accept(score, suggestion["id"], eve, 0),
-                   lambda: helper.reject(score, suggestion["id"], eve)):  # fmt: skip
+    for action in (
+        lambda: helper.request(score, eve, _request()),
+        lambda: helper.accept(score, suggestion["id"], eve, 0),
+        lambda: helper.reject(score, suggestion["id"], eve),
+    ):
         with pytest.raises(HelperError) as err:
             action()
         assert err.value.code == "forbidden"
