@@ -477,12 +477,17 @@ class HelperService:
             raise HelperError("not_found", "no such suggestion in this score")
         return row
 
-    def list_suggestions(self, score_id: str, user_id: int, status: str | None = None) -> list[dict[str, Any]]:
+    def list_suggestions(
+        self, score_id: str, user_id: int, status: str | None = None
+    ) -> list[dict[str, Any]]:
         self._role(score_id, user_id, "viewer")
         reverted = self._reverted(score_id)
         return [self._public(r, reverted) for r in self.scores.suggestions(score_id, status)]
 
-    def get(self, score_id: str, suggestion_id: int) -> dict[str, Any]:
+    def get(self, score_id: str, suggestion_id: int, user_id: int | None = None) -> dict[str, Any]:
+        """One suggestion; with ``user_id``, only for a member of the score."""
+        if user_id is not None:
+            self._role(score_id, user_id, "viewer")
         return self._public(self._suggestion(score_id, suggestion_id), self._reverted(score_id))
 
     def request(self, score_id: str, user_id: int, payload: Any) -> dict[str, Any]:

@@ -15,3 +15,6 @@ def init_ui(app: Flask) -> None:
     app.register_blueprint(vendor.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(scores_api.bp)
+    from . import helper_api  # voicing helper API (helper engineer's hook)
+
+    app.register_blueprint(helper_api.bp)
