@@ -1,8 +1,9 @@
 """ID-free views of a document for comparing imports and exports (round-trip checks).
 
-``musical_content`` keeps what notation carries (positions, notated durations,
-spelled pitches, ties, lyrics, symbols, bar attributes); ``sounding_notes`` keeps
-only what a MIDI file can: onset, MIDI pitch and length, with ties merged. Pure.
+``musical_content`` keeps what notation carries (positions, notated durations, spelled
+pitches, ties, lyrics, symbols, bar attributes, the clef in force per bar);
+``sounding_notes`` keeps only what a MIDI file can: onset, MIDI pitch and length, with
+ties merged. Pure.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ def musical_content(doc: Doc) -> dict[str, Any]:
     parts = []
     for part in doc["parts"]:
         bars = []
+        clef = part["clef"]
         for m in doc["measures"]:
             bar = part["bars"][m["id"]]
+            clef = bar.get("clef", clef)  # the clef in force, however it was written
             voices = {}
             for name, events in sorted(bar["voices"].items()):
                 rows = []
@@ -44,10 +47,10 @@ def musical_content(doc: Doc) -> dict[str, Any]:
                     "voices": voices,
                     "harmonies": [(h["offset"], h["symbol"]) for h in bar.get("harmonies", [])],
                     "dynamics": [(d["offset"], d["mark"]) for d in bar.get("dynamics", [])],
-                    "clef": bar.get("clef"),
+                    "clef": clef,
                 }
             )
-        info = {k: part[k] for k in ("name", "instrument", "clef", "transposition")}
+        info = {k: part[k] for k in ("name", "instrument", "transposition")}
         parts.append({"info": info, "bars": bars})
     return {"title": doc.get("title"), "measures": measures, "parts": parts}
 

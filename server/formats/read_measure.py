@@ -153,7 +153,7 @@ def _read_note(el: note.GeneralNote, offset: Fraction, number: int, report: Repo
     if isinstance(el, note.Rest):
         if el.lyrics:
             report.add(LYRIC_REST, number, len(el.lyrics))
-        return Item(offset, length, [], hint=hint)
+        return Item(offset, length, [], hint=hint, hidden=bool(el.style.hideObjectOnPrint))
     pitched: list[tuple[Any, Any]] = []
     if isinstance(el, chord.Chord):
         # Ties belong to chord tones; the chord's own tie only speaks when no tone has one.

@@ -287,17 +287,44 @@ def _read_part(
 
 
 def _voice_slots(mc: MeasureContents, number: int, report: Report) -> dict[str, list[Item]]:
-    """Source voices in order of their numbers -> our voices "1".."4"; all-rest extras go."""
+    """Source voices in order of their numbers -> our voices "1".."4".
+
+    A source voice whose notes overlap (MIDI has no voices) is split into layers
+    first. A voice after the first that holds nothing but unprinted spacer rests
+    (Finale's <forward>) is no voice at all and is left out.
+    """
 
     def order(name: str) -> tuple[int, int, str]:
         return (0 if name == "" else 1, int(name) if name.isdigit() else 10**6, name)
 
-    names = sorted(mc.voices, key=order)
-    kept = [n for k, n in enumerate(names) if k == 0 or any(i.notes for i in mc.voices[n])]
+    layers = [layer for n in sorted(mc.voices, key=order) for layer in _layers(mc.voices[n])]
+    kept = [
+        layer
+        for k, layer in enumerate(layers)
+        if k == 0 or any(i.notes or not i.hidden for i in layer)
+    ]
     if len(kept) > MAX_VOICES:
         report.add(f"voices beyond the {MAX_VOICES}th were dropped", number, len(kept) - 4)
         kept = kept[:MAX_VOICES]
-    return {str(k + 1): mc.voices[n] for k, n in enumerate(kept)}
+    return {str(k + 1): layer for k, layer in enumerate(kept)}
+
+
+def _layers(items: list[Item]) -> list[list[Item]]:
+    """Overlapping items spread over as few non-overlapping layers as possible; notes
+    struck together for the same length stay together (they make a chord)."""
+    layers: list[list[Item]] = []
+    for item in sorted(items, key=lambda i: (i.offset, -i.length)):
+        for layer in layers:
+            last = layer[-1]
+            same = last.offset == item.offset and last.length == item.length
+            if (same and bool(last.notes) == bool(item.notes)) or (
+                last.offset + last.length <= item.offset
+            ):
+                layer.append(item)
+                break
+        else:
+            layers.append([item])
+    return layers or [[]]
 
 
 def _marks(
@@ -315,8 +342,8 @@ def _marks(
     ):
         items: list[dict[str, Any]] = []
         used: set[Fraction] = set()
-        for offset, value in sorted(found, key=lambda x: x[0]):
-            offset += shift
+        for raw, value in sorted(found, key=lambda x: x[0]):
+            offset = tidy_offset(raw) + shift
             if kind == "dynamics" and value not in DYNAMICS:
                 report.add(f"dynamics other than {', '.join(DYNAMICS)} were dropped", number)
                 continue
@@ -328,6 +355,14 @@ def _marks(
             items.append({"id": item_id, "offset": format_fraction(offset), value_key: value})
         if items:
             bar[kind] = items
+
+
+def tidy_offset(offset: Fraction) -> Fraction:
+    """A direction's position with writers' rounding undone: music21 (and others) write
+    a chord symbol or dynamic inside a triplet note as an <offset> in rounded divisions,
+    e.g. 30241/40320 for 3/4. A nearby simple fraction is what was meant."""
+    simple = offset.limit_denominator(768)
+    return simple if abs(simple - offset) < Fraction(1, 3840) else offset
 
 
 CLEF_NAMES = {
@@ -358,7 +393,8 @@ def _clef_change(
     for offset, c in mc.clefs:
         name, approximate = clef_name(c)
         if approximate:
-            report.add(f"{c.sign}-clefs on line {c.line} were replaced by the {name} clef", number)
+            what = _lower(type(c).__name__).replace(" clef", "")
+            report.add(f"{what} clefs were replaced by the {name} clef", number)
         if offset == 0:
             at_start = name
         else:

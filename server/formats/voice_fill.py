@@ -34,6 +34,7 @@ class Item:
     notes: list[dict[str, Any]]
     lyrics: dict[str, str] = field(default_factory=dict)
     hint: dict[str, Any] | None = None
+    hidden: bool = False  # a rest the file does not print (a spacer)
 
 
 def build_voice(

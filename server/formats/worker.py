@@ -14,6 +14,7 @@ import sys
 import tempfile
 import traceback
 import warnings
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,14 @@ from .report import Report
 
 MEMORY_LIMIT = 3 * 1024**3
 EXTENSIONS = {"musicxml": "musicxml", "mxl": "mxl", "midi": "mid", "abc": "abc"}
-MIDI_NOTE = (
-    "MIDI files carry no pitch spelling, voices or notated rhythm: spelling was guessed "
-    "and rhythms quantised to sixteenths and eighth-note triplets"
+MIDI_NOTE = "MIDI files carry no pitch spelling or voices: spelling and voices were guessed"
+MIDI_QUANTISED = (
+    "the MIDI file's rhythms are not exact (a live recording?): they were quantised to "
+    "sixteenths and eighth-note triplets"
 )
+# An exact (machine-written) MIDI file has every onset and length on this grid, in
+# quarter notes: 32nds and sixteenth-note triplets.
+MIDI_GRID = Fraction(1, 24)
 
 
 def parse_and_read(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
@@ -46,18 +51,44 @@ def parse_and_read(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
             # we cannot keep is reported by the reader instead.
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                parsed = converter.parse(path, format=m21_format, forceSource=True)
+                if fmt == "midi":
+                    parsed = _parse_midi(path, report)
+                else:
+                    parsed = converter.parse(path, format=m21_format, forceSource=True)
         except Exception as exc:  # noqa: BLE001 - any parser failure is the file's fault
             raise FormatError(
                 "malformed_file", f"the file could not be read: {_reason(exc)}"
             ) from exc
-    if fmt == "midi":
-        report.general(MIDI_NOTE)
     title = Path(filename).stem or "Imported score"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         doc = read_score(parsed, report, fallback_title=title)
     return {"doc": doc, "report": report.lines()}
+
+
+def _parse_midi(path: Path, report: Report) -> Any:
+    """A MIDI file as written when it is exact; quantised (music21's way) when it is not.
+
+    music21's quantiser stretches notes to fill the gap to the next onset, which helps
+    a live recording but turns an exact triplet quarter into a dotted eighth.
+    """
+    from music21 import converter
+
+    report.general(MIDI_NOTE)
+    raw = converter.parse(path, format="midi", quantizePost=False, forceSource=True)
+    if _on_grid(raw):
+        return raw
+    report.general(MIDI_QUANTISED)
+    return converter.parse(path, format="midi", quantizePost=True, forceSource=True)
+
+
+def _on_grid(score: Any) -> bool:
+    for part in score.parts:
+        for n in part.flatten().notesAndRests:
+            for value in (n.offset, n.duration.quarterLength):
+                if (Fraction(value) / MIDI_GRID).denominator != 1:
+                    return False
+    return True
 
 
 def _first_abc_tune(data: bytes, report: Report) -> bytes:

@@ -76,13 +76,15 @@ def to_music21(
         p.partName = part["name"]
         p.insert(0, _instrument(part))
         tied: dict[str, set[int]] = {}
+        clef_now = part["clef"]
         for mi, measure in enumerate(doc["measures"]):
             bar = part["bars"][measure["id"]]
             m = stream.Measure(number=mi + 1)
-            if mi == 0:
-                m.insert(0, CLEF_CLASSES[part["clef"]]())
-            if bar.get("clef"):
-                m.insert(0, CLEF_CLASSES[bar["clef"]]())
+            # One clef where the clef in force changes (a bar may repeat the current one).
+            wanted = bar.get("clef") or (part["clef"] if mi == 0 else clef_now)
+            if mi == 0 or wanted != clef_now:
+                m.insert(0, CLEF_CLASSES[wanted]())
+                clef_now = wanted
             if "key" in measure:
                 m.insert(0, key.KeySignature(measure["key"]))
             if "time" in measure:

@@ -125,7 +125,7 @@ CASES: dict[str, tuple[bytes, list[str]]] = {
                 WHOLE_C,
             )
         ),
-        ["m. 1: C-clefs on line 1 were replaced by the alto clef"],
+        ["m. 1: soprano clefs were replaced by the alto clef"],
     ),
     "a part shorter than the others": (
         score(bar(1, ATTR, WHOLE_C) + bar(2, WHOLE_C), bar(1, ATTR, note("E", beats=4))),
