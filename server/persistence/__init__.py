@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import repository
 from .chain import GENESIS_HASH, as_utc, edit_hash, iso
-from .db import Database, init_db, normalise_url, open_database
+from .db import Database, init_db, normalise_url, open_database, schema_head
 from .models import ORIGINS, ROLES, SUGGESTION_STATUSES
 from .repository import DuplicateEdit, NameTaken
 
@@ -28,4 +28,5 @@ __all__ = [
     "normalise_url",
     "open_database",
     "repository",
+    "schema_head",
 ]

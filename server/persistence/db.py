@@ -136,6 +136,18 @@ def init_db(url: str) -> None:
         engine.dispose()
 
 
+def schema_head() -> str:
+    """The newest migration's revision id (what ``init_db`` brings a database to)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
 def open_database(url: str, *, migrate: bool = True, **engine_args: Any) -> Database:
     """``init_db`` (unless ``migrate`` is false) and a ready ``Database``."""
     if migrate:

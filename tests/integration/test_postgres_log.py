@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from server.editing import ScoreService, replay
-from server.persistence import Database, init_db
+from server.persistence import Database, init_db, schema_head
 
 pytestmark = pytest.mark.postgres
 
@@ -102,8 +102,15 @@ def test_migrations_run_on_postgresql(pg_url: str) -> None:
             }
             version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
         assert {"users", "scores", "score_members", "edits", "snapshots", "versions"} <= tables
-        assert "suggestions" in tables and version == "0001"
+        assert "suggestions" in tables and version == schema_head()
         assert db.engine.dialect.driver == "psycopg2"
+        from alembic.autogenerate import compare_metadata
+        from alembic.migration import MigrationContext
+
+        from server.persistence.models import Base
+
+        with db.read() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     finally:
         db.dispose()
 
@@ -131,9 +138,8 @@ def test_workers_starting_together_migrate_once() -> None:
         assert _run(_migrate, [(url,)] * 6) == [None] * 6
         db = Database(url)
         with db.read() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").all() == [
-                ("0001",)
-            ]
+            versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+            assert versions == [(schema_head(),)]
         db.dispose()
     finally:
         with admin.connect() as conn:

@@ -327,3 +327,15 @@ def test_edits_are_stored_as_plain_json(service: ScoreService, ana: int, score: 
     with pytest.raises(InvalidOp):
         service.submit(score, ana, [{"op": "set_meta", "title": {1, 2}}])
     assert service.head_seq(score) == 1
+
+
+def test_user_preferences(service: ScoreService, ana: int) -> None:
+    assert service.get_user_preferences(ana) == {"helper_opt_in": False}
+    assert service.update_user_preferences(ana, helper_opt_in=True)["helper_opt_in"] is True
+    assert service.update_user_preferences(ana, voice="satb") == {
+        "helper_opt_in": True,
+        "voice": "satb",
+    }
+    assert service.get_user_preferences(ana)["voice"] == "satb"
+    with pytest.raises(UserNotFound):
+        service.update_user_preferences(999, helper_opt_in=True)

@@ -17,6 +17,7 @@ from server.persistence import (
     init_db,
     normalise_url,
     repository,
+    schema_head,
 )
 from server.persistence.chain import canonical_json, iso
 
@@ -40,7 +41,8 @@ def test_migrations_create_every_table_and_are_idempotent(tmp_path: Path) -> Non
     with sqlite3.connect(path) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert TABLES <= names
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        versions = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        assert versions == [(schema_head(),)]
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
         assert {"ix_edits_author_id", "ix_scores_owner_id", "ix_versions_score_id_seq"} <= indexes
 
@@ -142,3 +144,19 @@ def test_postgresql_urls_use_psycopg2() -> None:
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg2://u@h/db"
     assert normalise_url("postgresql+psycopg2://u:p@h/db") == "postgresql+psycopg2://u:p@h/db"
     assert normalise_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_migrations_match_the_models(db_url: str) -> None:
+    """A model changed without a migration (or the reverse) shows up as a schema diff."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from server.persistence.models import Base
+
+    db = Database(db_url)
+    try:
+        with db.read() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert diff == []
+    finally:
+        db.dispose()
