@@ -411,8 +411,8 @@ class HelperService:
             "can_switch_score": role == "owner",
         }
 
-    def _require_available(self, score_id: str, user_id: int) -> None:
-        self._role(score_id, user_id, "editor")
+    def _require_available(self, score_id: str, user_id: int, role: str = "editor") -> None:
+        self._role(score_id, user_id, role)
         state = self.status(score_id, user_id)
         if state["reason"] == "helper_disabled":
             raise HelperError(
@@ -499,6 +499,35 @@ class HelperService:
         row = self.scores.create_suggestion(score_id, user_id, req.to_json(), result)
         return self._public(row, {})
 
+    def _ops(
+        self, score_id: str, row: dict[str, Any], alternative: Any, tweaks: Any, prefix: str
+    ) -> list[dict[str, Any]]:
+        """The write ops of one (tweaked) alternative against the current head."""
+        result = row["result"] or {}
+        alts = result.get("alternatives", [])
+        if (
+            not isinstance(alternative, int)
+            or isinstance(alternative, bool)
+            or not 0 <= alternative < len(alts)
+        ):
+            raise HelperError("bad_request", f"alternative must be 0..{len(alts) - 1}")
+        notes = alts[alternative]["notes"]
+        if tweaks:
+            notes = apply_tweaks(notes, tweaks)
+        doc, _ = self.scores.load(score_id)
+        return build_ops(doc, VoicingRequest(**row["request"]), result, notes,
+                         prefix + secrets.token_hex(2))  # fmt: skip
+
+    def preview(
+        self, score_id: str, suggestion_id: int, user_id: int, alternative: Any, tweaks: Any = None
+    ) -> dict[str, Any]:
+        """What accepting would write (ops with throwaway IDs), for drawing a preview only."""
+        self._require_available(score_id, user_id, "viewer")
+        row = self._suggestion(score_id, suggestion_id)
+        ops = self._ops(score_id, row, alternative, tweaks, "hp")
+        note_ids = [n["id"] for op in ops for n in op["event"]["notes"]]
+        return {"ops": ops, "note_ids": note_ids, "request": row["request"]}
+
     def accept(
         self, score_id: str, suggestion_id: int, user_id: int, alternative: Any, tweaks: Any = None
     ) -> tuple[dict[str, Any], CommittedEdit]:
@@ -508,22 +537,8 @@ class HelperService:
             row = self._suggestion(score_id, suggestion_id)
             if row["status"] != "pending":
                 raise HelperError("already_decided", f"this suggestion is {row['status']}")
-            result = row["result"] or {}
-            alts = result.get("alternatives", [])
-            if (
-                not isinstance(alternative, int)
-                or isinstance(alternative, bool)
-                or not 0 <= alternative < len(alts)
-            ):
-                raise HelperError("bad_request", f"alternative must be 0..{len(alts) - 1}")
-            notes = alts[alternative]["notes"]
             tweaked = bool(tweaks)
-            if tweaked:
-                notes = apply_tweaks(notes, tweaks)
-            req = VoicingRequest(**row["request"])
-            doc, _ = self.scores.load(score_id)
-            prefix = f"h{suggestion_id}{secrets.token_hex(2)}"
-            ops = build_ops(doc, req, result, notes, prefix)
+            ops = self._ops(score_id, row, alternative, tweaks, f"h{suggestion_id}")
             accepter = self._name(user_id)
             assert accepter is not None
             meta = {

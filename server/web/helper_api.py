@@ -155,6 +155,21 @@ def show(score_id: str, suggestion_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.post("/scores/<score_id>/suggestions/<int:suggestion_id>/preview")
+@login_required
+def preview(score_id: str, suggestion_id: int) -> ResponseReturnValue:
+    """``{alternative, tweaks?}`` -> the ops accepting would submit (nothing is stored)."""
+
+    def run() -> ResponseReturnValue:
+        data = _body()
+        found = get_helper().preview(
+            score_id, suggestion_id, g.identity.id, data.get("alternative"), data.get("tweaks")
+        )
+        return jsonify({"ok": True, **found})
+
+    return _guarded(run)
+
+
 @bp.post("/scores/<score_id>/suggestions/<int:suggestion_id>/accept")
 @login_required
 def accept(score_id: str, suggestion_id: int) -> ResponseReturnValue:

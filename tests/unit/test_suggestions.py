@@ -275,3 +275,21 @@ def test_viewers_cannot_request_or_decide(setup: Any) -> None:
             action()
         assert err.value.code == "forbidden"
     assert helper.list_suggestions(score, eve)[0]["status"] == "pending"
+
+
+def test_preview_draws_what_accept_writes_and_stores_nothing(setup: Any) -> None:
+    helper, score, ana, ben = setup
+    _enable(helper, score, ben)
+    suggestion = helper.request(score, ben, _request(k=2))
+    before = helper.scores.load(score)
+    tweaks = [{"chord": 0, "voice": "tenor", "semitones": 2}]
+    shown = helper.preview(score, suggestion["id"], ben, 1, tweaks)
+    assert helper.scores.load(score) == before
+    assert len(shown["note_ids"]) == 12 and all(i.startswith("hp") for i in shown["note_ids"])
+    doc = before[0]
+    apply_edit(doc, shown["ops"])
+    helper.accept(score, suggestion["id"], ben, 1, tweaks)
+    after = helper.scores.load(score)[0]
+    for part in PARTS.values():
+        for measure in ("m1", "m2"):
+            assert _notes_at(doc, part, measure) == _notes_at(after, part, measure)
