@@ -237,14 +237,14 @@ def _report_markings(el: note.GeneralNote, number: int, report: Report) -> None:
     for art in el.articulations:
         name = type(art).__name__
         report.add(
-            f"articulations ({_spaced(name)}) are not supported yet and were dropped", number
+            f"articulations ({spaced_name(name)}) are not supported yet and were dropped", number
         )
     for expr in el.expressions:
         name = type(expr).__name__
-        report.add(f"{_spaced(name)} marks are not supported yet and were dropped", number)
+        report.add(f"{spaced_name(name)} marks are not supported yet and were dropped", number)
 
 
-def _spaced(name: str) -> str:
+def spaced_name(name: str) -> str:
     """``"StrongAccent"`` -> ``"strong accent"``."""
     words: list[str] = []
     for ch in name:

@@ -10,12 +10,10 @@ May import music21; must not import verovio or anything outside server.score.
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 from typing import Any
 
-from music21 import clef, layout, spanner, stream
-from music21 import instrument as m21_instrument
+from music21 import stream
 
 from ..score.durations import format_fraction, measure_length
 from ..score.model import Doc
@@ -23,6 +21,7 @@ from ..score.ops.bars import DYNAMICS
 from ..score.ops.structure import MAX_MEASURES, MAX_PARTS
 from .errors import FormatError
 from .notation import time_for_length
+from .part_info import clef_change, instrument_of, part_names, report_spanners
 from .read_measure import MeasureContents, read_measure
 from .report import Report
 from .voice_fill import Item, build_voice
@@ -61,14 +60,14 @@ def read_score(obj: Any, report: Report, *, fallback_title: str) -> Doc:
             report.general(
                 f"part {p.partName or p.id} is shorter than the score; filled with rests"
             )
-    names = _part_names(parts, report)
+    names = part_names(parts, report)
     grid = _measure_grid(contents, count, report)
     doc: Doc = {"title": "", "composer": "", "measures": [], "parts": []}
     _metadata(doc, score, fallback_title)
     doc["measures"] = grid.measures
     for index, (p, ms) in enumerate(zip(parts, contents, strict=True)):
         doc["parts"].append(_read_part(p, ms, index, names[index], grid, report))
-    _report_spanners(parts, seen, report)
+    report_spanners(parts, seen, report)
     return doc
 
 
@@ -206,30 +205,6 @@ def _metadata(doc: Doc, score: stream.Score, fallback_title: str) -> None:
     doc["composer"] = composer[:200]
 
 
-def _part_names(parts: list[stream.Part], report: Report) -> list[str]:
-    """Names for the parts; each staff of a grand staff becomes its own part."""
-    names = [str(p.partName or f"Part {i + 1}") for i, p in enumerate(parts)]
-    groups: dict[str, list[int]] = {}
-    for i, p in enumerate(parts):
-        if isinstance(p, stream.PartStaff):
-            base = str(p.id).rsplit("-Staff", 1)[0]
-            groups.setdefault(base, []).append(i)
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        base_name = names[members[0]]
-        labels = (
-            ["RH", "LH"] if len(members) == 2 else [f"staff {k + 1}" for k in range(len(members))]
-        )
-        for label, i in zip(labels, members, strict=False):
-            names[i] = f"{base_name} ({label})"[:64]
-        report.general(
-            f"{base_name}: each of its {len(members)} staves was imported as a part of its own"
-            f" ({', '.join(names[i] for i in members)})"
-        )
-    return [n[:64] for n in names]
-
-
 def _read_part(
     p: stream.Part,
     contents: list[MeasureContents],
@@ -239,7 +214,7 @@ def _read_part(
     report: Report,
 ) -> dict[str, Any]:
     pid = f"p{index + 1}"
-    instrument, transposition = _instrument(p)
+    instrument, transposition = instrument_of(p)
     part: dict[str, Any] = {
         "id": pid,
         "name": name,
@@ -271,7 +246,7 @@ def _read_part(
         bar["voices"] = dict(sorted(bar["voices"].items()))
         carry = {k: v for k, v in carry.items() if v}
         _marks(bar, mc, pid, number, shift, length, report)
-        new_clef, pending_clef = _clef_change(mc, pending_clef, number, report)
+        new_clef, pending_clef = clef_change(mc, pending_clef, number, report)
         if new_clef is not None:
             if current_clef is None:
                 part["clef"] = new_clef
@@ -363,126 +338,3 @@ def tidy_offset(offset: Fraction) -> Fraction:
     e.g. 30241/40320 for 3/4. A nearby simple fraction is what was meant."""
     simple = offset.limit_denominator(768)
     return simple if abs(simple - offset) < Fraction(1, 3840) else offset
-
-
-CLEF_NAMES = {
-    ("G", 2, 0): "treble",
-    ("G", 2, -1): "treble8vb",
-    ("F", 4, 0): "bass",
-    ("C", 3, 0): "alto",
-    ("C", 4, 0): "tenor",
-}
-
-
-def clef_name(c: clef.Clef) -> tuple[str, bool]:
-    """Our clef for a music21 clef, and whether that is only an approximation."""
-    if isinstance(c, (clef.PercussionClef, clef.NoClef)):
-        return "percussion", not isinstance(c, clef.PercussionClef)
-    exact = CLEF_NAMES.get((str(c.sign), c.line or 0, c.octaveChange or 0))
-    if exact:
-        return exact, False
-    return {"F": "bass", "C": "alto"}.get(str(c.sign), "treble"), True
-
-
-def _clef_change(
-    mc: MeasureContents, pending: str | None, number: int, report: Report
-) -> tuple[str | None, str | None]:
-    """The clef in force from this bar's start, and one waiting for the next bar."""
-    at_start = pending
-    later: str | None = None
-    for offset, c in mc.clefs:
-        name, approximate = clef_name(c)
-        if approximate:
-            what = _lower(type(c).__name__).replace(" clef", "")
-            report.add(f"{what} clefs were replaced by the {name} clef", number)
-        if offset == 0:
-            at_start = name
-        else:
-            later = name
-            report.add("clef changes within a bar were moved to the next bar", number)
-    return at_start, later
-
-
-def _instrument(p: stream.Part) -> tuple[str, int]:
-    """Our instrument name and transposition (semitones written -> sounding).
-
-    A specific instrument named in the file wins; a generic one (a MIDI patch such
-    as "String Ensemble 1") gives way to the part name ("Violin I"). Names are
-    music21's canonical ones so they survive a round trip through our own export.
-    """
-    inst = p.getInstrument(returnDefault=False)
-    transposition = 0
-    if inst is not None and inst.transposition is not None:
-        transposition = max(-36, min(36, int(inst.transposition.semitones)))
-    candidates: list[Any] = []
-    if inst is not None:
-        if inst.instrumentName:
-            candidates.append(_known_instrument(str(inst.instrumentName)))
-        if type(inst) not in GENERIC_CLASSES:
-            candidates.append(type(inst))
-    if p.partName:
-        candidates.append(_known_instrument(str(p.partName)))
-    for found in candidates:
-        if found is not None:
-            return str(found().instrumentName).lower()[:64], transposition
-    if inst is not None and inst.instrumentName and not GENERIC.match(str(inst.instrumentName)):
-        return str(inst.instrumentName).lower()[:64], transposition
-    return "piano", transposition
-
-
-GENERIC = re.compile(r"^(instrument|part|staff|track)\s*\d*$", re.IGNORECASE)
-
-
-def _known_instrument(name: str) -> Any:
-    """The music21 instrument class ``name`` stands for, or None."""
-    try:
-        found = m21_instrument.fromString(name)
-    except Exception:  # noqa: BLE001 - fromString raises on anything it does not know
-        return None
-    return type(found) if type(found) not in GENERIC_CLASSES else None
-
-
-GENERIC_CLASSES = (
-    m21_instrument.Instrument,
-    m21_instrument.StringInstrument,
-    m21_instrument.KeyboardInstrument,
-    m21_instrument.WoodwindInstrument,
-    m21_instrument.BrassInstrument,
-    m21_instrument.Percussion,
-    m21_instrument.PitchedPercussion,
-    m21_instrument.UnpitchedPercussion,
-    m21_instrument.Vocalist,
-    m21_instrument.Conductor,
-)
-
-
-SPANNER_MESSAGES = {
-    "Slur": "slurs are not supported yet and were dropped",
-    "Crescendo": "hairpins (crescendo, diminuendo) are not supported yet and were dropped",
-    "Diminuendo": "hairpins (crescendo, diminuendo) are not supported yet and were dropped",
-    "Ottava": "8va/8vb lines were written out at sounding pitch",
-    "RepeatBracket": "voltas (1st/2nd endings) are not supported yet; the music is imported "
-    "as written",
-}
-
-
-def _report_spanners(parts: list[stream.Part], seen: dict[int, int], report: Report) -> None:
-    for p in parts:
-        for sp in p.spannerBundle:
-            if isinstance(sp, (layout.StaffGroup, spanner.MultiMeasureRest)):
-                continue
-            name = type(sp).__name__
-            message = SPANNER_MESSAGES.get(
-                name, f"{_lower(name)} lines are not supported yet and were dropped"
-            )
-            first = sp.getFirst()
-            report.add(message, seen.get(id(first)) if first is not None else None)
-
-
-def _lower(name: str) -> str:
-    out: list[str] = []
-    for ch in name:
-        if ch.isupper() and out:
-            out.append(" ")
-        out.append(ch.lower())
-    return "".join(out)
