@@ -15,6 +15,7 @@ import { Player } from "../playback/player.js";
 import { currentUser, api } from "./api.js";
 import { frac } from "../render/mei.js";
 import { midiOf } from "../editor/pitch.js";
+import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 
 const area = document.getElementById("score-area");
 const scoreEl = document.getElementById("score");
@@ -580,5 +581,7 @@ window.tutti = {
   frac,
   api,
 };
+// Voicing helper panel (helper hook): reads the document and selection, never edits directly.
+window.tutti.helper = initHelper({ container: document.getElementById("helper-panel"), scoreId, socket, getDoc: () => collab.doc, getSelection: () => state.selection });
 say(describeMode());
 currentUser().then((user) => (window.tutti.user = user));
