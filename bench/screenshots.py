@@ -88,9 +88,9 @@ def main() -> int:
             ana.keyboard.type("C")
             ana.keyboard.press("Enter")
             ana.keyboard.press("Control+l")
-            for syllable in ["Eve", "ning", "song", "of"]:
+            for syllable, then in [("Eve", "-"), ("ning", " "), ("song", " "), ("of", " ")]:
                 ana.keyboard.type(syllable)
-                ana.keyboard.press(" ")
+                ana.keyboard.press(then)
             ana.keyboard.press("Escape")
             bar = ben.evaluate("window.tutti.doc.parts[1].bars.m2.voices['1'][0].id")
             ben.evaluate("id => window.tutti.select([id])", bar)

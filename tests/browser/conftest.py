@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 import requests
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from server.editing import ScoreService
 from server.persistence import Database, init_db
@@ -107,7 +108,7 @@ class User:
         assert response.ok, response.text()
         self.page: Page = self.context.new_page()
         self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("pageerror", lambda e: self.errors.append(f"{e}\n{e.stack}"))
 
     def api(self, method: str, path: str, data: Any = None) -> Any:
         call = getattr(self.context.request, method)
@@ -163,8 +164,28 @@ def settled(page: Page, head: int | None = None) -> Any:
     return page.evaluate("window.tutti.doc")
 
 
-def click_id(page: Page, element_id: str, **options: Any) -> None:
-    """Click an engraved element as a user would: on a note's head, or on the rest."""
+def click_id(page: Page, element_id: str, modifiers: list[str] | None = None) -> None:
+    """Click an engraved element as a user would: the middle of a note's head (or of the
+    rest), with the mouse, holding ``modifiers``; the editor picks what is under or near.
+
+    A collaborator's edit may re-engrave the slice while we aim: then aim again."""
     selector = f'#score [id="{element_id}"]'
     head = f"{selector} .notehead"
-    page.click(head if page.query_selector(head) else selector, **options)
+    for attempt in range(5):
+        # Click what is on screen: wait until no slice is being re-engraved (and replaced).
+        page.wait_for_function("window.tutti.engraver.busy === null", timeout=10000)
+        locator = page.locator(head if page.query_selector(head) else selector).first
+        try:
+            locator.scroll_into_view_if_needed(timeout=2000)
+            box = locator.bounding_box(timeout=2000)
+        except PlaywrightError:
+            if attempt == 4:
+                raise
+            continue
+        assert box is not None, element_id
+        break
+    for key in modifiers or []:
+        page.keyboard.down(key)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for key in modifiers or []:
+        page.keyboard.up(key)

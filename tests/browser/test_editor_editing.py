@@ -45,7 +45,7 @@ def test_keyboard_note_entry_and_pitch_editing(
     user = make_user("kbd")
     score_id = new_shared_score(user, [], measures=4)
     page = user.open(score_id)
-    page.click('#score [id="m1.p1.r0"]')
+    click_id(page, "m1.p1.r0")
     page.keyboard.press("n")
     page.keyboard.press("5")  # quarter
     for key in "cde":
@@ -78,6 +78,7 @@ def test_keyboard_note_entry_and_pitch_editing(
     page.keyboard.press(".")
     assert voice(page, 0, "m1")[0]["dur"] == {"type": 8, "dots": 1}
     # The selection is drawn in the selection colour on the engraved note.
+    page.wait_for_function("window.tutti.engraver.busy === null")
     fill = page.eval_on_selector(f'#score [id="{first}"]', "el => getComputedStyle(el).fill")
     assert fill == "rgb(26, 98, 214)"
     page.keyboard.press("Delete")
@@ -97,7 +98,7 @@ def test_copy_paste_lyrics_chords_measures_parts_and_dialogs(
     user = make_user("menus")
     score_id = new_shared_score(user, [], measures=4)
     page = user.open(score_id)
-    page.click('#score [id="m1.p1.r0"]')
+    click_id(page, "m1.p1.r0")
     page.keyboard.press("n")
     for key in "cdef":
         page.keyboard.press(key)
@@ -107,7 +108,7 @@ def test_copy_paste_lyrics_chords_measures_parts_and_dialogs(
     click_id(page, m1[3]["notes"][0]["id"], modifiers=["Shift"])
     assert len(page.evaluate("window.tutti.state.selection")) == 4
     page.keyboard.press("Control+c")
-    page.click('#score [id="m2.p2.r0"]')
+    click_id(page, "m2.p2.r0")
     page.keyboard.press("Control+v")
     assert pitches(page, 1, "m2") == ["C4", "D4", "E4", "F4"]
 
@@ -149,14 +150,17 @@ def test_copy_paste_lyrics_chords_measures_parts_and_dialogs(
     assert page.evaluate("window.tutti.doc.measures[0].id") == "m1"
 
     # Key, time and tempo through the menu's dialogs, at the selected measure.
-    page.click('#score [id="m3.p1.r0"]')
+    click_id(page, "m3.p1.r0")
     choose(page, "measure", "key")
     page.fill('#dialog input[name="key"]', "-3")
     page.click('#dialog button[value="ok"]')
+    # The dialog's close event (and so the edit) comes a task after the click.
+    page.wait_for_function("window.tutti.doc.measures.some(m => m.key === -3)")
     choose(page, "measure", "time")
     page.fill('#dialog input[name="beats"]', "3")
     page.select_option('#dialog select[name="unit"]', "4")
     page.click('#dialog button[value="ok"]')
+    page.wait_for_function("window.tutti.doc.measures.some(m => String(m.time) === '3,4')")
     measures = page.evaluate("window.tutti.doc.measures")
     m3 = next(m for m in measures if m["id"] == "m3")
     assert m3["key"] == -3 and m3["time"] == [3, 4]
@@ -166,6 +170,7 @@ def test_copy_paste_lyrics_chords_measures_parts_and_dialogs(
     page.fill('#dialog input[name="name"]', "Viola")
     page.select_option('#dialog select[name="clef"]', "alto")
     page.click('#dialog button[value="ok"]')
+    page.wait_for_function("window.tutti.doc.parts.length === 3")
     parts = page.evaluate("window.tutti.doc.parts.map(p => [p.name, p.clef])")
     assert parts[-1] == ["Viola", "alto"]
     page.keyboard.press("Escape")
@@ -173,6 +178,7 @@ def test_copy_paste_lyrics_chords_measures_parts_and_dialogs(
     choose(page, "notes", "transpose")
     page.select_option('#dialog select[name="interval"]', "up-M2")
     page.click('#dialog button[value="ok"]')
+    page.wait_for_function("window.tutti.doc.parts[1].bars.m2.voices['1'][0].notes[0].step === 'D'")
     assert pitches(page, 1, "m2") == ["D4", "E4", "F#4", "G4"]
 
     # The help overlay lists the shortcuts.

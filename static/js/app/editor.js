@@ -272,6 +272,11 @@ entry.addEventListener("keydown", (event) => {
   } else if (event.key === "Tab" || (lyric && event.key === " ")) {
     event.preventDefault();
     commitEntry(true);
+  } else if (lyric && event.key === "-") {
+    // As in MuseScore: a hyphen ends the syllable and moves to the next note.
+    event.preventDefault();
+    entry.value = `${entry.value.replace(/-+$/, "")}-`;
+    commitEntry(true);
   }
 });
 
@@ -540,6 +545,12 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
   });
 }
 fillHelp(document.getElementById("help-table"));
+
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => collab.doc && engraver.render(collab.doc), 200);
+});
 
 // --- test & benchmark hooks ----------------------------------------------------------------------
 

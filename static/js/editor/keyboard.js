@@ -17,7 +17,7 @@ export const SHORTCUTS = [
   ["Delete / Backspace", "Delete the selection (notes become rests; removes chord symbols, dynamics)"],
   ["Ctrl + C / Ctrl + V", "Copy / paste the selected events"],
   ["Ctrl + Z / Ctrl + Y", "Undo / redo your own edits"],
-  ["Ctrl + L", "Lyric on the selected note (Space or Enter: next note, Esc: done)"],
+  ["Ctrl + L", "Lyric on the selected note (Space or Enter: next note, -: next syllable, Esc: done)"],
   ["Ctrl + K", "Chord symbol at the selected event (Tab: next event, Enter: done)"],
   ["Ctrl + B", "Append a measure"],
   ["Insert", "Insert a measure before the selection"],

@@ -4,6 +4,8 @@
 
 import { sliceMei, sliceRanges } from "./mei.js";
 
+const SCALE = 55; // the worker's Verovio scale (percent)
+
 export class Engraver {
   constructor(container, { sliceSize = 4 } = {}) {
     this.container = container;
@@ -27,8 +29,14 @@ export class Engraver {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.worker.postMessage({ id, items });
+      this.worker.postMessage({ id, items, pageWidth: this.pageWidth() });
     });
+  }
+
+  /** Verovio page width (its units) that engraves a system as wide as the container. */
+  pageWidth() {
+    const px = Math.max(600, (this.container.clientWidth || 1000) - 8);
+    return Math.round((px * 100) / SCALE);
   }
 
   /** Re-engrave what changed; resolves once the page shows ``doc``. Coalesces bursts. */
@@ -49,8 +57,16 @@ export class Engraver {
 
   async renderNow(doc) {
     const started = performance.now();
+    const width = this.pageWidth();
+    if (width !== this.width) {
+      // A new width re-justifies every system.
+      this.width = width;
+      for (const slice of this.slices) slice.mei = null;
+    }
     const ranges = sliceRanges(doc, this.sliceSize);
     const meis = ranges.map(([s, e]) => sliceMei(doc, s, e));
+    const meiDone = performance.now();
+    let workerMs = 0;
     const dirty = [];
     meis.forEach((mei, i) => {
       if (!this.slices[i] || this.slices[i].mei !== mei) dirty.push({ key: i, mei });
@@ -64,6 +80,7 @@ export class Engraver {
     }
     if (dirty.length) {
       const result = await this.request(dirty);
+      workerMs = result.ms;
       for (const { key, svg } of result.items) {
         const slice = this.slices[key];
         if (!slice) continue;
@@ -78,6 +95,8 @@ export class Engraver {
     this.stats.renders += 1;
     this.stats.lastMs = performance.now() - started;
     this.stats.lastSlices = dirty.length;
+    this.stats.lastMeiMs = meiDone - started;
+    this.stats.lastWorkerMs = workerMs;
     this.container.dispatchEvent(new CustomEvent("rendered", { detail: { ...this.stats } }));
   }
 

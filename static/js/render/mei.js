@@ -149,10 +149,18 @@ function noteXml(note, state, tiedInto, verse) {
   return verse ? `<note ${attrs}${state.durAttr}>${verse}</note>` : `<note ${attrs}${state.durAttr}/>`;
 }
 
-function versesXml(event) {
+function versesXml(event, state) {
   if (!event.lyrics) return "";
+  const open = state.dashes; // verse -> the previous syllable ended with "-"
   return Object.entries(event.lyrics)
-    .map(([n, text]) => `<verse n="${n}"><syl>${esc(text)}</syl></verse>`)
+    .map(([n, text]) => {
+      // "Eve-" is a syllable continued by the next one: drawn with a dash connector.
+      const dash = text.length > 1 && text.endsWith("-");
+      const pos = dash ? (open[n] ? "m" : "i") : open[n] ? "t" : "";
+      open[n] = dash;
+      const attrs = (pos ? ` wordpos="${pos}"` : "") + (dash ? ' con="d"' : "");
+      return `<verse n="${n}"><syl${attrs}>${esc(dash ? text.slice(0, -1) : text)}</syl></verse>`;
+    })
     .join("");
 }
 
@@ -162,7 +170,7 @@ function eventXml(event, state, tiedInto, wholeRest) {
     if (wholeRest) return `<mRest xml:id="${id}"/>`;
     return `<rest xml:id="${id}"${durAttrs(event.dur)}/>`;
   }
-  const verse = versesXml(event);
+  const verse = versesXml(event, state);
   if (event.notes.length === 1) {
     state.durAttr = durAttrs(event.dur);
     // A lone note keeps the note's id; the page maps note ids back to their event.
@@ -281,6 +289,7 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
   const pairs = tiePairs(doc, start, end);
   const tiedInto = new Set(pairs.map((p) => p[1]));
   const parts = [];
+  const dashes = {}; // "part/voice" -> open hyphenated words, carried across bars
   let prev = start > 0 ? attrsAt(doc, start - 1) : null;
   for (let i = start; i < end; i++) {
     const m = doc.measures[i];
@@ -300,7 +309,9 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
       const layers = Object.keys(bar.voices)
         .sort()
         .map((v) => {
-          const state = { key: keyMap, measure: {}, durAttr: "" };
+          const dashKey = `${part.id}/${v}`;
+          dashes[dashKey] = dashes[dashKey] || {};
+          const state = { key: keyMap, measure: {}, durAttr: "", dashes: dashes[dashKey] };
           const clef = v === "1" && bar.clef && i > start ? CLEFS[bar.clef] || "" : "";
           const body = layerXml(bar.voices[v], state, tiedInto, attrs.time);
           return `<layer n="${v}">${clef}${body}</layer>`;

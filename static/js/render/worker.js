@@ -1,17 +1,21 @@
 // Web Worker that owns the Verovio toolkit: MEI in, SVG out, off the main thread.
-// Messages: {id, items: [{key, mei}]} -> {id, items: [{key, svg}], ms}. No DOM, no network.
+// Messages: {id, items: [{key, mei}], pageWidth?} -> {id, items: [{key, svg}], ms}.
+// No DOM, no network.
 
 import createVerovioModule from "/vendor/verovio/verovio-module.mjs";
 import { VerovioToolkit } from "/vendor/verovio/verovio.mjs";
 
+// Each slice is one system justified to the page width (minLastJustification 0), so
+// systems line up like a page even though each is engraved on its own.
 const OPTIONS = {
-  breaks: "none",
+  breaks: "auto",
   adjustPageHeight: true,
-  adjustPageWidth: true,
+  minLastJustification: 0,
+  pageWidth: 2100,
   header: "none",
   footer: "none",
   scale: 55,
-  pageMarginLeft: 20,
+  pageMarginLeft: 40,
   pageMarginRight: 20,
   pageMarginTop: 30,
   pageMarginBottom: 20,
@@ -25,8 +29,12 @@ const ready = createVerovioModule().then((module) => {
 });
 
 self.onmessage = async (message) => {
-  const { id, items } = message.data;
+  const { id, items, pageWidth } = message.data;
   const toolkit = await ready;
+  if (pageWidth && pageWidth !== OPTIONS.pageWidth) {
+    OPTIONS.pageWidth = pageWidth;
+    toolkit.setOptions({ pageWidth });
+  }
   const started = performance.now();
   const out = [];
   for (const item of items) {
