@@ -1,17 +1,12 @@
-"""Import entry: size and format checks here, parsing in a child process with a time limit.
+"""Import entry: size and format checks here, parsing in a child process with a time limit
+(``sandbox.py`` runs it, ``worker.py`` is the child), validation of the result here.
 
-The child (``worker.py``) is a plain ``subprocess`` so it behaves the same under
-threads and under eventlet (whose green ``subprocess`` waits cooperatively), and
-can be killed outright when a file takes too long. Imports no music21.
+Imports no music21.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
@@ -22,6 +17,7 @@ from ..score import check_invariants
 from ..score.errors import ScoreError
 from ..score.ops.structure import clean_document
 from .errors import FormatError
+from .sandbox import run_job
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +31,6 @@ EXTENSIONS = {
 }
 # Compressed MusicXML inflates ~10-20x; past this ratio of the size limit it is refused.
 MXL_INFLATION = 20
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -118,7 +113,7 @@ def import_score(
     fmt = detect_format(data, filename)
     check_limits(data, fmt, max_bytes)
     if isolated:
-        answer = _run_worker(data, fmt, Path(filename).name, timeout_s)
+        answer = run_job(data, fmt, Path(filename).name, timeout_s)
     else:
         from .worker import answer_for
 
@@ -133,33 +128,3 @@ def import_score(
     if problems:
         raise FormatError("malformed_file", f"the file was read but not understood: {problems[0]}")
     return ImportResult(doc=doc, report=[str(line) for line in answer["report"]])
-
-
-def _run_worker(data: bytes, fmt: str, filename: str, timeout_s: float) -> dict[str, Any]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "server.formats.worker", fmt, filename]
-    try:
-        done = subprocess.run(
-            command, input=data, capture_output=True, timeout=timeout_s, env=env, check=False
-        )
-    except Exception as exc:
-        # Under eventlet, subprocess.run comes from a patched copy of the module whose
-        # TimeoutExpired is another class, so match it by name. run() has killed the child.
-        if type(exc).__name__ != "TimeoutExpired":
-            raise
-        raise FormatError(
-            "parse_timeout", f"reading the file took longer than {timeout_s:g} s; it was stopped"
-        ) from None
-    if done.stderr.strip():
-        log.info("import worker said: %s", done.stderr.decode("utf-8", "replace")[-2000:])
-    try:
-        answer = json.loads(done.stdout)
-    except ValueError:
-        answer = None
-    if not isinstance(answer, dict) or not ("doc" in answer or "code" in answer):
-        raise FormatError(
-            "malformed_file",
-            f"the file reader stopped unexpectedly (exit status {done.returncode})",
-        )
-    return answer

@@ -1,7 +1,8 @@
 """The child process that parses an uploaded file with music21 and reads it into a document.
 
-Run as ``python -m server.formats.worker FORMAT FILENAME`` with the file on stdin;
-prints one JSON object on stdout: ``{"doc", "report"}`` or ``{"code", "message"}``.
+Run as ``python -m server.formats.worker``; reads a JSON header line
+``{"format", "filename"}`` and then the file on stdin, prints one JSON object on
+stdout: ``{"doc", "report"}`` or ``{"code", "message"}``.
 Isolated so that a slow or hostile file can be killed without harming the server.
 """
 
@@ -134,13 +135,39 @@ def answer_for(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
         }
 
 
+WARM_UP = b"""<?xml version="1.0"?><score-partwise version="4.0"><part-list>
+<score-part id="P1"><part-name>Warm-up</part-name></score-part></part-list><part id="P1">
+<measure number="1"><attributes><divisions>1</divisions><key><fifths>0</fifths></key>
+<time><beats>4</beats><beat-type>4</beat-type></time><clef><sign>G</sign><line>2</line></clef>
+</attributes><harmony><root><root-step>C</root-step></root><kind>major</kind></harmony>
+<note><pitch><step>C</step><octave>4</octave></pitch><duration>2</duration><type>half</type>
+<lyric number="1"><text>la</text></lyric></note><note><pitch><step>E</step><octave>4</octave>
+</pitch><duration>2</duration><type>half</type></note><note><chord/><pitch><step>G</step>
+<octave>4</octave></pitch><duration>2</duration><type>half</type></note></measure></part>
+</score-partwise>"""
+
+
+def _preload() -> None:
+    """Import and exercise what every job needs before the job arrives (this child may
+    be a spare): music21 loads much of itself lazily on the first parse."""
+    from music21.abcFormat import translate as abc_translate  # noqa: F401
+    from music21.midi import translate as midi_translate  # noqa: F401
+
+    answer_for(WARM_UP, "musicxml", "warm-up.musicxml")
+
+
 def main() -> None:
     # music21 may print; keep the real stdout for our one JSON answer.
     answer = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     _limit_memory()
-    fmt, filename = sys.argv[1], sys.argv[2]
-    json.dump(answer_for(sys.stdin.buffer.read(), fmt, filename), answer)
+    _preload()
+    header = sys.stdin.buffer.readline()
+    if not header.strip():
+        return  # the parent went away before giving this spare a job
+    job = json.loads(header)
+    data = sys.stdin.buffer.read()
+    json.dump(answer_for(data, str(job["format"]), str(job["filename"])), answer)
     answer.close()
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from music21 import corpus
 
-from server.formats import FormatError, detect_format, export_score, import_score
+from server.formats import FormatError, detect_format, export_score, import_score, sandbox
 from server.score import new_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,10 +95,20 @@ def test_broken_midi_is_malformed() -> None:
     assert error.code == "malformed_file"
 
 
-def test_slow_parse_is_stopped(chorale_mxl: bytes) -> None:
-    error = refused(chorale_mxl, "bwv66.6.mxl", timeout_s=0.05)
+def test_slow_parse_is_stopped_and_the_next_import_still_works(chorale_mxl: bytes) -> None:
+    error = refused(chorale_mxl, "bwv66.6.mxl", timeout_s=0.01)
     assert error.code == "parse_timeout"
-    assert "longer than 0.05 s" in error.message
+    assert "longer than 0.01 s" in error.message
+    assert len(import_score(chorale_mxl, "bwv66.6.mxl").doc["parts"]) == 4
+
+
+def test_import_without_a_warm_child(chorale_mxl: bytes) -> None:
+    sandbox.stop_spare()
+    sandbox.KEEP_SPARE = False
+    try:
+        assert len(import_score(chorale_mxl, "bwv66.6.mxl").doc["parts"]) == 4
+    finally:
+        sandbox.KEEP_SPARE = True
 
 
 def test_abc_collection_imports_its_first_tune() -> None:
@@ -138,7 +148,7 @@ def test_import_under_eventlet_keeps_the_loop_running_and_times_out() -> None:
         assert len(result.doc["parts"]) == 4
         print("ticks", len(ticks))
         try:
-            import_score(data, "bwv66.6.mxl", timeout_s=0.05)
+            import_score(data, "bwv66.6.mxl", timeout_s=0.01)
         except FormatError as exc:
             print("code", exc.code)
         """
