@@ -27,7 +27,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 KEEP_SPARE = os.environ.get("TUTTI_IMPORT_SPARE", "1") != "0"
 
 _lock = threading.Lock()
-_spare: list[subprocess.Popen[bytes]] = []
+# (pid of the process that started it, the child): after a fork the copy is not ours.
+_spare: list[tuple[int, subprocess.Popen[bytes]]] = []
 
 
 def _start() -> subprocess.Popen[bytes]:
@@ -45,10 +46,10 @@ def _start() -> subprocess.Popen[bytes]:
 def _take() -> subprocess.Popen[bytes]:
     """A child for one job: the warm spare if it is alive, else a new one."""
     with _lock:
-        proc = _spare.pop() if _spare else None
+        owner, proc = _spare.pop() if _spare else (None, None)
         if KEEP_SPARE:
-            _spare.append(_start())
-    if proc is None or proc.poll() is not None:
+            _spare.append((os.getpid(), _start()))
+    if proc is None or owner != os.getpid() or proc.poll() is not None:
         proc = _start()
     return proc
 
@@ -58,9 +59,10 @@ def stop_spare() -> None:
     """End the waiting child (it would also end by itself when our end of the pipe closes)."""
     with _lock:
         while _spare:
-            proc = _spare.pop()
-            proc.kill()
-            proc.communicate()
+            owner, proc = _spare.pop()
+            if owner == os.getpid():
+                proc.kill()
+                proc.communicate()
 
 
 def run_job(data: bytes, fmt: str, filename: str, timeout_s: float) -> dict[str, Any]:
