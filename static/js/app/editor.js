@@ -6,7 +6,7 @@ import { io } from "/vendor/socket.io/socket.io.esm.min.js";
 import { applyEdit, clone } from "../score/index.js";
 import { Engraver } from "../render/engraver.js";
 import { Collab } from "../sync/collab.js";
-import { indexDoc, eventIdOf, eventRange, neighbour } from "../editor/lookup.js";
+import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
 import { actionFor, fillHelp } from "../editor/keyboard.js";
 import { ask } from "../editor/dialogs.js";
@@ -88,14 +88,15 @@ function drawSelection() {
   selectionStyle.textContent = sel ? `${sel} { fill: var(--select); stroke: var(--select); }` : "";
 }
 
-async function docChanged(doc) {
+async function docChanged(doc, { ops = null } = {}) {
   index = indexDoc(doc);
+  const touched = ops ? touchedMeasures(index, ops) : null;
   state.selection = state.selection.filter((id) => index.events.has(id) || index.marks.has(id));
   if (state.note && !index.notes.has(state.note)) state.note = null;
   document.getElementById("score-title").textContent = doc.title || "Untitled";
   drawSelection();
   presence.draw();
-  await engraver.render(doc);
+  await engraver.render(doc, touched);
   renderedResolve();
 }
 
@@ -107,7 +108,7 @@ const collab = new Collab({
   clientId,
   applyEdit,
   clone,
-  onChange: (doc) => docChanged(doc),
+  onChange: (doc, info) => docChanged(doc, info),
   onStatus: (s) => showStatus(s),
   onRejected: (error, ops) => {
     state.rejected.push({ message: String(error.message || error), ops });

@@ -72,3 +72,38 @@ export function neighbour(index, eventId, step) {
   const i = seq.indexOf(eventId) + step;
   return i >= 0 && i < seq.length ? seq[i] : null;
 }
+
+const MEASURE_OPS = new Set([
+  "write_event", "set_voice", "set_bar", "set_chord_symbol", "set_dynamic", "set_clef",
+]);
+const EVENT_OPS = new Set(["set_duration", "set_notes", "delete_event", "add_note", "set_lyric"]);
+const NOTE_OPS = new Set(["set_pitch", "set_tie"]);
+
+/**
+ * Indexes of the measures whose engraving ``ops`` (already applied, ``index`` rebuilt)
+ * can have changed, or null when they may reach further (structure, keys, parts...).
+ * Neighbours are included: ties and hyphens reach into the next and previous bar.
+ */
+export function touchedMeasures(index, ops) {
+  const touched = new Set();
+  const addMeasure = (mid) => {
+    const i = index.measureIndex.get(mid);
+    if (i === undefined) return false;
+    touched.add(i - 1).add(i).add(i + 1);
+    return true;
+  };
+  const addEvent = (eventId) => {
+    const info = eventId && index.events.get(eventId);
+    return Boolean(info) && addMeasure(info.measure);
+  };
+  for (const op of ops) {
+    let ok;
+    if (MEASURE_OPS.has(op.op)) ok = addMeasure(op.measure);
+    else if (EVENT_OPS.has(op.op)) ok = addEvent(op.event);
+    else if (NOTE_OPS.has(op.op)) ok = addEvent(index.notes.get(op.note));
+    else if (op.op === "transpose") ok = op.notes.every((n) => addEvent(index.notes.get(n)));
+    else ok = false;
+    if (!ok) return null;
+  }
+  return touched;
+}

@@ -39,15 +39,25 @@ export class Engraver {
     return Math.round((px * 100) / SCALE);
   }
 
-  /** Re-engrave what changed; resolves once the page shows ``doc``. Coalesces bursts. */
-  render(doc) {
+  /**
+   * Re-engrave what changed; resolves once the page shows ``doc``. Coalesces bursts.
+   * ``touched``: indexes of the only measures that can have changed (null: any).
+   */
+  render(doc, touched = null) {
+    if (this.queued) {
+      // Merging two pending renders: the union of what they touched (null wins).
+      touched = touched && this.queuedTouched ? new Set([...touched, ...this.queuedTouched]) : null;
+    }
     this.queued = doc;
+    this.queuedTouched = touched;
     if (!this.busy) {
       this.busy = (async () => {
         while (this.queued) {
           const next = this.queued;
+          const nextTouched = this.queuedTouched;
           this.queued = null;
-          await this.renderNow(next);
+          this.queuedTouched = null;
+          await this.renderNow(next, nextTouched);
         }
         this.busy = null;
       })();
@@ -55,7 +65,7 @@ export class Engraver {
     return this.busy;
   }
 
-  async renderNow(doc) {
+  async renderNow(doc, touched = null) {
     const started = performance.now();
     const width = this.pageWidth();
     if (width !== this.width) {
@@ -64,7 +74,17 @@ export class Engraver {
       for (const slice of this.slices) slice.mei = null;
     }
     const ranges = sliceRanges(doc, this.sliceSize);
-    const meis = ranges.map(([s, e]) => sliceMei(doc, s, e));
+    // Only slices holding a touched measure need new MEI; the rest keep what they show.
+    const partial = touched && ranges.length === this.slices.length;
+    const meis = ranges.map(([s, e], i) => {
+      const cached = this.slices[i] && this.slices[i].mei;
+      if (partial && cached) {
+        let hit = false;
+        for (let m = s; m < e && !hit; m++) hit = touched.has(m);
+        if (!hit) return cached;
+      }
+      return sliceMei(doc, s, e);
+    });
     const meiDone = performance.now();
     let workerMs = 0;
     const dirty = [];

@@ -11,7 +11,8 @@ export class Collab {
    * @param {string} o.clientId  unique per page load; the server dedups by (client id, seq)
    * @param {Function} o.applyEdit  (doc, ops) -> {inverse, skipped}; throws on an invalid edit
    * @param {Function} o.clone  deep copy of a document
-   * @param {Function} o.onChange  (doc, {remote}) after the local document changed
+   * @param {Function} o.onChange  (doc, {remote, ops}) after the local document changed
+   *   (``ops`` only for a local edit: what changed, for partial re-engraving)
    * @param {Function} o.onStatus  ({connected, joined, queued}) on connection changes
    */
   constructor(o) {
@@ -80,7 +81,7 @@ export class Collab {
     const edit = { clientSeq: ++this.clientSeq, ops, inverse: result.inverse };
     this.unconfirmed.push(edit);
     if (this.joined) this.send(edit);
-    this.onChange(this.doc, { remote: false });
+    this.onChange(this.doc, { remote: false, ops });
     this.status();
     return edit;
   }
