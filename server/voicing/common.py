@@ -36,7 +36,10 @@ VOICE_NAMES = {"S": "soprano", "A": "alto", "T": "tenor", "B": "bass"}
 
 
 class Target(Protocol):
-    """What the search needs from an instrument: candidates, costs, notes, output."""
+    """What the search needs from an instrument: candidates, costs, notes, output.
+
+    Notes are ``(term, text)``: the engine shows a note only while its term is switched on.
+    """
 
     name: str
     rules: Rules
@@ -47,11 +50,13 @@ class Target(Protocol):
 
     def pair_terms(self, a: ChordSpec, ca: IntArray, b: ChordSpec, cb: IntArray) -> Terms: ...
 
-    def unary_notes(self, index: int, chord: ChordSpec, voicing: tuple[int, ...]) -> list[str]: ...
+    def unary_notes(
+        self, index: int, chord: ChordSpec, voicing: tuple[int, ...]
+    ) -> list[tuple[str, str]]: ...
 
     def pair_notes(
         self, index: int, a: ChordSpec, va: tuple[int, ...], b: ChordSpec, vb: tuple[int, ...]
-    ) -> list[str]: ...
+    ) -> list[tuple[str, str]]: ...
 
     def render(self, chord: ChordSpec, voicing: tuple[int, ...]) -> dict[str, Any]: ...
 

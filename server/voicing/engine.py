@@ -236,11 +236,13 @@ def _explain(
             name: tgt.rules.weight(name) * float(values[i])
             for name, values in problem.unary_terms[t].items()
         }
-        explanation += tgt.unary_notes(t, chords[t], raw[t])
+        notes = tgt.unary_notes(t, chords[t], raw[t])
         if t > 0:
             for name, values in problem.pair_terms[t - 1].items():
                 row[name] = tgt.rules.weight(name) * float(values[path[t - 1], i])
-            explanation += tgt.pair_notes(t, chords[t - 1], raw[t - 1], chords[t], raw[t])
+            notes += tgt.pair_notes(t, chords[t - 1], raw[t - 1], chords[t], raw[t])
+        # A switched-off rule (weight 0) is not a reason any more: do not report it.
+        explanation += [text for term, text in notes if tgt.rules.weight(term) > 0]
         per_chord.append({name: v for name, v in row.items() if v})
     breakdown: dict[str, float] = {}
     for row in per_chord:

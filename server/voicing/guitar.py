@@ -103,16 +103,17 @@ class GuitarTarget:
         first = sounding.argmax(axis=1)
         last = cands.shape[1] - 1 - sounding[:, ::-1].argmax(axis=1)
         cols = np.arange(cands.shape[1])[None, :]
-        # Strings below the bass are muted by design; a mute inside the shape or above it
-        # costs a damping finger, and one inside costs more.
+        # A mute inside the shape or above it costs a damping finger (inside costs more);
+        # strings left out below the bass only thin the sound, so they count half.
         inner_mutes = (~sounding & (cols > first[:, None]) & (cols < last[:, None])).sum(axis=1)
         top_mutes = cands.shape[1] - 1 - last
+        below = first
         return {
             "incomplete": missing_cost(chord, counts),
             "doubling": doubling_cost(chord, counts),
             "fret_span": r.excess(span, COMFORT_SPAN).astype(np.float64),
             "position": np.where(fretted.any(axis=1), low, 0).astype(np.float64),
-            "muted": (2.0 * inner_mutes + top_mutes).astype(np.float64),
+            "muted": (2.0 * inner_mutes + top_mutes + 0.5 * below).astype(np.float64),
             "fingers": r.excess(fingers_needed(cands), 3).astype(np.float64),
         }
 
@@ -144,47 +145,53 @@ class GuitarTarget:
             "seventh": sev,
         }
 
-    def unary_notes(self, index: int, chord: ChordSpec, voicing: tuple[int, ...]) -> list[str]:
+    def unary_notes(
+        self, index: int, chord: ChordSpec, voicing: tuple[int, ...]
+    ) -> list[tuple[str, str]]:
         if chord.is_rest:
             return []
         where = f"chord {index + 1}"
-        notes = []
+        notes: list[tuple[str, str]] = []
         sounding = [f + o for f, o in zip(voicing, self.tuning, strict=True) if f >= 0]
         present = {m % 12 for m in sounding}
         for pc, role in zip(chord.pcs, chord.roles, strict=True):
             if pc not in present and OMIT_WEIGHT[role] > 1.0:
-                notes.append(f"{role} omitted, {where}")
+                notes.append(("incomplete", f"{role} omitted, {where}"))
         fretted = [f for f in voicing if f > 0]
         if fretted and max(fretted) - min(fretted) + 1 > COMFORT_SPAN:
-            notes.append(f"stretch over {max(fretted) - min(fretted) + 1} frets, {where}")
+            notes.append(
+                ("fret_span", f"stretch over {max(fretted) - min(fretted) + 1} frets, {where}")
+            )
         row = np.array([voicing], dtype=np.int64)
         if int(fingers_needed(row)[0]) > 3:
-            notes.append(f"needs all four fingers, {where}")
+            notes.append(("fingers", f"needs all four fingers, {where}"))
         return notes
 
     def pair_notes(
         self, index: int, a: ChordSpec, va: tuple[int, ...], b: ChordSpec, vb: tuple[int, ...]
-    ) -> list[str]:
+    ) -> list[tuple[str, str]]:
         if a.is_rest or b.is_rest:
             return []
         where = f"chord {index}→{index + 1}"
         sa, sb = self.sounding(va), self.sounding(vb)
-        notes = []
+        notes: list[tuple[str, str]] = []
         args = (sa[0], sa[-1], sb[0], sb[-1])
         if r.parallel_fifths(*args):
-            notes.append(f"parallel fifths bass–top, {where}")
+            notes.append(("parallel_outer", f"parallel fifths bass–top, {where}"))
         if r.parallel_octaves(*args):
-            notes.append(f"parallel octaves bass–top, {where}")
+            notes.append(("parallel_outer", f"parallel octaves bass–top, {where}"))
         shift = abs(_hand_position(np.array([vb]))[0] - _hand_position(np.array([va]))[0])
         if shift >= 3:
-            notes.append(f"hand shifts {shift:g} frets, {where}")
+            notes.append(("movement", f"hand shifts {shift:g} frets, {where}"))
         leading, seventh = tendency_pcs(a, b)
         if leading is not None and sa[-1] % 12 == leading:
             if not r.resolves_up_by_semitone(sa[-1], sb[-1]):
-                notes.append(f"leading tone not resolved in the top voice, {where}")
+                notes.append(
+                    ("leading_tone", f"leading tone not resolved in the top voice, {where}")
+                )
         if seventh is not None and sa[-1] % 12 == seventh:
             if not r.resolves_down_by_step(sa[-1], sb[-1]):
-                notes.append(f"seventh not resolved down in the top voice, {where}")
+                notes.append(("seventh", f"seventh not resolved down in the top voice, {where}"))
         return notes
 
     def diversity_keys(self, cands: IntArray) -> IntArray:

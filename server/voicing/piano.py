@@ -146,47 +146,58 @@ class PianoTarget:
             "seventh": sev,
         }
 
-    def unary_notes(self, index: int, chord: ChordSpec, voicing: tuple[int, ...]) -> list[str]:
+    def unary_notes(
+        self, index: int, chord: ChordSpec, voicing: tuple[int, ...]
+    ) -> list[tuple[str, str]]:
         if chord.is_rest:
             return []
         where = f"chord {index + 1}"
-        notes: list[str] = []
+        notes: list[tuple[str, str]] = []
         present = {m % 12 for m in voicing[:STYLE] if m >= 0}
         for pc, role in zip(chord.pcs, chord.roles, strict=True):
             if pc not in present:
-                notes.append(f"{role} omitted, {where}")
+                notes.append(("incomplete", f"{role} omitted, {where}"))
         left = [m for m in voicing[LH] if m >= 0]
         right = [m for m in voicing[RH] if m >= 0]
         for hand, group in (("left", left), ("right", right)):
             if max(group) - min(group) > 12:
-                notes.append(f"{hand} hand stretches {max(group) - min(group)} semitones, {where}")
+                notes.append(
+                    (
+                        "hand_span",
+                        f"{hand} hand stretches {max(group) - min(group)} semitones, {where}",
+                    )
+                )
         if len(left) == 2 and left[1] - left[0] < 7 and left[1] < LOW_INTERVAL_FLOOR:
-            notes.append(f"close interval low in the left hand, {where}")
+            notes.append(("low_interval", f"close interval low in the left hand, {where}"))
         return notes
 
     def pair_notes(
         self, index: int, a: ChordSpec, va: tuple[int, ...], b: ChordSpec, vb: tuple[int, ...]
-    ) -> list[str]:
+    ) -> list[tuple[str, str]]:
         if a.is_rest or b.is_rest:
             return []
         where = f"chord {index}→{index + 1}"
-        notes = []
+        notes: list[tuple[str, str]] = []
         args = (va[0], _top(va), vb[0], _top(vb))
         if r.parallel_fifths(*args):
-            notes.append(f"parallel fifths bass–top, {where}")
+            notes.append(("parallel_outer", f"parallel fifths bass–top, {where}"))
         if r.parallel_octaves(*args):
-            notes.append(f"parallel octaves bass–top, {where}")
+            notes.append(("parallel_outer", f"parallel octaves bass–top, {where}"))
         if r.hidden_perfect(*args):
-            notes.append(f"hidden fifth/octave bass–top, {where}")
+            notes.append(("hidden_outer", f"hidden fifth/octave bass–top, {where}"))
         if r.leap_excess(_top(va), _top(vb), 4) > 0:
-            notes.append(f"top voice leaps {abs(_top(vb) - _top(va))} semitones, {where}")
+            notes.append(
+                ("top_leap", f"top voice leaps {abs(_top(vb) - _top(va))} semitones, {where}")
+            )
         leading, seventh = tendency_pcs(a, b)
         if leading is not None and _top(va) % 12 == leading:
             if not r.resolves_up_by_semitone(_top(va), _top(vb)):
-                notes.append(f"leading tone not resolved in the top voice, {where}")
+                notes.append(
+                    ("leading_tone", f"leading tone not resolved in the top voice, {where}")
+                )
         if seventh is not None and _top(va) % 12 == seventh:
             if not r.resolves_down_by_step(_top(va), _top(vb)):
-                notes.append(f"seventh not resolved down in the top voice, {where}")
+                notes.append(("seventh", f"seventh not resolved down in the top voice, {where}"))
         return notes
 
     def diversity_keys(self, cands: IntArray) -> IntArray:

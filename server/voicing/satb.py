@@ -157,57 +157,77 @@ class SatbTarget:
             "seventh": sev_cost,
         }
 
-    def unary_notes(self, index: int, chord: ChordSpec, voicing: tuple[int, ...]) -> list[str]:
+    def unary_notes(
+        self, index: int, chord: ChordSpec, voicing: tuple[int, ...]
+    ) -> list[tuple[str, str]]:
         if chord.is_rest:
             return []
-        notes = []
+        notes: list[tuple[str, str]] = []
         present = {m % 12 for m in voicing}
         for pc, role in zip(chord.pcs, chord.roles, strict=True):
             if pc not in present:
-                notes.append(f"{role} omitted, chord {index + 1}")
+                notes.append(("incomplete", f"{role} omitted, chord {index + 1}"))
         for pc, role in zip(chord.pcs, chord.roles, strict=True):
             if role not in ("root",) and sum(1 for m in voicing if m % 12 == pc) > 1:
-                notes.append(f"{role} doubled, chord {index + 1}")
+                notes.append(("doubling", f"{role} doubled, chord {index + 1}"))
         for upper, lower, limit in ((0, 1, 12), (1, 2, 12), (2, 3, 19)):
             if r.spacing_excess(voicing[lower], voicing[upper], limit) > 0:
-                notes.append(f"wide spacing {SHORT[upper]}–{SHORT[lower]}, chord {index + 1}")
+                notes.append(
+                    ("spacing", f"wide spacing {SHORT[upper]}–{SHORT[lower]}, chord {index + 1}")
+                )
         for col, voice in enumerate(VOICES):
             low, high = COMFORT_RANGE[voice]
             if r.range_excess(voicing[col], low, high) > 0:
-                notes.append(f"{voice} outside its comfortable range, chord {index + 1}")
+                notes.append(
+                    ("register", f"{voice} outside its comfortable range, chord {index + 1}")
+                )
         return notes
 
     def pair_notes(
         self, index: int, a: ChordSpec, va: tuple[int, ...], b: ChordSpec, vb: tuple[int, ...]
-    ) -> list[str]:
+    ) -> list[tuple[str, str]]:
         if a.is_rest or b.is_rest:
             return []
         where = f"chord {index}→{index + 1}"
-        notes = []
+        notes: list[tuple[str, str]] = []
         for low, high in PAIRS:
             args = (va[low], va[high], vb[low], vb[high])
             if r.parallel_fifths(*args):
-                notes.append(f"parallel fifths {SHORT[high]}–{SHORT[low]}, {where}")
+                notes.append(
+                    ("parallel_fifths", f"parallel fifths {SHORT[high]}–{SHORT[low]}, {where}")
+                )
             if r.parallel_octaves(*args):
-                notes.append(f"parallel octaves {SHORT[high]}–{SHORT[low]}, {where}")
+                notes.append(
+                    ("parallel_octaves", f"parallel octaves {SHORT[high]}–{SHORT[low]}, {where}")
+                )
         if r.hidden_perfect(va[3], va[0], vb[3], vb[0]):
-            notes.append(f"hidden fifth/octave S–B, {where}")
+            notes.append(("hidden_outer", f"hidden fifth/octave S–B, {where}"))
         for low, high in ADJACENT:
             if r.voice_overlap(va[low], va[high], vb[low], vb[high]):
-                notes.append(f"voice overlap {SHORT[high]}–{SHORT[low]}, {where}")
+                notes.append(("overlap", f"voice overlap {SHORT[high]}–{SHORT[low]}, {where}"))
         for col in range(4):
             if r.leap_excess(va[col], vb[col], 7 if col == 3 else 4) > 0:
                 notes.append(
-                    f"leap of {abs(vb[col] - va[col])} semitones in {VOICES[col]}, {where}"
+                    (
+                        "leaps",
+                        f"leap of {abs(vb[col] - va[col])} semitones in {VOICES[col]}, {where}",
+                    )
                 )
         leading, seventh = tendency_pcs(a, b)
         for col in range(4):
             if leading is not None and va[col] % 12 == leading:
                 if not r.resolves_up_by_semitone(va[col], vb[col]):
-                    notes.append(f"leading tone not resolved in {VOICES[col]}, {where}")
+                    notes.append(
+                        (
+                            "leading_tone" if col in (0, 3) else "leading_tone_inner",
+                            f"leading tone not resolved in {VOICES[col]}, {where}",
+                        )
+                    )
             if seventh is not None and va[col] % 12 == seventh:
                 if not r.resolves_down_by_step(va[col], vb[col]):
-                    notes.append(f"seventh not resolved down in {VOICES[col]}, {where}")
+                    notes.append(
+                        ("seventh", f"seventh not resolved down in {VOICES[col]}, {where}")
+                    )
         return notes
 
     def sounding(self, voicing: tuple[int, ...]) -> tuple[int, ...]:

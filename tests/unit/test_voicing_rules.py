@@ -81,7 +81,7 @@ def test_satb_cost_matrix_matches_scalar_rules() -> None:
         assert terms["parallel_octaves"][i, j] == octaves
         assert terms["hidden_outer"][i, j] == bool(r.hidden_perfect(va[3], va[0], vb[3], vb[0]))
         # The named explanation agrees with the cost it explains.
-        notes = target.pair_notes(1, g7, tuple(va), c, tuple(vb))
+        notes = [text for _, text in target.pair_notes(1, g7, tuple(va), c, tuple(vb))]
         assert sum("parallel fifths" in n for n in notes) == fifths
         unresolved = [col for col in range(4) if va[col] % 12 == 11 and vb[col] - va[col] != 1]
         assert sum("leading tone" in n for n in notes) == len(unresolved)
@@ -124,4 +124,6 @@ def test_rules_switch_terms_off() -> None:
     off = suggest(prog, "satb", 1, {"rules": Rules({"parallel_fifths": 0.0})})[0]
     assert on.breakdown.get("parallel_fifths", 0) > 0
     assert "parallel_fifths" not in off.breakdown
+    assert any("parallel fifths" in note for note in on.explanation)
+    assert not any("parallel fifths" in note for note in off.explanation)
     assert off.cost == pytest.approx(on.cost - on.breakdown["parallel_fifths"])
