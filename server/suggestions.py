@@ -481,8 +481,11 @@ class HelperService:
         self, score_id: str, user_id: int, status: str | None = None
     ) -> list[dict[str, Any]]:
         self._role(score_id, user_id, "viewer")
-        reverted = self._reverted(score_id)
-        return [self._public(r, reverted) for r in self.scores.suggestions(score_id, status)]
+        rows = self.scores.suggestions(score_id, status)
+        # Reading the log for reverts is only needed once something was accepted.
+        accepted = any(r["accepted_seq"] is not None for r in rows)
+        reverted = self._reverted(score_id) if accepted else {}
+        return [self._public(r, reverted) for r in rows]
 
     def get(self, score_id: str, suggestion_id: int, user_id: int | None = None) -> dict[str, Any]:
         """One suggestion; with ``user_id``, only for a member of the score."""

@@ -223,6 +223,7 @@ export function initHelper({ container, scoreId, socket, getDoc, getSelection })
       if (fresh) state.current = fresh;
       renderView();
     }
+    if (anyAccepted()) scheduleProvenance();
   }
 
   // --- one suggestion -------------------------------------------------------------------------------
@@ -374,14 +375,15 @@ export function initHelper({ container, scoreId, socket, getDoc, getSelection })
     if (message_.action === "settings") await refreshStatus();
     await refreshList();
   });
+  // Blame is only worth reading once something of the helper's was accepted here.
+  const anyAccepted = () => state.suggestions.some((s) => s.status === "accepted");
   socket.on("edit", (wire) => {
-    if (wire.score === scoreId) scheduleProvenance();
+    if (wire.score === scoreId && anyAccepted()) scheduleProvenance();
   });
 
   const ready = (async () => {
     await refreshStatus();
     await refreshList();
-    await refreshProvenance();
   })();
   const started = setInterval(() => {
     if (getDoc()) {
