@@ -275,6 +275,6 @@ def chord_symbol_text(h: harmony.Harmony) -> str:
         suffix = suffix.split("/", 1)[0]
     text = root_name + suffix
     bass = h.bass()
-    if bass is not None and bass.name != root.name:
+    if bass is not None and bass.name != root.name and "/" not in suffix:
         text += "/" + bass.name.replace("-", "b")
     return text.strip()[:32]

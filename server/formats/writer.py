@@ -170,8 +170,10 @@ def chord_symbol(text: str) -> harmony.Harmony:
     if root is None:
         return harmony.NoChord(kindStr=text)
     body, _, bass = rest.partition("/")
+    if bass and _split_root(bass)[0] != bass:
+        body, bass = rest, ""  # "C6/9": the slash belongs to the kind, not a bass note
     m21_root = root.replace("b", "-")
-    m21_bass = bass.replace("b", "-") if _split_root(bass)[0] == bass else None
+    m21_bass = bass.replace("b", "-") if bass else None
     cs: harmony.ChordSymbol
     try:
         cs = harmony.ChordSymbol(m21_root + body + (f"/{m21_bass}" if m21_bass else ""))

@@ -348,3 +348,25 @@ def test_note_ids_reach_musicxml_and_svg() -> None:
 def test_render_svg_refuses_a_page_that_does_not_exist() -> None:
     with pytest.raises(ValueError, match="page must be"):
         render_svg(new_document(), page=5)
+
+
+SYMBOLS = [
+    "Bbmaj7#11", "F#ø7", "Ab+", "Gm(add9)", "E7(b9)", "Dsus", "Cadd9/G", "C#m7b5/G#", "A7alt",
+    "Bb13sus4", "D/F#", "G7/B", "C6/9", "N.C.", "%", "H7", "c7", "C/E7",
+]  # fmt: skip
+
+
+def test_chord_symbols_come_back_as_written() -> None:
+    """music21 cannot parse many of these; the text still survives MusicXML."""
+    doc = new_document(measures=len(SYMBOLS))
+    apply_edit(
+        doc,
+        [
+            {"op": "set_chord_symbol", "part": "p1", "measure": f"m{i + 1}", "offset": "0",
+             "id": f"h{i}", "symbol": symbol}
+            for i, symbol in enumerate(SYMBOLS)
+        ],
+    )  # fmt: skip
+    again = reimport(export_score(doc, "musicxml"), "symbols.musicxml")
+    bars = again.doc["parts"][0]["bars"]
+    assert [bars[f"m{i + 1}"]["harmonies"][0]["symbol"] for i in range(len(SYMBOLS))] == SYMBOLS
