@@ -222,18 +222,21 @@ class PianoTarget:
 def piano_rows(chord: ChordSpec, styles: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
     """Every playable two-hand voicing of a chord in the given styles (cached: pure)."""
     rows: set[tuple[int, ...]] = set()
+    free_left = [(*lh, *([-1] * (2 - len(lh)))) for lh in left_hands(chord, None)]
     for style in styles:
+        code = STYLES.index(style)
         for lh_extra, right in right_hands(chord, style):
-            for lh in left_hands(chord, lh_extra):
+            # Cheap range checks on the right hand first: most inversions fail them.
+            if not (RH_LOW[0] <= right[0] <= RH_LOW[1] and RH_TOP[0] <= right[-1] <= RH_TOP[1]):
+                continue
+            if right[-1] - right[0] > MAX_SPAN:
+                continue
+            lefts = free_left if lh_extra is None else left_hands(chord, lh_extra)
+            tail = (*right, *([-1] * (4 - len(right))), code)
+            for lh in lefts:
                 if lh_extra is not None and len(lh) < 2:
                     continue
-                row = (
-                    *lh,
-                    *([-1] * (2 - len(lh))),
-                    *right,
-                    *([-1] * (4 - len(right))),
-                    STYLES.index(style),
-                )
+                row = (*lh, *tail)
                 if playable(row):
                     rows.add(row)
     return tuple(sorted(rows))
