@@ -180,7 +180,7 @@ class GuitarTarget:
             notes.append(("parallel_outer", f"parallel fifths bass–top, {where}"))
         if r.parallel_octaves(*args):
             notes.append(("parallel_outer", f"parallel octaves bass–top, {where}"))
-        shift = abs(_hand_position(np.array([vb]))[0] - _hand_position(np.array([va]))[0])
+        shift = abs(_position_of(vb) - _position_of(va))
         if shift >= 3:
             notes.append(("movement", f"hand shifts {shift:g} frets, {where}"))
         leading, seventh = tendency_pcs(a, b)
@@ -209,6 +209,16 @@ class GuitarTarget:
 
     def sounding(self, voicing: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(f + o for f, o in zip(voicing, self.tuning, strict=True) if f >= 0)
+
+
+def _position_of(frets: tuple[int, ...]) -> float:
+    """``_hand_position`` for one shape, in plain Python (explanations run per chord).
+
+    >>> _position_of((-1, 3, 2, 0, 1, 0))
+    2.0
+    """
+    fretted = [f for f in frets if f > 0]
+    return sum(fretted) / len(fretted) if fretted else 0.0
 
 
 def _hand_position(frets: IntArray) -> Any:
