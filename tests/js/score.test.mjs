@@ -185,3 +185,15 @@ test('a gap no tuplet rest can notate is refused, so every undo applies', () => 
   invert(doc, inverse);
   assert.deepEqual(doc, start);
 });
+
+test('a rest shorter than a 128th is refused, not looped on', () => {
+  const doc = newDocument({ measures: 1 });
+  const ev = (id, type, dots = 0) => ({ id, dur: dots ? { type, dots } : { type }, notes: [] });
+  const events = [ev('a', 128, 1), ev('b', 128, 1), ev('c', 128), ev('d', 32), ev('e', 16)];
+  events.push(ev('f', 8), ev('g', 4), ev('h', 2));
+  applyEdit(doc, [{ op: 'set_voice', part: 'p1', measure: 'm1', events }]);
+  // Overwriting the dotted 128th with a 128th leaves 1/256: no rest value can fill it.
+  refused(doc, [
+    { op: 'write_event', part: 'p1', measure: 'm1', offset: '0', event: ev('x', 128) },
+  ]);
+});

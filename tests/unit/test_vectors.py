@@ -243,3 +243,31 @@ def test_filler_rests_are_valid_durations() -> None:
     result = apply_edit(doc, write("c", "0", {"type": 4}))
     invert(doc, result.inverse)
     assert doc == start
+
+
+def test_a_gap_shorter_than_a_128th_is_refused() -> None:
+    # _aligned_rests loops forever when less than a 128th is left (no TYPES value fits):
+    # one write_event over a dotted 128th hangs the server. A for/else raising
+    # ValueError(f"cannot notate a rest of {length}") in _aligned_rests fixes it (the JS
+    # mirror does exactly that). The alarm turns the hang into a failure.
+    import signal
+
+    def timeout(signum: int, frame: object) -> None:
+        raise TimeoutError("apply_edit did not return: infinite loop in _aligned_rests")
+
+    doc = new_document(measures=1)
+    values = [(128, 1), (128, 1), (128, 0), (32, 0), (16, 0), (8, 0), (4, 0), (2, 0)]
+    events = [_event(f"e{i}", kind, dots) for i, (kind, dots) in enumerate(values)]
+    apply_edit(doc, [{"op": "set_voice", "part": "p1", "measure": "m1", "events": events}])
+    before = clone(doc)
+    write = {"op": "write_event", "part": "p1", "measure": "m1", "offset": "0"}
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(5)
+    try:
+        with pytest.raises(ScoreError) as info:
+            apply_edit(doc, [{**write, "event": _event("x", 128)}])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert info.value.code == "invalid_op"
+    assert doc == before

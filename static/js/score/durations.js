@@ -113,14 +113,15 @@ function alignedRests(length, start) {
   let position = start;
   const end = start.add(length);
   while (position.lt(end)) {
-    for (const kind of TYPES) {
-      const value = frac(1, kind);
-      if (position.add(value).le(end) && position.div(value).isInteger()) {
-        result.push({ type: kind });
-        position = position.add(value);
-        break;
-      }
-    }
+    const kind = TYPES.find((k) => {
+      const value = frac(1, k);
+      return position.add(value).le(end) && position.div(value).isInteger();
+    });
+    // Less than a 128th left (after a dotted 128th): no rest fits. server/score loops
+    // forever here (reported); refusing is the only way out.
+    if (kind === undefined) throw new ValueError(`cannot notate a rest of ${length}`);
+    result.push({ type: kind });
+    position = position.add(frac(1, kind));
   }
   return result;
 }
