@@ -34,6 +34,9 @@ FINAL_ERRORS = frozenset(
     }
 )
 RETRY_DELAY_S = 0.25
+#: Most submits awaiting their ack at once: flow control, so a fast writer or a long
+#: offline queue cannot flood the connection (and a refusal storm stays small).
+WINDOW = 32
 
 
 class SyncError(Exception):
@@ -51,6 +54,7 @@ class PendingEdit:
     ops: list[dict[str, Any]]
     sent: bool = False
     seq: int | None = None  # from the ack, once the server committed it
+    in_view: bool = True  # applied cleanly in the current view (else left out of it)
 
 
 @dataclass(frozen=True)
@@ -106,10 +110,13 @@ class TuttiClient:
         self._confirmed: Doc | None = None
         self._seq = 0
         self._local: Doc | None = None  # confirmed + unconfirmed; None when nothing is pending
+        self._stale = False  # _local must be rebuilt before use (rebase is lazy)
         self._pending: list[PendingEdit] = []
         self._buffer: dict[int, dict[str, Any]] = {}
         self._fetching = False
         self._retry_scheduled = False
+        self._in_flight = 0
+        self._paused_until = 0.0  # after rate_limited: send nothing before this time
         self._next_client_seq = 1
         self._presence: list[dict[str, Any]] = []
         self.role: str | None = None
@@ -162,7 +169,8 @@ class TuttiClient:
         with self._lock:
             if self._confirmed is None:
                 raise RuntimeError("join a score first")
-            return clone(self._local if self._local is not None else self._confirmed)
+            view = self._view()
+            return clone(view if view is not None else self._confirmed)
 
     @property
     def confirmed_document(self) -> Doc:
@@ -222,14 +230,14 @@ class TuttiClient:
         with self._lock:
             if self._confirmed is None or self._score is None:
                 raise RuntimeError("join a score first")
-            local = self._local if self._local is not None else clone(self._confirmed)
+            view = self._view()
+            local = view if view is not None else clone(self._confirmed)
             apply_edit(local, clone_ops(ops))  # all or nothing: raises before changing
             self._local = local
             edit = PendingEdit(self._next_client_seq, clone_ops(ops))
             self._next_client_seq += 1
             self._pending.append(edit)
-            if self._joined:
-                self._send(edit)
+            self._pump()
             self._changed()
             return edit.client_seq
 
@@ -285,6 +293,7 @@ class TuttiClient:
         with self._cond:
             self._joined = False
             self._fetching = False
+            self._in_flight = 0  # python-socketio drops the pending ack callbacks
             for edit in self._pending:
                 edit.sent = False  # its ack is lost; resend after the catch-up
             self._cond.notify_all()
@@ -308,9 +317,7 @@ class TuttiClient:
             self._joined = True
             self._drain()
             self._rebase()  # a snapshot replaced the confirmed document: rebuild the view
-            for edit in self._pending:
-                if not edit.sent:
-                    self._send(edit)
+            self._pump()  # resend what is unconfirmed, same ids, in order
             self._changed()
 
     def _on_edit(self, wire: dict[str, Any]) -> None:
@@ -326,35 +333,42 @@ class TuttiClient:
 
     def _on_submitted(self, edit: PendingEdit, ack: dict[str, Any]) -> None:
         with self._cond:
-            if ack.get("ok"):
-                edit.seq = int(ack["seq"])
-                self.acknowledged[edit.client_seq] = edit.seq
-                if edit in self._pending and edit.seq <= self._seq:
-                    # A resubmission the server already had, and our document already
-                    # holds it (we caught up by snapshot, so no edit event matched it).
-                    self._pending.remove(edit)
-                    self._rebase()
-                    self._changed()
-                return
-            error = ack.get("error", {})
-            code = error.get("code", protocol.SERVER_ERROR)
-            if edit not in self._pending:
-                return
-            if code in FINAL_ERRORS:
+            self._in_flight = max(0, self._in_flight - 1)
+            self._settle(edit, ack)
+            self._pump()
+
+    def _settle(self, edit: PendingEdit, ack: dict[str, Any]) -> None:
+        """Act on the server's answer to one submit (under the lock)."""
+        if ack.get("ok"):
+            edit.seq = int(ack["seq"])
+            self.acknowledged[edit.client_seq] = edit.seq
+            if edit in self._pending and edit.seq <= self._seq:
+                # A resubmission the server already had, and our document already
+                # holds it (we caught up by snapshot, so no edit event matched it).
                 self._pending.remove(edit)
-                self.dropped.append(
-                    DroppedEdit(edit.client_seq, edit.ops, code, error.get("message", ""))
-                )
                 self._rebase()
                 self._changed()
-            else:  # rate_limited, not_joined, server_error: try again shortly
-                edit.sent = False
-                if not self._retry_scheduled:  # one timer resends them all, in order
-                    self._retry_scheduled = True
-                    delay = float(error.get("retry_after") or 0) + RETRY_DELAY_S
-                    timer = threading.Timer(delay, self._resend)
-                    timer.daemon = True
-                    timer.start()
+            return
+        error = ack.get("error", {})
+        code = error.get("code", protocol.SERVER_ERROR)
+        if edit not in self._pending:
+            return
+        if code in FINAL_ERRORS:
+            self._pending.remove(edit)
+            message = error.get("message", "")
+            self.dropped.append(DroppedEdit(edit.client_seq, edit.ops, code, message))
+            self._rebase()
+            self._changed()
+            return
+        # rate_limited, not_joined, server_error: pause, then resend in order.
+        edit.sent = False
+        delay = float(error.get("retry_after") or 0) + RETRY_DELAY_S
+        self._paused_until = max(self._paused_until, time.monotonic() + delay)
+        if not self._retry_scheduled:  # one timer resumes sending
+            self._retry_scheduled = True
+            timer = threading.Timer(delay, self._resend)
+            timer.daemon = True
+            timer.start()
 
     def _on_fetched(self, ack: dict[str, Any]) -> None:
         with self._lock:
@@ -365,8 +379,19 @@ class TuttiClient:
 
     # --- the collab core (always under the lock) -----------------------------------------------
 
+    def _pump(self) -> None:
+        """Send unsent unconfirmed edits, oldest first, keeping at most WINDOW in flight."""
+        if not self._joined or time.monotonic() < self._paused_until:
+            return
+        for edit in self._pending:
+            if self._in_flight >= WINDOW:
+                return
+            if not edit.sent:
+                self._send(edit)
+
     def _send(self, edit: PendingEdit) -> None:
         edit.sent = True
+        self._in_flight += 1
         payload = {
             "score": self._score,
             "client_id": self.client_id,
@@ -379,14 +404,12 @@ class TuttiClient:
             )
         except socketio.exceptions.BadNamespaceError:
             edit.sent = False  # disconnected meanwhile: the rejoin resends it
+            self._in_flight -= 1
 
     def _resend(self) -> None:
         with self._lock:
             self._retry_scheduled = False
-            if self._joined:
-                for edit in self._pending:
-                    if not edit.sent:
-                        self._send(edit)
+            self._pump()
 
     def _receive(self, wire: dict[str, Any]) -> None:
         seq = int(wire["seq"])
@@ -401,10 +424,11 @@ class TuttiClient:
         """Apply buffered edits that are next in order; fetch a gap. True if any applied."""
         applied = False
         while self._seq + 1 in self._buffer:
-            self._apply_confirmed(self._buffer.pop(self._seq + 1))
+            if not self._apply_confirmed(self._buffer.pop(self._seq + 1)):
+                self._rebase()
             applied = True
-        if applied:
-            self._rebase()
+        if applied and not self._pending:
+            self._local, self._stale = None, False
         if self._buffer and not self._fetching and self._joined:
             self._fetching = True
             try:
@@ -417,8 +441,21 @@ class TuttiClient:
                 self._fetching = False
         return applied
 
-    def _apply_confirmed(self, wire: dict[str, Any]) -> None:
+    def _apply_confirmed(self, wire: dict[str, Any]) -> bool:
+        """Apply the next edit of the log; True if the view is still right as it is.
+
+        It is when the edit is our own oldest unconfirmed one and the view held it:
+        view = old confirmed + it + the rest = new confirmed + the rest.
+        """
         assert self._confirmed is not None
+        head = self._pending[0] if self._pending else None
+        view_kept = (
+            head is not None
+            and not self._stale
+            and head.in_view
+            and wire.get("client_id") == self.client_id
+            and wire.get("client_seq") == head.client_seq
+        )
         try:
             apply_edit(self._confirmed, clone_ops(wire["ops"]))
         except ScoreError as exc:  # the server applied it to this very state: a bug somewhere
@@ -429,25 +466,38 @@ class TuttiClient:
             if mine is not None:
                 self._pending.remove(mine)
                 self.acknowledged.setdefault(mine.client_seq, self._seq)
+        return view_kept
 
     def _rebase(self) -> None:
-        """Replay the unconfirmed edits on the confirmed document.
+        """The confirmed document moved under the unconfirmed edits: rebuild the view lazily.
 
-        One that no longer applies is left out of the view but kept until the server
-        answers for it: it may still apply at the server's head, or be refused and
-        then reported in ``dropped``.
+        Rebuilding replays every unconfirmed edit, so it is done once when the view is
+        next needed, not once per incoming edit (a fast writer far ahead of its acks
+        would otherwise spend its time rebasing).
         """
         if not self._pending:
-            self._local = None
-            return
-        assert self._confirmed is not None
-        local = clone(self._confirmed)
-        for edit in self._pending:
-            try:
-                apply_edit(local, clone_ops(edit.ops))
-            except ScoreError:
-                pass
-        self._local = local
+            self._local, self._stale = None, False
+        else:
+            self._stale = True
+
+    def _view(self) -> Doc | None:
+        """confirmed + unconfirmed edits, rebuilt if stale; None when nothing is pending.
+
+        An unconfirmed edit that no longer applies is left out of the view but kept
+        until the server answers for it: it may still apply at the server's head, or be
+        refused and then reported in ``dropped``.
+        """
+        if self._stale:
+            assert self._confirmed is not None
+            local = clone(self._confirmed)
+            for edit in self._pending:
+                try:
+                    apply_edit(local, clone_ops(edit.ops))
+                    edit.in_view = True
+                except ScoreError:
+                    edit.in_view = False
+            self._local, self._stale = local, False
+        return self._local if self._pending else None
 
     def _changed(self) -> None:
         self._cond.notify_all()
