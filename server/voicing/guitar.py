@@ -70,7 +70,12 @@ class GuitarTarget:
         if chord.is_rest:
             return np.full((1, len(self.tuning)), -1, dtype=np.int64)
         melody, bass, locked = read_fixed(fixed, index)
-        shapes = fret_shapes(chord.pcs, chord.bass, self.tuning, self.max_fret, self.max_span)
+        pcs = chord.pcs
+        if melody is not None and melody % 12 not in pcs:
+            # A melody note outside the chord (passing or suspended tone) is allowed as an
+            # extra tone; the filter below keeps it on top.
+            pcs = tuple(sorted({*pcs, melody % 12}))
+        shapes = fret_shapes(pcs, chord.bass, self.tuning, self.max_fret, self.max_span)
         if shapes.shape[0]:
             notes = self.midi(shapes)
             keep = np.ones(shapes.shape[0], dtype=bool)

@@ -67,9 +67,12 @@ class PianoTarget:
         if chord.is_rest:
             return np.full((1, 7), -1, dtype=np.int64)
         melody, bass, locked = read_fixed(fixed, index)
+        rows = piano_rows(chord, self.styles)
+        if melody is not None and melody % 12 not in chord.pcs:
+            rows = tuple(_under_melody(rows, melody))
         filtered = [
             row
-            for row in piano_rows(chord, self.styles)
+            for row in rows
             if (melody is None or _top(row) == melody)
             and (bass is None or row[0] == bass)
             and all(note in row[:STYLE] for note in locked)
@@ -240,6 +243,24 @@ def piano_rows(chord: ChordSpec, styles: tuple[str, ...]) -> tuple[tuple[int, ..
                 if playable(row):
                     rows.add(row)
     return tuple(sorted(rows))
+
+
+def _under_melody(rows: tuple[tuple[int, ...], ...], melody: int) -> list[tuple[int, ...]]:
+    """A melody note outside the chord (a passing or suspended tone) goes on top of a
+    voicing of the chord: the right hand keeps its upper notes below the melody, within
+    one hand's span (a four-note hand gives up its lowest note)."""
+    out = []
+    for row in rows:
+        right = [m for m in row[RH] if m >= 0]
+        if right[-1] >= melody:
+            continue
+        if len(right) == 4:
+            right = right[1:]
+        right.append(melody)
+        if right[-1] - right[0] > MAX_SPAN or max(m for m in row[LH] if m >= 0) >= right[0]:
+            continue
+        out.append((*row[LH], *right, *([-1] * (4 - len(right))), row[STYLE]))
+    return out
 
 
 def _top(row: tuple[int, ...]) -> int:

@@ -147,7 +147,7 @@ def test_fixed_notes_are_respected() -> None:
         ([{"symbol": "C", "fixed": {"soprano": 60, "bass": 62}}], "satb", "no_voicing"),
         ([{"symbol": "C", "fixed": {"descant": 72}}], "satb", "bad_fixed"),
         (["C", "Qm7"], "satb", "unknown_chord_symbol"),
-        ([{"symbol": "C", "fixed": {"melody": 73}}], "piano", "no_voicing"),
+        ([{"symbol": "C", "fixed": {"melody": 40}}], "piano", "no_voicing"),
         ([{"symbol": "C", "fixed": {"melody": 100}}], "guitar", "no_voicing"),
         ([{"pitch_classes": ["x"]}], "satb", "bad_chord"),
         ([], "satb", "bad_progression"),
@@ -182,3 +182,14 @@ def test_no_chord_in_the_middle_is_skipped() -> None:
     found = suggest(["C", "N.C.", "G7", "C"], "satb", 2)
     assert found[0].chords[1] == {"soprano": None, "alto": None, "tenor": None, "bass": None}
     assert found[0].voicings[1] == ()
+
+
+@pytest.mark.parametrize("target", ["satb", "piano", "guitar"])
+def test_melody_outside_the_chord_is_kept_on_top(target: str) -> None:
+    # D5 over C major (a passing tone) and F4 over G7 sus-like: non-chord melody notes.
+    key = "soprano" if target == "satb" else "melody"
+    top = 74 if target != "guitar" else 62
+    prog = [{"symbol": "C", "fixed": {key: top}}, {"symbol": "G7", "fixed": {key: top - 1}}]
+    for s in suggest(prog, target, 2):
+        tops = [max(v) for v in s.voicings]
+        assert tops == [top, top - 1]
