@@ -63,6 +63,11 @@ def varied_score() -> Doc:
         {"op": "set_clef", "part": "p2", "measure": "m2", "clef": "tenor"},
         write("p2", "m6", "0", {"id": "e10", "dur": {"type": 4},
                                 "notes": [note("n12", "E", 3, -1)]}),
+        # A tie across the m2 | m3 boundary, which is also a slice (system) boundary.
+        write("p2", "m2", "1/2", {"id": "e11", "dur": {"type": 2},
+                                  "notes": [note("n13", "G", 3, tie=True)]}),
+        write("p2", "m3", "0", {"id": "e12", "dur": {"type": 4},
+                                "notes": [note("n14", "G", 3)]}),
     ]  # fmt: skip
     apply_edit(doc, ops)
     return doc
@@ -120,6 +125,9 @@ def test_slices_engrave_alone_and_together_cover_the_score() -> None:
     for event_id in all_events:
         holders = [i for i, svg in enumerate(svgs) if f'id="{event_id}"' in svg]
         assert len(holders) == 1, event_id
+    # The m2 -> m3 tie crosses systems: drawn out of the first, into the second.
+    assert svgs[0].count('class="tie') == 2  # n7 -> n8 inside, n13 -> the next system
+    assert svgs[1].count('class="tie') == 1  # the arc arriving at n14
     # Each slice starts a system: clefs and the key repeat; a time signature is drawn
     # only where it changes (3/4 at m4 in the second slice, none in the third).
     assert 'class="clef' in svgs[2] and 'class="keySig' in svgs[2]

@@ -98,12 +98,14 @@ function keyAlters(key) {
 // --- ties: a tied note continues into the next event of its voice --------------
 
 function tiePairs(doc, start, end) {
-  // Returns [[startNoteId, endNoteId], ...] for ties whose both ends lie in [start, end].
+  // [{from, to, fromMeasure, toMeasure, staff}] for ties touching measures [start, end):
+  // a tied note continues into the next event of its voice (maybe in the next bar).
   const pairs = [];
+  const first = Math.max(0, start - 1);
   const last = Math.min(end + 1, doc.measures.length);
-  for (const part of doc.parts) {
+  doc.parts.forEach((part, p) => {
     const voices = {};
-    for (let i = start; i < last; i++) {
+    for (let i = first; i < last; i++) {
       const bar = part.bars[doc.measures[i].id];
       for (const [v, events] of Object.entries(bar.voices)) {
         (voices[v] = voices[v] || []).push(...events.map((e) => [i, e]));
@@ -113,16 +115,35 @@ function tiePairs(doc, start, end) {
       for (let k = 0; k + 1 < seq.length; k++) {
         const [i, ev] = seq[k];
         const [j, next] = seq[k + 1];
-        if (i >= end || j >= end) continue;
+        if (j < start || i >= end) continue;
         for (const n of ev.notes) {
           if (!n.tie) continue;
           const target = next.notes.find((m) => toMidi(m) === toMidi(n));
-          if (target) pairs.push([n.id, target.id]);
+          if (target) {
+            pairs.push({ from: n.id, to: target.id, fromMeasure: i, toMeasure: j, staff: p + 1 });
+          }
         }
       }
     }
-  }
+  });
   return pairs;
+}
+
+/** The <tie> elements measure ``i`` of a slice [start, end) carries. */
+function tiesXml(pairs, i, start, end, time) {
+  const out = [];
+  for (const t of pairs) {
+    if (t.fromMeasure === i && t.toMeasure < end) {
+      out.push(`<tie startid="#${esc(t.from)}" endid="#${esc(t.to)}"/>`);
+    } else if (t.fromMeasure === i) {
+      // The tie goes on into the next system: draw it to the end of this bar.
+      out.push(`<tie startid="#${esc(t.from)}" tstamp2="0m+${time[0] + 1}"/>`);
+    } else if (t.toMeasure === i && t.fromMeasure < start) {
+      // A tie coming from the previous system: an arc into the note.
+      out.push(`<tie staff="${t.staff}" tstamp="0" endid="#${esc(t.to)}"/>`);
+    }
+  }
+  return out;
 }
 
 // --- events -------------------------------------------------------------------------
@@ -287,7 +308,7 @@ function tempoXml(bpm) {
 /** MEI for measures [start, end) of ``doc``; a complete, standalone MEI file. */
 export function sliceMei(doc, start = 0, end = doc.measures.length) {
   const pairs = tiePairs(doc, start, end);
-  const tiedInto = new Set(pairs.map((p) => p[1]));
+  const tiedInto = new Set(pairs.map((t) => t.to));
   const parts = [];
   const dashes = {}; // "part/voice" -> open hyphenated words, carried across bars
   let prev = start > 0 ? attrsAt(doc, start - 1) : null;
@@ -333,9 +354,7 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
     if (i === 0 || (prev && attrs.tempo !== prev.tempo) || (i === start && "tempo" in m)) {
       controls.push(tempoXml(attrs.tempo));
     }
-    for (const [s, e] of pairs) {
-      if (measureOfNote(doc, i, s)) controls.push(`<tie startid="#${esc(s)}" endid="#${esc(e)}"/>`);
-    }
+    controls.push(...tiesXml(pairs, i, start, end, attrs.time));
     parts.push(
       `<measure n="${i + 1}" xml:id="${esc(m.id)}">${staves.join("")}${controls.join("")}</measure>`,
     );
@@ -348,16 +367,6 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
     `<music><body><mdiv><score><scoreDef><staffGrp${group}>${staffDefs(doc, start)}</staffGrp></scoreDef>` +
     `<section>${parts.join("")}</section></score></mdiv></body></music></mei>`
   );
-}
-
-function measureOfNote(doc, index, noteId) {
-  const mid = doc.measures[index].id;
-  for (const part of doc.parts) {
-    for (const events of Object.values(part.bars[mid].voices)) {
-      for (const e of events) if (e.notes.some((n) => n.id === noteId)) return true;
-    }
-  }
-  return false;
 }
 
 /** Measure ranges [start, end) of ``size`` measures each: the unit of re-engraving. */
