@@ -315,12 +315,21 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
   for (let i = start; i < end; i++) {
     const m = doc.measures[i];
     const attrs = attrsAt(doc, i);
-    if (i > start && prev && (attrs.key !== prev.key || String(attrs.time) !== String(prev.time))) {
+    if (i > start && prev) {
+      // Key, time and clef changes go in a scoreDef before the bar; Verovio then draws a
+      // clef change before the barline, as engravers do.
       let change = "";
       if (attrs.key !== prev.key) change += `<keySig sig="${keySigAttr(attrs.key)}"/>`;
       if (String(attrs.time) !== String(prev.time))
         change += `<meterSig count="${attrs.time[0]}" unit="${attrs.time[1]}"/>`;
-      parts.push(`<scoreDef>${change}</scoreDef>`);
+      const clefs = doc.parts
+        .map((part, p) => {
+          const clef = part.bars[m.id].clef;
+          return clef && CLEFS[clef] ? `<staffDef n="${p + 1}">${CLEFS[clef]}</staffDef>` : "";
+        })
+        .join("");
+      if (clefs) change += `<staffGrp>${clefs}</staffGrp>`;
+      if (change) parts.push(`<scoreDef>${change}</scoreDef>`);
     }
     const staves = [];
     const controls = [];
@@ -333,9 +342,8 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
           const dashKey = `${part.id}/${v}`;
           dashes[dashKey] = dashes[dashKey] || {};
           const state = { key: keyMap, measure: {}, durAttr: "", dashes: dashes[dashKey] };
-          const clef = v === "1" && bar.clef && i > start ? CLEFS[bar.clef] || "" : "";
           const body = layerXml(bar.voices[v], state, tiedInto, attrs.time);
-          return `<layer n="${v}">${clef}${body}</layer>`;
+          return `<layer n="${v}">${body}</layer>`;
         });
       staves.push(`<staff n="${p + 1}">${layers.join("")}</staff>`);
       for (const h of bar.harmonies || []) {
