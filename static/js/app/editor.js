@@ -136,6 +136,7 @@ function showStatus(s) {
   banner.hidden = s.connected;
   document.getElementById("queued-count").textContent = String(collab.unconfirmed.length);
   if (s.error) say(`Cannot open this score: ${s.error.message}`);
+  else if (online && collab.role === "viewer") say("You can view this score but not edit it");
 }
 
 // The browser knows first when the network goes: drop the socket at once and

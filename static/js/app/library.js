@@ -71,7 +71,21 @@ document.getElementById("import-form").addEventListener("submit", async (event) 
   event.preventDefault();
   const form = new FormData(event.target);
   try {
-    const { id } = await api("/api/scores/import", { method: "POST", form });
+    const { id, report } = await api("/api/scores/import", { method: "POST", form });
+    if (report && report.length) {
+      // Show what the import dropped or approximated before opening the score.
+      error.textContent = "";
+      const list = document.createElement("ul");
+      list.id = "import-report";
+      for (const line of report) list.appendChild(Object.assign(document.createElement("li"), { textContent: line }));
+      const open = Object.assign(document.createElement("a"), {
+        href: `/scores/${encodeURIComponent(id)}`,
+        textContent: "Open the imported score",
+      });
+      event.target.after(list, open);
+      await refresh();
+      return;
+    }
     location.href = `/scores/${encodeURIComponent(id)}`;
   } catch (e) {
     error.textContent = e.message;

@@ -59,6 +59,7 @@ export class Collab {
         this.buffer.clear();
       }
       for (const edit of ack.edits || []) this.receive(edit, { quiet: true });
+      this.role = ack.role;
       this.joined = true;
       this.rebuild(true);
       // Resubmit everything not yet confirmed, in order, with the same client seqs.
@@ -103,10 +104,16 @@ export class Collab {
           client_id: this.clientId,
           client_seq: edit.clientSeq,
         });
-      } else if (ack.error && ack.error.code === "invalid_op") {
+      } else if (ack.error && ack.error.code === "rate_limited") {
+        // Too fast for the server's budget: send the same edit again a little later.
+        const wait = Math.max(50, 1000 * (ack.error.retry_after || 0.2));
+        setTimeout(() => this.joined && this.unconfirmed.includes(edit) && this.send(edit), wait);
+      } else if (ack.error && ack.error.code !== "not_joined") {
+        // Refused for good (invalid here, or not allowed): take it out of our document.
+        // not_joined means the connection dropped and rejoined; the rejoin resends it.
         this.unconfirmed = this.unconfirmed.filter((e) => e !== edit);
         this.onRejected(ack.error, edit.ops);
-        this.rebuild(false);
+        this.rebuild(true);
         this.status();
       }
     });
