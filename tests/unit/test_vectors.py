@@ -271,3 +271,26 @@ def test_a_gap_shorter_than_a_128th_is_refused() -> None:
         signal.signal(signal.SIGALRM, previous)
     assert info.value.code == "invalid_op"
     assert doc == before
+
+
+def test_an_offset_with_a_huge_exponent_is_refused_at_once() -> None:
+    # parse_fraction hands any str to Fraction(), which builds 10**exp exactly: the offset
+    # "1e-100000000" takes hours of CPU (3 million digits already take ~8 s) and blocks the
+    # server's event loop; when it ends, the tiny offset is valid and its 100-million-digit
+    # denominator lands in the score. Accepting only what format_fraction writes
+    # (r"\d+(/\d+)?" with a length cap, or ints) fixes it; the JS mirror will follow.
+    import signal
+
+    from server.score.durations import parse_fraction
+
+    def timeout(signum: int, frame: object) -> None:
+        raise TimeoutError("parse_fraction did not return within 2 s")
+
+    previous = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(2)
+    try:
+        with pytest.raises(ValueError):
+            parse_fraction("1e-100000000")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
