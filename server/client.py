@@ -1,11 +1,10 @@
 """A headless Tutti client (scripts, tests, bots): prosemirror-collab's model over Socket.IO.
 
-State = (confirmed seq, confirmed document, unconfirmed edits). Local edits apply at
-once and are sent; confirmed edits are applied strictly in seq order (early ones are
-buffered, gaps fetched) and the unconfirmed edits are replayed on top. After a
-reconnect it catches up from its last seq and resends unconfirmed edits with the SAME
-client_id/client_seq, which the server deduplicates. Imports the pure score model and
-the python-socketio client only; never Flask or SQL.
+The collab state itself lives in ``server.sync.collab`` (pure); this module adds the
+socket: joining and catching up (from the last seq after a reconnect), sending
+unconfirmed edits with flow control and resending them with the SAME
+client_id/client_seq (the server deduplicates), fetching gaps, presence. Imports the
+score model and the python-socketio client only; never Flask or SQL.
 """
 
 from __future__ import annotations
@@ -14,25 +13,17 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import requests
 import socketio
 
-from .score import Doc, ScoreError, apply_edit, clone
+from .score import Doc, clone
 from .sync import protocol
+from .sync.collab import Collab, DroppedEdit, PendingEdit
 
-#: Error codes after which an edit is given up (reported in ``dropped``); others retry.
-FINAL_ERRORS = frozenset(
-    {
-        protocol.INVALID_OP,
-        protocol.PAYLOAD_TOO_LARGE,
-        protocol.BAD_REQUEST,
-        protocol.FORBIDDEN,
-        protocol.NOT_FOUND,
-    }
-)
+__all__ = ["DroppedEdit", "PendingEdit", "SyncError", "TuttiClient", "fetch_token"]
+
 RETRY_DELAY_S = 0.25
 #: Most submits awaiting their ack at once: flow control, so a fast writer or a long
 #: offline queue cannot flood the connection (and a refusal storm stays small).
@@ -46,23 +37,6 @@ class SyncError(Exception):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
-
-
-@dataclass
-class PendingEdit:
-    client_seq: int
-    ops: list[dict[str, Any]]
-    sent: bool = False
-    seq: int | None = None  # from the ack, once the server committed it
-    in_view: bool = True  # applied cleanly in the current view (else left out of it)
-
-
-@dataclass(frozen=True)
-class DroppedEdit:
-    client_seq: int
-    ops: list[dict[str, Any]]
-    code: str
-    message: str
 
 
 def fetch_token(base_url: str, name: str, password: str, timeout: float = 10.0) -> str:
@@ -107,23 +81,14 @@ class TuttiClient:
         self._cond = threading.Condition(self._lock)
         self._score: str | None = None
         self._joined = False
-        self._confirmed: Doc | None = None
-        self._seq = 0
-        self._local: Doc | None = None  # confirmed + unconfirmed; None when nothing is pending
-        self._stale = False  # _local must be rebuilt before use (rebase is lazy)
-        self._pending: list[PendingEdit] = []
-        self._buffer: dict[int, dict[str, Any]] = {}
+        self._collab = Collab(self.client_id)
         self._fetching = False
         self._retry_scheduled = False
         self._in_flight = 0
         self._paused_until = 0.0  # after rate_limited: send nothing before this time
-        self._next_client_seq = 1
         self._presence: list[dict[str, Any]] = []
         self.role: str | None = None
         self.user: dict[str, Any] | None = None
-        self.dropped: list[DroppedEdit] = []
-        self.acknowledged: dict[int, int] = {}  # client_seq -> seq
-        self.errors: list[str] = []
         self.sio = socketio.Client(
             reconnection=reconnect,
             reconnection_delay=0.2,
@@ -167,27 +132,42 @@ class TuttiClient:
     def document(self) -> Doc:
         """What the user sees: the confirmed document with unconfirmed edits on top (a copy)."""
         with self._lock:
-            if self._confirmed is None:
-                raise RuntimeError("join a score first")
-            view = self._view()
-            return clone(view if view is not None else self._confirmed)
+            return clone(self._collab.view())
 
     @property
     def confirmed_document(self) -> Doc:
         with self._lock:
-            if self._confirmed is None:
+            if self._collab.confirmed is None:
                 raise RuntimeError("join a score first")
-            return clone(self._confirmed)
+            return clone(self._collab.confirmed)
 
     @property
     def confirmed_seq(self) -> int:
         with self._lock:
-            return self._seq
+            return self._collab.seq
 
     @property
     def pending(self) -> int:
         with self._lock:
-            return len(self._pending)
+            return len(self._collab.pending)
+
+    @property
+    def acknowledged(self) -> dict[int, int]:
+        """client_seq -> seq of every edit of ours the server stored."""
+        with self._lock:
+            return dict(self._collab.acknowledged)
+
+    @property
+    def dropped(self) -> list[DroppedEdit]:
+        """Our edits the server refused for good (e.g. invalid_op after a clash)."""
+        with self._lock:
+            return list(self._collab.dropped)
+
+    @property
+    def errors(self) -> list[str]:
+        """Things that should never happen (a confirmed edit not applying, a refused join)."""
+        with self._lock:
+            return list(self._collab.errors)
 
     @property
     def presence(self) -> list[dict[str, Any]]:
@@ -205,7 +185,7 @@ class TuttiClient:
         with self._lock:
             if self._score not in (None, score_id):
                 raise RuntimeError("one TuttiClient follows one score")
-            since = self._seq if self._score == score_id else None
+            since = self._collab.seq if self._score == score_id else None
             self._score = score_id
         ack = self.sio.call(protocol.JOIN, {"score": score_id, "since": since}, timeout=timeout)
         self._on_joined(ack)
@@ -228,15 +208,9 @@ class TuttiClient:
         Raises ``ScoreError`` (nothing sent) when the ops do not apply to what we see.
         """
         with self._lock:
-            if self._confirmed is None or self._score is None:
+            if self._score is None:
                 raise RuntimeError("join a score first")
-            view = self._view()
-            local = view if view is not None else clone(self._confirmed)
-            apply_edit(local, clone_ops(ops))  # all or nothing: raises before changing
-            self._local = local
-            edit = PendingEdit(self._next_client_seq, clone_ops(ops))
-            self._next_client_seq += 1
-            self._pending.append(edit)
+            edit = self._collab.local_edit(ops)
             self._pump()
             self._changed()
             return edit.client_seq
@@ -250,17 +224,18 @@ class TuttiClient:
     def wait_synced(self, timeout: float = 10.0) -> None:
         """Block until every local edit is confirmed and we hold the server's head."""
         deadline = time.monotonic() + timeout
+        collab = self._collab
         while True:
             with self._cond:
-                while not (self._joined and not self._pending and not self._buffer):
+                while not (self._joined and not collab.pending and not collab.buffer):
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise TimeoutError(
-                            f"not synced: joined={self._joined} pending={len(self._pending)} "
-                            f"buffered={sorted(self._buffer)}"
+                            f"not synced: joined={self._joined} pending={len(collab.pending)} "
+                            f"buffered={sorted(collab.buffer)}"
                         )
                     self._cond.wait(min(remaining, 0.1))
-                score, first = self._score, self._seq + 1
+                score, first = self._score, collab.seq + 1
             try:
                 ack = self.sio.call(
                     protocol.FETCH,
@@ -275,7 +250,7 @@ class TuttiClient:
                 with self._lock:
                     for wire in ack["edits"]:
                         self._receive(wire)
-                    if ack["head"] <= self._seq and not self._pending:
+                    if ack["head"] <= collab.seq and not collab.pending:
                         return
             if time.monotonic() > deadline:
                 raise TimeoutError("not synced before the deadline")
@@ -285,7 +260,7 @@ class TuttiClient:
     def _on_connect(self) -> None:
         with self._lock:
             score = self._score
-            since = self._seq if self._confirmed is not None else None
+            since = self._collab.seq if self._collab.confirmed is not None else None
         if score is not None:
             self.sio.emit(protocol.JOIN, {"score": score, "since": since}, callback=self._on_joined)
 
@@ -294,7 +269,7 @@ class TuttiClient:
             self._joined = False
             self._fetching = False
             self._in_flight = 0  # python-socketio drops the pending ack callbacks
-            for edit in self._pending:
+            for edit in self._collab.pending:
                 edit.sent = False  # its ack is lost; resend after the catch-up
             self._cond.notify_all()
 
@@ -302,21 +277,20 @@ class TuttiClient:
         with self._cond:
             if not ack.get("ok"):
                 error = ack.get("error", {})
-                self.errors.append(f"join refused: {error.get('code')}: {error.get('message')}")
+                self._collab.errors.append(
+                    f"join refused: {error.get('code')}: {error.get('message')}"
+                )
                 self._cond.notify_all()
                 return
             self.role = ack.get("role")
             self.user = ack.get("user")
             self._presence = list(ack.get("presence", []))
             if "snapshot" in ack:
-                self._confirmed = ack["snapshot"]
-                self._seq = int(ack["seq"])
-                self._buffer = {s: w for s, w in self._buffer.items() if s > self._seq}
+                self._collab.reset(ack["snapshot"], int(ack["seq"]))
             for wire in ack.get("edits", []):
-                self._buffer.setdefault(int(wire["seq"]), wire)
+                self._collab.buffer.setdefault(int(wire["seq"]), wire)
             self._joined = True
             self._drain()
-            self._rebase()  # a snapshot replaced the confirmed document: rebuild the view
             self._pump()  # resend what is unconfirmed, same ids, in order
             self._changed()
 
@@ -334,41 +308,17 @@ class TuttiClient:
     def _on_submitted(self, edit: PendingEdit, ack: dict[str, Any]) -> None:
         with self._cond:
             self._in_flight = max(0, self._in_flight - 1)
-            self._settle(edit, ack)
+            outcome = self._collab.settle(edit, ack)
+            if outcome == "retry":  # rate_limited, not_joined, server_error
+                delay = float(ack.get("error", {}).get("retry_after") or 0) + RETRY_DELAY_S
+                self._paused_until = max(self._paused_until, time.monotonic() + delay)
+                if not self._retry_scheduled:  # one timer resumes sending, in order
+                    self._retry_scheduled = True
+                    timer = threading.Timer(delay, self._resend)
+                    timer.daemon = True
+                    timer.start()
             self._pump()
-
-    def _settle(self, edit: PendingEdit, ack: dict[str, Any]) -> None:
-        """Act on the server's answer to one submit (under the lock)."""
-        if ack.get("ok"):
-            edit.seq = int(ack["seq"])
-            self.acknowledged[edit.client_seq] = edit.seq
-            if edit in self._pending and edit.seq <= self._seq:
-                # A resubmission the server already had, and our document already
-                # holds it (we caught up by snapshot, so no edit event matched it).
-                self._pending.remove(edit)
-                self._rebase()
-                self._changed()
-            return
-        error = ack.get("error", {})
-        code = error.get("code", protocol.SERVER_ERROR)
-        if edit not in self._pending:
-            return
-        if code in FINAL_ERRORS:
-            self._pending.remove(edit)
-            message = error.get("message", "")
-            self.dropped.append(DroppedEdit(edit.client_seq, edit.ops, code, message))
-            self._rebase()
             self._changed()
-            return
-        # rate_limited, not_joined, server_error: pause, then resend in order.
-        edit.sent = False
-        delay = float(error.get("retry_after") or 0) + RETRY_DELAY_S
-        self._paused_until = max(self._paused_until, time.monotonic() + delay)
-        if not self._retry_scheduled:  # one timer resumes sending
-            self._retry_scheduled = True
-            timer = threading.Timer(delay, self._resend)
-            timer.daemon = True
-            timer.start()
 
     def _on_fetched(self, ack: dict[str, Any]) -> None:
         with self._lock:
@@ -377,13 +327,13 @@ class TuttiClient:
                 for wire in ack["edits"]:
                     self._receive(wire)
 
-    # --- the collab core (always under the lock) -----------------------------------------------
+    # --- sending and receiving (always under the lock) ------------------------------------------
 
     def _pump(self) -> None:
         """Send unsent unconfirmed edits, oldest first, keeping at most WINDOW in flight."""
         if not self._joined or time.monotonic() < self._paused_until:
             return
-        for edit in self._pending:
+        for edit in self._collab.pending:
             if self._in_flight >= WINDOW:
                 return
             if not edit.sent:
@@ -412,101 +362,29 @@ class TuttiClient:
             self._pump()
 
     def _receive(self, wire: dict[str, Any]) -> None:
-        seq = int(wire["seq"])
-        if seq <= self._seq:
-            return  # already held (catch-up and broadcast can overlap)
-        self._buffer.setdefault(seq, wire)
-        # Before the join ack we hold no document yet: keep early edits for later.
-        if self._confirmed is not None and self._drain():
+        if self._collab.receive(wire):
             self._changed()
+        self._fetch_gap()
 
-    def _drain(self) -> bool:
-        """Apply buffered edits that are next in order; fetch a gap. True if any applied."""
-        applied = False
-        while self._seq + 1 in self._buffer:
-            if not self._apply_confirmed(self._buffer.pop(self._seq + 1)):
-                self._rebase()
-            applied = True
-        if applied and not self._pending:
-            self._local, self._stale = None, False
-        if self._buffer and not self._fetching and self._joined:
-            self._fetching = True
-            try:
-                self.sio.emit(
-                    protocol.FETCH,
-                    {"score": self._score, "from": self._seq + 1, "to": min(self._buffer) - 1},
-                    callback=self._on_fetched,
-                )
-            except socketio.exceptions.BadNamespaceError:
-                self._fetching = False
-        return applied
+    def _drain(self) -> None:
+        self._collab.drain()
+        self._fetch_gap()
 
-    def _apply_confirmed(self, wire: dict[str, Any]) -> bool:
-        """Apply the next edit of the log; True if the view is still right as it is.
-
-        It is when the edit is our own oldest unconfirmed one and the view held it:
-        view = old confirmed + it + the rest = new confirmed + the rest.
-        """
-        assert self._confirmed is not None
-        head = self._pending[0] if self._pending else None
-        view_kept = (
-            head is not None
-            and not self._stale
-            and head.in_view
-            and wire.get("client_id") == self.client_id
-            and wire.get("client_seq") == head.client_seq
-        )
+    def _fetch_gap(self) -> None:
+        gap = self._collab.gap()
+        if gap is None or self._fetching or not self._joined or self._collab.confirmed is None:
+            return
+        self._fetching = True
         try:
-            apply_edit(self._confirmed, clone_ops(wire["ops"]))
-        except ScoreError as exc:  # the server applied it to this very state: a bug somewhere
-            self.errors.append(f"edit {wire['seq']} does not apply locally: {exc.message}")
-        self._seq = int(wire["seq"])
-        if wire.get("client_id") == self.client_id:
-            mine = next((e for e in self._pending if e.client_seq == wire.get("client_seq")), None)
-            if mine is not None:
-                self._pending.remove(mine)
-                self.acknowledged.setdefault(mine.client_seq, self._seq)
-        return view_kept
-
-    def _rebase(self) -> None:
-        """The confirmed document moved under the unconfirmed edits: rebuild the view lazily.
-
-        Rebuilding replays every unconfirmed edit, so it is done once when the view is
-        next needed, not once per incoming edit (a fast writer far ahead of its acks
-        would otherwise spend its time rebasing).
-        """
-        if not self._pending:
-            self._local, self._stale = None, False
-        else:
-            self._stale = True
-
-    def _view(self) -> Doc | None:
-        """confirmed + unconfirmed edits, rebuilt if stale; None when nothing is pending.
-
-        An unconfirmed edit that no longer applies is left out of the view but kept
-        until the server answers for it: it may still apply at the server's head, or be
-        refused and then reported in ``dropped``.
-        """
-        if self._stale:
-            assert self._confirmed is not None
-            local = clone(self._confirmed)
-            for edit in self._pending:
-                try:
-                    apply_edit(local, clone_ops(edit.ops))
-                    edit.in_view = True
-                except ScoreError:
-                    edit.in_view = False
-            self._local, self._stale = local, False
-        return self._local if self._pending else None
+            self.sio.emit(
+                protocol.FETCH,
+                {"score": self._score, "from": gap[0], "to": gap[1]},
+                callback=self._on_fetched,
+            )
+        except socketio.exceptions.BadNamespaceError:
+            self._fetching = False
 
     def _changed(self) -> None:
         self._cond.notify_all()
         if self.on_change is not None:
             self.on_change(self)
-
-
-def clone_ops(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Ops are applied to documents that keep references: never share them."""
-    import copy
-
-    return copy.deepcopy(ops)
