@@ -192,4 +192,18 @@ def test_playback_runs_and_the_marker_moves(make_user: Any, blocked: Blocked) ->
     assert a.evaluate("document.getElementById('playing-style').textContent").count("fill") == 1
     a.keyboard.press(" ")
     a.wait_for_function("!window.tutti.playback.playing", timeout=3000)
+    # The schedule follows the score's tempo map: halving the tempo doubles the length.
+    schedule = """async () => {
+        const { schedule } = await import('/static/js/playback/player.js');
+        const s = schedule(window.tutti.doc);
+        const sounding = s.notes.filter((n) => n.midis.length).length;
+        return [s.total, sounding, new Set(s.notes.map((n) => n.part)).size];
+    }"""
+    assert a.evaluate(schedule) == [4, 8, 2]  # 2 bars of 4/4 at 120; both parts scheduled
+    a.evaluate("window.tutti.select([])")
+    a.select_option('select[data-menu="measure"]', "tempo")
+    a.fill('#dialog input[name="tempo"]', "60")
+    a.click('#dialog button[value="ok"]')
+    a.wait_for_function("window.tutti.doc.measures[0].tempo === 60")
+    assert a.evaluate(schedule)[0] == 8
     assert blocked.urls == []
