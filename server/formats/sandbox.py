@@ -47,11 +47,17 @@ def _take() -> subprocess.Popen[bytes]:
     """A child for one job: the warm spare if it is alive, else a new one."""
     with _lock:
         owner, proc = _spare.pop() if _spare else (None, None)
-        if KEEP_SPARE:
-            _spare.append((os.getpid(), _start()))
     if proc is None or owner != os.getpid() or proc.poll() is not None:
         proc = _start()
     return proc
+
+
+def _replenish() -> None:
+    """Start the next spare once a job is done, so its warm-up (a second of CPU) does
+    not compete with the job itself."""
+    with _lock:
+        if KEEP_SPARE and not _spare:
+            _spare.append((os.getpid(), _start()))
 
 
 @atexit.register
@@ -81,6 +87,8 @@ def run_job(data: bytes, fmt: str, filename: str, timeout_s: float) -> dict[str,
         raise FormatError(
             "parse_timeout", f"reading the file took longer than {timeout_s:g} s; it was stopped"
         ) from None
+    finally:
+        _replenish()
     if stderr.strip():
         log.info("import worker said: %s", stderr.decode("utf-8", "replace")[-2000:])
     try:

@@ -169,6 +169,10 @@ def main() -> None:
     data = sys.stdin.buffer.read()
     json.dump(answer_for(data, str(job["format"]), str(job["filename"])), answer)
     answer.close()
+    sys.stderr.flush()
+    # The parent waits for our stderr to close; tearing down music21's object graph
+    # takes longer than the parse itself, and nothing is left to clean up.
+    os._exit(0)
 
 
 if __name__ == "__main__":
