@@ -18,7 +18,7 @@ if __package__ in (None, ""):  # run as a script: make the repo importable
 
 from server.score import ScoreError, apply_edit, clone  # noqa: E402
 from tests.vectors import random_cases as random_cases_module  # noqa: E402
-from tests.vectors.hand_cases import hand_cases  # noqa: E402
+from tests.vectors.hand import hand_cases  # noqa: E402
 from tests.vectors.random_cases import random_cases  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

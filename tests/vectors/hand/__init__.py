@@ -1,0 +1,20 @@
+"""Hand-written vector cases: every op, its edge cases, refusals and missing targets.
+
+Each case is ``(name, start_document, edits)``; ``tests/vectors/generate.py`` records what
+the Python reference does with it. Imports only ``server.score``.
+"""
+
+from __future__ import annotations
+
+from .bars import bars_cases
+from .events import events_cases
+from .helpers import Case
+from .other import other_cases
+from .structure import structure_cases
+
+
+def hand_cases() -> list[Case]:
+    cases = events_cases() + bars_cases() + structure_cases() + other_cases()
+    names = [c[0] for c in cases]
+    assert len(set(names)) == len(names), "case names must be unique"
+    return cases
