@@ -2,7 +2,8 @@
 
 Each case holds a start document, a list of edits (lists of ops) and what the Python
 reference did with them: the final document, each edit's inverse, skipped ops and errors.
-Run ``.venv/bin/python tests/vectors/generate.py``; imports only ``server.score``.
+Run ``.venv/bin/python tests/vectors/generate.py``; imports only ``server.score`` and the
+case modules beside it (``hand/``, ``random_cases.py``).
 """
 
 from __future__ import annotations
