@@ -207,3 +207,25 @@ def test_playback_runs_and_the_marker_moves(make_user: Any, blocked: Blocked) ->
     a.wait_for_function("window.tutti.doc.measures[0].tempo === 60")
     assert a.evaluate(schedule)[0] == 8
     assert blocked.urls == []
+
+
+def test_a_viewer_sees_edits_but_cannot_make_them(make_user: Any, blocked: Blocked) -> None:
+    owner, viewer = make_user("owner7"), make_user("viewer7")
+    score_id = str(owner.api("post", "/api/scores", {"title": "Read me", "measures": 2})["id"])
+    owner.api("post", f"/api/scores/{score_id}/members", {"name": viewer.name, "role": "viewer"})
+    o, v = owner.open(score_id), viewer.open(score_id)
+    v.wait_for_function("document.getElementById('status-line').textContent.includes('view')")
+    click_id(v, "m1.p1.r0")
+    v.keyboard.press("n")
+    v.keyboard.press("c")
+    # The server refuses it; the viewer's page takes it back out and says so.
+    v.wait_for_function(
+        "window.tutti.state.rejected.length === 1 && window.tutti.unconfirmed === 0"
+    )
+    assert all(not e["notes"] for e in events(v, 0, "m1"))
+    click_id(o, "m1.p1.r0")
+    o.keyboard.press("n")
+    o.keyboard.press("e")
+    engraved(v, [events(o, 0, "m1")[0]["notes"][0]["id"]], timeout=2000)
+    assert settled(v, 1) == settled(o, 1)
+    assert blocked.urls == []
