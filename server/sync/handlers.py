@@ -39,7 +39,8 @@ class Connection:
     """What the server knows about one socket: who it is, where it is, its edit budget."""
 
     identity: Identity
-    bucket: TokenBucket
+    bucket: TokenBucket  # edits
+    events: TokenBucket  # everything else (join, fetch, select, leave)
     scores: set[str] = field(default_factory=set)
 
 
@@ -66,18 +67,30 @@ class SyncHandlers:
         on = self.socketio.on_event
         on("connect", self.on_connect)
         on("disconnect", self.on_disconnect)
-        on(protocol.JOIN, self._guard(self.on_join))
-        on(protocol.LEAVE, self._guard(self.on_leave))
-        on(protocol.SUBMIT, self._guard(self.on_submit))
-        on(protocol.FETCH, self._guard(self.on_fetch))
-        on(protocol.SELECT, self._guard(self.on_select))
+        on(protocol.JOIN, self._guard(self.on_join, limited=True))
+        on(protocol.LEAVE, self._guard(self.on_leave, limited=True))
+        on(protocol.SUBMIT, self._guard(self.on_submit))  # has its own edit budget
+        on(protocol.FETCH, self._guard(self.on_fetch, limited=True))
+        on(protocol.SELECT, self._guard(self.on_select, limited=True))
 
-    def _guard(self, handler: Handler) -> Handler:
-        """Turn refusals into error acks; an unexpected failure becomes ``server_error``."""
+    def _guard(self, handler: Handler, *, limited: bool = False) -> Handler:
+        """Turn refusals into error acks; an unexpected failure becomes ``server_error``.
+
+        ``limited`` handlers spend from the connection's event budget first, so a
+        client cannot flood the room with presence updates or the database with reads.
+        """
         from ..editing import ScoreNotFound
 
         def guarded(payload: Any = None, *_: Any) -> dict[str, Any]:
             try:
+                if limited:
+                    events = self._connection().events
+                    if not events.take():
+                        raise protocol.ProtocolError(
+                            protocol.RATE_LIMITED,
+                            "too many requests; slow down",
+                            retry_after=round(events.retry_after(), 3),
+                        )
                 return dict(handler(payload))
             except protocol.ProtocolError as exc:
                 return protocol.from_protocol_error(exc)
@@ -135,9 +148,11 @@ class SyncHandlers:
         identity = load_identity(user_id)
         if identity is None:
             raise ConnectionRefusedError("log in first", {"code": protocol.NOT_AUTHENTICATED})
-        bucket = TokenBucket(self.limits.edit_rate, self.limits.edit_burst)
+        limits = self.limits
+        bucket = TokenBucket(limits.edit_rate, limits.edit_burst)
+        events = TokenBucket(limits.event_rate, limits.event_burst)
         with self._lock:
-            self._connections[self._sid()] = Connection(identity, bucket)
+            self._connections[self._sid()] = Connection(identity, bucket, events)
 
     def on_disconnect(self, *_: Any) -> None:
         sid = self._sid()

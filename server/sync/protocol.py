@@ -89,13 +89,16 @@ class Limits:
     """Size and rate limits checked before an edit reaches the score service.
 
     Read from ``TUTTI_SYNC_MAX_OPS``, ``TUTTI_SYNC_MAX_EDIT_BYTES``,
-    ``TUTTI_SYNC_EDIT_RATE`` (edits/s per connection) and ``TUTTI_SYNC_EDIT_BURST``.
+    ``TUTTI_SYNC_EDIT_RATE`` (edits/s per connection), ``TUTTI_SYNC_EDIT_BURST``, and
+    ``TUTTI_SYNC_EVENT_RATE``/``_BURST`` for every other event (join, fetch, select...).
     """
 
     max_ops: int = 500
     max_edit_bytes: int = 256 * 1024
     edit_rate: float = 50.0
     edit_burst: float = 200.0
+    event_rate: float = 30.0
+    event_burst: float = 100.0
     #: engineio's cap on one message; a bigger frame closes that connection only.
     max_message_bytes: int = 1024 * 1024
 
@@ -118,6 +121,8 @@ class Limits:
             max_edit_bytes=int(number("max_edit_bytes", cls.max_edit_bytes)),
             edit_rate=number("edit_rate", cls.edit_rate),
             edit_burst=number("edit_burst", cls.edit_burst),
+            event_rate=number("event_rate", cls.event_rate),
+            event_burst=number("event_burst", cls.event_burst),
             max_message_bytes=int(number("max_message_bytes", cls.max_message_bytes)),
         )
 

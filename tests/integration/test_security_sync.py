@@ -1,6 +1,7 @@
 """Security of the live server: who may connect, join, edit, and what a hostile client cannot do.
 
-One server (module scope) with a tight edit rate (5/s, burst 8) and small size
+One server (module scope) with tight rates (edits 5/s burst 8, other events 5/s
+burst 10) and small size
 limits so that the limits are reached quickly; each test uses its own users.
 """
 
@@ -30,6 +31,8 @@ LIMITS = {
     "TUTTI_SYNC_MAX_OPS": "50",
     "TUTTI_SYNC_MAX_EDIT_BYTES": "20000",
     "TUTTI_SYNC_MAX_MESSAGE_BYTES": "100000",
+    "TUTTI_SYNC_EVENT_RATE": "5",
+    "TUTTI_SYNC_EVENT_BURST": "10",
 }
 _names = itertools.count()
 
@@ -257,3 +260,17 @@ def test_edit_flood_is_rate_limited(secure: tuple[LiveServer, ScoreService]) -> 
     limited = next(a for a in acks if not a["ok"])
     assert limited["error"]["retry_after"] > 0
     assert service.head_seq(score) == codes.count("ok")
+
+
+def test_presence_flood_is_rate_limited(secure: tuple[LiveServer, ScoreService]) -> None:
+    server, service = secure
+    (ana,) = _users(server, "selector")
+    score = service.create_score(ana["id"])
+    sio = _raw(server, server.token(ana["name"]))
+    try:
+        sio.call("join", {"score": score})
+        acks = [sio.call("select", {"score": score, "selection": [f"e{i}"]}) for i in range(15)]
+    finally:
+        sio.disconnect()
+    assert all(a["ok"] for a in acks[:9])  # the burst (the join took one)
+    assert any(not a["ok"] and a["error"]["code"] == "rate_limited" for a in acks)
