@@ -106,8 +106,13 @@ export function initHelper({ container, scoreId, socket, getDoc, getSelection })
   const preview = new Preview(previewEl);
 
   // --- status and switches ------------------------------------------------------------------
+  // Only the latest call's answer counts: an older one may come back later and is stale.
+  const tickets = { status: 0, list: 0 };
   async function refreshStatus() {
-    state.status = await api(`/api/scores/${scoreId}/helper`);
+    const ticket = ++tickets.status;
+    const answer = await api(`/api/scores/${scoreId}/helper`);
+    if (ticket !== tickets.status) return;
+    state.status = answer;
     const s = state.status;
     optIn.checked = s.user_enabled;
     scoreSwitch.checked = s.score_enabled;
@@ -197,7 +202,9 @@ export function initHelper({ container, scoreId, socket, getDoc, getSelection })
 
   // --- the list ---------------------------------------------------------------------------------
   async function refreshList() {
+    const ticket = ++tickets.list;
     const { suggestions } = await api(`/api/scores/${scoreId}/suggestions`);
+    if (ticket !== tickets.list) return;
     state.suggestions = suggestions;
     list.replaceChildren(
       ...suggestions
