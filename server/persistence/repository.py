@@ -9,23 +9,28 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .chain import as_utc
-from .models import (
-    Edit,
-    Score,
-    ScoreMember,
-    Snapshot,
-    Suggestion,
-    User,
-    UserPreference,
-    Version,
+from .models import Edit, Score, ScoreMember, Snapshot, User
+
+# Versions, suggestions and preferences live in ``records``, re-exported here so
+# callers import every query from one module.
+from .records import (
+    create_suggestion,
+    create_version,
+    decide_suggestion,
+    get_preferences,
+    put_preferences,
+    set_suggestion_result,
+    suggestion_by_id,
+    suggestions_of,
+    version_by_id,
+    versions_of,
 )
+from .rows import to_dict, to_dicts, utcnow
 
 SCORE_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i look-alikes
 PALETTE = (
@@ -42,10 +47,6 @@ class NameTaken(Exception):
     """A user with this name already exists."""
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def new_score_id() -> str:
     return "".join(secrets.choice(SCORE_ID_ALPHABET) for _ in range(10))
 
@@ -53,20 +54,6 @@ def new_score_id() -> str:
 def colour_for(name: str) -> str:
     """A stable colour per user name, so a person keeps their colour everywhere."""
     return PALETTE[hashlib.sha256(name.encode()).digest()[0] % len(PALETTE)]
-
-
-def _dict(row: Any) -> dict[str, Any] | None:
-    if row is None:
-        return None
-    out: dict[str, Any] = row._asdict()
-    for key, value in out.items():
-        if isinstance(value, datetime):
-            out[key] = as_utc(value)
-    return out
-
-
-def _dicts(rows: Any) -> list[dict[str, Any]]:
-    return [d for d in (_dict(r) for r in rows) if d is not None]
 
 
 # --- users ----------------------------------------------------------------------
@@ -100,11 +87,11 @@ _USER_COLUMNS = (
 
 
 def user_by_name(conn: Connection, name: str) -> dict[str, Any] | None:
-    return _dict(conn.execute(select(*_USER_COLUMNS).where(User.name == name)).first())
+    return to_dict(conn.execute(select(*_USER_COLUMNS).where(User.name == name)).first())
 
 
 def user_by_id(conn: Connection, user_id: int) -> dict[str, Any] | None:
-    return _dict(conn.execute(select(*_USER_COLUMNS).where(User.id == user_id)).first())
+    return to_dict(conn.execute(select(*_USER_COLUMNS).where(User.id == user_id)).first())
 
 
 # --- scores and members ---------------------------------------------------------------
@@ -134,7 +121,7 @@ def insert_score(
 
 
 def score_row(conn: Connection, score_id: str) -> dict[str, Any] | None:
-    return _dict(
+    return to_dict(
         conn.execute(
             select(
                 Score.id,
@@ -211,7 +198,7 @@ def set_member(conn: Connection, score_id: str, user_id: int, role: str | None) 
 
 
 def members(conn: Connection, score_id: str) -> list[dict[str, Any]]:
-    return _dicts(
+    return to_dicts(
         conn.execute(
             select(User.id, User.name, User.display_name, User.colour, ScoreMember.role)
             .join(ScoreMember, ScoreMember.user_id == User.id)
@@ -222,7 +209,7 @@ def members(conn: Connection, score_id: str) -> list[dict[str, Any]]:
 
 
 def scores_for(conn: Connection, user_id: int) -> list[dict[str, Any]]:
-    return _dicts(
+    return to_dicts(
         conn.execute(
             select(
                 Score.id,
@@ -280,7 +267,7 @@ def edit_by_client(
     conn: Connection, score_id: str, client_id: str, client_seq: int
 ) -> dict[str, Any] | None:
     params = {"score_id": score_id, "client_id": client_id, "client_seq": client_seq}
-    return _dict(conn.execute(_EDIT_BY_CLIENT, params).first())
+    return to_dict(conn.execute(_EDIT_BY_CLIENT, params).first())
 
 
 def edit_hash_at(conn: Connection, score_id: str, seq: int) -> str | None:
@@ -305,7 +292,7 @@ def edit_rows(
     query = query.order_by(Edit.seq)
     if limit is not None:
         query = query.limit(limit)
-    return _dicts(conn.execute(query))
+    return to_dicts(conn.execute(query))
 
 
 def iter_edit_rows(
@@ -373,136 +360,46 @@ def delete_snapshots(conn: Connection, score_id: str, *, keep_seq_zero: bool = T
     conn.execute(query)
 
 
-# --- versions ------------------------------------------------------------------------
-
-_VERSION_COLUMNS = (
-    Version.id, Version.score_id, Version.seq, Version.label, Version.author_id,
-    Version.created_at, User.display_name.label("author_name"),
-)  # fmt: skip
-
-
-def create_version(
-    conn: Connection, score_id: str, seq: int, label: str, author_id: int
-) -> dict[str, Any]:
-    version_id = conn.execute(
-        insert(Version)
-        .values(score_id=score_id, seq=seq, label=label[:256], author_id=author_id,
-                created_at=utcnow())
-        .returning(Version.id)
-    ).scalar_one()  # fmt: skip
-    found = version_by_id(conn, int(version_id))
-    assert found is not None
-    return found
-
-
-def version_by_id(conn: Connection, version_id: int) -> dict[str, Any] | None:
-    return _dict(
-        conn.execute(
-            select(*_VERSION_COLUMNS)
-            .join(User, User.id == Version.author_id)
-            .where(Version.id == version_id)
-        ).first()
-    )
-
-
-def versions_of(conn: Connection, score_id: str) -> list[dict[str, Any]]:
-    return _dicts(
-        conn.execute(
-            select(*_VERSION_COLUMNS)
-            .join(User, User.id == Version.author_id)
-            .where(Version.score_id == score_id)
-            .order_by(Version.seq, Version.id)
-        )
-    )
-
-
-# --- suggestions ---------------------------------------------------------------------
-
-_SUGGESTION_COLUMNS = (
-    Suggestion.id, Suggestion.score_id, Suggestion.requested_by, Suggestion.status,
-    Suggestion.request, Suggestion.result, Suggestion.decided_by, Suggestion.decided_at,
-    Suggestion.created_at, Suggestion.accepted_seq,
-)  # fmt: skip
-
-
-def create_suggestion(
-    conn: Connection,
-    score_id: str,
-    requested_by: int,
-    request: dict[str, Any],
-    result: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    suggestion_id = conn.execute(
-        insert(Suggestion)
-        .values(score_id=score_id, requested_by=requested_by, status="pending",
-                request=request, result=result, created_at=utcnow())
-        .returning(Suggestion.id)
-    ).scalar_one()  # fmt: skip
-    found = suggestion_by_id(conn, int(suggestion_id))
-    assert found is not None
-    return found
-
-
-def suggestion_by_id(conn: Connection, suggestion_id: int) -> dict[str, Any] | None:
-    return _dict(
-        conn.execute(select(*_SUGGESTION_COLUMNS).where(Suggestion.id == suggestion_id)).first()
-    )
-
-
-def suggestions_of(
-    conn: Connection, score_id: str, status: str | None = None
-) -> list[dict[str, Any]]:
-    query = select(*_SUGGESTION_COLUMNS).where(Suggestion.score_id == score_id)
-    if status is not None:
-        query = query.where(Suggestion.status == status)
-    return _dicts(conn.execute(query.order_by(Suggestion.id)))
-
-
-def set_suggestion_result(conn: Connection, suggestion_id: int, result: dict[str, Any]) -> bool:
-    """Store the helper's answer; only while the suggestion is still pending."""
-    done = conn.execute(
-        update(Suggestion)
-        .where(Suggestion.id == suggestion_id, Suggestion.status == "pending")
-        .values(result=result)
-    )
-    return bool(done.rowcount)
-
-
-def decide_suggestion(
-    conn: Connection,
-    suggestion_id: int,
-    status: str,
-    decided_by: int,
-    accepted_seq: int | None = None,
-) -> bool:
-    """Move a pending suggestion to ``status``; False if it was already decided.
-
-    The ``status = 'pending'`` guard makes a double accept (two people clicking at
-    once) decide exactly once.
-    """
-    done = conn.execute(
-        update(Suggestion)
-        .where(Suggestion.id == suggestion_id, Suggestion.status == "pending")
-        .values(status=status, decided_by=decided_by, decided_at=utcnow(),
-                accepted_seq=accepted_seq)
-    )  # fmt: skip
-    return bool(done.rowcount)
-
-
-# --- per-user preferences (appended for the voicing helper) ---------------------------
-
-
-def get_preferences(conn: Connection, user_id: int) -> dict[str, Any]:
-    value = conn.execute(
-        select(UserPreference.prefs).where(UserPreference.user_id == user_id)
-    ).scalar()
-    return {} if value is None else dict(value)
-
-
-def put_preferences(conn: Connection, user_id: int, prefs: dict[str, Any]) -> None:
-    """Insert or replace the user's preferences (portable: no dialect upsert)."""
-    done = conn.execute(
-        update(UserPreference).where(UserPreference.user_id == user_id).values(prefs=prefs)
-    )
-    if not done.rowcount:
-        conn.execute(insert(UserPreference).values(user_id=user_id, prefs=prefs))
+__all__ = [
+    "DuplicateEdit",
+    "NameTaken",
+    "colour_for",
+    "count_edits",
+    "create_suggestion",
+    "create_user",
+    "create_version",
+    "decide_suggestion",
+    "delete_snapshots",
+    "edit_by_client",
+    "edit_hash_at",
+    "edit_rows",
+    "get_preferences",
+    "get_settings",
+    "head_seq",
+    "insert_edit",
+    "insert_edits",
+    "insert_score",
+    "insert_snapshot",
+    "iter_edit_rows",
+    "lock_next_seq",
+    "members",
+    "new_score_id",
+    "put_preferences",
+    "put_settings",
+    "role_of",
+    "score_row",
+    "scores_for",
+    "set_head_seq",
+    "set_member",
+    "set_suggestion_result",
+    "set_title",
+    "snapshot_at_or_before",
+    "suggestion_by_id",
+    "suggestions_of",
+    "tail",
+    "user_by_id",
+    "user_by_name",
+    "utcnow",
+    "version_by_id",
+    "versions_of",
+]
