@@ -5,6 +5,7 @@ material; one click on Revert restores the score in both people's views."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -74,6 +75,8 @@ def test_helper_suggest_accept_and_revert_in_two_browsers(
         '`#helper-preview [id="${window.tutti.helper.preview.noteIds[0]}"]`)).fill'
     )
     assert colour == "rgb(194, 24, 91)"  # the first alternative's helper colour
+    if os.environ.get("TUTTI_HELPER_SCREENSHOT"):  # a picture of the panel, for the docs
+        a.screenshot(path=os.environ["TUTTI_HELPER_SCREENSHOT"], full_page=True)
     assert a.locator("#helper-explain li").count() >= 1
     # The score is untouched by requesting and browsing: same document, seq and engraving.
     assert settled(a, 1) == doc_before and a.evaluate("window.tutti.version") == 1
