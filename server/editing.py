@@ -14,23 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .persistence import (
-    GENESIS_HASH,
-    ORIGINS,
-    ROLES,
-    SUGGESTION_STATUSES,
-    Database,
-    DuplicateEdit,
-    edit_hash,
-    iso,
-    repository,
-)
+from .persistence import GENESIS_HASH, ORIGINS, Database, DuplicateEdit, edit_hash, iso, repository
 from .persistence.chain import as_utc
+from .persistence.store import (
+    DEFAULT_SETTINGS,
+    ScoreNotFound,
+    Store,
+    UserNotFound,
+)
 from .score import Doc, InvalidOp, apply_edit, check_invariants, clone, new_document
-
-DEFAULT_SETTINGS: dict[str, Any] = {"helper_enabled": False}
-#: Per-user choices; the voicing helper is off until the person turns it on.
-DEFAULT_USER_PREFERENCES: dict[str, Any] = {"helper_opt_in": False}
 
 
 @dataclass(frozen=True)
@@ -85,14 +77,6 @@ class CommittedEdit:
         )
 
 
-class ScoreNotFound(LookupError):
-    """No score with this id."""
-
-
-class UserNotFound(LookupError):
-    """No user with this id."""
-
-
 @dataclass
 class _Head:
     """This process's copy of a score at ``seq``: the document and the last edit's hash."""
@@ -123,8 +107,8 @@ def replay(doc: Doc, edits: list[list[dict[str, Any]]]) -> Doc:
     return doc
 
 
-class ScoreService:
-    """Commits and reads edits for every score in one database.
+class ScoreService(Store):
+    """Commits and reads edits for every score in one database (records: ``Store``).
 
     Submits to one score are serialised in-process by a per-score lock (greenlets
     and threads) and across processes by the database lock on the score row.
@@ -185,35 +169,6 @@ class ScoreService:
             with state.lock:
                 state.head = None
 
-    # --- users ---------------------------------------------------------------------
-
-    def create_user(
-        self,
-        name: str,
-        password_hash: str,
-        display_name: str | None = None,
-        colour: str | None = None,
-    ) -> int:
-        """A new user's id; ``persistence.NameTaken`` if the name is in use."""
-        if not name or len(name) > 64:
-            raise ValueError("a user name needs 1 to 64 characters")
-        with self.db.write() as conn:
-            return repository.create_user(
-                conn,
-                name,
-                password_hash,
-                display_name or name,
-                colour or repository.colour_for(name),
-            )
-
-    def user_by_name(self, name: str) -> dict[str, Any] | None:
-        with self.db.read() as conn:
-            return repository.user_by_name(conn, name)
-
-    def user_by_id(self, user_id: int) -> dict[str, Any] | None:
-        with self.db.read() as conn:
-            return repository.user_by_id(conn, user_id)
-
     def _author_name(self, user_id: int) -> str:
         name = self._author_names.get(user_id)
         if name is None:
@@ -223,7 +178,7 @@ class ScoreService:
             name = self._author_names[user_id] = str(user["display_name"])
         return name
 
-    # --- scores, members, settings ------------------------------------------------------
+    # --- scores ------------------------------------------------------------------------
 
     def create_score(self, owner_id: int, title: str = "Untitled", doc: Doc | None = None) -> str:
         """A new score owned by ``owner_id``; ``doc`` (default: a blank score) is seq 0."""
@@ -241,53 +196,6 @@ class ScoreService:
             score_id = repository.new_score_id()
             repository.insert_score(conn, score_id, title, owner_id, dict(DEFAULT_SETTINGS), doc)
         return score_id
-
-    def score_info(self, score_id: str) -> dict[str, Any]:
-        """id, title, owner_id, head_seq, settings, created_at."""
-        with self.db.read() as conn:
-            row = repository.score_row(conn, score_id)
-        if row is None:
-            raise ScoreNotFound(score_id)
-        return row
-
-    def role_of(self, score_id: str, user_id: int) -> str | None:
-        with self.db.read() as conn:
-            return repository.role_of(conn, score_id, user_id)
-
-    def set_member(self, score_id: str, user_id: int, role: str | None) -> None:
-        """Grant ``role`` (owner, editor, viewer); ``None`` removes the member."""
-        if role is not None and role not in ROLES:
-            raise ValueError(f"role must be one of {ROLES}")
-        with self.db.write() as conn:
-            if repository.head_seq(conn, score_id) is None:
-                raise ScoreNotFound(score_id)
-            repository.set_member(conn, score_id, user_id, role)
-
-    def members(self, score_id: str) -> list[dict[str, Any]]:
-        with self.db.read() as conn:
-            return repository.members(conn, score_id)
-
-    def scores_for(self, user_id: int) -> list[dict[str, Any]]:
-        """The scores ``user_id`` is a member of, newest first, with their role."""
-        with self.db.read() as conn:
-            return repository.scores_for(conn, user_id)
-
-    def get_settings(self, score_id: str) -> dict[str, Any]:
-        with self.db.read() as conn:
-            settings = repository.get_settings(conn, score_id)
-        if settings is None:
-            raise ScoreNotFound(score_id)
-        return {**DEFAULT_SETTINGS, **settings}
-
-    def update_settings(self, score_id: str, **changes: Any) -> dict[str, Any]:
-        """Merge ``changes`` into the score's settings; returns the new settings."""
-        with self.db.write() as conn:
-            settings = repository.get_settings(conn, score_id)
-            if settings is None:
-                raise ScoreNotFound(score_id)
-            merged = {**DEFAULT_SETTINGS, **settings, **changes}
-            repository.put_settings(conn, score_id, merged)
-        return merged
 
     # --- the log ----------------------------------------------------------------------
 
@@ -523,86 +431,6 @@ class ScoreService:
             if expected_seq - 1 != head:
                 problems.append(f"head_seq is {head} but the log ends at {expected_seq - 1}")
         return problems
-
-    # --- versions and suggestions -----------------------------------------------------------
-
-    def create_version(
-        self, score_id: str, label: str, author_id: int, seq: int | None = None
-    ) -> dict[str, Any]:
-        """Name a point in the history (default: the head)."""
-        with self.db.write() as conn:
-            head = repository.head_seq(conn, score_id)
-            if head is None:
-                raise ScoreNotFound(score_id)
-            seq = head if seq is None else seq
-            if not 0 <= seq <= head:
-                raise ValueError(f"seq {seq} is outside 0..{head}")
-            return repository.create_version(conn, score_id, seq, label, author_id)
-
-    def versions(self, score_id: str) -> list[dict[str, Any]]:
-        with self.db.read() as conn:
-            return repository.versions_of(conn, score_id)
-
-    def create_suggestion(
-        self,
-        score_id: str,
-        requested_by: int,
-        request: dict[str, Any],
-        result: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        with self.db.write() as conn:
-            if repository.head_seq(conn, score_id) is None:
-                raise ScoreNotFound(score_id)
-            return repository.create_suggestion(conn, score_id, requested_by, request, result)
-
-    def get_suggestion(self, suggestion_id: int) -> dict[str, Any] | None:
-        with self.db.read() as conn:
-            return repository.suggestion_by_id(conn, suggestion_id)
-
-    def suggestions(self, score_id: str, status: str | None = None) -> list[dict[str, Any]]:
-        with self.db.read() as conn:
-            return repository.suggestions_of(conn, score_id, status)
-
-    def set_suggestion_result(self, suggestion_id: int, result: dict[str, Any]) -> bool:
-        with self.db.write() as conn:
-            return repository.set_suggestion_result(conn, suggestion_id, result)
-
-    def decide_suggestion(
-        self,
-        suggestion_id: int,
-        status: str,
-        decided_by: int,
-        accepted_seq: int | None = None,
-    ) -> dict[str, Any] | None:
-        """Accept, reject or withdraw a pending suggestion; None if it was already decided."""
-        if status not in SUGGESTION_STATUSES or status == "pending":
-            raise ValueError(f"status must be one of {SUGGESTION_STATUSES[1:]}")
-        with self.db.write() as conn:
-            if not repository.decide_suggestion(
-                conn, suggestion_id, status, decided_by, accepted_seq
-            ):
-                return None
-            return repository.suggestion_by_id(conn, suggestion_id)
-
-    # --- per-user preferences (appended for the voicing helper) ---------------------------
-
-    def get_user_preferences(self, user_id: int) -> dict[str, Any]:
-        """The user's preferences merged over the defaults (helper off until turned on)."""
-        with self.db.read() as conn:
-            return {**DEFAULT_USER_PREFERENCES, **repository.get_preferences(conn, user_id)}
-
-    def update_user_preferences(self, user_id: int, **changes: Any) -> dict[str, Any]:
-        """Merge ``changes`` into the user's preferences; returns the new preferences."""
-        if self.user_by_id(user_id) is None:
-            raise UserNotFound(user_id)
-        with self.db.write() as conn:
-            merged = {
-                **DEFAULT_USER_PREFERENCES,
-                **repository.get_preferences(conn, user_id),
-                **changes,
-            }
-            repository.put_preferences(conn, user_id, merged)
-        return merged
 
 
 __all__ = ["CommittedEdit", "ScoreNotFound", "ScoreService", "UserNotFound", "replay"]
