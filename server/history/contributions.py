@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .blame import Blame, ElementBlame
+from .blame import Blame, changed_by_people
 from .records import EditRecord
 
 
@@ -32,11 +32,6 @@ class AuthorSummary:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _changed_by_people(entry: ElementBlame) -> bool:
-    later = [s for s in (entry.changed, entry.removed) if s is not None]
-    return any(s.origin != "helper" and s.seq > entry.created.seq for s in later)
 
 
 def contributions(edits: Iterable[EditRecord], blame: Blame) -> list[AuthorSummary]:
@@ -66,7 +61,11 @@ def contributions(edits: Iterable[EditRecord], blame: Blame) -> list[AuthorSumma
         if created.via_helper:
             row.helper_notes_accepted += 1
             row.helper_notes_standing += standing
-            row.helper_notes_changed_by_people += _changed_by_people(entry)
+            row.helper_notes_changed_by_people += changed_by_people(entry)
+    for author_id, counts in blame.retired.items():
+        if author_id in out:
+            out[author_id].helper_notes_accepted += counts["helper"]
+            out[author_id].helper_notes_changed_by_people += counts["helper_changed"]
     return sorted(out.values(), key=lambda s: (-s.edits, str(s.author_name)))
 
 
@@ -79,9 +78,14 @@ def helper_provenance(blame: Blame) -> dict[str, Any]:
             continue
         total += 1
         standing += entry.removed is None
-        changed += _changed_by_people(entry)
+        changed += changed_by_people(entry)
         who = entry.created.accepted_by or entry.created.author_name
         accepted_by[who] = accepted_by.get(who, 0) + 1
+    for counts in blame.retired.values():
+        total += counts["helper"]
+        changed += counts["helper_changed"]
+    for who, count in blame.retired_accepted.items():
+        accepted_by[who] = accepted_by.get(who, 0) + count
     return {
         "notes_accepted": total,
         "notes_standing": standing,

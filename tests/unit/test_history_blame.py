@@ -224,3 +224,22 @@ def test_touched_keys_of_each_kind_of_op() -> None:
     assert {("measure", "mx", "after"), ("measure", "m2", "after")} <= insert
     assert ("voice", "p1", "mx", "1") in insert
     assert not any(k[1] in ("m3", "m4") for k in insert if k[0] == "measure")
+
+
+@history_settings
+@given(seed=seeds, steps=st.integers(1, 40))
+def test_a_small_graveyard_keeps_the_same_counts(seed: int, steps: int) -> None:
+    from server.history.contributions import contributions, helper_provenance
+
+    log = random_log(seed, steps, replace=False)
+    full = blame(log.initial, log.edits)
+    doc = clone(log.initial)
+    small = Blame.start(doc)
+    small.grave_limit = 2
+    for edit in log.edits:
+        small.replay(doc, edit)
+    small = Blame.from_json(json.loads(json.dumps(small.to_json())), doc)
+    assert len(small.gone) <= 2
+    assert small.summary() == full.summary()
+    assert contributions(log.edits, small) == contributions(log.edits, full)
+    assert helper_provenance(small) == helper_provenance(full)
