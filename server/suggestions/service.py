@@ -229,7 +229,6 @@ class HelperService:
             if seq in self._reverted(score_id):
                 raise HelperError("already_reverted", "this suggestion was already reverted")
             plan = self._view(score_id).plan_revert([seq])
-        notes = plan.conflicts + [str(k) for k in plan.unrestored]
         if plan.empty:
             raise HelperError(
                 "nothing_to_revert",
@@ -243,7 +242,8 @@ class HelperService:
             origin="revert",
             meta={"reverts": plan.reverted, "suggestion_id": suggestion_id},
         )
-        return self.get(score_id, suggestion_id), edit, notes
+        # plan.conflicts already names what was kept: changed later, or depended upon.
+        return self.get(score_id, suggestion_id), edit, list(plan.conflicts)
 
     # --- history --------------------------------------------------------------------------
 

@@ -293,3 +293,44 @@ def test_preview_draws_what_accept_writes_and_stores_nothing(setup: Any) -> None
     for part in PARTS.values():
         for measure in ("m1", "m2"):
             assert _notes_at(doc, part, measure) == _notes_at(after, part, measure)
+
+
+def test_revert_keeps_what_a_person_changed_since_and_says_so(setup: Any) -> None:
+    helper, score, ana, ben = setup
+    _enable(helper, score, ben)
+    suggestion = helper.request(score, ben, _request(melody_part="p1", k=1))
+    helper.accept(score, suggestion["id"], ben, 0)
+    doc, _ = helper.scores.load(score)
+    alto = doc["parts"][1]["bars"]["m2"]["voices"]["1"][0]["notes"][0]["id"]
+    helper.scores.submit(
+        score, ana, [{"op": "transpose", "notes": [alto], "diatonic": 0, "chromatic": -1}]
+    )
+    moved = _notes_at(helper.scores.load(score)[0], "p2", "m2")
+    _, edit, conflicts = helper.revert(score, suggestion["id"], ben)
+    [conflict] = conflicts
+    assert conflict.startswith("m. 2, Alto: the pitch of ")
+    assert conflict.endswith("was changed later by Ana; kept")
+    assert edit.meta["reverts"] == [edit.seq - 2]
+    after = helper.scores.load(score)[0]
+    assert _notes_at(after, "p2", "m2") == moved  # Ana's change stands
+    assert _notes_at(after, "p2", "m1") == [[]]  # the rest went back
+    assert _notes_at(after, "p4", "m2") == [[]]
+
+
+@pytest.mark.parametrize("target", ["piano", "guitar"])
+def test_one_part_chords_under_a_kept_melody(setup: Any, target: str) -> None:
+    helper, score, ana, ben = setup
+    _enable(helper, score, ana)
+    request = {"target": target, "first": "m1", "last": "m2", "parts": {"part": "p2"}}
+    suggestion = helper.request(score, ana, {**request, "melody_part": "p1", "k": 2})
+    for alt in suggestion["result"]["alternatives"]:
+        assert [max(c["part"]) for c in alt["notes"]] == [76, 74, 72]  # the melody on top
+    _, edit = helper.accept(score, suggestion["id"], ana, 0)
+    doc, _ = helper.scores.load(score)
+    chords = _notes_at(doc, "p2", "m1") + _notes_at(doc, "p2", "m2")
+    assert chords == [c["part"] for c in suggestion["result"]["alternatives"][0]["notes"]]
+    assert _notes_at(doc, "p1", "m1") == [[76], [74]]  # the melody part is not written
+    assert {op["part"] for op in edit.ops} == {"p2"}
+    with pytest.raises(HelperError) as err:
+        helper.request(score, ana, {**request, "melody_part": "p2"})
+    assert err.value.code == "bad_request"
