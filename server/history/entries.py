@@ -64,14 +64,35 @@ class HistoryEntry:
         }
 
 
-def _joins(entry: HistoryEntry, edit: EditRecord, window: float, max_ops: int) -> bool:
-    if edit.origin != "human" or entry.origin != "human":
+def _joins(earlier: EditRecord, later: EditRecord, window: float, max_ops: int) -> bool:
+    """Whether two consecutive edits belong to one entry (a pairwise rule, so entries are
+    the same whichever end the grouping starts from)."""
+    if earlier.origin != "human" or later.origin != "human":
         return False
-    if len(edit.ops) > max_ops or entry.op_count > max_ops:
+    if later.author_id != earlier.author_id:
         return False
-    if edit.author_id != entry.author_id:
+    if _size(earlier) > max_ops or _size(later) > max_ops:
         return False
-    return (edit.created_at - entry.ended_at).total_seconds() <= window
+    return (later.created_at - earlier.created_at).total_seconds() <= window
+
+
+def _size(edit: EditRecord) -> int:
+    return len(edit.ops) if isinstance(edit.ops, list) else 0
+
+
+def _entry(run: list[EditRecord], describe: Callable[[EditRecord], str]) -> HistoryEntry:
+    first, last = run[0], run[-1]
+    return HistoryEntry(
+        seqs=[e.seq for e in run],
+        author_id=first.author_id,
+        author_name=first.author_name,
+        origin=first.origin,
+        started_at=first.created_at,
+        ended_at=last.created_at,
+        descriptions=[describe(e) for e in run],
+        op_count=sum(_size(e) for e in run),
+        reverts=reverted_seqs(first) if len(run) == 1 else [],
+    )
 
 
 def group_entries(
@@ -80,30 +101,19 @@ def group_entries(
     *,
     window: float = GROUP_WINDOW,
     max_ops: int = SMALL_EDIT,
+    limit: int | None = None,
 ) -> list[HistoryEntry]:
-    """Entries for ``edits`` (in seq order); ``describe`` names one edit."""
-    entries: list[HistoryEntry] = []
-    for edit in edits:
-        text = describe(edit)
-        ops = len(edit.ops) if isinstance(edit.ops, list) else 0
-        if entries and _joins(entries[-1], edit, window, max_ops):
-            entry = entries[-1]
-            entry.seqs.append(edit.seq)
-            entry.ended_at = edit.created_at
-            entry.descriptions.append(text)
-            entry.op_count += ops
+    """Entries for ``edits`` (in seq order), oldest first; ``describe`` names one edit.
+
+    With ``limit``, only the newest ``limit`` entries, found walking back from the end,
+    so a page of recent history costs the page, not the whole log.
+    """
+    runs: list[list[EditRecord]] = []
+    for edit in reversed(edits):
+        if runs and _joins(edit, runs[-1][0], window, max_ops):
+            runs[-1].insert(0, edit)
             continue
-        entries.append(
-            HistoryEntry(
-                seqs=[edit.seq],
-                author_id=edit.author_id,
-                author_name=edit.author_name,
-                origin=edit.origin,
-                started_at=edit.created_at,
-                ended_at=edit.created_at,
-                descriptions=[text],
-                op_count=ops,
-                reverts=reverted_seqs(edit),
-            )
-        )
-    return entries
+        if limit is not None and len(runs) == limit:
+            break
+        runs.append([edit])
+    return [_entry(run, describe) for run in reversed(runs)]

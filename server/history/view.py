@@ -173,19 +173,28 @@ class HistoryView:
         measures: Sequence[str] | None = None,
         parts: Sequence[str] | None = None,
         window: float = GROUP_WINDOW,
+        limit: int | None = None,
+        before_seq: int | None = None,
     ) -> list[HistoryEntry]:
-        """History lines, newest last, for the edits matching every given filter."""
+        """History lines, newest last, for the edits matching every given filter.
+
+        ``limit`` and ``before_seq`` page backwards: the newest ``limit`` entries made of
+        edits before ``before_seq`` (pass the previous page's first seq for the next page).
+        """
+        edits = self.edits
+        if before_seq is not None:
+            edits = edits[: bisect.bisect_left([e.seq for e in edits], before_seq)]
         touching = set(self.seqs_touching(measures, parts)) if measures or parts else None
         chosen = [
             e
-            for e in self.edits
+            for e in edits
             if (author_id is None or e.author_id == author_id)
             and (origin is None or e.origin == origin)
             and (since is None or e.created_at >= since)
             and (until is None or e.created_at <= until)
             and (touching is None or e.seq in touching)
         ]
-        return group_entries(chosen, lambda e: self.descriptions[e.seq], window=window)
+        return group_entries(chosen, lambda e: self.descriptions[e.seq], window=window, limit=limit)
 
     def seqs_touching(
         self, measures: Sequence[str] | None = None, parts: Sequence[str] | None = None

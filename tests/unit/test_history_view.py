@@ -195,3 +195,21 @@ def test_selectors_by_author_origin_time_and_seq() -> None:
     assert in_seq_range(edits, 2, 4) == [2, 3, 4]
     assert matching(edits, author_id=1, origin="human") == [1, 2]
     assert matching(edits, author_id=2, since=start + timedelta(seconds=13)) == [5, 6]
+
+
+@history_settings
+@given(seed=seeds, steps=st.integers(1, 40), size=st.integers(1, 5))
+def test_pages_of_entries_join_up_to_the_whole_history(seed: int, steps: int, size: int) -> None:
+    log = random_log(seed, steps)
+    view = HistoryView(log.initial, log.edits)
+    whole = [e.to_json() for e in view.entries()]
+    pages: list[dict[str, object]] = []
+    before = None
+    while True:
+        page = view.entries(limit=size, before_seq=before)
+        if not page:
+            break
+        assert len(page) <= size
+        pages = [e.to_json() for e in page] + pages
+        before = page[0].first_seq
+    assert pages == whole
