@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections import OrderedDict
 from typing import Any
 
 from ..editing import CommittedEdit, ScoreService
@@ -17,6 +18,8 @@ from ..score import InvalidOp
 from .passage import HelperError, VoicingRequest, apply_tweaks, build_ops, compute, parse_request
 
 _RANK = {"viewer": 0, "editor": 1, "owner": 2}
+#: History views kept in memory (one per score recently asked about).
+MAX_VIEWS = 16
 
 
 class HelperService:
@@ -24,7 +27,8 @@ class HelperService:
 
     def __init__(self, scores: ScoreService) -> None:
         self.scores = scores
-        self._views: dict[str, HistoryView] = {}
+        # Most recently used last; a view holds a score's whole history, so keep a few only.
+        self._views: OrderedDict[str, HistoryView] = OrderedDict()
         self._lock = threading.RLock()
         self._names: dict[int, str] = {}
 
@@ -251,9 +255,13 @@ class HelperService:
         """A history view kept at the head: built once, then fed the new edits."""
         with self._lock:
             view = self._views.get(score_id)
+            if view is not None:
+                self._views.move_to_end(score_id)
             if view is None:
                 view = HistoryView(self.scores.doc_at(score_id, 0), self.scores.edits(score_id))
                 self._views[score_id] = view
+                while len(self._views) > MAX_VIEWS:
+                    self._views.popitem(last=False)
             else:
                 for edit in self.scores.edits_since(score_id, view.seq):
                     view.append(edit)
