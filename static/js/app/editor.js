@@ -141,6 +141,9 @@ function showStatus(s) {
 
 // The browser knows first when the network goes: drop the socket at once and
 // come back when it returns, instead of waiting for a heartbeat to time out.
+// Broadcasts are not lost on a live connection, but a cheap periodic catch-up bounds
+// how long a page could miss one (e.g. behind a proxy that dropped a frame).
+setInterval(() => collab.catchUp(), 20000);
 window.addEventListener("offline", () => socket.disconnect());
 window.addEventListener("online", () => socket.connect());
 

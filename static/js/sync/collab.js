@@ -159,6 +159,23 @@ export class Collab {
     else if (!quiet) this.status();
   }
 
+  /** Ask for everything after our seq (a lost broadcast is otherwise only noticed later). */
+  catchUp() {
+    if (!this.joined || this.fetching) return;
+    this.fetching = true;
+    this.socket.emit("fetch", { score: this.scoreId, from: this.version + 1 }, (ack) => {
+      this.fetching = false;
+      if (ack && ack.ok) for (const edit of ack.edits || []) this.receive(edit);
+      this.refetch();
+    });
+  }
+
+  /** Edits that arrived while a fetch was in flight may still sit behind a gap. */
+  refetch() {
+    const waiting = [...this.buffer.keys()].filter((seq) => seq > this.version + 1);
+    if (waiting.length && !this.buffer.has(this.version + 1)) this.fetchGap(Math.max(...waiting) - 1);
+  }
+
   fetchGap(upTo) {
     if (this.fetching) return;
     this.fetching = true;
@@ -166,6 +183,7 @@ export class Collab {
     this.socket.emit("fetch", { score: this.scoreId, from, to: upTo }, (ack) => {
       this.fetching = false;
       if (ack && ack.ok) for (const edit of ack.edits || []) this.receive(edit);
+      this.refetch();
     });
   }
 
