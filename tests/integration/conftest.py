@@ -101,15 +101,14 @@ class LiveServer:
         response = requests.post(
             f"{self.url}/api/signup", json={"name": name, "password": password}, timeout=10
         )
-        body = response.json()
-        assert response.status_code == 201, body
-        return dict(body["user"])
+        assert response.status_code == 201, f"{response.text[:500]}\n{self.log()[-3000:]}"
+        return dict(response.json()["user"])
 
     def token(self, name: str, password: str = "secret-pw") -> str:
         response = requests.post(
             f"{self.url}/api/token", json={"name": name, "password": password}, timeout=10
         )
-        assert response.status_code == 200, response.text
+        assert response.status_code == 200, f"{response.text[:500]}\n{self.log()[-3000:]}"
         return str(response.json()["token"])
 
     def client(self, name: str, password: str = "secret-pw", **options: Any) -> TuttiClient:
