@@ -13,7 +13,7 @@ from collections import OrderedDict
 from typing import Any
 
 from ..editing import CommittedEdit, ScoreService
-from ..history import HistoryView, helper_provenance
+from ..history import HistoryView, helper_provenance, plan_revert
 from ..score import InvalidOp
 from .passage import HelperError, VoicingRequest, apply_tweaks, build_ops, compute, parse_request
 
@@ -232,7 +232,10 @@ class HelperService:
         with self._lock:
             if seq in self._reverted(score_id):
                 raise HelperError("already_reverted", "this suggestion was already reverted")
-            plan = self._view(score_id).plan_revert([seq])
+            view = self._view(score_id)
+            # Only the edits from the accepted one on can bear on it; unwinding just that
+            # suffix from the head gives the same plan without walking the whole log.
+            plan = plan_revert(view.head, [e for e in view.edits if e.seq >= seq], [seq])
         if plan.empty:
             raise HelperError(
                 "nothing_to_revert",

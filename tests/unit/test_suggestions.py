@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from server.editing import ScoreService
+from server.history import plan_revert
 from server.score import apply_edit
 from server.score.model import new_document
 from server.score.pitch import to_midi
@@ -306,6 +307,12 @@ def test_revert_keeps_what_a_person_changed_since_and_says_so(setup: Any) -> Non
         score, ana, [{"op": "transpose", "notes": [alto], "diatonic": 0, "chromatic": -1}]
     )
     moved = _notes_at(helper.scores.load(score)[0], "p2", "m2")
+    # The service plans over the log from the accepted edit on: same plan as the whole log.
+    doc_now, head = helper.scores.load(score)
+    everything = helper.scores.edits(score)
+    full = plan_revert(doc_now, everything, [head - 1])
+    suffix = plan_revert(doc_now, [e for e in everything if e.seq >= head - 1], [head - 1])
+    assert (suffix.ops, suffix.conflicts) == (full.ops, full.conflicts)
     _, edit, conflicts = helper.revert(score, suggestion["id"], ben)
     [conflict] = conflicts
     assert conflict.startswith("m. 2, Alto: the pitch of ")
