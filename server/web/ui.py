@@ -18,3 +18,6 @@ def init_ui(app: Flask) -> None:
     from . import helper_api  # voicing helper API (helper engineer's hook)
 
     app.register_blueprint(helper_api.bp)
+    from . import history_api  # history API (history engineer's hook)
+
+    app.register_blueprint(history_api.bp)

@@ -1,0 +1,369 @@
+"""``HistoryService``: the history use cases of the product (entries, blame, versions, diffs,
+selective revert, restore, exports) over ``ScoreService`` and ``server.history``.
+
+Keeps one ``HistoryView`` per recently used score (``HistoryViews``), advanced with the new
+edits, so queries never replay the log. No Flask, Socket.IO or SQL: the web layer calls this
+and broadcasts the edits it returns.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .editing import CommittedEdit, ScoreService
+from .history import HistoryView, by_author, by_origin, in_time_range, to_csv, to_json
+from .history.records import ORIGINS
+from .score import InvalidOp
+from .score.model import Doc
+
+#: History views kept in memory (one per score recently asked about).
+MAX_VIEWS = 16
+_RANK = {"viewer": 0, "editor": 1, "owner": 2}
+
+
+class HistoryError(Exception):
+    """A refused history request: ``code`` is snake_case, ``message`` is for people."""
+
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+class HistoryViews:
+    """One ``HistoryView`` per score, built once and fed each new edit (most recent last).
+
+    Shared by every use case that reads history in this process (the helper's service may
+    use ``get`` too); ``lock`` serialises work on the views.
+    """
+
+    def __init__(self, scores: ScoreService, max_views: int = MAX_VIEWS) -> None:
+        self.scores = scores
+        self.max_views = max_views
+        self.lock = threading.RLock()
+        self._views: OrderedDict[str, HistoryView] = OrderedDict()
+
+    def get(self, score_id: str) -> HistoryView:
+        """The score's view at the current head (raises ``ScoreNotFound``)."""
+        with self.lock:
+            view = self._views.get(score_id)
+            if view is None:
+                view = HistoryView(self.scores.doc_at(score_id, 0), self.scores.edits(score_id))
+                self._views[score_id] = view
+                while len(self._views) > self.max_views:
+                    self._views.popitem(last=False)
+            else:
+                self._views.move_to_end(score_id)
+                for edit in self.scores.edits_since(score_id, view.seq):
+                    view.append(edit)
+            return view
+
+
+@dataclass
+class Filters:
+    """What ``GET /history`` and revert selectors accept (all optional)."""
+
+    author_id: int | None = None
+    origin: str | None = None
+    parts: list[str] = field(default_factory=list)
+    from_measure: str | None = None  # measure number (1-based) or ID, in the current score
+    to_measure: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def measure_ids(doc: Doc, first: str | None, last: str | None) -> list[str] | None:
+    """IDs of the measures ``first..last`` (numbers or IDs; either end open), or None."""
+    if first is None and last is None:
+        return None
+    ids = [m["id"] for m in doc["measures"]]
+
+    def index(value: str | None, default: int) -> int:
+        if value is None or value == "":
+            return default
+        if value in ids:
+            return ids.index(value)
+        if value.isdigit() and 1 <= int(value) <= len(ids):
+            return int(value) - 1
+        raise HistoryError("bad_request", f"no measure {value!r} in this score")
+
+    lo, hi = index(first, 0), index(last, len(ids) - 1)
+    return ids[min(lo, hi) : max(lo, hi) + 1]
+
+
+class HistoryService:
+    """History actions on one ``ScoreService``; every method checks the caller's role."""
+
+    def __init__(self, scores: ScoreService, views: HistoryViews | None = None) -> None:
+        self.scores = scores
+        self.views = views if views is not None else HistoryViews(scores)
+        self._people: dict[int, dict[str, Any]] = {}
+
+    # --- who ------------------------------------------------------------------------------
+
+    def require(self, score_id: str, user_id: int, needed: str) -> str:
+        role = self.scores.role_of(score_id, user_id)
+        if role is None or _RANK.get(role, -1) < _RANK[needed]:
+            raise HistoryError("forbidden", f"this needs the {needed} role in the score")
+        return role
+
+    def person(self, user_id: Any) -> dict[str, Any]:
+        """``{id, name, colour}`` of a user (cached: names and colours rarely change)."""
+        if user_id is None:
+            return {"id": None, "name": "", "colour": "#888888"}
+        uid = int(user_id)
+        if uid not in self._people:
+            row = self.scores.user_by_id(uid) or {}
+            self._people[uid] = {
+                "id": uid,
+                "name": str(row.get("display_name") or row.get("name") or f"user {uid}"),
+                "colour": str(row.get("colour") or "#888888"),
+            }
+        return self._people[uid]
+
+    def _authors(self, ids: Sequence[Any]) -> dict[str, dict[str, Any]]:
+        return {str(i): self.person(i) for i in sorted({i for i in ids if i is not None})}
+
+    # --- reading --------------------------------------------------------------------------
+
+    def _select(self, view: HistoryView, f: Filters) -> list[int]:
+        """Seqs of the edits matching every filter, in order."""
+        edits = view.edits
+        chosen = set(e.seq for e in edits)
+        if f.author_id is not None:
+            chosen &= set(by_author(edits, f.author_id))
+        if f.origin is not None:
+            chosen &= set(by_origin(edits, f.origin))
+        if f.since is not None or f.until is not None:
+            chosen &= set(in_time_range(edits, f.since, f.until))
+        measures = measure_ids(view.head, f.from_measure, f.to_measure)
+        if measures is not None or f.parts:
+            chosen &= set(view.seqs_touching(measures, f.parts or None))
+        return sorted(chosen)
+
+    def history(
+        self,
+        score_id: str,
+        user_id: int,
+        f: Filters,
+        *,
+        group: bool = True,
+        limit: int | None = None,
+        before_seq: int | None = None,
+    ) -> dict[str, Any]:
+        """History entries, newest last, with author colours."""
+        self.require(score_id, user_id, "viewer")
+        if f.origin is not None and f.origin not in ORIGINS:
+            raise HistoryError("bad_request", f"origin must be one of {ORIGINS}")
+        with self.views.lock:
+            view = self.views.get(score_id)
+            measures = measure_ids(view.head, f.from_measure, f.to_measure)
+            entries = view.entries(
+                author_id=f.author_id,
+                origin=f.origin,
+                since=f.since,
+                until=f.until,
+                measures=measures,
+                parts=f.parts or None,
+                window=60.0 if group else -1.0,
+                limit=limit,
+                before_seq=before_seq,
+            )
+            head = view.seq
+        out = []
+        for entry in entries:
+            raw = entry.to_json()
+            raw["author"] = self.person(entry.author_id)
+            out.append(raw)
+        return {"head": head, "entries": out}
+
+    def blame(self, score_id: str, user_id: int) -> dict[str, Any]:
+        """Every element's blame, the authorship colour map and the people in it."""
+        self.require(score_id, user_id, "viewer")
+        with self.views.lock:
+            view = self.views.get(score_id)
+            b = view.blame()
+            elements = {eid: _element(e) for eid, e in b.live.items()}
+            colours = b.colours()
+            head = view.seq
+        authors = self._authors(list(colours.values()))
+        return {
+            "head": head,
+            "elements": elements,
+            "colours": {eid: str(a) for eid, a in colours.items() if a is not None},
+            "authors": authors,
+        }
+
+    def blame_of(self, score_id: str, user_id: int, element_id: str) -> dict[str, Any]:
+        self.require(score_id, user_id, "viewer")
+        with self.views.lock:
+            view = self.views.get(score_id)
+            entry = view.blame().get(element_id)
+            head = view.seq
+        if entry is None:
+            raise HistoryError("not_found", f"no element {element_id!r} in the score now")
+        found = _element(entry)
+        for key in ("created", "changed"):
+            if key in found:
+                found[key]["author"] = self.person(found[key]["author_id"])
+        return {"head": head, "element": found}
+
+    def doc_at(self, score_id: str, user_id: int, seq: int | None) -> tuple[Doc, int, int]:
+        """(document after ``seq``, seq, head); ``None`` means the head."""
+        self.require(score_id, user_id, "viewer")
+        with self.views.lock:
+            view = self.views.get(score_id)
+            head = view.seq
+            at = head if seq is None else seq
+            if not 0 <= at <= head:
+                raise HistoryError("bad_request", f"seq must be 0..{head}")
+            return view.doc_at(at), at, head
+
+    def diff(self, score_id: str, user_id: int, seq_a: int, seq_b: int | None) -> dict[str, Any]:
+        self.require(score_id, user_id, "viewer")
+        with self.views.lock:
+            view = self.views.get(score_id)
+            head = view.seq
+            b = head if seq_b is None else seq_b
+            for s in (seq_a, b):
+                if not 0 <= s <= head:
+                    raise HistoryError("bad_request", f"seq must be 0..{head}")
+            result = view.diff(seq_a, b)
+        return {
+            "from": seq_a,
+            "to": b,
+            "head": head,
+            **result.to_json(),
+            "added": result.ids("added"),
+            "removed": result.ids("removed"),
+            "changed": result.ids("changed"),
+        }
+
+    def contributions(self, score_id: str, user_id: int) -> dict[str, Any]:
+        self.require(score_id, user_id, "viewer")
+        with self.views.lock:
+            view = self.views.get(score_id)
+            summaries = [a.to_json() for a in view.contributions()]
+            head = view.seq
+        for s in summaries:
+            s["person"] = self.person(s.get("author_id"))
+        return {"head": head, "authors": summaries}
+
+    def export(self, score_id: str, user_id: int, fmt: str) -> str | list[dict[str, Any]]:
+        """The whole history as CSV text or JSON-ready rows."""
+        self.require(score_id, user_id, "viewer")
+        if fmt not in ("csv", "json"):
+            raise HistoryError("bad_request", "format must be csv or json")
+        with self.views.lock:
+            rows = self.views.get(score_id).rows()
+        return to_csv(rows) if fmt == "csv" else to_json(rows)
+
+    # --- versions -------------------------------------------------------------------------
+
+    def versions(self, score_id: str, user_id: int) -> list[dict[str, Any]]:
+        self.require(score_id, user_id, "viewer")
+        return [self._version(row) for row in self.scores.versions(score_id)]
+
+    def _version(self, row: dict[str, Any]) -> dict[str, Any]:
+        item = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
+        item["author"] = self.person(item.get("author_id"))
+        return item
+
+    def create_version(
+        self, score_id: str, user_id: int, label: Any, seq: Any = None
+    ) -> dict[str, Any]:
+        self.require(score_id, user_id, "editor")
+        if not isinstance(label, str) or not label.strip() or len(label) > 200:
+            raise HistoryError("bad_request", "a version needs a label of 1..200 characters")
+        if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool)):
+            raise HistoryError("bad_request", "seq must be an integer")
+        try:
+            row = self.scores.create_version(score_id, label.strip(), user_id, seq)
+        except ValueError as exc:
+            raise HistoryError("bad_request", str(exc)) from None
+        return self._version(row)
+
+    # --- writing --------------------------------------------------------------------------
+
+    def revert(
+        self, score_id: str, user_id: int, seqs: list[int] | None, f: Filters | None
+    ) -> tuple[dict[str, Any], CommittedEdit | None]:
+        """Undo the chosen edits in one new ``revert`` edit by ``user_id``.
+
+        ``seqs`` or the selector ``f`` chooses. Later changes by others are kept and listed
+        in ``conflicts``. Returns (report, the committed edit or None when nothing changed).
+        """
+        self.require(score_id, user_id, "editor")
+        with self.views.lock:
+            view = self.views.get(score_id)
+            if seqs is None:
+                assert f is not None
+                origins = {e.seq: e.origin for e in view.edits}
+                # A selector never undoes a revert or a restore by accident: those are
+                # undone only when named by seq.
+                seqs = [s for s in self._select(view, f) if origins[s] not in ("revert", "restore")]
+            known = {e.seq for e in view.edits}
+            unknown = [s for s in seqs if s not in known]
+            if unknown:
+                raise HistoryError("bad_request", f"no edit {unknown[0]} in this score")
+            if not seqs:
+                raise HistoryError("nothing_selected", "no edit matches that selection")
+            plan = view.plan_revert(seqs)
+            report: dict[str, Any] = {
+                "requested": seqs,
+                "reverted": plan.reverted,
+                "conflicts": list(plan.conflicts),
+                "seq": None,
+            }
+            if plan.empty:
+                return report, None
+            try:
+                edit = self.scores.submit(
+                    score_id, user_id, plan.ops, origin="revert", meta={"reverts": plan.reverted}
+                )
+            except InvalidOp as exc:
+                raise HistoryError("invalid_op", exc.message) from None
+        report["seq"] = edit.seq
+        return report, edit
+
+    def restore(
+        self, score_id: str, user_id: int, seq: Any
+    ) -> tuple[dict[str, Any], CommittedEdit | None]:
+        """Make the score as it was after ``seq``, as one new ``restore`` edit."""
+        self.require(score_id, user_id, "editor")
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise HistoryError("bad_request", "seq must be an integer")
+        with self.views.lock:
+            view = self.views.get(score_id)
+            if not 0 <= seq <= view.seq:
+                raise HistoryError("bad_request", f"seq must be 0..{view.seq}")
+            ops = view.plan_restore(seq)
+            if not ops:
+                return {"restored": seq, "seq": None, "unchanged": True}, None
+            meta: dict[str, Any] = {"version": seq}
+            label = next(
+                (v["label"] for v in self.scores.versions(score_id) if v["seq"] == seq), None
+            )
+            if label:
+                meta["label"] = label
+            try:
+                edit = self.scores.submit(score_id, user_id, ops, origin="restore", meta=meta)
+            except InvalidOp as exc:
+                raise HistoryError("invalid_op", exc.message) from None
+        return {"restored": seq, "seq": edit.seq, "unchanged": False}, edit
+
+
+def _element(entry: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = entry.to_json()
+    raw.pop("content", None)
+    raw["via_helper"] = entry.via_helper
+    return raw
+
+
+__all__ = ["Filters", "HistoryError", "HistoryService", "HistoryViews", "measure_ids"]

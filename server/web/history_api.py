@@ -1,0 +1,300 @@
+"""JSON API of the score's history: entries, blame, past documents, diffs, named versions,
+selective revert and restore, exports and contributions (documented in docs/history.md).
+
+Thin: parses, calls ``server.history_service.HistoryService``, emits the new edits to the
+score's room exactly like a socket ``submit``. Never SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from ..auth import login_required
+from ..editing import CommittedEdit, ScoreNotFound
+from ..extensions import get_service, get_socketio
+from ..history_service import Filters, HistoryError, HistoryService
+
+bp = Blueprint("history_api", __name__, url_prefix="/api/scores/<score_id>")
+
+HISTORY_KEY = "tutti.history"
+EXPORTS = {
+    "musicxml": ("application/vnd.recordare.musicxml+xml", "musicxml"),
+    "midi": ("audio/midi", "mid"),
+}
+_STATUS = {"forbidden": 403, "not_found": 404, "nothing_selected": 409, "invalid_op": 409}
+
+
+def get_history() -> HistoryService:
+    """One ``HistoryService`` per app: it keeps each score's history view in memory."""
+    found = current_app.extensions.get(HISTORY_KEY)
+    if found is None:
+        found = current_app.extensions[HISTORY_KEY] = HistoryService(get_service())
+    assert isinstance(found, HistoryService)
+    return found
+
+
+def emit_edit(edit: CommittedEdit) -> None:
+    """Exactly what a socket ``submit`` broadcasts, so clients take it through their seq
+    pipeline (buffering, gap fetch) like any other edit."""
+    from ..sync import protocol
+    from ..sync.handlers import room_of
+
+    get_socketio().emit(protocol.EDIT, edit.to_wire(), to=room_of(edit.score_id))
+
+
+def _guarded(action: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
+    try:
+        return action()
+    except HistoryError as exc:
+        body = {"ok": False, "error": {"code": exc.code, "message": exc.message, **exc.extra}}
+        return jsonify(body), _STATUS.get(exc.code, 400)
+    except ScoreNotFound:
+        return jsonify(
+            {"ok": False, "error": {"code": "not_found", "message": "no such score"}}
+        ), 404
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def _int(value: Any, name: str, *, optional: bool = True) -> int | None:
+    if value is None or value == "":
+        if optional:
+            return None
+        raise HistoryError("bad_request", f"{name} is required")
+    if isinstance(value, bool):
+        raise HistoryError("bad_request", f"{name} must be an integer")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?\d{1,12}", value):
+        return int(value)
+    raise HistoryError("bad_request", f"{name} must be an integer")
+
+
+def _time(value: Any, name: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        when = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise HistoryError("bad_request", f"{name} must be an ISO date-time") from None
+    # The log stores UTC; a time without a zone is taken as UTC.
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _text(value: Any, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise HistoryError("bad_request", f"{name} must be text")
+    return str(value)
+
+
+def _filters(source: Any) -> Filters:
+    """Filters from query arguments or a JSON selector (the same names in both)."""
+    parts = source.get("part") or source.get("parts") or []
+    if isinstance(parts, str):
+        parts = [p for p in parts.split(",") if p]
+    if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
+        raise HistoryError("bad_request", "part must be a part ID or a list of them")
+    return Filters(
+        author_id=_int(source.get("author"), "author"),
+        origin=_text(source.get("origin"), "origin"),
+        parts=parts,
+        from_measure=_text(source.get("from_measure"), "from_measure"),
+        to_measure=_text(source.get("to_measure"), "to_measure"),
+        since=_time(source.get("since"), "since"),
+        until=_time(source.get("until"), "until"),
+    )
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        raise HistoryError("bad_request", "send a JSON object")
+    return data
+
+
+def _download(data: bytes | str, mimetype: str, name: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@bp.get("/history")
+@login_required
+def history(score_id: str) -> ResponseReturnValue:
+    """Entries, oldest first: ``?author=&origin=&part=&from_measure=&to_measure=&since=
+    &until=&group=1&limit=&before=``."""
+
+    def run() -> ResponseReturnValue:
+        args = request.args
+        found = get_history().history(
+            score_id,
+            g.identity.id,
+            _filters(args),
+            group=args.get("group", "1") not in ("0", "false", "no"),
+            limit=_int(args.get("limit"), "limit"),
+            before_seq=_int(args.get("before"), "before"),
+        )
+        return jsonify({"ok": True, **found})
+
+    return _guarded(run)
+
+
+@bp.get("/history/export")
+@login_required
+def history_export(score_id: str) -> ResponseReturnValue:
+    """``?format=csv|json``: every edit with its description, as a download."""
+
+    def run() -> ResponseReturnValue:
+        fmt = request.args.get("format", "csv")
+        data = get_history().export(score_id, g.identity.id, fmt)
+        if isinstance(data, str):
+            return _download(data, "text/csv", f"history-{score_id}.csv")
+        return jsonify({"ok": True, "rows": data})
+
+    return _guarded(run)
+
+
+@bp.get("/blame")
+@login_required
+def blame(score_id: str) -> ResponseReturnValue:
+    return _guarded(lambda: jsonify({"ok": True, **get_history().blame(score_id, g.identity.id)}))
+
+
+@bp.get("/blame/<element_id>")
+@login_required
+def blame_of(score_id: str, element_id: str) -> ResponseReturnValue:
+    return _guarded(
+        lambda: jsonify({"ok": True, **get_history().blame_of(score_id, g.identity.id, element_id)})
+    )
+
+
+@bp.get("/doc")
+@login_required
+def doc_at(score_id: str) -> ResponseReturnValue:
+    """``?at=<seq>``: the document as it was right after that edit (default: now)."""
+
+    def run() -> ResponseReturnValue:
+        doc, seq, head = get_history().doc_at(
+            score_id, g.identity.id, _int(request.args.get("at"), "at")
+        )
+        return jsonify({"ok": True, "seq": seq, "head": head, "doc": doc})
+
+    return _guarded(run)
+
+
+@bp.get("/diff")
+@login_required
+def diff(score_id: str) -> ResponseReturnValue:
+    """``?from=<seq>&to=<seq>`` (``to`` defaults to now): added/removed/changed + lines."""
+
+    def run() -> ResponseReturnValue:
+        first = _int(request.args.get("from"), "from", optional=False)
+        assert first is not None
+        found = get_history().diff(
+            score_id, g.identity.id, first, _int(request.args.get("to"), "to")
+        )
+        return jsonify({"ok": True, **found})
+
+    return _guarded(run)
+
+
+@bp.get("/contributions")
+@login_required
+def contributions(score_id: str) -> ResponseReturnValue:
+    return _guarded(
+        lambda: jsonify({"ok": True, **get_history().contributions(score_id, g.identity.id)})
+    )
+
+
+# --- versions ------------------------------------------------------------------------------
+
+
+@bp.route("/versions", methods=["GET", "POST"])
+@login_required
+def versions(score_id: str) -> ResponseReturnValue:
+    """List named versions; ``POST {"label", "seq"?}`` (editors) names the head or a seq."""
+
+    def run() -> ResponseReturnValue:
+        service = get_history()
+        if request.method == "POST":
+            data = _body()
+            version = service.create_version(
+                score_id, g.identity.id, data.get("label"), data.get("seq")
+            )
+            return jsonify({"ok": True, "version": version}), 201
+        return jsonify({"ok": True, "versions": service.versions(score_id, g.identity.id)})
+
+    return _guarded(run)
+
+
+@bp.get("/versions/<int:seq>/export")
+@login_required
+def version_export(score_id: str, seq: int) -> ResponseReturnValue:
+    """``?format=musicxml|midi``: the score as it was at ``seq``, as a download."""
+
+    def run() -> ResponseReturnValue:
+        fmt = request.args.get("format", "musicxml")
+        if fmt not in EXPORTS:
+            raise HistoryError("bad_request", f"format must be one of {sorted(EXPORTS)}")
+        doc, at, _ = get_history().doc_at(score_id, g.identity.id, seq)
+        from ..formats import export_score  # music21 loads slowly: only when exporting
+
+        mimetype, extension = EXPORTS[fmt]
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", str(doc.get("title") or "score")).strip("_")
+        return _download(export_score(doc, fmt), mimetype, f"{stem or 'score'}-v{at}.{extension}")
+
+    return _guarded(run)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+@bp.post("/revert")
+@login_required
+def revert(score_id: str) -> ResponseReturnValue:
+    """``{"seqs": [...]}`` or a selector ``{author, origin, part, from_measure, to_measure,
+    since, until}`` -> one new ``revert`` edit by the requester, broadcast to the room."""
+
+    def run() -> ResponseReturnValue:
+        data = _body()
+        seqs = data.get("seqs")
+        if seqs is not None:
+            if not isinstance(seqs, list) or not seqs:
+                raise HistoryError("bad_request", "seqs must be a non-empty list of edit seqs")
+            chosen = [_int(s, "seqs") for s in seqs]
+            report, edit = get_history().revert(
+                score_id, g.identity.id, [s for s in chosen if s is not None], None
+            )
+        else:
+            report, edit = get_history().revert(score_id, g.identity.id, None, _filters(data))
+        if edit is not None:
+            emit_edit(edit)
+        return jsonify({"ok": True, **report})
+
+    return _guarded(run)
+
+
+@bp.post("/restore")
+@login_required
+def restore(score_id: str) -> ResponseReturnValue:
+    """``{"seq"}`` -> one new ``restore`` edit making the score as it was after ``seq``."""
+
+    def run() -> ResponseReturnValue:
+        report, edit = get_history().restore(score_id, g.identity.id, _body().get("seq"))
+        if edit is not None:
+            emit_edit(edit)
+        return jsonify({"ok": True, **report})
+
+    return _guarded(run)
