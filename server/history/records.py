@@ -77,7 +77,7 @@ class Stamp:
 
 def stamp_of(edit: EditRecord) -> Stamp:
     """The attribution of an edit; a helper edit is accepted by its author unless meta says."""
-    meta = edit.meta or {}
+    meta = edit.meta if isinstance(edit.meta, dict) else {}
     if edit.origin == "helper":
         accepted = meta.get("accepted_by") or edit.author_name
         return Stamp(
@@ -92,5 +92,13 @@ def stamp_of(edit: EditRecord) -> Stamp:
 
 
 def reverted_seqs(edit: EditRecord) -> list[int]:
-    raw = (edit.meta or {}).get("reverts") or []
-    return [int(s) for s in raw if isinstance(s, int) or str(s).isdigit()]
+    """The seqs a revert edit names in ``meta["reverts"]`` (anything malformed is ignored)."""
+    meta = edit.meta if isinstance(edit.meta, dict) else {}
+    raw = meta.get("reverts")
+    if not isinstance(raw, list):
+        return []
+    return [
+        int(s)
+        for s in raw
+        if (isinstance(s, int) and not isinstance(s, bool)) or (isinstance(s, str) and s.isdigit())
+    ]
