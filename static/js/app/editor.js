@@ -598,6 +598,15 @@ window.tutti = {
   api,
 };
 // Voicing helper panel (helper hook): reads the document and selection, never edits directly.
-window.tutti.helper = initHelper({ container: document.getElementById("helper-panel"), scoreId, socket, getDoc: () => collab.doc, getSelection: () => state.selection });
+const helperPanel = document.getElementById("helper-panel");
+if (helperPanel) {
+  window.tutti.helper = initHelper({
+    container: helperPanel,
+    scoreId,
+    socket,
+    getDoc: () => collab.doc,
+    getSelection: () => state.selection,
+  });
+}
 say(describeMode());
 currentUser().then((user) => (window.tutti.user = user));
