@@ -135,9 +135,10 @@ def report(rows: list[tuple[str, float, str, float]], repeats: int) -> str:
         "",
         "The use case adds little to the engine and to `submit`. Provenance's first call per "
         "score and process builds a `HistoryView` (blame over the whole log); later calls only "
-        "feed it the new edits. Revert time is `server.history.plan_revert`, which unwinds the "
-        "log from the head: it grows with the whole log, not with the edits after the accepted "
-        "one.",
+        "feed it the new edits. A revert plans over the edits from the accepted one on; most "
+        "of its time is the score model checking every op's new IDs against the whole "
+        "document (`require_unused` -> `all_ids`, once per op: 128 `write_event`s here), "
+        "while unwinding and re-applying the accepted edit.",
         "",
         "Run: `.venv/bin/python -m bench.helper_bench [--repeats N] [--edits N]`.",
         "",
