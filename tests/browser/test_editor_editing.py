@@ -86,6 +86,19 @@ def test_keyboard_note_entry_and_pitch_editing(
     page.keyboard.press("Control+z")
     assert pitches(page, 0, "m1")[0] == "A4"
 
+    # Ctrl+Alt+2: note input writes into voice 2, engraved as a second layer.
+    click_id(page, "m3.p1.r0")
+    page.keyboard.press("n")
+    page.keyboard.press("Control+Alt+2")
+    page.keyboard.press("5")
+    page.keyboard.press("g")
+    page.keyboard.press("Escape")
+    bar = page.evaluate("window.tutti.doc.parts[0].bars.m3")
+    assert [e["notes"][0]["step"] for e in bar["voices"]["2"] if e["notes"]] == ["G"]
+    assert [e["notes"] for e in bar["voices"]["1"]] == [[]]
+    g_id = next(e["notes"][0]["id"] for e in bar["voices"]["2"] if e["notes"])
+    page.wait_for_function(f"document.querySelector('#score [id=\"{g_id}\"]') !== null")
+
     doc = settled(page)
     web_service.forget_cache()
     assert web_service.load(score_id)[0] == doc

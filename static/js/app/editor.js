@@ -210,8 +210,9 @@ function moveSelection(step, extend) {
   const next = neighbour(index, current, step);
   if (!next) return;
   if (extend) {
-    select(eventRange(index, state.anchor, next));
-    state.anchor = state.anchor || current;
+    const anchor = state.anchor || current;
+    select(eventRange(index, anchor, next));
+    state.anchor = anchor; // the range grows from where it started, either way
   } else {
     select([next]);
     if (state.inputMode) state.cursor = cmd.cursorFromSelection(index, state);
@@ -400,6 +401,10 @@ async function run(action, arg) {
       ]);
       return v && perform(cmd.transposeBy(index, state, ...INTERVALS[v.interval]));
     }
+    case "voice-set":
+      if (!state.cursor) state.cursor = cmd.cursorFromSelection(index, state);
+      state.cursor = { ...state.cursor, voice: String(arg) };
+      return say(`${describeMode()} — voice ${arg}`);
     case "voice": {
       const v = await ask("Voice for note input", [{ name: "voice", label: "Voice", options: [1, 2, 3, 4].map((x) => [x, x]) }]);
       if (v && state.cursor) state.cursor = { ...state.cursor, voice: v.voice };

@@ -19,6 +19,7 @@ export const SHORTCUTS = [
   ["Ctrl + Z / Ctrl + Y", "Undo / redo your own edits"],
   ["Ctrl + L", "Lyric on the selected note (Space or Enter: next note, -: next syllable, Esc: done)"],
   ["Ctrl + K", "Chord symbol at the selected event (Tab: next event, Enter: done)"],
+  ["Ctrl + Alt + 1 – 4", "Voice for note input"],
   ["Ctrl + B", "Append a measure"],
   ["Insert", "Insert a measure before the selection"],
   ["Ctrl + Delete", "Remove the selected measures"],
@@ -36,6 +37,8 @@ export function actionFor(event) {
   const lower = key.length === 1 ? key.toLowerCase() : key;
   if (ctrl) {
     if (lower === "z" && event.shiftKey) return ["redo"];
+    // Ctrl+Alt+1..4 (MuseScore): the voice note input writes into.
+    if (event.altKey && /^Digit[1-4]$/.test(event.code)) return ["voice-set", Number(event.code.slice(5))];
     const map = {
       z: ["undo"],
       y: ["redo"],
