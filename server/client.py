@@ -99,6 +99,7 @@ class TuttiClient:
         self.sio.on("disconnect", self._on_disconnect)
         self.sio.on(protocol.EDIT, self._on_edit)
         self.sio.on(protocol.PRESENCE, self._on_presence)
+        self.sio.on(protocol.REVOKED, self._on_revoked)
 
     # --- connection ------------------------------------------------------------------------
 
@@ -303,6 +304,13 @@ class TuttiClient:
         with self._cond:
             if message.get("score") == self._score:
                 self._presence = list(message.get("peers", []))
+                self._cond.notify_all()
+
+    def _on_revoked(self, message: dict[str, Any]) -> None:
+        with self._cond:
+            if message.get("score") == self._score:
+                self._joined = False
+                self._collab.errors.append(f"access revoked: {message.get('reason')}")
                 self._cond.notify_all()
 
     def _on_submitted(self, edit: PendingEdit, ack: dict[str, Any]) -> None:

@@ -47,6 +47,7 @@ def init_sync(app: Flask, socketio: SocketIO, limits: Limits | None = None) -> S
         socketio.start_background_task(heartbeat)
     handlers = SyncHandlers(socketio, authority, limits or Limits.from_env(os.environ), presence)
     handlers.register()
+    socketio.start_background_task(handlers.watch_roles)
     app.extensions[SYNC_KEY] = handlers
     return handlers
 

@@ -125,6 +125,33 @@ class SyncHandlers:
     def _role(self, score_id: str, conn: Connection) -> str | None:
         return self.authority.service.role_of(score_id, conn.identity.id)
 
+    def watch_roles(self) -> None:
+        """Background loop: evict connections whose membership was removed meanwhile.
+
+        Every event re-reads the role anyway; this also stops the live broadcasts a
+        removed member would otherwise keep receiving until it disconnects.
+        """
+        while True:
+            self.socketio.sleep(self.limits.role_recheck_s)
+            try:
+                self.evict_removed_members()
+            except Exception:  # noqa: BLE001 - the database may be away for a moment
+                log.exception("role recheck failed")
+
+    def evict_removed_members(self) -> None:
+        with self._lock:
+            joined = [(sid, c, s) for sid, c in self._connections.items() for s in c.scores]
+        for sid, conn, score_id in joined:
+            if self.authority.service.role_of(score_id, conn.identity.id) is not None:
+                continue
+            conn.scores.discard(score_id)
+            self.socketio.server.leave_room(sid, room_of(score_id), namespace="/")
+            self.socketio.emit(
+                protocol.REVOKED, {"score": score_id, "reason": "membership removed"}, to=sid
+            )
+            if self.presence.leave(score_id, sid):
+                self._broadcast_presence(score_id)
+
     def _broadcast_presence(self, score_id: str) -> None:
         self.socketio.emit(
             protocol.PRESENCE,

@@ -24,6 +24,7 @@ SELECT = "select"
 # --- event names (server -> client) -----------------------------------------------------
 EDIT = "edit"
 PRESENCE = "presence"
+REVOKED = "revoked"  # {"score", "reason"}: you were removed from the score's room
 
 # --- error codes --------------------------------------------------------------------------
 BAD_REQUEST = "bad_request"
@@ -101,6 +102,8 @@ class Limits:
     event_burst: float = 100.0
     #: engineio's cap on one message; a bigger frame closes that connection only.
     max_message_bytes: int = 1024 * 1024
+    #: How often joined connections' memberships are re-read (removed -> evicted).
+    role_recheck_s: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Limits:
@@ -124,6 +127,7 @@ class Limits:
             event_rate=number("event_rate", cls.event_rate),
             event_burst=number("event_burst", cls.event_burst),
             max_message_bytes=int(number("max_message_bytes", cls.max_message_bytes)),
+            role_recheck_s=number("role_recheck_s", cls.role_recheck_s),
         )
 
 

@@ -8,6 +8,7 @@ limits so that the limits are reached quickly; each test uses its own users.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,7 @@ LIMITS = {
     "TUTTI_SYNC_MAX_MESSAGE_BYTES": "100000",
     "TUTTI_SYNC_EVENT_RATE": "5",
     "TUTTI_SYNC_EVENT_BURST": "10",
+    "TUTTI_SYNC_ROLE_RECHECK_S": "0.3",
 }
 _names = itertools.count()
 
@@ -274,3 +276,33 @@ def test_presence_flood_is_rate_limited(secure: tuple[LiveServer, ScoreService])
         sio.disconnect()
     assert all(a["ok"] for a in acks[:9])  # the burst (the join took one)
     assert any(not a["ok"] and a["error"]["code"] == "rate_limited" for a in acks)
+
+
+def test_removed_member_is_evicted_from_the_live_stream(
+    secure: tuple[LiveServer, ScoreService],
+) -> None:
+    server, service = secure
+    owner, member = _users(server, "owner", "member")
+    score = service.create_score(owner["id"])
+    service.set_member(score, member["id"], "editor")
+    edits: list[dict] = []
+    revoked = threading.Event()
+    sio = _raw(server, server.token(member["name"]))
+    sio.on("edit", edits.append)
+    sio.on("revoked", lambda message: revoked.set())
+    writer = TuttiClient(server.url, server.token(owner["name"])).connect()
+    try:
+        sio.call("join", {"score": score})
+        writer.join(score)
+        writer.submit([{"op": "set_meta", "title": "Before"}])
+        writer.wait_synced()
+        service.set_member(score, member["id"], None)  # removed while connected
+        assert revoked.wait(10), "the removed member was not evicted"
+        writer.submit([{"op": "set_meta", "title": "After"}])
+        writer.wait_synced()
+        time.sleep(0.3)
+        assert [e["ops"][0]["title"] for e in edits] == ["Before"]
+        assert [p["user"]["name"] for p in writer.presence] == [owner["name"]]
+    finally:
+        writer.close()
+        sio.disconnect()
