@@ -16,6 +16,7 @@ import { currentUser, api } from "./api.js";
 import { frac } from "../render/mei.js";
 import { midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
+import { initHistory } from "../history/panel.js"; // history panel (history hook)
 
 const area = document.getElementById("score-area");
 const scoreEl = document.getElementById("score");
@@ -613,5 +614,16 @@ if (helperPanel) {
     getSelection: () => state.selection,
   });
 }
+// History panel (history hook): reads the document and selection; reverts arrive as edits.
+window.tutti.history = initHistory({
+  container: document.getElementById("history-panel"),
+  view: document.getElementById("history-view"),
+  scoreArea: area,
+  scoreId,
+  socket,
+  getDoc: () => collab.doc,
+  getHead: () => collab.version,
+  getSelection: () => state.note || state.selection[0] || null,
+});
 say(describeMode());
 currentUser().then((user) => (window.tutti.user = user));

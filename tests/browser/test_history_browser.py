@@ -1,0 +1,142 @@
+"""History in the editor, two people in two real browser contexts against the real server:
+the timeslider shows an older, read-only score (fewer notes engraved), and one person
+reverts the other's edit from the history panel so the note disappears in both pages.
+Every test also checks that no request left the loopback interface.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from server.editing import ScoreService
+
+from .conftest import Blocked, click_id, new_shared_score, settled
+
+pytestmark = pytest.mark.browser
+
+
+def type_note(page: Page, rest_id: str, key: str) -> None:
+    click_id(page, rest_id)
+    page.keyboard.press("n")
+    page.keyboard.press(key)
+    page.keyboard.press("Escape")
+
+
+def note_ids(page: Page, where: str) -> list[str]:
+    return list(
+        page.evaluate(
+            "sel => [...document.querySelectorAll(sel + ' g.note')].map(n => n.id)", where
+        )
+    )
+
+
+def open_panel(page: Page) -> None:
+    page.click("#history-panel > summary")
+    page.wait_for_selector("#history-entries li.history-entry")
+
+
+def test_timeslider_and_revert_from_the_panel(
+    make_user: Any, blocked: Blocked, web_service: ScoreService
+) -> None:
+    ana, ben = make_user("hist_ana"), make_user("hist_ben")
+    score_id = new_shared_score(ana, [ben])
+    a, b = ana.open(score_id), ben.open(score_id)
+    type_note(a, "m1.p1.r0", "c")
+    settled(a, 1)
+    type_note(b, "m2.p1.r0", "e")
+    settled(b, 2)
+    settled(a, 2)
+    [ana_note] = [
+        n["id"] for e in a.evaluate("tutti.doc.parts[0].bars.m1.voices['1']") for n in e["notes"]
+    ]
+    [ben_note] = [
+        n["id"] for e in a.evaluate("tutti.doc.parts[0].bars.m2.voices['1']") for n in e["notes"]
+    ]
+    a.wait_for_function(
+        'id => document.querySelector(`#score [id="${id}"]`)', arg=ben_note, timeout=5000
+    )
+
+    # Timeslider: one step back from the head shows the score after edit 1, read-only.
+    open_panel(a)
+    a.click("#history-back")
+    a.wait_for_function("document.querySelector('#history-view').dataset.shown === '1'")
+    assert a.is_visible("#history-view")
+    assert "Read-only" in a.inner_text("#history-view-label")
+    assert note_ids(a, "#history-canvas") == [ana_note]
+    assert sorted(note_ids(a, "#score")) == sorted([ana_note, ben_note])
+    a.click("#history-first")
+    a.wait_for_function("document.querySelector('#history-view').dataset.shown === '0'")
+    assert note_ids(a, "#history-canvas") == []
+    a.click("#history-view-close")
+    assert not a.is_visible("#history-view")
+
+    # Ana reverts Ben's edit from the panel: his note goes in both pages, hers stays.
+    entry = a.locator("#history-entries li.history-entry", has_text=ben.name)
+    assert entry.get_attribute("data-seqs") == "2"
+    entry.locator("button.history-revert").click()
+    a.wait_for_function(
+        "document.querySelector('#history-report').textContent.includes('as edit 3')"
+    )
+    for page in (a, b):
+        page.wait_for_function(
+            'id => !document.querySelector(`#score [id="${id}"]`)', arg=ben_note, timeout=5000
+        )
+        assert note_ids(page, "#score") == [ana_note]
+    assert settled(a, 3) == settled(b, 3)
+    web_service.forget_cache()
+    edit = web_service.edit_at(score_id, 3)
+    assert edit is not None and edit.origin == "revert" and edit.author_name == ana.name
+    assert edit.meta["reverts"] == [2]
+    # The panel lists the revert, with its badge, once the broadcast arrived.
+    a.wait_for_selector("#history-entries li[data-origin='revert'] .history-origin-revert")
+
+    # Blame of Ana's note, and the authorship colours toggle tints it.
+    click_id(a, ana_note)
+    a.wait_for_function(
+        "document.querySelector('#history-blame').textContent.includes('Created by')"
+    )
+    assert ana.name in a.inner_text("#history-blame .history-blame-created")
+    a.check("#history-authorship")
+    a.wait_for_function(
+        "id => document.querySelector('#history-authorship-style').textContent.includes(id)",
+        arg=ana_note,
+    )
+    assert ana.errors == [] and ben.errors == []
+    assert blocked.urls == []
+
+
+def test_versions_and_diff_highlight(make_user: Any, blocked: Blocked) -> None:
+    ana = make_user("hist_vera")
+    score_id = new_shared_score(ana, [])
+    a = ana.open(score_id)
+    type_note(a, "m1.p1.r0", "c")
+    settled(a, 1)
+    open_panel(a)
+    a.fill("#history-version-label", "sketch")
+    a.click("#history-version-save")
+    a.wait_for_selector("#history-versions li[data-seq='1']")
+    type_note(a, "m2.p1.r0", "g")
+    settled(a, 2)
+    [added] = [
+        n["id"] for e in a.evaluate("tutti.doc.parts[0].bars.m2.voices['1']") for n in e["notes"]
+    ]
+    a.select_option("#history-diff-from", "1")
+    a.click("#history-diff")
+    a.wait_for_function("document.querySelector('#history-view').dataset.shown === 'diff:1:2'")
+    assert "1 added" in a.inner_text("#history-view-label")
+    assert a.locator("#history-diff-lines li[data-change='added']").count() == 1
+    assert added in a.evaluate("document.querySelector('#history-diff-style').textContent")
+    # The highlighted note is engraved in the read-only view.
+    assert added in note_ids(a, "#history-canvas")
+
+    # Restore the version: one new edit; the later note goes.
+    a.click("#history-versions li[data-seq='1'] button.history-version-restore")
+    settled(a, 3)
+    a.wait_for_function(
+        'id => !document.querySelector(`#score [id="${id}"]`)', arg=added, timeout=5000
+    )
+    assert ana.errors == []
+    assert blocked.urls == []
