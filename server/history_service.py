@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +23,7 @@ from .score.model import Doc
 
 #: History views kept in memory (one per score recently asked about).
 MAX_VIEWS = 16
+PAUSE_EVERY = 200
 _RANK = {"viewer": 0, "editor": 1, "owner": 2}
 
 
@@ -43,18 +44,36 @@ class HistoryViews:
     use ``get`` too); ``lock`` serialises work on the views.
     """
 
-    def __init__(self, scores: ScoreService, max_views: int = MAX_VIEWS) -> None:
+    def __init__(
+        self,
+        scores: ScoreService,
+        max_views: int = MAX_VIEWS,
+        *,
+        pause: Callable[[], None] | None = None,
+    ) -> None:
         self.scores = scores
         self.max_views = max_views
+        # Building a view replays the whole log (about a minute at 100,000 edits): ``pause``
+        # (the server passes ``socketio.sleep``) is called every ``PAUSE_EVERY`` edits so a
+        # cooperative server keeps serving sockets meanwhile.
+        self.pause = pause
         self.lock = threading.RLock()
         self._views: OrderedDict[str, HistoryView] = OrderedDict()
+
+    def _build(self, score_id: str) -> HistoryView:
+        view = HistoryView(self.scores.doc_at(score_id, 0))
+        for n, edit in enumerate(self.scores.edits(score_id), 1):
+            view.append(edit)
+            if self.pause is not None and n % PAUSE_EVERY == 0:
+                self.pause()
+        return view
 
     def get(self, score_id: str) -> HistoryView:
         """The score's view at the current head (raises ``ScoreNotFound``)."""
         with self.lock:
             view = self._views.get(score_id)
             if view is None:
-                view = HistoryView(self.scores.doc_at(score_id, 0), self.scores.edits(score_id))
+                view = self._build(score_id)
                 self._views[score_id] = view
                 while len(self._views) > self.max_views:
                     self._views.popitem(last=False)

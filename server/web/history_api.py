@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from ..auth import login_required
 from ..editing import CommittedEdit, ScoreNotFound
 from ..extensions import get_service, get_socketio
-from ..history_service import Filters, HistoryError, HistoryService
+from ..history_service import Filters, HistoryError, HistoryService, HistoryViews
 
 bp = Blueprint("history_api", __name__, url_prefix="/api/scores/<score_id>")
 
@@ -34,7 +34,9 @@ def get_history() -> HistoryService:
     """One ``HistoryService`` per app: it keeps each score's history view in memory."""
     found = current_app.extensions.get(HISTORY_KEY)
     if found is None:
-        found = current_app.extensions[HISTORY_KEY] = HistoryService(get_service())
+        socketio = get_socketio()
+        views = HistoryViews(get_service(), pause=lambda: socketio.sleep(0))
+        found = current_app.extensions[HISTORY_KEY] = HistoryService(get_service(), views)
     assert isinstance(found, HistoryService)
     return found
 

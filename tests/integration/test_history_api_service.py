@@ -1,0 +1,88 @@
+"""``HistoryService`` over a real ``ScoreService`` (SQLite): the cached view, advanced edit by
+edit, answers exactly like a fresh one; selectors; measure ranges; role checks."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from server.editing import ScoreService
+from server.history_service import Filters, HistoryError, HistoryService, HistoryViews
+from server.score.model import new_document
+
+
+def _note(k: int, measure: str, step: str) -> dict:
+    return {
+        "op": "write_event",
+        "part": "p1",
+        "measure": measure,
+        "offset": f"{k % 4}/4",
+        "event": {
+            "id": f"e{k}",
+            "dur": {"type": 4},
+            "notes": [{"id": f"n{k}", "step": step, "octave": 4}],
+        },
+    }
+
+
+def test_incremental_view_equals_fresh_view(service: ScoreService) -> None:
+    ana = service.create_user("ana", "x")
+    ben = service.create_user("ben", "x")
+    score = service.create_score(ana, "S", new_document(measures=4))
+    service.set_member(score, ben, "editor")
+    pauses: list[int] = []
+    history = HistoryService(service, HistoryViews(service, pause=lambda: pauses.append(1)))
+    rng = random.Random(5)
+    for k in range(1, 60):
+        who = rng.choice([ana, ben])
+        service.submit(score, who, [_note(k, f"m{rng.randint(1, 4)}", rng.choice("CDEFGAB"))])
+        if k % 7 == 0:  # the cached view follows the log between requests
+            history.blame(score, ana)
+    first, _ = history.revert(
+        score, ana, None, Filters(author_id=ben, from_measure="2", to_measure="3")
+    )
+    assert first["seq"] == 60 and first["requested"]
+    cached = (history.blame(score, ana), history.history(score, ana, Filters()))
+    fresh_service = HistoryService(service)
+    assert (fresh_service.blame(score, ana), fresh_service.history(score, ana, Filters())) == cached
+    assert history.doc_at(score, ana, None)[0] == service.load(score)[0]
+    assert history.doc_at(score, ana, 20)[0] == service.doc_at(score, 20)
+    # A selector never picks a revert: reverting Ana's edits leaves her revert edit alone.
+    report, edit = history.revert(score, ana, None, Filters(author_id=ana))
+    assert 60 not in report["requested"] and report["requested"]
+    assert edit is not None and edit.origin == "revert" and edit.author_id == ana
+    # A fresh build paused every PAUSE_EVERY edits only when the log is long enough.
+    assert pauses == []
+
+
+def test_roles_and_bad_input(service: ScoreService) -> None:
+    ana = service.create_user("ana", "x")
+    vera = service.create_user("vera", "x")
+    stranger = service.create_user("stranger", "x")
+    score = service.create_score(ana, "S", new_document(measures=3))
+    service.set_member(score, vera, "viewer")
+    service.submit(score, ana, [_note(1, "m1", "C")])
+    history = HistoryService(service)
+    assert history.history(score, vera, Filters())["head"] == 1
+    for call in (
+        lambda: history.revert(score, vera, [1], None),
+        lambda: history.restore(score, vera, 0),
+        lambda: history.create_version(score, vera, "v"),
+        lambda: history.blame(score, stranger),
+    ):
+        with pytest.raises(HistoryError) as refused:
+            call()
+        assert refused.value.code == "forbidden"
+    with pytest.raises(HistoryError):
+        history.history(score, ana, Filters(from_measure="9"))
+    with pytest.raises(HistoryError):
+        history.doc_at(score, ana, 5)
+    with pytest.raises(HistoryError):
+        history.create_version(score, ana, "  ")
+    version = history.create_version(score, ana, "start", 0)
+    assert (version["seq"], version["label"], version["author"]["name"]) == (0, "start", "ana")
+    report, edit = history.restore(score, ana, 0)
+    assert edit is not None and edit.meta == {"version": 0, "label": "start"}
+    assert service.load(score)[0] == service.doc_at(score, 0)
+    assert service.verify_log(score) == []
