@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
     lines = [
         "# History benchmark",
         "",
-        f"`.venv/bin/python -m bench.history_bench{' --quick' if args.quick else ''}` "
+        f"`.venv/bin/python -m bench.history_bench{' '.join([''] + (argv or sys.argv[1:]))}` "
         f"({machine}; whole-log replays: median of {repeats} run(s); queries: medians of 3-9",
         "runs; the 2-core machine was shared with other jobs (load ~10), so absolute times",
         "are inflated — compare the ratios, measured in the same run).",
