@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import platform
 import statistics
 import sys
@@ -126,9 +127,11 @@ def write_report(rows: list[dict[str, Any]], repeats: int, command: str) -> Path
         "# Formats benchmark",
         "",
         f"Command: `{command}`  ",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}, "
-        f"run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Medians of {repeats} runs; ratios are "
-        "against the baseline measured in the same run, on the same file.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, load average {os.getloadavg()[1]:.1f} at the end "
+        f"(other jobs share the machine), run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
+        f"Medians of {repeats} runs; ratios are against the baseline measured in the same "
+        "run, on the same file: compare within a row.",
         "",
         "## Import",
         "",
