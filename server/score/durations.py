@@ -6,6 +6,7 @@ Durations are fractions of a whole note. A notated duration is a dict
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -13,17 +14,24 @@ TYPES = (1, 2, 4, 8, 16, 32, 64, 128)
 MAX_DOTS = 3
 
 
+FRACTION_PATTERN = re.compile(r"(\d{1,9})(?:/(\d{1,9}))?")
+
+
 def parse_fraction(text: Any) -> Fraction:
-    """Read ``"3/8"``, ``"1"`` or an int as a non-negative Fraction."""
-    if isinstance(text, bool) or not isinstance(text, (str, int)):
-        raise ValueError(f"expected a fraction like '3/8', got {text!r}")
-    try:
-        value = Fraction(text)
-    except (ValueError, ZeroDivisionError) as exc:
-        raise ValueError(f"expected a fraction like '3/8', got {text!r}") from exc
-    if value < 0:
-        raise ValueError(f"a position cannot be negative: {text!r}")
-    return value
+    """Read ``"3/8"``, ``"1"`` or a small int as a non-negative Fraction.
+
+    Only the form ``format_fraction`` writes is accepted: ``Fraction("1e-100000000")``
+    would spend hours building the number, so exponents and decimals are refused.
+    """
+    if isinstance(text, int) and not isinstance(text, bool) and 0 <= text < 10**9:
+        return Fraction(text)
+    match = FRACTION_PATTERN.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"expected a non-negative fraction like '3/8', got {text!r}")
+    denominator = int(match.group(2) or 1)
+    if denominator == 0:
+        raise ValueError(f"a fraction cannot divide by zero: {text!r}")
+    return Fraction(int(match.group(1)), denominator)
 
 
 def format_fraction(value: Fraction) -> str:
@@ -123,6 +131,8 @@ def _aligned_rests(length: Fraction, start: Fraction) -> list[dict[str, Any]]:
                 result.append({"type": kind})
                 position += value
                 break
+        else:  # less than the shortest value is left
+            raise ValueError(f"cannot notate a rest of {length}")
     return result
 
 
