@@ -30,10 +30,19 @@ lint: deps
 	$(BIN)/mypy
 
 js-test: deps
-	node --test tests/js/
+	node --test --test-reporter=dot tests/js/
 
 test: deps lint js-test
 	$(BIN)/pytest -q
+
+unit: deps
+	$(BIN)/pytest -q tests/unit
+
+integration: deps
+	$(BIN)/pytest -q tests/integration
+
+browser: deps
+	$(BIN)/pytest -q tests/browser
 
 bench: deps
 	$(BIN)/python -m bench.run_all

@@ -233,7 +233,11 @@ def compute(doc: Doc, req: VoicingRequest) -> dict[str, Any]:
     for s in found:
         data = s.to_dict()
         if req.target == "satb":
-            notes = [{v: [int(c[v])] for v in TARGETS["satb"]} for c in s.chords]
+            # A no-chord (N.C.) comes back with every voice None: it is written as rests.
+            notes = [
+                {v: [int(c[v])] if c[v] is not None else [] for v in TARGETS["satb"]}
+                for c in s.chords
+            ]
         else:
             notes = [{"part": sorted(int(x) for x in v)} for v in s.voicings]
         alternatives.append(

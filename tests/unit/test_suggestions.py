@@ -341,3 +341,17 @@ def test_one_part_chords_under_a_kept_melody(setup: Any, target: str) -> None:
     with pytest.raises(HelperError) as err:
         helper.request(score, ana, {**request, "melody_part": "p2"})
     assert err.value.code == "bad_request"
+
+
+def test_a_no_chord_in_the_passage_is_written_as_rests(setup: Any) -> None:
+    # Regression: an N.C. chord came back from the engine as all-None voices and crashed
+    # the SATB conversion with int(None).
+    helper, score, ana, ben = setup
+    _enable(helper, score, ana)
+    helper.scores.submit(score, ana, [_symbol("m3", "0", "N.C.", "h4")])
+    suggestion = helper.request(score, ana, _request())
+    alt = suggestion["result"]["alternatives"][0]
+    assert alt["notes"][-1] == {"soprano": [], "alto": [], "tenor": [], "bass": []}
+    helper.accept(score, suggestion["id"], ana, 0)
+    doc, _ = helper.scores.load(score)
+    assert _notes_at(doc, "p2", "m3") == [[]]
