@@ -8,6 +8,7 @@ stdlib and ``server.score``; never Flask, Socket.IO or SQL.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,11 @@ INVALID_OP = "invalid_op"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 RATE_LIMITED = "rate_limited"
 SERVER_ERROR = "server_error"
+
+#: A number written with a 5+ digit exponent ("1e-100000000"): exact fractions of it
+#: cost time exponential in the digits, so one op could freeze the server. Refused
+#: before the score model sees it (defence in depth; the model should refuse it too).
+HUGE_EXPONENT = re.compile(r"\d[eE][+-]?\d{5,}")
 
 #: When a joining client is further behind than this, it gets a snapshot instead of edits.
 CATCH_UP_LIMIT = 500
@@ -193,12 +199,14 @@ def parse_submit(payload: Any, limits: Limits) -> SubmitRequest:
         raise ProtocolError(
             PAYLOAD_TOO_LARGE, f"an edit holds at most {limits.max_ops} ops, got {len(ops)}"
         )
-    size = len(json.dumps(ops, separators=(",", ":")))
-    if size > limits.max_edit_bytes:
+    text = json.dumps(ops, separators=(",", ":"))
+    if len(text) > limits.max_edit_bytes:
         raise ProtocolError(
             PAYLOAD_TOO_LARGE,
-            f"an edit's ops may take at most {limits.max_edit_bytes} bytes, got {size}",
+            f"an edit's ops may take at most {limits.max_edit_bytes} bytes, got {len(text)}",
         )
+    if HUGE_EXPONENT.search(text):
+        raise ProtocolError(BAD_REQUEST, "numbers with huge exponents are not accepted")
     return SubmitRequest(score, client_id, client_seq, ops)
 
 

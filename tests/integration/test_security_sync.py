@@ -306,3 +306,21 @@ def test_removed_member_is_evicted_from_the_live_stream(
     finally:
         writer.close()
         sio.disconnect()
+
+
+def test_a_huge_exponent_cannot_freeze_the_server(
+    secure: tuple[LiveServer, ScoreService],
+) -> None:
+    server, service = secure
+    (ana,) = _users(server, "exp")
+    score = service.create_score(ana["id"])
+    sio = _raw(server, server.token(ana["name"]))
+    try:
+        sio.call("join", {"score": score})
+        event = {"id": "e", "dur": {"type": 4}, "notes": []}
+        op = {"op": "write_event", "part": "p1", "measure": "m1", "offset": "1e-100000000"}
+        ack = _submit(sio, score, 1, [{**op, "event": event}])
+        assert ack["error"]["code"] == "bad_request"
+        assert _submit(sio, score, 2, TITLE)["ok"]  # answered at once, still serving
+    finally:
+        sio.disconnect()

@@ -59,6 +59,16 @@ def test_parse_submit_refuses(fields: dict[str, object], code: str) -> None:
     assert refused.value.code == code
 
 
+def test_parse_submit_refuses_huge_exponents() -> None:
+    """Fraction("1e-100000000") runs for minutes: one op must not freeze the server."""
+    op = {"op": "write_event", "part": "p1", "measure": "m1", "offset": "1e-100000000"}
+    with pytest.raises(ProtocolError) as refused:
+        protocol.parse_submit(_submit(ops=[op]), Limits())
+    assert refused.value.code == "bad_request"
+    ordinary = {"op": "set_lyric", "event": "e1", "verse": 1, "text": "2e4 la"}
+    assert protocol.parse_submit(_submit(ops=[ordinary]), Limits()).ops == [ordinary]
+
+
 def test_parse_submit_refuses_non_objects() -> None:
     with pytest.raises(ProtocolError, match="JSON object"):
         protocol.parse_submit([1, 2], Limits())
