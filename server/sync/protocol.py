@@ -38,10 +38,10 @@ PAYLOAD_TOO_LARGE = "payload_too_large"
 RATE_LIMITED = "rate_limited"
 SERVER_ERROR = "server_error"
 
-#: A number written with a 5+ digit exponent ("1e-100000000"): exact fractions of it
-#: cost time exponential in the digits, so one op could freeze the server. Refused
+#: An offset written with a 5+ digit exponent ("1e-100000000"): its exact fraction
+#: costs time exponential in the digits, so one op could freeze the server. Refused
 #: before the score model sees it (defence in depth; the model should refuse it too).
-HUGE_EXPONENT = re.compile(r"\d[eE][+-]?\d{5,}")
+HUGE_EXPONENT = re.compile(r"[eE][+-]?\d{5,}")
 
 #: When a joining client is further behind than this, it gets a snapshot instead of edits.
 CATCH_UP_LIMIT = 500
@@ -205,9 +205,21 @@ def parse_submit(payload: Any, limits: Limits) -> SubmitRequest:
             PAYLOAD_TOO_LARGE,
             f"an edit's ops may take at most {limits.max_edit_bytes} bytes, got {len(text)}",
         )
-    if HUGE_EXPONENT.search(text):
-        raise ProtocolError(BAD_REQUEST, "numbers with huge exponents are not accepted")
+    if '"offset"' in text and _huge_offset(ops):
+        raise ProtocolError(BAD_REQUEST, "offsets with huge exponents are not accepted")
     return SubmitRequest(score, client_id, client_seq, ops)
+
+
+def _huge_offset(value: Any) -> bool:
+    """True if any ``offset`` string anywhere in ``value`` carries a huge exponent."""
+    if isinstance(value, dict):
+        offset = value.get("offset")
+        if isinstance(offset, str) and HUGE_EXPONENT.search(offset):
+            return True
+        return any(_huge_offset(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_huge_offset(v) for v in value)
+    return False
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,11 @@ def test_parse_submit_refuses_huge_exponents() -> None:
     with pytest.raises(ProtocolError) as refused:
         protocol.parse_submit(_submit(ops=[op]), Limits())
     assert refused.value.code == "bad_request"
-    ordinary = {"op": "set_lyric", "event": "e1", "verse": 1, "text": "2e4 la"}
+    nested = {"op": "set_bar", "bar": {"harmonies": [{"offset": "1E+99999", "symbol": "C"}]}}
+    with pytest.raises(ProtocolError):
+        protocol.parse_submit(_submit(ops=[nested]), Limits())
+    # IDs and texts that merely look like exponents are fine.
+    ordinary = {"op": "set_lyric", "event": "3e456789", "verse": 1, "text": "1e100000"}
     assert protocol.parse_submit(_submit(ops=[ordinary]), Limits()).ops == [ordinary]
 
 
