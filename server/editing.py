@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -209,11 +210,15 @@ class ScoreService(Store):
         client_seq: int | None = None,
         origin: str = "human",
         meta: dict[str, Any] | None = None,
+        check_role: Callable[[str | None], None] | None = None,
     ) -> CommittedEdit:
         """Apply ``ops`` as one edit at the head and append it to the log, atomically.
 
         A resubmission of (client_id, client_seq) returns the original with
         ``duplicate=True``. ``InvalidOp`` stores nothing and uses no seq.
+        ``check_role`` is called with the author's role in the score, read inside the
+        write transaction (one transaction per edit instead of two); whatever it
+        raises refuses the edit with nothing stored.
         """
         if origin not in ORIGINS:
             raise ValueError(f"origin must be one of {ORIGINS}")
@@ -234,7 +239,7 @@ class ScoreService(Store):
             try:
                 return self._commit(
                     state, score_id, author_id, author_name, ops,
-                    client_id, client_seq, origin, meta,
+                    client_id, client_seq, origin, meta, check_role,
                 )  # fmt: skip
             except DuplicateEdit:
                 # Another process committed the same client seq between our check and
@@ -264,6 +269,7 @@ class ScoreService(Store):
         client_seq: int | None,
         origin: str,
         meta: dict[str, Any],
+        check_role: Callable[[str | None], None] | None = None,
     ) -> CommittedEdit:
         mutated = False
         try:
@@ -274,6 +280,8 @@ class ScoreService(Store):
                     found = repository.edit_by_client(conn, score_id, client_id, client_seq)
                     if found is not None:
                         return CommittedEdit.from_row(found, duplicate=True)
+                if check_role is not None:
+                    check_role(repository.role_of(conn, score_id, author_id))
                 seq = repository.lock_next_seq(conn, score_id)
                 if seq is None:
                     raise ScoreNotFound(score_id)

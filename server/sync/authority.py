@@ -7,6 +7,7 @@ I/O) and serves gap fetches. Knows nothing of Socket.IO or SQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,16 +54,25 @@ class Authority:
     def head(self, score_id: str) -> int:
         return self.service.head_seq(score_id)
 
-    def submit(self, author_id: int, request: protocol.SubmitRequest) -> CommittedEdit:
-        """Persist one edit; raises the service's errors (InvalidOp, ScoreNotFound...)."""
+    def submit(
+        self,
+        author_id: int,
+        request: protocol.SubmitRequest,
+        check_role: Callable[[str | None], None] | None = None,
+    ) -> CommittedEdit:
+        """Persist one edit; raises the service's errors (InvalidOp, ScoreNotFound...).
+
+        ``check_role`` runs inside the edit's write transaction (see ``ScoreService.submit``).
+        """
         if "no_dedup" in self.faults:
-            return self.service.submit(request.score, author_id, request.ops)
+            return self.service.submit(request.score, author_id, request.ops, check_role=check_role)
         return self.service.submit(
             request.score,
             author_id,
             request.ops,
             client_id=request.client_id,
             client_seq=request.client_seq,
+            check_role=check_role,
         )
 
     def wire(self, edit: CommittedEdit, request: protocol.SubmitRequest) -> dict[str, Any]:

@@ -232,9 +232,11 @@ class SyncHandlers:
                 "too many edits; slow down",
                 retry_after=round(conn.bucket.retry_after(), 3),
             )
-        require(self._role(req.score, conn), "editor", "edit this score")
         # The author is the authenticated user; any author in the payload is ignored.
-        edit = self.authority.submit(conn.identity.id, req)
+        # The role is checked inside the edit's own transaction: one round trip, not two.
+        edit = self.authority.submit(
+            conn.identity.id, req, lambda role: require(role, "editor", "edit this score")
+        )
         if not edit.duplicate:
             # Committed: now (and only now) tell everyone, the sender included.
             self.socketio.emit(protocol.EDIT, self.authority.wire(edit, req), to=room_of(req.score))

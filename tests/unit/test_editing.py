@@ -339,3 +339,23 @@ def test_user_preferences(service: ScoreService, ana: int) -> None:
     assert service.get_user_preferences(ana)["voice"] == "satb"
     with pytest.raises(UserNotFound):
         service.update_user_preferences(999, helper_opt_in=True)
+
+
+def test_role_checked_inside_the_write_transaction_refuses_with_nothing_stored(
+    service: ScoreService, db_url: str, ana: int, score: str
+) -> None:
+    ben = service.create_user("ben", "hash", display_name="Ben")
+    service.set_member(score, ben, "viewer")
+    seen: list[str | None] = []
+
+    def editors_only(role: str | None) -> None:
+        seen.append(role)
+        if role not in ("editor", "owner"):
+            raise PermissionError(f"a {role} cannot edit")
+
+    with pytest.raises(PermissionError):
+        service.submit(score, ben, _write("e1"), check_role=editors_only)
+    assert service.load(score)[1] == 0
+    assert _sqlite_rows(db_url, "SELECT count(*) FROM edits") == [(0,)]
+    assert service.submit(score, ana, _write("e1"), check_role=editors_only).seq == 1
+    assert seen == ["viewer", "owner"]
