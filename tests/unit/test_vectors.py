@@ -246,10 +246,9 @@ def test_filler_rests_are_valid_durations() -> None:
 
 
 def test_a_gap_shorter_than_a_128th_is_refused() -> None:
-    # _aligned_rests loops forever when less than a 128th is left (no TYPES value fits):
-    # one write_event over a dotted 128th hangs the server. A for/else raising
-    # ValueError(f"cannot notate a rest of {length}") in _aligned_rests fixes it (the JS
-    # mirror does exactly that). The alarm turns the hang into a failure.
+    # _aligned_rests looped forever when less than a 128th was left (no TYPES value fits):
+    # one write_event over a dotted 128th hung the server (fixed in 08f34fa). The alarm
+    # turns a hang into a failure.
     import signal
 
     def timeout(signum: int, frame: object) -> None:
@@ -274,11 +273,9 @@ def test_a_gap_shorter_than_a_128th_is_refused() -> None:
 
 
 def test_an_offset_with_a_huge_exponent_is_refused_at_once() -> None:
-    # parse_fraction hands any str to Fraction(), which builds 10**exp exactly: the offset
-    # "1e-100000000" takes hours of CPU (3 million digits already take ~8 s) and blocks the
-    # server's event loop; when it ends, the tiny offset is valid and its 100-million-digit
-    # denominator lands in the score. Accepting only what format_fraction writes
-    # (r"\d+(/\d+)?" with a length cap, or ints) fixes it; the JS mirror will follow.
+    # parse_fraction handed any str to Fraction(), which builds 10**exp exactly: the offset
+    # "1e-100000000" took hours of CPU and blocked the server's event loop (fixed in 08f34fa:
+    # only what format_fraction writes is accepted).
     import signal
 
     from server.score.durations import parse_fraction

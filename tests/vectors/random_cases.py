@@ -40,8 +40,7 @@ DURS: list[dict[str, Any]] = [
     {"type": 16, "tuplet": [7, 4]},
     {"type": 8, "tuplet": [11, 8]},
     {"type": 64},
-    # Not {"type": 128, "dots": 1}: a gap under a 128th hangs server/score for now
-    # (test_a_gap_shorter_than_a_128th_is_refused); add it back once that is fixed.
+    {"type": 128, "dots": 1},
 ]
 TIMES = [[4, 4], [3, 4], [2, 4], [6, 8], [5, 8], [2, 2], [7, 16], [12, 8], [3, 8]]
 SYMBOLS = ["C", "G7/B", "F#m7b5", "Bb13", " Dm ", "A/C#"]
