@@ -134,7 +134,7 @@ def events_cases() -> list[Case]:
         ("id of 65 characters refused", d, [[c4("e" * 65)]]),
         ("id of 64 characters accepted", d, [[we(ev("e" * 64, 4, note("n" * 64, "C", 4)))]]),
         (
-            "offset formats",
+            "offset formats: only plain a/b or an int",
             d,
             [
                 [c4("a", 16, " 1/4 ")],
@@ -159,7 +159,7 @@ def events_cases() -> list[Case]:
                 [c4("h", 16, [1, 4])],
             ],
         ),
-        ("offset in exponent form", d, [[c4("a", 8, "25e-2")]]),
+        ("offset in exponent form refused", d, [[c4("a", 8, "25e-2")]]),
         (
             "set_voice replaces voice 2 then removes it",
             d,
