@@ -158,6 +158,11 @@ def main(argv: list[str] | None = None) -> None:
         "| measure | result |",
         "|---|---|",
         *[f"| {name} | {value} |" for name, value in rows],
+        "",
+        "Each process builds a score's view once, by replay, on the first history request",
+        "(the row above; sockets keep being served meanwhile) and then only feeds it new",
+        "edits. The MusicXML export is music21's time, not the history's. Persisting",
+        "`HistoryView.state()` next to the snapshots would remove the first-request build.",
     ]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
