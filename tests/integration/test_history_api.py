@@ -232,6 +232,10 @@ def test_filters_selectors_and_refusals(shared_server: Shared) -> None:
     assert [e["seqs"] for e in body["entries"]] == [[2], [3]]
     _, body = ana.call("GET", f"/scores/{score}/history?group=0&author={ben_id}&part=p1")
     assert [e["seqs"] for e in body["entries"]] == [[1], [3]]
+    _, body = ana.call("GET", f"/scores/{score}/history?group=0&limit=2")
+    assert [e["seqs"] for e in body["entries"]] == [[2], [3]]
+    _, body = ana.call("GET", f"/scores/{score}/history?group=0&limit=2&before=2")
+    assert [e["seqs"] for e in body["entries"]] == [[1]]
     _, body = ana.call("GET", f"/scores/{score}/history?until=2000-01-01T00:00:00")
     assert body["entries"] == []
     assert ana.call("GET", f"/scores/{score}/history?since=yesterday")[0] == 400

@@ -9,6 +9,7 @@ import { TimeSlider } from "./timeslider.js";
 
 const ORIGINS = { human: "", helper: "helper", revert: "revert", import: "import", restore: "restore" };
 const REFRESH_MS = 300;
+const PAGE = 100; // entries per page
 
 /** Notes of the element ``id`` (a note, or an event's notes) in ``doc``. */
 function notesOf(doc, id) {
@@ -32,7 +33,7 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
   const status = el("p", { className: "history-status", id: "history-status", role: "status" });
   const say = (text) => (status.textContent = text);
   const tint = document.head.appendChild(el("style", { id: "history-authorship-style" }));
-  const state = { entries: [], authors: new Map(), blame: null, timer: null };
+  const state = { entries: [], authors: new Map(), blame: null, timer: null, oldest: null };
 
   // --- filters and bulk revert --------------------------------------------------------------
   const author = el("select", { id: "history-author" }, el("option", { value: "" }, "anyone"));
@@ -63,6 +64,7 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
     bulk,
   );
   const list = el("ol", { className: "history-entries", id: "history-entries" });
+  const older = el("button", { type: "button", id: "history-older", hidden: true }, "Show older edits");
 
   // --- blame and authorship colours -----------------------------------------------------------
   const blameBox = el("div", { className: "history-blame", id: "history-blame" }, "Select a note to see who wrote it.");
@@ -77,6 +79,7 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
     filters,
     report,
     list,
+    older,
     el("h3", {}, "Who wrote this?"),
     blameBox,
     el("label", { className: "history-switch" }, authorship, " Authorship colours (tint notes by who last wrote them) "),
@@ -130,9 +133,20 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
     );
   }
 
+  // A page of the newest entries; "Show older" pages back (long logs stay cheap to show).
+  async function fetchPage(before) {
+    const q = query();
+    q.set("limit", String(PAGE));
+    if (before) q.set("before", String(before));
+    const found = await api(`${base}/history?${q}`);
+    older.hidden = found.entries.length < PAGE;
+    state.oldest = found.entries.length ? found.entries[0].seqs[0] : null;
+    return found;
+  }
+
   async function refresh() {
     try {
-      const found = await api(`${base}/history?${query()}`);
+      const found = await fetchPage(null);
       state.entries = found.entries;
       // Newest first: that is what people look for.
       list.replaceChildren(...found.entries.slice().reverse().map(entryItem));
@@ -143,6 +157,13 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
       say(`Cannot load the history: ${error.message}`);
     }
   }
+
+  older.addEventListener("click", async () => {
+    if (!state.oldest) return;
+    const found = await fetchPage(state.oldest);
+    state.entries = [...found.entries, ...state.entries];
+    list.append(...found.entries.slice().reverse().map(entryItem));
+  });
 
   function showReport(result) {
     const lines = result.conflicts || [];
