@@ -104,6 +104,31 @@ def test_timeslider_and_revert_from_the_panel(
         "id => document.querySelector('#history-authorship-style').textContent.includes(id)",
         arg=ana_note,
     )
+
+    # "Revert all matching": Ben's edits in m. 3, where Ana changed his note since: kept.
+    type_note(b, "m3.p1.r0", "a")
+    settled(b, 4)
+    settled(a, 4)
+    [ben_a] = [
+        n["id"] for e in a.evaluate("tutti.doc.parts[0].bars.m3.voices['1']") for n in e["notes"]
+    ]
+    a.evaluate(
+        "id => tutti.collab.submit([{op: 'set_pitch', note: id, step: 'B', octave: 4}])", ben_a
+    )
+    settled(a, 5)
+    a.select_option("#history-author", label=ben.name)
+    a.fill("#history-from-measure", "3")
+    a.fill("#history-to-measure", "3")
+    a.click("#history-filter")
+    a.wait_for_function(
+        "document.querySelectorAll('#history-entries li.history-entry').length === 1"
+    )
+    a.click("#history-revert-matching")
+    a.wait_for_selector("#history-report .history-conflicts li")
+    assert "Nothing could be reverted" in a.inner_text("#history-report")
+    kept = a.inner_text("#history-report .history-conflicts")
+    assert "m. 3" in kept and f"changed later by {ana.name}; kept" in kept
+    assert settled(b, 5) == settled(a, 5)
     assert ana.errors == [] and ben.errors == []
     assert blocked.urls == []
 

@@ -8,7 +8,13 @@ import random
 import pytest
 
 from server.editing import ScoreService
-from server.history_service import Filters, HistoryError, HistoryService, HistoryViews
+from server.history_service import (
+    PAUSE_EVERY,
+    Filters,
+    HistoryError,
+    HistoryService,
+    HistoryViews,
+)
 from server.score.model import new_document
 
 
@@ -52,8 +58,12 @@ def test_incremental_view_equals_fresh_view(service: ScoreService) -> None:
     report, edit = history.revert(score, ana, None, Filters(author_id=ana))
     assert 60 not in report["requested"] and report["requested"]
     assert edit is not None and edit.origin == "revert" and edit.author_id == ana
-    # A fresh build paused every PAUSE_EVERY edits only when the log is long enough.
+    # Building from scratch pauses for the event loop every PAUSE_EVERY edits.
     assert pauses == []
+    for k in range(60, 2 * PAUSE_EVERY + 5):
+        service.submit(score, ana, [{"op": "set_meta", "title": f"S{k}"}])
+    rebuilt = HistoryViews(service, pause=lambda: pauses.append(1))
+    assert rebuilt.get(score).seq == service.head_seq(score) and len(pauses) == 2
 
 
 def test_roles_and_bad_input(service: ScoreService) -> None:
