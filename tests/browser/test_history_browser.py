@@ -6,6 +6,7 @@ Every test also checks that no request left the loopback interface.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -156,6 +157,14 @@ def test_versions_and_diff_highlight(make_user: Any, blocked: Blocked) -> None:
     assert added in a.evaluate("document.querySelector('#history-diff-style').textContent")
     # The highlighted note is engraved in the read-only view.
     assert added in note_ids(a, "#history-canvas")
+    if os.environ.get("TUTTI_HISTORY_SCREENSHOT"):  # a picture of the panel and diff view
+        a.screenshot(path=os.environ["TUTTI_HISTORY_SCREENSHOT"], full_page=True)
+
+    # Play through the history: from the score as created up to the head, then it stops.
+    a.click("#history-play")
+    a.wait_for_function("document.querySelector('#history-view').dataset.shown === '2'")
+    a.wait_for_function("document.querySelector('#history-play').textContent === 'Play'")
+    assert note_ids(a, "#history-canvas") == note_ids(a, "#score")
 
     # Restore the version: one new edit; the later note goes.
     a.click("#history-versions li[data-seq='1'] button.history-version-restore")

@@ -36,11 +36,11 @@ export class TimeSlider {
       el(
         "div",
         { className: "history-slider" },
-        button("history-first", "⏮", "The score as created", () => this.show(0)),
+        button("history-first", "|◀", "The score as created", () => this.show(0)),
         button("history-back", "◀", "One edit back", () => this.step(-1)),
         this.range,
         button("history-forward", "▶", "One edit forward", () => this.step(1)),
-        button("history-play", "⏵ play", "Play through the history", () => this.play()),
+        (this.playButton = button("history-play", "Play", "Play through the history", () => this.play())),
       ),
     );
 
@@ -106,19 +106,28 @@ export class TimeSlider {
   }
 
   play() {
-    if (this.timer) return this.stop();
+    if (this.playing) return this.stop();
     let seq = this.seq === null || this.seq >= this.getHead() ? 0 : this.seq;
+    this.playButton.textContent = "Stop";
+    const token = (this.playing = {});
     const tick = async () => {
       await this.show(seq);
+      if (this.playing !== token) return; // stopped while this step was drawn
       seq += 1;
       this.timer = seq <= this.getHead() ? setTimeout(tick, PLAY_STEP_MS) : null;
+      if (!this.timer) {
+        this.playing = null;
+        this.playButton.textContent = "Play";
+      }
     };
     tick();
   }
 
   stop() {
+    this.playing = null;
     clearTimeout(this.timer);
     this.timer = null;
+    this.playButton.textContent = "Play";
   }
 
   close() {
