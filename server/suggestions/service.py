@@ -9,26 +9,25 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections import OrderedDict
 from typing import Any
 
 from ..editing import CommittedEdit, ScoreService
 from ..history import HistoryView, helper_provenance, plan_revert
+from ..history_service import HistoryViews
 from ..score import InvalidOp
 from .passage import HelperError, VoicingRequest, apply_tweaks, build_ops, compute, parse_request
 
 _RANK = {"viewer": 0, "editor": 1, "owner": 2}
-#: History views kept in memory (one per score recently asked about).
-MAX_VIEWS = 16
 
 
 class HelperService:
     """The helper's actions on one ``ScoreService``; every method checks who may do it."""
 
-    def __init__(self, scores: ScoreService) -> None:
+    def __init__(self, scores: ScoreService, views: HistoryViews | None = None) -> None:
         self.scores = scores
-        # Most recently used last; a view holds a score's whole history, so keep a few only.
-        self._views: OrderedDict[str, HistoryView] = OrderedDict()
+        # The per-score history views of this process, shared with the history API so a
+        # score's history is built and held once.
+        self.views = views if views is not None else HistoryViews(scores)
         self._lock = threading.RLock()
         self._names: dict[int, str] = {}
 
@@ -113,7 +112,9 @@ class HelperService:
     def _reverted(self, score_id: str) -> dict[int, int]:
         """accepted seq -> the revert edit's seq, from the log (the record of reverts)."""
         out: dict[int, int] = {}
-        for edit in self._view(score_id).edits:
+        with self.views.lock:
+            edits = list(self._view(score_id).edits)
+        for edit in edits:
             if edit.origin == "revert":
                 for seq in edit.meta.get("reverts", []):
                     out.setdefault(int(seq), edit.seq)
@@ -229,7 +230,7 @@ class HelperService:
         seq = row["accepted_seq"]
         if row["status"] != "accepted" or seq is None:
             raise HelperError("not_accepted", "only an accepted suggestion can be reverted")
-        with self._lock:
+        with self._lock, self.views.lock:
             if seq in self._reverted(score_id):
                 raise HelperError("already_reverted", "this suggestion was already reverted")
             view = self._view(score_id)
@@ -255,25 +256,13 @@ class HelperService:
     # --- history --------------------------------------------------------------------------
 
     def _view(self, score_id: str) -> HistoryView:
-        """A history view kept at the head: built once, then fed the new edits."""
-        with self._lock:
-            view = self._views.get(score_id)
-            if view is not None:
-                self._views.move_to_end(score_id)
-            if view is None:
-                view = HistoryView(self.scores.doc_at(score_id, 0), self.scores.edits(score_id))
-                self._views[score_id] = view
-                while len(self._views) > MAX_VIEWS:
-                    self._views.popitem(last=False)
-            else:
-                for edit in self.scores.edits_since(score_id, view.seq):
-                    view.append(edit)
-            return view
+        """The score's history view at the head (shared, see ``HistoryViews``)."""
+        return self.views.get(score_id)
 
     def provenance(self, score_id: str, user_id: int) -> dict[str, Any]:
         """Notes standing by who wrote them, the helper's share and what people did with it."""
         self._role(score_id, user_id, "viewer")
-        with self._lock:
+        with self.views.lock:
             view = self._view(score_id)
             blame = view.blame()
             people = helper = changed = 0

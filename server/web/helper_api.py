@@ -13,9 +13,10 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..auth import login_required
-from ..editing import CommittedEdit, ScoreNotFound
+from ..editing import ScoreNotFound
 from ..extensions import get_service, get_socketio
 from ..suggestions import HelperError, HelperService
+from .history_api import emit_edit, get_history
 
 bp = Blueprint("helper_api", __name__, url_prefix="/api")
 
@@ -32,7 +33,9 @@ def get_helper() -> HelperService:
     """One ``HelperService`` per app (it caches a history view per score)."""
     helper = current_app.extensions.get(HELPER_KEY)
     if helper is None:
-        helper = current_app.extensions[HELPER_KEY] = HelperService(get_service())
+        # Share the history API's views: each score's history is built once per process.
+        views = get_history().views
+        helper = current_app.extensions[HELPER_KEY] = HelperService(get_service(), views)
     assert isinstance(helper, HelperService)
     return helper
 
@@ -61,14 +64,6 @@ def _emit(score_id: str, action: str, **fields: Any) -> None:
 
     payload = {"score": score_id, "action": action, **fields}
     get_socketio().emit(SUGGESTIONS_EVENT, payload, to=room_of(score_id))
-
-
-def _emit_edit(edit: CommittedEdit) -> None:
-    """Exactly what a socket ``submit`` broadcasts, so clients use their seq pipeline."""
-    from ..sync import protocol
-    from ..sync.handlers import room_of
-
-    get_socketio().emit(protocol.EDIT, edit.to_wire(), to=room_of(edit.score_id))
 
 
 def _guarded(action: Any) -> ResponseReturnValue:
@@ -180,7 +175,7 @@ def accept(score_id: str, suggestion_id: int) -> ResponseReturnValue:
         suggestion, edit = get_helper().accept(
             score_id, suggestion_id, g.identity.id, data.get("alternative"), data.get("tweaks")
         )
-        _emit_edit(edit)
+        emit_edit(edit)
         _emit(score_id, "accepted", suggestion=suggestion)
         return jsonify({"ok": True, "suggestion": suggestion, "seq": edit.seq})
 
@@ -205,7 +200,7 @@ def revert(score_id: str, suggestion_id: int) -> ResponseReturnValue:
 
     def run() -> ResponseReturnValue:
         suggestion, edit, conflicts = get_helper().revert(score_id, suggestion_id, g.identity.id)
-        _emit_edit(edit)
+        emit_edit(edit)
         _emit(score_id, "reverted", suggestion=suggestion)
         return jsonify(
             {"ok": True, "suggestion": suggestion, "seq": edit.seq, "conflicts": conflicts}
