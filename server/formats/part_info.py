@@ -81,17 +81,14 @@ def clef_change(
     return at_start, later
 
 
-def instrument_of(p: stream.Part) -> tuple[str, int]:
-    """Our instrument name and transposition (semitones written -> sounding).
+def instrument_of(p: stream.Part) -> str:
+    """Our instrument name for a part.
 
     A specific instrument named in the file wins; a generic one (a MIDI patch such
     as "String Ensemble 1") gives way to the part name ("Violin I"). Names are
     music21's canonical ones so they survive a round trip through our own export.
     """
     inst = p.getInstrument(returnDefault=False)
-    transposition = 0
-    if inst is not None and inst.transposition is not None:
-        transposition = max(-36, min(36, int(inst.transposition.semitones)))
     candidates: list[Any] = []
     if inst is not None:
         if inst.instrumentName:
@@ -102,10 +99,44 @@ def instrument_of(p: stream.Part) -> tuple[str, int]:
         candidates.append(_known_instrument(str(p.partName)))
     for found in candidates:
         if found is not None:
-            return str(found().instrumentName).lower()[:64], transposition
+            return str(found().instrumentName).lower()[:64]
     if inst is not None and inst.instrumentName and not GENERIC.match(str(inst.instrumentName)):
-        return str(inst.instrumentName).lower()[:64], transposition
-    return "piano", transposition
+        return str(inst.instrumentName).lower()[:64]
+    return "piano"
+
+
+def to_concert_pitch(p: stream.Part, report: Report) -> int:
+    """Convert the part's pitches, keys and chord symbols to concert pitch in place;
+    returns the transposition (semitones written -> sounding) the file declares.
+
+    Only a <transpose> in the file counts (MusicXML: without one, written is
+    sounding). music21 also gives instruments it recognises by name a default
+    transposition (any "Trumpet" is in B-flat) and, when the file then says
+    otherwise, keeps both instruments; its own toSoundingPitch then moves the key
+    by one and the notes by the other. So the declared one is applied here.
+    """
+    semitones = 0
+    if p.atSoundingPitch is False:
+        instruments = list(p.getElementsByClass(m21_instrument.Instrument))
+        first = [i for i in instruments if p.elementOffset(i) == p.elementOffset(instruments[0])]
+        declared = first[-1].transposition if first else None
+        if declared is not None and declared.semitones:
+            p.transpose(declared, inPlace=True)
+            semitones = max(-36, min(36, int(declared.semitones)))
+        later = {
+            i.transposition.semitones if i.transposition is not None else 0
+            for i in instruments[len(first) :]
+        }
+        if later - {semitones}:
+            report.general(
+                f"{p.partName or 'a part'} changes transposing instrument; the first "
+                "transposition is used throughout"
+            )
+    for container in p.recurse(streamsOnly=True, includeSelf=True):
+        container.atSoundingPitch = True
+    for ottava in p[spanner.Ottava]:
+        ottava.performTransposition()  # 8va lines written out at sounding pitch
+    return semitones
 
 
 GENERIC = re.compile(r"^(instrument|part|staff|track)\s*\d*$", re.IGNORECASE)

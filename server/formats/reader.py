@@ -21,7 +21,13 @@ from ..score.ops.bars import DYNAMICS
 from ..score.ops.structure import MAX_MEASURES, MAX_PARTS
 from .errors import FormatError
 from .notation import time_for_length
-from .part_info import clef_change, instrument_of, part_names, report_spanners
+from .part_info import (
+    clef_change,
+    instrument_of,
+    part_names,
+    report_spanners,
+    to_concert_pitch,
+)
 from .read_measure import MeasureContents, read_measure
 from .report import Report
 from .voice_fill import Item, build_voice
@@ -32,13 +38,10 @@ VALID_DENOMINATORS = (1, 2, 4, 8, 16, 32)
 
 def read_score(obj: Any, report: Report, *, fallback_title: str) -> Doc:
     score = _as_score(obj, report)
-    try:
-        score.toSoundingPitch(inPlace=True)  # in place: a copy costs half the read time
-    except Exception:  # noqa: BLE001 - a failed transposition is reported, not fatal
-        report.general("transposing instruments could not be converted to concert pitch")
     parts = [p for p in score.parts]
     if not parts:
         raise FormatError("empty_score", "the file holds no parts")
+    transpositions = [to_concert_pitch(p, report) for p in parts]
     if len(parts) > MAX_PARTS:
         raise FormatError(
             "file_too_large", f"the score has {len(parts)} staves; the limit is {MAX_PARTS}"
@@ -66,7 +69,9 @@ def read_score(obj: Any, report: Report, *, fallback_title: str) -> Doc:
     _metadata(doc, score, fallback_title)
     doc["measures"] = grid.measures
     for index, (p, ms) in enumerate(zip(parts, contents, strict=True)):
-        doc["parts"].append(_read_part(p, ms, index, names[index], grid, report))
+        part = _read_part(p, ms, index, names[index], grid, report)
+        part["transposition"] = transpositions[index]
+        doc["parts"].append(part)
     report_spanners(parts, seen, report)
     return doc
 
@@ -214,13 +219,13 @@ def _read_part(
     report: Report,
 ) -> dict[str, Any]:
     pid = f"p{index + 1}"
-    instrument, transposition = instrument_of(p)
+    instrument = instrument_of(p)
     part: dict[str, Any] = {
         "id": pid,
         "name": name,
         "instrument": instrument,
         "clef": "treble",
-        "transposition": transposition,
+        "transposition": 0,
         "bars": {},
     }
     current_clef: str | None = None

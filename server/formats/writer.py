@@ -207,7 +207,9 @@ def _instrument(part: dict[str, Any]) -> instrument.Instrument:
         inst.instrumentName = part["instrument"]
     inst.partName = part["name"]
     semitones = int(part.get("transposition", 0))
-    inst.transposition = interval.Interval(semitones) if semitones else None
+    # Always explicit: music21 gives some instruments (trumpet, clarinet) a default
+    # transposition on import when the file has no <transpose>.
+    inst.transposition = interval.Interval(semitones)
     return inst
 
 
