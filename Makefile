@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export TUTTI_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/tutti.sqlite3
+# Convergence fuzz seeds run by `make test` (and so by CI); raise for a soak run.
+export TUTTI_FUZZ_SEEDS ?= 40
 
 .PHONY: run test lint typecheck unit integration browser js-test bench deps clean
 
