@@ -20,7 +20,7 @@ from ..score.model import Doc
 from ..score.ops.bars import DYNAMICS
 from ..score.ops.structure import MAX_MEASURES, MAX_PARTS
 from .errors import FormatError
-from .notation import time_for_length
+from .notation import snap, time_for_length
 from .part_info import (
     clef_change,
     instrument_of,
@@ -316,6 +316,7 @@ def _marks(
     length: Fraction,
     report: Report,
 ) -> None:
+    onsets = {i.offset for items in mc.voices.values() for i in items}
     for kind, found, value_key, letter in (
         ("harmonies", mc.harmonies, "symbol", "h"),
         ("dynamics", mc.dynamics, "mark", "d"),
@@ -323,7 +324,7 @@ def _marks(
         items: list[dict[str, Any]] = []
         used: set[Fraction] = set()
         for raw, value in sorted(found, key=lambda x: x[0]):
-            offset = tidy_offset(raw) + shift
+            offset = tidy_offset(raw, onsets) + shift
             if kind == "dynamics" and value not in DYNAMICS:
                 report.add(f"dynamics other than {', '.join(DYNAMICS)} were dropped", number)
                 continue
@@ -337,9 +338,15 @@ def _marks(
             bar[kind] = items
 
 
-def tidy_offset(offset: Fraction) -> Fraction:
-    """A direction's position with writers' rounding undone: music21 (and others) write
-    a chord symbol or dynamic inside a triplet note as an <offset> in rounded divisions,
-    e.g. 30241/40320 for 3/4. A nearby simple fraction is what was meant."""
-    simple = offset.limit_denominator(768)
-    return simple if abs(simple - offset) < Fraction(1, 3840) else offset
+def tidy_offset(offset: Fraction, onsets: set[Fraction]) -> Fraction:
+    """A direction's position with writers' rounding undone.
+
+    music21 (and others) write a chord symbol or dynamic that falls inside a note as
+    an <offset> in rounded divisions (30241/40320 for 3/4). It goes to the onset of
+    a note within a 384th, else to the approximation grid, which holds every plain
+    and triplet position down to 128ths; the same value comes back every round trip.
+    """
+    near = [o for o in onsets if abs(o - offset) <= Fraction(1, 384)]
+    if near:
+        return min(near, key=lambda o: (abs(o - offset), o))
+    return snap(offset)
