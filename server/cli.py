@@ -116,7 +116,7 @@ def _user_id(service: ScoreService, name: str) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .score import InvalidOp, new_document
+    from .score import InvalidOp
 
     formats = _optional("server.formats", "importing")
     path = Path(args.file)
@@ -138,15 +138,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     doc, report = result.doc, list(result.report)
     title = args.title or doc.get("title") or path.stem
     # The import is an attributed edit like any other: it can be seen and reverted.
-    score_id = service.create_score(owner, title, new_document(title=title))
     try:
-        service.submit(
-            score_id,
-            owner,
-            [{"op": "replace_document", "doc": doc}],
-            origin="import",
-            meta={"filename": path.name, "report": report},
-        )
+        score_id, _ = service.import_score(owner, title, doc, filename=path.name, report=report)
     except InvalidOp as exc:
         raise CommandError(f"the imported score is not valid: {exc.message}") from None
     for line in report:

@@ -24,6 +24,7 @@ from .persistence.store import (
     UserNotFound,
 )
 from .score import Doc, InvalidOp, apply_edit, check_invariants, clone, new_document
+from .score.ops.structure import clean_document
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,25 @@ class ScoreService(Store):
             score_id = repository.new_score_id()
             repository.insert_score(conn, score_id, title, owner_id, dict(DEFAULT_SETTINGS), doc)
         return score_id
+
+    def import_score(
+        self, owner_id: int, title: str, doc: Doc, *, filename: str, report: list[str]
+    ) -> tuple[str, CommittedEdit]:
+        """A new score whose content arrives as one attributed edit with origin ``import``.
+
+        The score starts blank (seq 0) and the imported document is edit 1, so the
+        import shows in the history, in blame and can be reverted like any edit.
+        """
+        clean_document(doc)  # refuse a bad file before a score is created for it
+        score_id = self.create_score(owner_id, title, new_document(title=title))
+        edit = self.submit(
+            score_id,
+            owner_id,
+            [{"op": "replace_document", "doc": doc}],
+            origin="import",
+            meta={"filename": filename, "report": list(report)},
+        )
+        return score_id, edit
 
     # --- the log ----------------------------------------------------------------------
 

@@ -102,13 +102,21 @@ def import_file() -> ResponseReturnValue:
     try:
         result = import_score(data, upload.filename)
     except FormatError as exc:
-        return json_error(400, "bad_format", str(exc))
+        # file_too_large, parse_timeout, unsupported_format, malformed_file, empty_score
+        return json_error(413 if exc.code == "file_too_large" else 400, exc.code, exc.message)
     doc = result.doc
     title = request.form.get("title") or doc.get("title") or upload.filename.rsplit(".", 1)[0]
     try:
-        score_id = get_service().create_score(g.identity.id, str(title)[:MAX_TITLE], doc)
+        # An attributed edit with origin "import", like the CLI's: visible and revertible.
+        score_id, _ = get_service().import_score(
+            g.identity.id,
+            str(title)[:MAX_TITLE],
+            doc,
+            filename=upload.filename,
+            report=list(result.report),
+        )
     except ScoreError as exc:
-        return json_error(400, "bad_format", exc.message)
+        return json_error(400, "malformed_file", exc.message)
     return jsonify({"ok": True, "id": score_id, "report": list(result.report)}), 201
 
 

@@ -94,8 +94,14 @@ def test_score_api_create_list_export_import_and_roles(live_server: LiveServer) 
     assert new_id != score_id
     titles = {s["id"] for s in owner.get(api, timeout=10).json()["scores"]}
     assert titles == {score_id, new_id}
+    # The import is edit 1 of the new score, attributed to the uploader, origin "import".
+    history = owner.get(f"{api}/{new_id}/history/export?format=json", timeout=30).json()
+    rows = history if isinstance(history, list) else history["rows"]
+    assert [(r["seq"], r["origin"]) for r in rows] == [(1, "import")]
     garbage = {"file": ("x.musicxml", b"not music", "application/xml")}
-    assert owner.post(f"{api}/import", files=garbage, timeout=60).status_code == 400
+    refused_file = owner.post(f"{api}/import", files=garbage, timeout=60)
+    assert refused_file.status_code == 400
+    assert refused_file.json()["error"]["code"] in ("malformed_file", "unsupported_format")
 
     stranger = session_for(live_server, "stranger")
     assert stranger.get(f"{api}/{score_id}/export?format=midi", timeout=10).status_code == 403
