@@ -1,5 +1,5 @@
 """SQLAlchemy 2 declarative tables: users, scores, members, the edit log, snapshots,
-versions and helper suggestions.
+versions, helper suggestions and history-view checkpoints.
 
 Rows only: conversion to plain dicts happens in ``repository``; nothing above the
 persistence package ever sees these classes. Imports nothing of ours.
@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -178,12 +179,30 @@ class UserPreference(Base):
     prefs: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+# --- history view checkpoints (a cache of server.history's HistoryView) ------------------
+
+
+class HistoryCheckpoint(Base):
+    """A history view's saved state after edit ``seq``: zlib-compressed JSON, derived data
+    (deleting every row loses nothing; the next history request replays the log)."""
+
+    __tablename__ = "history_checkpoints"
+
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (PrimaryKeyConstraint("score_id", "seq"),)
+
+
 __all__ = [
     "ORIGINS",
     "ROLES",
     "SUGGESTION_STATUSES",
     "Base",
     "Edit",
+    "HistoryCheckpoint",
     "Score",
     "ScoreMember",
     "Snapshot",

@@ -1,14 +1,15 @@
-"""Queries for what sits beside the edit log: named versions, helper suggestions and
-per-user preferences. Same conventions as ``repository`` (a ``Connection`` in, plain
-data out, no commits)."""
+"""Queries for what sits beside the edit log: named versions, helper suggestions,
+per-user preferences and history-view checkpoints. Same conventions as ``repository``
+(a ``Connection`` in, plain data out, no commits)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from .models import Suggestion, User, UserPreference, Version
+from .models import HistoryCheckpoint, Suggestion, User, UserPreference, Version
 from .rows import to_dict, to_dicts, utcnow
 
 # --- versions ------------------------------------------------------------------------
@@ -144,3 +145,47 @@ def put_preferences(conn: Connection, user_id: int, prefs: dict[str, Any]) -> No
     )
     if not done.rowcount:
         conn.execute(insert(UserPreference).values(user_id=user_id, prefs=prefs))
+
+
+# --- history view checkpoints (a cache; see docs/history.md) ---------------------------
+
+
+def put_history_checkpoint(
+    conn: Connection, score_id: str, seq: int, data: bytes, *, keep: int = 2
+) -> bool:
+    """Store ``data`` as the checkpoint at ``seq`` (False if one is there already, e.g. from
+    another process) and drop all but the newest ``keep`` of the score's checkpoints."""
+    stored = True
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(HistoryCheckpoint).values(
+                    score_id=score_id, seq=seq, state=data, created_at=utcnow()
+                )
+            )
+    except IntegrityError:
+        stored = False
+    oldest_kept = conn.execute(
+        select(HistoryCheckpoint.seq)
+        .where(HistoryCheckpoint.score_id == score_id)
+        .order_by(HistoryCheckpoint.seq.desc())
+        .offset(keep - 1)
+        .limit(1)
+    ).scalar()
+    if oldest_kept is not None:
+        conn.execute(
+            delete(HistoryCheckpoint).where(
+                HistoryCheckpoint.score_id == score_id, HistoryCheckpoint.seq < oldest_kept
+            )
+        )
+    return stored
+
+
+def latest_history_checkpoint(conn: Connection, score_id: str) -> tuple[int, bytes] | None:
+    row = conn.execute(
+        select(HistoryCheckpoint.seq, HistoryCheckpoint.state)
+        .where(HistoryCheckpoint.score_id == score_id)
+        .order_by(HistoryCheckpoint.seq.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (int(row.seq), bytes(row.state))

@@ -23,6 +23,8 @@ from .records import (
     create_version,
     decide_suggestion,
     get_preferences,
+    latest_history_checkpoint,
+    put_history_checkpoint,
     put_preferences,
     set_suggestion_result,
     suggestion_by_id,
@@ -352,6 +354,30 @@ def snapshot_at_or_before(
     return None if row is None else (int(row.seq), row.doc)
 
 
+def snapshots_spaced(
+    conn: Connection, score_id: str, upto: int, spacing: int
+) -> list[tuple[int, dict[str, Any]]]:
+    """Snapshots at or before ``upto``, each at least ``spacing`` edits after the previous
+    one chosen (seq 0 first): enough for a history view's ``doc_at`` without loading all."""
+    seqs = conn.execute(
+        select(Snapshot.seq)
+        .where(Snapshot.score_id == score_id, Snapshot.seq <= upto)
+        .order_by(Snapshot.seq)
+    ).scalars()
+    chosen: list[int] = []
+    for seq in seqs:
+        if not chosen or seq - chosen[-1] >= spacing:
+            chosen.append(int(seq))
+    if not chosen:
+        return []
+    rows = conn.execute(
+        select(Snapshot.seq, Snapshot.doc)
+        .where(Snapshot.score_id == score_id, Snapshot.seq.in_(chosen))
+        .order_by(Snapshot.seq)
+    )
+    return [(int(r.seq), r.doc) for r in rows]
+
+
 def delete_snapshots(conn: Connection, score_id: str, *, keep_seq_zero: bool = True) -> None:
     """Drop derived snapshots (they can always be rebuilt from the log)."""
     query = delete(Snapshot).where(Snapshot.score_id == score_id)
@@ -381,9 +407,11 @@ __all__ = [
     "insert_score",
     "insert_snapshot",
     "iter_edit_rows",
+    "latest_history_checkpoint",
     "lock_next_seq",
     "members",
     "new_score_id",
+    "put_history_checkpoint",
     "put_preferences",
     "put_settings",
     "role_of",
@@ -394,6 +422,7 @@ __all__ = [
     "set_suggestion_result",
     "set_title",
     "snapshot_at_or_before",
+    "snapshots_spaced",
     "suggestion_by_id",
     "suggestions_of",
     "tail",

@@ -1,5 +1,6 @@
 """``Store``: the plain record operations of the service (users, members, settings,
-versions, suggestions, preferences), each one transaction over ``repository``.
+versions, suggestions, preferences, history checkpoints), each one transaction over
+``repository``.
 
 ``server.editing.ScoreService`` inherits them; the edit log itself lives there.
 Imports nothing above the persistence package.
@@ -7,9 +8,10 @@ Imports nothing above the persistence package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from . import repository
+from . import checkpoints, repository
 from .db import Database
 from .models import ROLES, SUGGESTION_STATUSES
 
@@ -186,3 +188,46 @@ class Store:
             }
             repository.put_preferences(conn, user_id, merged)
         return merged
+
+    # --- history view checkpoints (a cache: see docs/history.md) ---------------------------
+
+    def save_history_checkpoint(
+        self,
+        score_id: str,
+        seq: int,
+        state: dict[str, Any],
+        *,
+        keep: int = 2,
+        pause: Callable[[], None] | None = None,
+    ) -> bool:
+        """Store a history view's ``state`` after edit ``seq`` (zlib-compressed JSON, encoded
+        in pieces with ``pause`` between them, outside the write transaction) and keep only
+        the newest ``keep`` per score. False if that seq was already stored."""
+        data = checkpoints.encode(state, pause)
+        with self.db.write() as conn:
+            if repository.head_seq(conn, score_id) is None:
+                raise ScoreNotFound(score_id)
+            return repository.put_history_checkpoint(conn, score_id, seq, data, keep=keep)
+
+    def latest_history_checkpoint(self, score_id: str) -> tuple[int, dict[str, Any]] | None:
+        """(seq, state) of the score's newest checkpoint, or None; raises
+        ``checkpoints.CorruptCheckpoint`` when the stored bytes do not decode."""
+        with self.db.read() as conn:
+            found = repository.latest_history_checkpoint(conn, score_id)
+        if found is None:
+            return None
+        seq, data = found
+        return seq, checkpoints.decode(data)
+
+    def edit_hash_at(self, score_id: str, seq: int) -> str | None:
+        """The chain hash of edit ``seq`` (None if there is no such edit): what a checkpoint
+        records to prove it was built from this very log."""
+        with self.db.read() as conn:
+            return repository.edit_hash_at(conn, score_id, seq)
+
+    def snapshots_spaced(
+        self, score_id: str, upto: int, spacing: int
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Stored snapshots up to ``upto``, at least ``spacing`` edits apart (seq 0 first)."""
+        with self.db.read() as conn:
+            return repository.snapshots_spaced(conn, score_id, upto, spacing)
