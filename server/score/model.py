@@ -20,7 +20,6 @@ Pure: no Flask, SQL or music21.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
@@ -202,8 +201,21 @@ def all_ids(doc: Doc) -> list[str]:
     return ids
 
 
+def copy_json(value: Any) -> Any:
+    """A deep copy of plain JSON data (dicts, lists, scalars).
+
+    Several times faster than ``copy.deepcopy``, which matters because every op
+    keeps a private copy of what it replaces for its inverse.
+    """
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    return value
+
+
 def clone(doc: Doc) -> Doc:
-    return copy.deepcopy(doc)
+    return copy_json(doc)  # type: ignore[no-any-return]
 
 
 # --- invariants -----------------------------------------------------------------------

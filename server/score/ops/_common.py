@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from fractions import Fraction
 from typing import Any
 
 from ..durations import parse_fraction, validate_dur
 from ..errors import InvalidOp, MissingTarget
-from ..model import VOICES, Doc, Event, all_ids, find_part
+from ..model import VOICES, Doc, Event, all_ids, copy_json, find_part
 from ..pitch import sort_key, validate_pitch
 
 Op = dict[str, Any]
@@ -169,4 +168,4 @@ def require_unused(doc: Doc, new_ids: list[str], *, except_ids: set[str] | None 
 
 def snapshot(value: Any) -> Any:
     """A private copy for an inverse, so later mutation cannot alter history."""
-    return copy.deepcopy(value)
+    return copy_json(value)
