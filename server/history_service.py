@@ -2,12 +2,14 @@
 selective revert, restore, exports) over ``ScoreService`` and ``server.history``.
 
 Keeps one ``HistoryView`` per recently used score (``HistoryViews``), advanced with the new
-edits, so queries never replay the log. No Flask, Socket.IO or SQL: the web layer calls this
-and broadcasts the edits it returns.
+edits, so queries never replay the log; views are resumed from (and saved to) checkpoints in
+the database so a new process does not replay either. No Flask, Socket.IO or SQL: the web
+layer calls this and broadcasts the edits it returns.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -24,7 +26,17 @@ from .score.model import Doc
 #: History views kept in memory (one per score recently asked about).
 MAX_VIEWS = 16
 PAUSE_EVERY = 200
+#: Save a view's checkpoint once it is this many edits past the last one stored.
+CHECKPOINT_EVERY = 1000
+#: Bump when ``HistoryView.state()`` (or this envelope) changes shape: older checkpoints
+#: are then ignored and the log is replayed once.
+CHECKPOINT_FORMAT = 1
+#: A resumed view gets stored snapshots this far apart, so ``doc_at`` replays at most
+#: half of it (the spacing of a replayed view's own checkpoints).
+SNAPSHOT_SPACING = 500
 _RANK = {"viewer": 0, "editor": 1, "owner": 2}
+
+log = logging.getLogger(__name__)
 
 
 class HistoryError(Exception):
@@ -37,11 +49,17 @@ class HistoryError(Exception):
         self.extra = extra
 
 
+class StaleCheckpoint(ValueError):
+    """A stored checkpoint that does not belong to this log or this code (never used)."""
+
+
 class HistoryViews:
     """One ``HistoryView`` per score, built once and fed each new edit (most recent last).
 
     Shared by every use case that reads history in this process (the helper's service may
-    use ``get`` too); ``lock`` serialises work on the views.
+    use ``get`` too); ``lock`` serialises work on the views. A view is built from the
+    score's newest stored checkpoint when there is a sound one (else by replaying the log)
+    and a new checkpoint is stored every ``checkpoint_every`` edits (``None``: never).
     """
 
     def __init__(
@@ -50,6 +68,7 @@ class HistoryViews:
         max_views: int = MAX_VIEWS,
         *,
         pause: Callable[[], None] | None = None,
+        checkpoint_every: int | None = CHECKPOINT_EVERY,
     ) -> None:
         self.scores = scores
         self.max_views = max_views
@@ -57,16 +76,90 @@ class HistoryViews:
         # (the server passes ``socketio.sleep``) is called every ``PAUSE_EVERY`` edits so a
         # cooperative server keeps serving sockets meanwhile.
         self.pause = pause
+        self.checkpoint_every = checkpoint_every
         self.lock = threading.RLock()
         self._views: OrderedDict[str, HistoryView] = OrderedDict()
+        # Per score: the seq of the newest checkpoint this process stored or resumed from.
+        self._saved: dict[str, int] = {}
+        self._resumed: dict[str, int] = {}
 
     def _build(self, score_id: str) -> HistoryView:
-        view = HistoryView(self.scores.doc_at(score_id, 0))
-        for n, edit in enumerate(self.scores.edits(score_id), 1):
+        view = self._resume(score_id)
+        if view is None:
+            view = HistoryView(self.scores.doc_at(score_id, 0))
+        for n, edit in enumerate(self.scores.edits_since(score_id, view.seq), 1):
             view.append(edit)
             if self.pause is not None and n % PAUSE_EVERY == 0:
                 self.pause()
         return view
+
+    def _resume(self, score_id: str) -> HistoryView | None:
+        """The view rebuilt from the newest stored checkpoint, or None (then: replay).
+
+        Checkpoints are a cache: whatever is wrong with one (unreadable, another format,
+        not this log) is logged and the log is replayed instead.
+        """
+        self._saved[score_id] = self._resumed[score_id] = 0
+        if self.checkpoint_every is None:
+            return None
+        try:
+            found = self.scores.latest_history_checkpoint(score_id)
+            if found is None:
+                return None
+            seq, stored = found
+            view = self._from_checkpoint(score_id, seq, stored)
+        except Exception as exc:  # any damage at all: replaying is always right
+            log.warning("score %s: history checkpoint not used (%s); replaying", score_id, exc)
+            return None
+        self._saved[score_id] = self._resumed[score_id] = seq
+        return view
+
+    def resumed_from(self, score_id: str) -> int:
+        """The checkpoint seq the score's view was last built from (0: it replayed the log)."""
+        return self._resumed.get(score_id, 0)
+
+    def _from_checkpoint(self, score_id: str, seq: int, stored: dict[str, Any]) -> HistoryView:
+        if stored.get("format") != CHECKPOINT_FORMAT:
+            raise StaleCheckpoint(f"format {stored.get('format')!r}, not {CHECKPOINT_FORMAT}")
+        state = stored.get("view")
+        if stored.get("score_id") != score_id or not isinstance(state, dict):
+            raise StaleCheckpoint("not a checkpoint of this score")
+        if stored.get("seq") != seq or state.get("seq") != seq or seq < 1:
+            raise StaleCheckpoint(f"seq {stored.get('seq')!r} stored under {seq}")
+        # The edit's chain hash covers the whole log up to it: same hash, same history.
+        if self.scores.edit_hash_at(score_id, seq) != stored.get("log_hash"):
+            raise StaleCheckpoint(f"edit {seq} is not the one the checkpoint was built on")
+        doc = self.scores.doc_at(score_id, seq)
+        edits = self.scores.edits(score_id, to_seq=seq)
+        if len(edits) != seq or edits[-1].seq != seq:
+            raise StaleCheckpoint(f"the log up to {seq} is not complete")
+        snapshots = self.scores.snapshots_spaced(score_id, seq, SNAPSHOT_SPACING)
+        self._pause()
+        return HistoryView.resume(state, doc, edits, snapshots=snapshots)
+
+    def _pause(self) -> None:
+        if self.pause is not None:
+            self.pause()
+
+    def _save_if_due(self, score_id: str, view: HistoryView) -> None:
+        """Store the view's state when it is ``checkpoint_every`` edits past the last one."""
+        every = self.checkpoint_every
+        if every is None or view.seq - self._saved.get(score_id, 0) < every:
+            return
+        # Tried once per interval even if it fails: a cache must never make requests fail.
+        self._saved[score_id] = view.seq
+        try:
+            stored = {
+                "format": CHECKPOINT_FORMAT,
+                "score_id": score_id,
+                "seq": view.seq,
+                "log_hash": self.scores.edit_hash_at(score_id, view.seq),
+                "view": view.state(),
+            }
+            self._pause()
+            self.scores.save_history_checkpoint(score_id, view.seq, stored, pause=self.pause)
+        except Exception as exc:  # the next interval tries again
+            log.warning("score %s: history checkpoint not saved (%s)", score_id, exc)
 
     def get(self, score_id: str) -> HistoryView:
         """The score's view at the current head (raises ``ScoreNotFound``)."""
@@ -81,6 +174,7 @@ class HistoryViews:
                 self._views.move_to_end(score_id)
                 for edit in self.scores.edits_since(score_id, view.seq):
                     view.append(edit)
+            self._save_if_due(score_id, view)
             return view
 
 
@@ -385,4 +479,11 @@ def _element(entry: Any) -> dict[str, Any]:
     return raw
 
 
-__all__ = ["Filters", "HistoryError", "HistoryService", "HistoryViews", "measure_ids"]
+__all__ = [
+    "Filters",
+    "HistoryError",
+    "HistoryService",
+    "HistoryViews",
+    "StaleCheckpoint",
+    "measure_ids",
+]

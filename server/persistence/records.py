@@ -153,18 +153,25 @@ def put_preferences(conn: Connection, user_id: int, prefs: dict[str, Any]) -> No
 def put_history_checkpoint(
     conn: Connection, score_id: str, seq: int, data: bytes, *, keep: int = 2
 ) -> bool:
-    """Store ``data`` as the checkpoint at ``seq`` (False if one is there already, e.g. from
-    another process) and drop all but the newest ``keep`` of the score's checkpoints."""
+    """Store ``data`` as the checkpoint at ``seq``, replacing one stored there (it may be
+    damaged; a sound one holds the same state), and drop all but the newest ``keep``.
+    False if another process inserted that seq first (its row is kept)."""
     stored = True
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                insert(HistoryCheckpoint).values(
-                    score_id=score_id, seq=seq, state=data, created_at=utcnow()
+    done = conn.execute(
+        update(HistoryCheckpoint)
+        .where(HistoryCheckpoint.score_id == score_id, HistoryCheckpoint.seq == seq)
+        .values(state=data, created_at=utcnow())
+    )
+    if not done.rowcount:
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    insert(HistoryCheckpoint).values(
+                        score_id=score_id, seq=seq, state=data, created_at=utcnow()
+                    )
                 )
-            )
-    except IntegrityError:
-        stored = False
+        except IntegrityError:
+            stored = False
     oldest_kept = conn.execute(
         select(HistoryCheckpoint.seq)
         .where(HistoryCheckpoint.score_id == score_id)

@@ -202,7 +202,8 @@ class Store:
     ) -> bool:
         """Store a history view's ``state`` after edit ``seq`` (zlib-compressed JSON, encoded
         in pieces with ``pause`` between them, outside the write transaction) and keep only
-        the newest ``keep`` per score. False if that seq was already stored."""
+        the newest ``keep`` per score. A checkpoint already at ``seq`` is replaced; False
+        if another process inserted that seq meanwhile."""
         data = checkpoints.encode(state, pause)
         with self.db.write() as conn:
             if repository.head_seq(conn, score_id) is None:
