@@ -181,12 +181,15 @@ def put_settings(conn: Connection, score_id: str, settings: dict[str, Any]) -> N
     conn.execute(update(Score).where(Score.id == score_id).values(settings=settings))
 
 
+# Built once: the role is read on every edit and every socket event, and building the
+# statement each time cost more than running it.
+_ROLE_OF = select(ScoreMember.role).where(
+    ScoreMember.score_id == bindparam("score_id"), ScoreMember.user_id == bindparam("user_id")
+)
+
+
 def role_of(conn: Connection, score_id: str, user_id: int) -> str | None:
-    value = conn.execute(
-        select(ScoreMember.role).where(
-            ScoreMember.score_id == score_id, ScoreMember.user_id == user_id
-        )
-    ).scalar()
+    value = conn.execute(_ROLE_OF, {"score_id": score_id, "user_id": user_id}).scalar()
     return None if value is None else str(value)
 
 
