@@ -129,10 +129,13 @@ class HistoryViews:
         # The edit's chain hash covers the whole log up to it: same hash, same history.
         if self.scores.edit_hash_at(score_id, seq) != stored.get("log_hash"):
             raise StaleCheckpoint(f"edit {seq} is not the one the checkpoint was built on")
+        # Each step below runs in one go; pausing between them keeps sockets served.
         doc = self.scores.doc_at(score_id, seq)
+        self._pause()
         edits = self.scores.edits(score_id, to_seq=seq)
         if len(edits) != seq or edits[-1].seq != seq:
             raise StaleCheckpoint(f"the log up to {seq} is not complete")
+        self._pause()
         snapshots = self.scores.snapshots_spaced(score_id, seq, SNAPSHOT_SPACING)
         self._pause()
         return HistoryView.resume(state, doc, edits, snapshots=snapshots)
