@@ -26,23 +26,25 @@ def _pieces(value: Any, pause: Callable[[], None] | None) -> Iterator[str]:
     if isinstance(value, dict):
         yield "{"
         for n, (key, item) in enumerate(value.items()):
-            yield ("," if n else "") + json.dumps(str(key)) + ":"
+            yield ("," if n else "") + json.dumps(str(key), allow_nan=False) + ":"
             yield from _pieces(item, pause)
         yield "}"
     elif isinstance(value, list) and len(value) > CHUNK_ITEMS:
         yield "["
         for start in range(0, len(value), CHUNK_ITEMS):
-            body = json.dumps(value[start : start + CHUNK_ITEMS], separators=(",", ":"))
+            body = json.dumps(
+                value[start : start + CHUNK_ITEMS], separators=(",", ":"), allow_nan=False
+            )
             yield ("," if start else "") + body[1:-1]
             if pause is not None:
                 pause()
         yield "]"
     else:
-        yield json.dumps(value, separators=(",", ":"))
+        yield json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
 def encode(state: dict[str, Any], pause: Callable[[], None] | None = None) -> bytes:
-    """``state`` as zlib-compressed JSON (``allow_nan`` is off: NaN is not JSON)."""
+    """``state`` as zlib-compressed JSON (ValueError for NaN or infinities: not JSON)."""
     packer = zlib.compressobj(LEVEL)
     out: list[bytes] = []
     for piece in _pieces(state, pause):
