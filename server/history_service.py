@@ -69,6 +69,7 @@ class HistoryViews:
         *,
         pause: Callable[[], None] | None = None,
         checkpoint_every: int | None = CHECKPOINT_EVERY,
+        snapshot_spacing: int = SNAPSHOT_SPACING,
     ) -> None:
         self.scores = scores
         self.max_views = max_views
@@ -77,6 +78,7 @@ class HistoryViews:
         # cooperative server keeps serving sockets meanwhile.
         self.pause = pause
         self.checkpoint_every = checkpoint_every
+        self.snapshot_spacing = snapshot_spacing
         self.lock = threading.RLock()
         self._views: OrderedDict[str, HistoryView] = OrderedDict()
         # Per score: the seq of the newest checkpoint this process stored or resumed from.
@@ -136,7 +138,7 @@ class HistoryViews:
         if len(edits) != seq or edits[-1].seq != seq:
             raise StaleCheckpoint(f"the log up to {seq} is not complete")
         self._pause()
-        snapshots = self.scores.snapshots_spaced(score_id, seq, SNAPSHOT_SPACING)
+        snapshots = self.scores.snapshots_spaced(score_id, seq, self.snapshot_spacing)
         self._pause()
         return HistoryView.resume(state, doc, edits, snapshots=snapshots)
 

@@ -42,7 +42,9 @@ def _process(url: str, opened: list[ScoreService], every: int | None = EVERY) ->
     """What a new server process has: its own service, its own (empty) view cache."""
     service = ScoreService(Database(url), snapshot_every=10)
     opened.append(service)
-    return HistoryService(service, HistoryViews(service, checkpoint_every=every))
+    # Stored snapshots (every 10 edits) 20 apart: the resumed views' doc_at uses them.
+    views = HistoryViews(service, checkpoint_every=every, snapshot_spacing=20)
+    return HistoryService(service, views)
 
 
 def _edit(rng: random.Random, k: int, live: list[str]) -> tuple[list[dict[str, Any]], str]:
@@ -105,7 +107,8 @@ def _answers(history: HistoryService, score: str, user: int) -> dict[str, Any]:
         "blame": history.blame(score, user),
         "contributions": history.contributions(score, user),
         "export": history.export(score, user, "json"),
-        "docs": [history.doc_at(score, user, seq) for seq in range(head + 1)],
+        # Every third version (around snapshots and checkpoints alike) and the head.
+        "docs": [history.doc_at(score, user, seq) for seq in [*range(0, head, 3), head]],
         "diff": history.diff(score, user, head // 3, None),
     }
 
