@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,11 @@ from .score.model import Doc
 #: History views kept in memory (one per score recently asked about).
 MAX_VIEWS = 16
 PAUSE_EVERY = 200
+#: Edits read from the log per query while building a view (a pause between pages: reading
+#: and parsing 100,000 rows in one go would hold the event loop for seconds).
+EDITS_PAGE = 2000
+#: Stored snapshots handed to a resumed view between two pauses (each is copied once).
+SNAPSHOTS_PER_PAUSE = 4
 #: Save a view's checkpoint once it is this many edits past the last one stored.
 CHECKPOINT_EVERY = 1000
 #: Bump when ``HistoryView.state()`` (or this envelope) changes shape: older checkpoints
@@ -89,11 +94,27 @@ class HistoryViews:
         view = self._resume(score_id)
         if view is None:
             view = HistoryView(self.scores.doc_at(score_id, 0))
-        for n, edit in enumerate(self.scores.edits_since(score_id, view.seq), 1):
+        for n, edit in enumerate(self._edits(score_id, view.seq, None), 1):
             view.append(edit)
             if self.pause is not None and n % PAUSE_EVERY == 0:
                 self.pause()
         return view
+
+    def _edits(self, score_id: str, after: int, upto: int | None) -> Iterator[CommittedEdit]:
+        """Edits ``after < seq <= upto`` (None: the head now), ``EDITS_PAGE`` per query."""
+        last = self.scores.head_seq(score_id) if upto is None else upto
+        for start in range(after + 1, last + 1, EDITS_PAGE):
+            if start > after + 1:
+                self._pause()
+            yield from self.scores.edits(
+                score_id, from_seq=start, to_seq=min(start + EDITS_PAGE - 1, last)
+            )
+
+    def _paced(self, snapshots: list[tuple[int, Doc]]) -> Iterator[tuple[int, Doc]]:
+        for n, snapshot in enumerate(snapshots, 1):
+            yield snapshot
+            if n % SNAPSHOTS_PER_PAUSE == 0:
+                self._pause()
 
     def _resume(self, score_id: str) -> HistoryView | None:
         """The view rebuilt from the newest stored checkpoint, or None (then: replay).
@@ -105,7 +126,7 @@ class HistoryViews:
         if self.checkpoint_every is None:
             return None
         try:
-            found = self.scores.latest_history_checkpoint(score_id)
+            found = self.scores.latest_history_checkpoint(score_id, pause=self.pause)
             if found is None:
                 return None
             seq, stored = found
@@ -134,13 +155,12 @@ class HistoryViews:
         # Each step below runs in one go; pausing between them keeps sockets served.
         doc = self.scores.doc_at(score_id, seq)
         self._pause()
-        edits = self.scores.edits(score_id, to_seq=seq)
+        edits = list(self._edits(score_id, 0, seq))
         if len(edits) != seq or edits[-1].seq != seq:
             raise StaleCheckpoint(f"the log up to {seq} is not complete")
-        self._pause()
         snapshots = self.scores.snapshots_spaced(score_id, seq, self.snapshot_spacing)
         self._pause()
-        return HistoryView.resume(state, doc, edits, snapshots=snapshots)
+        return HistoryView.resume(state, doc, edits, snapshots=self._paced(snapshots))
 
     def _pause(self) -> None:
         if self.pause is not None:

@@ -210,15 +210,18 @@ class Store:
                 raise ScoreNotFound(score_id)
             return repository.put_history_checkpoint(conn, score_id, seq, data, keep=keep)
 
-    def latest_history_checkpoint(self, score_id: str) -> tuple[int, dict[str, Any]] | None:
+    def latest_history_checkpoint(
+        self, score_id: str, *, pause: Callable[[], None] | None = None
+    ) -> tuple[int, dict[str, Any]] | None:
         """(seq, state) of the score's newest checkpoint, or None; raises
-        ``checkpoints.CorruptCheckpoint`` when the stored bytes do not decode."""
+        ``checkpoints.CorruptCheckpoint`` when the stored bytes do not decode. Decoded in
+        pieces, calling ``pause`` between them."""
         with self.db.read() as conn:
             found = repository.latest_history_checkpoint(conn, score_id)
         if found is None:
             return None
         seq, data = found
-        return seq, checkpoints.decode(data)
+        return seq, checkpoints.decode(data, pause)
 
     def edit_hash_at(self, score_id: str, seq: int) -> str | None:
         """The chain hash of edit ``seq`` (None if there is no such edit): what a checkpoint

@@ -1,6 +1,7 @@
-"""The stored form of history checkpoints (``server.persistence.checkpoints``): the pieces
-encoder writes exactly the JSON it was given, pausing between long-list chunks, and damaged
-bytes are refused as ``CorruptCheckpoint``. (Resume and replay: the integration tests.)"""
+"""The stored form of history checkpoints (``server.persistence.checkpoints``): what is
+encoded in pieces decodes to exactly the JSON it was given, pausing between long-list
+chunks both ways, and damaged bytes are refused as ``CorruptCheckpoint``. (Resume and
+replay: the integration tests.)"""
 
 from __future__ import annotations
 
@@ -26,10 +27,12 @@ def test_round_trip_of_long_and_nested_values() -> None:
     }
     pauses: list[int] = []
     data = encode(state, lambda: pauses.append(1))
-    assert decode(data) == state
-    assert json.loads(zlib.decompress(data)) == state
     assert len(pauses) == 3  # three chunks of the one list longer than CHUNK_ITEMS
+    assert decode(data, lambda: pauses.append(1)) == state
+    assert len(pauses) == 6
     assert len(data) * 5 < len(json.dumps(state))
+    short = {"a": [1, 2], "b": {"c": "x\ny"}}  # one line, no markers
+    assert decode(encode(short)) == short and zlib.decompress(encode(short)).count(b"\n") == 0
 
 
 def test_damaged_bytes_are_refused() -> None:
@@ -39,5 +42,9 @@ def test_damaged_bytes_are_refused() -> None:
             decode(bad)
     with pytest.raises(CorruptCheckpoint):
         decode(zlib.compress(b"[1, 2]"))  # JSON, but not an object
+    lines = zlib.decompress(encode({"v": list(range(CHUNK_ITEMS + 1))})).split(b"\n")
+    for bad_lines in (lines[:2], [*lines, lines[1]], [lines[0], b"{}", lines[2]]):
+        with pytest.raises(CorruptCheckpoint):  # chunk lines missing, extra or not lists
+            decode(zlib.compress(b"\n".join(bad_lines)))
     with pytest.raises(ValueError):
         encode({"x": float("nan")})
