@@ -28,7 +28,7 @@ MAX_VIEWS = 16
 PAUSE_EVERY = 200
 #: Edits read from the log per query while building a view (a pause between pages: reading
 #: and parsing 100,000 rows in one go would hold the event loop for seconds).
-EDITS_PAGE = 2000
+EDITS_PAGE = 1000
 #: Stored snapshots handed to a resumed view between two pauses (each is copied once).
 SNAPSHOTS_PER_PAUSE = 4
 #: Save a view's checkpoint once it is this many edits past the last one stored.
@@ -158,7 +158,9 @@ class HistoryViews:
         edits = list(self._edits(score_id, 0, seq))
         if len(edits) != seq or edits[-1].seq != seq:
             raise StaleCheckpoint(f"the log up to {seq} is not complete")
-        snapshots = self.scores.snapshots_spaced(score_id, seq, self.snapshot_spacing)
+        snapshots = self.scores.snapshots_spaced(
+            score_id, seq, self.snapshot_spacing, pause=self.pause
+        )
         self._pause()
         return HistoryView.resume(state, doc, edits, snapshots=self._paced(snapshots))
 

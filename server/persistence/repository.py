@@ -357,25 +357,25 @@ def snapshot_at_or_before(
     return None if row is None else (int(row.seq), row.doc)
 
 
-def snapshots_spaced(
-    conn: Connection, score_id: str, upto: int, spacing: int
+def snapshot_seqs(conn: Connection, score_id: str, upto: int) -> list[int]:
+    """The seqs of the score's stored snapshots at or before ``upto``, in order."""
+    return [
+        int(seq)
+        for seq in conn.execute(
+            select(Snapshot.seq)
+            .where(Snapshot.score_id == score_id, Snapshot.seq <= upto)
+            .order_by(Snapshot.seq)
+        ).scalars()
+    ]
+
+
+def snapshots_at(
+    conn: Connection, score_id: str, seqs: list[int]
 ) -> list[tuple[int, dict[str, Any]]]:
-    """Snapshots at or before ``upto``, each at least ``spacing`` edits after the previous
-    one chosen (seq 0 first): enough for a history view's ``doc_at`` without loading all."""
-    seqs = conn.execute(
-        select(Snapshot.seq)
-        .where(Snapshot.score_id == score_id, Snapshot.seq <= upto)
-        .order_by(Snapshot.seq)
-    ).scalars()
-    chosen: list[int] = []
-    for seq in seqs:
-        if not chosen or seq - chosen[-1] >= spacing:
-            chosen.append(int(seq))
-    if not chosen:
-        return []
+    """(seq, document) of the stored snapshots at ``seqs``, in seq order."""
     rows = conn.execute(
         select(Snapshot.seq, Snapshot.doc)
-        .where(Snapshot.score_id == score_id, Snapshot.seq.in_(chosen))
+        .where(Snapshot.score_id == score_id, Snapshot.seq.in_(seqs))
         .order_by(Snapshot.seq)
     )
     return [(int(r.seq), r.doc) for r in rows]
@@ -425,7 +425,8 @@ __all__ = [
     "set_suggestion_result",
     "set_title",
     "snapshot_at_or_before",
-    "snapshots_spaced",
+    "snapshot_seqs",
+    "snapshots_at",
     "suggestion_by_id",
     "suggestions_of",
     "tail",

@@ -230,8 +230,27 @@ class Store:
             return repository.edit_hash_at(conn, score_id, seq)
 
     def snapshots_spaced(
-        self, score_id: str, upto: int, spacing: int
+        self,
+        score_id: str,
+        upto: int,
+        spacing: int,
+        *,
+        batch: int = 4,
+        pause: Callable[[], None] | None = None,
     ) -> list[tuple[int, dict[str, Any]]]:
-        """Stored snapshots up to ``upto``, at least ``spacing`` edits apart (seq 0 first)."""
+        """Stored snapshots up to ``upto``, each at least ``spacing`` edits after the previous
+        one chosen (seq 0 first): enough for a history view's ``doc_at`` without loading all.
+        Read ``batch`` documents per query, calling ``pause`` between queries."""
         with self.db.read() as conn:
-            return repository.snapshots_spaced(conn, score_id, upto, spacing)
+            seqs = repository.snapshot_seqs(conn, score_id, upto)
+        chosen: list[int] = []
+        for seq in seqs:
+            if not chosen or seq - chosen[-1] >= spacing:
+                chosen.append(seq)
+        out: list[tuple[int, dict[str, Any]]] = []
+        for start in range(0, len(chosen), batch):
+            if start and pause is not None:
+                pause()
+            with self.db.read() as conn:
+                out.extend(repository.snapshots_at(conn, score_id, chosen[start : start + batch]))
+        return out
