@@ -71,14 +71,24 @@ def validate_dur(dur: Any) -> dict[str, Any]:
     return out
 
 
+_VALUES: dict[tuple[Any, Any, Any, Any], Fraction] = {}
+
+
 def dur_value(dur: dict[str, Any]) -> Fraction:
-    """The length of a notated duration in whole notes."""
-    base = Fraction(1, dur["type"])
-    dots = dur.get("dots", 0)
-    value = base * (2 - Fraction(1, 2**dots))
+    """The length of a notated duration in whole notes.
+
+    Memoised: every write walks its voice's durations, and there are few distinct ones.
+    """
     tuplet = dur.get("tuplet")
-    if tuplet:
-        value = value * tuplet[1] / tuplet[0]
+    key = (dur["type"], dur.get("dots", 0), *(tuplet if tuplet else (None, None)))
+    value = _VALUES.get(key)
+    if value is None:
+        base = Fraction(1, dur["type"])
+        value = base * (2 - Fraction(1, 2 ** dur.get("dots", 0)))
+        if tuplet:
+            value = value * tuplet[1] / tuplet[0]
+        if len(_VALUES) < 4096:  # bounded: durations come from users
+            _VALUES[key] = value
     return value
 
 
