@@ -294,14 +294,18 @@ class ScoreService(Store):
         mutated = False
         try:
             with self.db.write() as conn:
-                if client_id is not None and client_seq is not None:
-                    # Checked before the seq is taken, so a duplicate costs no rollback.
-                    # A race with another process is caught by the unique constraint.
+                # Checked before the seq is taken, so a duplicate costs no rollback. A race
+                # with another process is caught by the unique constraint. One statement
+                # reads both the duplicate and the author's role.
+                role, earlier = repository.role_and_duplicate(
+                    conn, score_id, author_id, client_id, client_seq
+                )
+                if earlier is not None and client_id is not None and client_seq is not None:
                     found = repository.edit_by_client(conn, score_id, client_id, client_seq)
                     if found is not None:
                         return CommittedEdit.from_row(found, duplicate=True)
                 if check_role is not None:
-                    check_role(repository.role_of(conn, score_id, author_id))
+                    check_role(role)
                 seq = repository.lock_next_seq(conn, score_id)
                 if seq is None:
                     raise ScoreNotFound(score_id)

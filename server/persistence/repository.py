@@ -188,6 +188,37 @@ _ROLE_OF = select(ScoreMember.role).where(
 )
 
 
+# The two reads every edit needs before it takes a seq, in one statement: the author's
+# role and the seq of an earlier edit with the same client id and client seq, if any.
+_ROLE_AND_DUPLICATE = select(
+    _ROLE_OF.scalar_subquery(),
+    select(Edit.seq)
+    .where(
+        Edit.score_id == bindparam("score_id"),
+        Edit.client_id == bindparam("client_id"),
+        Edit.client_seq == bindparam("client_seq"),
+    )
+    .scalar_subquery(),
+)
+
+
+def role_and_duplicate(
+    conn: Connection, score_id: str, user_id: int, client_id: str | None, client_seq: int | None
+) -> tuple[str | None, int | None]:
+    """(the user's role in the score, the seq already logged for this client seq)."""
+    params = {
+        "score_id": score_id,
+        "user_id": user_id,
+        "client_id": client_id,
+        "client_seq": client_seq,
+    }
+    row = conn.execute(_ROLE_AND_DUPLICATE, params).one()
+    return (
+        None if row[0] is None else str(row[0]),
+        None if row[1] is None else int(row[1]),
+    )
+
+
 def role_of(conn: Connection, score_id: str, user_id: int) -> str | None:
     value = conn.execute(_ROLE_OF, {"score_id": score_id, "user_id": user_id}).scalar()
     return None if value is None else str(value)
