@@ -11,6 +11,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from . import rules as r
 from .chords import OMIT_WEIGHT, ChordSpec
 from .rules import Rules
 
@@ -120,6 +121,30 @@ def tendency_pcs(a: ChordSpec, b: ChordSpec) -> tuple[int | None, int | None]:
     if seventh is not None and seventh in b.pcs and (seventh - b.root) % 12 in (0, 7):
         seventh = None  # the seventh becomes a stable tone of the next chord: no pull
     return leading, seventh
+
+
+def outer_voice_terms(a: ChordSpec, b: ChordSpec, xl: Any, xt: Any, yl: Any, yt: Any) -> Terms:
+    """Pair terms on the lowest and highest notes, shared by the piano and guitar targets.
+
+    ``xl``/``xt`` are chord ``a``'s bass and top as a column, ``yl``/``yt`` chord ``b``'s
+    as a row, so every term is a (candidates of a) x (candidates of b) matrix.
+    """
+    parallel = r.parallel_fifths(xl, xt, yl, yt) | r.parallel_octaves(xl, xt, yl, yt)
+    leading, seventh = tendency_pcs(a, b)
+    lt = np.zeros(parallel.shape)
+    sev = np.zeros(parallel.shape)
+    if leading is not None:
+        lt = ((xt % 12 == leading) & ~r.resolves_up_by_semitone(xt, yt)).astype(float)
+    if seventh is not None:
+        sev = ((xt % 12 == seventh) & ~r.resolves_down_by_step(xt, yt)).astype(float)
+    return {
+        "top_leap": r.leap_excess(xt, yt, 4).astype(np.float64),
+        "bass_motion": np.abs(yl - xl).astype(np.float64),
+        "parallel_outer": parallel.astype(np.float64),
+        "hidden_outer": r.hidden_perfect(xl, xt, yl, yt).astype(np.float64),
+        "leading_tone": lt,
+        "seventh": sev,
+    }
 
 
 def weighted_total(terms: Terms, rules: Rules, size: tuple[int, ...]) -> FloatArray:

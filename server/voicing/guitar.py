@@ -14,7 +14,16 @@ import numpy as np
 
 from . import rules as r
 from .chords import OMIT_WEIGHT, ChordSpec
-from .common import Fixed, IntArray, Terms, doubling_cost, missing_cost, pc_counts, tendency_pcs
+from .common import (
+    Fixed,
+    IntArray,
+    Terms,
+    doubling_cost,
+    missing_cost,
+    outer_voice_terms,
+    pc_counts,
+    tendency_pcs,
+)
 from .errors import VoicingError
 from .rules import Rules
 
@@ -132,22 +141,9 @@ class GuitarTarget:
         yt = xb_.max(axis=1)[None, :]
         xl = np.where(xa >= 0, xa, 999).min(axis=1)[:, None]
         yl = np.where(xb_ >= 0, xb_, 999).min(axis=1)[None, :]
-        parallel = r.parallel_fifths(xl, xt, yl, yt) | r.parallel_octaves(xl, xt, yl, yt)
-        leading, seventh = tendency_pcs(a, b)
-        lt = np.zeros(parallel.shape)
-        sev = np.zeros(parallel.shape)
-        if leading is not None:
-            lt = ((xt % 12 == leading) & ~r.resolves_up_by_semitone(xt, yt)).astype(float)
-        if seventh is not None:
-            sev = ((xt % 12 == seventh) & ~r.resolves_down_by_step(xt, yt)).astype(float)
         return {
             "movement": np.abs(pos_b - pos_a),
-            "top_leap": r.leap_excess(xt, yt, 4).astype(np.float64),
-            "bass_motion": np.abs(yl - xl).astype(np.float64),
-            "parallel_outer": parallel.astype(np.float64),
-            "hidden_outer": r.hidden_perfect(xl, xt, yl, yt).astype(np.float64),
-            "leading_tone": lt,
-            "seventh": sev,
+            **outer_voice_terms(a, b, xl, xt, yl, yt),
         }
 
     def unary_notes(

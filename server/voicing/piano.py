@@ -13,7 +13,16 @@ import numpy as np
 
 from . import rules as r
 from .chords import ChordSpec
-from .common import Fixed, IntArray, Terms, doubling_cost, missing_cost, pc_counts, tendency_pcs
+from .common import (
+    Fixed,
+    IntArray,
+    Terms,
+    doubling_cost,
+    missing_cost,
+    outer_voice_terms,
+    pc_counts,
+    tendency_pcs,
+)
 from .errors import VoicingError
 from .rules import Rules
 
@@ -131,23 +140,7 @@ class PianoTarget:
                 nearest = np.minimum(nearest, np.abs(y_i - x_rh[:, j][:, None]))
             movement += nearest * (y_i >= 0)
         xb, yb = ca[:, 0][:, None], cb[:, 0][None, :]
-        parallel = r.parallel_fifths(xb, xt, yb, yt) | r.parallel_octaves(xb, xt, yb, yt)
-        leading, seventh = tendency_pcs(a, b)
-        lt = np.zeros(parallel.shape)
-        sev = np.zeros(parallel.shape)
-        if leading is not None:
-            lt = ((xt % 12 == leading) & ~r.resolves_up_by_semitone(xt, yt)).astype(float)
-        if seventh is not None:
-            sev = ((xt % 12 == seventh) & ~r.resolves_down_by_step(xt, yt)).astype(float)
-        return {
-            "movement": movement,
-            "top_leap": r.leap_excess(xt, yt, 4).astype(np.float64),
-            "bass_motion": np.abs(yb - xb).astype(np.float64),
-            "parallel_outer": parallel.astype(np.float64),
-            "hidden_outer": r.hidden_perfect(xb, xt, yb, yt).astype(np.float64),
-            "leading_tone": lt,
-            "seventh": sev,
-        }
+        return {"movement": movement, **outer_voice_terms(a, b, xb, xt, yb, yt)}
 
     def unary_notes(
         self, index: int, chord: ChordSpec, voicing: tuple[int, ...]
