@@ -255,20 +255,10 @@ def sqlite_url() -> Iterator[str]:
 
 @contextmanager
 def postgres_url() -> Iterator[str]:
-    from sqlalchemy import create_engine, text
+    from server.persistence.scratch import scratch_database
 
-    name = f"tutti_bench_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        init_db(url)
+    with scratch_database(PG_ADMIN, "tutti_bench") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def postgres_version() -> str:

@@ -219,23 +219,16 @@ def relay() -> Iterator[Target]:
 
 @contextmanager
 def postgres_database() -> Iterator[str | None]:
-    try:
-        from sqlalchemy import create_engine, text
+    from server.persistence.scratch import scratch_database
 
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        name = f"tutti_bench_{secrets.token_hex(4)}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - PostgreSQL is optional for the bench
-        print(f"PostgreSQL not available, skipping it: {exc}", file=sys.stderr)
-        yield None
-        return
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_database(PG_ADMIN, "tutti_bench", migrate=False))
+        except Exception as exc:  # noqa: BLE001 - PostgreSQL is optional for the bench
+            print(f"PostgreSQL not available, skipping it: {exc}", file=sys.stderr)
+            yield None
+            return
+        yield url
 
 
 def measure(targets: list[Target], rounds: int, count: int, sizes: list[int], edits: int) -> dict:

@@ -3,7 +3,6 @@ throwaway PostgreSQL database (created on 127.0.0.1 and dropped afterwards)."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,17 +33,7 @@ def service(db_url: str) -> Iterator[ScoreService]:
 def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database ``tutti_test_<random>``, dropped afterwards,
     so parallel test runs never share tables."""
-    from sqlalchemy import create_engine, text
+    from server.persistence.scratch import scratch_database
 
-    name = f"tutti_test_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        init_db(url)
+    with scratch_database(PG_ADMIN_URL, "tutti_test") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -125,26 +125,16 @@ def _migrate(url: str, out: Queue[Any]) -> None:
 
 def test_workers_starting_together_migrate_once() -> None:
     """Several server processes run init_db at start; the advisory lock serialises them."""
-    from sqlalchemy import create_engine, text
-
+    from server.persistence.scratch import scratch_database
     from tests.conftest import PG_ADMIN_URL
 
-    name = f"tutti_test_{os.getpid()}_{random.randrange(10**6)}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with scratch_database(PG_ADMIN_URL, "tutti_test", migrate=False) as url:
         assert _run(_migrate, [(url,)] * 6) == [None] * 6
         db = Database(url)
         with db.read() as conn:
             versions = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
             assert versions == [(schema_head(),)]
         db.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_concurrent_writer_processes_keep_the_log_dense_and_chained(pg_url: str) -> None:

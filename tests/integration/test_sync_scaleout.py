@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import socketio
-from sqlalchemy import create_engine, text
 
 from server.client import TuttiClient
 from server.editing import ScoreService, replay
-from server.persistence import Database, init_db
+from server.persistence import Database
+from server.persistence.scratch import scratch_database
 from server.score import ScoreError
 
 from ..support.random_ops import IdSource, valid_edit
@@ -33,18 +33,8 @@ REDIS = "redis://127.0.0.1:6379/0"
 
 @pytest.fixture
 def sync_pg_url() -> Iterator[str]:
-    name = f"tutti_sync_{secrets.token_hex(4)}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-        init_db(url)
+    with scratch_database(PG_ADMIN, "tutti_sync") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_clients_on_two_processes_converge(
