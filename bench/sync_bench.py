@@ -321,7 +321,7 @@ def report(results: dict, names: list[str], args: argparse.Namespace, seconds: f
         "Per submit the server runs one database transaction: the role check (permission",
         "is checked on every event, so a revoked member is refused at once), the dedup",
         "lookup, seq allocation by row lock, apply, insert with hash, commit. In-process",
-        "that is about 0.46 ms on SQLite for a one-note edit (most of it SQLAlchemy's",
+        "that is about 0.4 ms on SQLite for a one-note edit (most of it SQLAlchemy's",
         "per-statement overhead); the rest of the gap to the relay is protocol parsing and",
         "the score model. On PostgreSQL the commit's fsync dominates. Fan-out at 10-50",
         "clients is bound by Socket.IO encoding and the clients' own threads, so the real",
