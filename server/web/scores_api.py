@@ -62,7 +62,9 @@ def create() -> ResponseReturnValue:
     measures = data.get("measures", 16)
     parts = data.get("parts") or [{"name": "Piano", "instrument": "piano"}]
     if not isinstance(title, str) or len(title) > MAX_TITLE:
-        return json_error(400, "bad_request", f"a title has at most {MAX_TITLE} characters")
+        return json_error(
+            400, "bad_request", f"title must be a string of at most {MAX_TITLE} characters"
+        )
     if not isinstance(measures, int) or isinstance(measures, bool) or not 1 <= measures <= 500:
         return json_error(400, "bad_request", "measures must be 1..500")
     if not isinstance(parts, list) or not 1 <= len(parts) <= 16:

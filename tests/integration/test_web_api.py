@@ -111,3 +111,21 @@ def test_score_api_create_list_export_import_and_roles(live_server: LiveServer) 
     assert requests.post(api, json={"title": "x"}, timeout=10).status_code == 401
     refused = owner.post(api, json={"measures": 0}, timeout=10)
     assert refused.status_code == 400
+
+
+def test_bad_uploads_and_fields_get_clear_json_errors(live_server: LiveServer) -> None:
+    owner = session_for(live_server, "uploader")
+    api = f"{live_server.url}/api/scores"
+    before = owner.get(api, timeout=10).json()["scores"]
+    # Over the upload limit (10 MB by default): refused by Flask before the view runs.
+    huge = {"file": ("big.musicxml", b"\0" * (11 * 2**20), "application/xml")}
+    refused = owner.post(f"{api}/import", files=huge, timeout=60)
+    assert refused.status_code == 413
+    assert refused.json()["error"]["code"] == "file_too_large"
+    assert "MB" in refused.json()["error"]["message"]
+    unknown = {"file": ("tune.xyz", b"abc", "application/octet-stream")}
+    refused = owner.post(f"{api}/import", files=unknown, timeout=60)
+    assert refused.json()["error"]["code"] == "unsupported_format"
+    refused = owner.post(api, json={"title": 5}, timeout=10)
+    assert refused.status_code == 400 and "must be a string" in refused.json()["error"]["message"]
+    assert owner.get(api, timeout=10).json()["scores"] == before  # nothing half-created
