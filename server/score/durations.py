@@ -103,7 +103,7 @@ def rest_durations(length: Fraction, start: Fraction = Fraction(0)) -> list[dict
     so rests line up with the beat as engravers write them (an eighth, then a
     quarter after a dotted quarter, not the other way round).
 
-    Binary lengths use plain (and dotted) values; anything else, such as the
+    Binary lengths use plain values; anything else, such as the
     gap a triplet leaves behind, is written in tuplet units of the odd factor.
     """
     if length <= 0:
