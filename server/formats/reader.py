@@ -16,9 +16,9 @@ from typing import Any
 from music21 import stream
 
 from ..score.durations import format_fraction, measure_length
+from ..score.limits import MAX_MEASURES, MAX_PARTS
 from ..score.model import Doc
 from ..score.ops.bars import DYNAMICS
-from ..score.ops.structure import MAX_MEASURES, MAX_PARTS
 from .errors import FormatError
 from .notation import snap, time_for_length
 from .part_info import (

@@ -32,6 +32,15 @@ from .durations import (
     rest_durations,
     validate_dur,
 )
+from .limits import (
+    MAX_BARS,
+    MAX_MEASURES,
+    MAX_PARTS,
+    MAX_TITLE,
+    attr_problem,
+    size_problems,
+    text_problem,
+)
 from .pitch import sort_key, validate_pitch
 
 Doc = dict[str, Any]
@@ -53,15 +62,33 @@ def new_document(
     key: int = 0,
     tempo: int = 120,
 ) -> Doc:
-    """A fresh score of whole-measure rests. IDs are deterministic (m1.., p1..)."""
+    """A fresh score of whole-measure rests. IDs are deterministic (m1.., p1..).
+
+    Raises ``ValueError`` for anything outside ``score.limits`` (checked before a single
+    bar is built: a time of [1000000000, 1] would otherwise fill memory with rests).
+    """
+    parts = parts or [{"name": "Piano", "instrument": "piano"}]
+    time = time if time is not None else list(DEFAULT_ATTRS["time"])
+    attrs: dict[str, Any] = {"time": time, "key": key, "tempo": tempo}
+    problems = [p for a, v in attrs.items() if (p := attr_problem(a, v)) is not None]
+    if not isinstance(measures, int) or isinstance(measures, bool) or measures < 1:
+        problems.append(f"measures must be a positive whole number, got {measures!r}")
+    elif measures * len(parts) > MAX_BARS or measures > MAX_MEASURES:
+        problems.append(f"at most {MAX_MEASURES} measures and {MAX_BARS} bars (measures x parts)")
+    if len(parts) > MAX_PARTS:
+        problems.append(f"at most {MAX_PARTS} parts")
+    if (problem := text_problem(title, "title", MAX_TITLE)) is not None:
+        problems.append(problem)
+    if problems:
+        raise ValueError("; ".join(problems))
     doc: Doc = {"title": title, "composer": "", "measures": [], "parts": []}
     measure_ids = [f"m{i + 1}" for i in range(measures)]
     for i, mid in enumerate(measure_ids):
         m: dict[str, Any] = {"id": mid}
         if i == 0:
-            m.update(time=list(time or DEFAULT_ATTRS["time"]), key=key, tempo=tempo)
+            m.update(time=list(time), key=key, tempo=tempo)
         doc["measures"].append(m)
-    for i, spec in enumerate(parts or [{"name": "Piano", "instrument": "piano"}]):
+    for i, spec in enumerate(parts):
         pid = spec.get("id", f"p{i + 1}")
         part = {
             "id": pid,
@@ -235,8 +262,20 @@ def check_invariants(doc: Doc) -> list[str]:
     else:
         first = doc["measures"][0]
         problems += [f"first measure lacks {a}" for a in MEASURE_ATTRS if a not in first]
+    for measure in doc["measures"]:
+        for attr in MEASURE_ATTRS:
+            if attr in measure and (problem := attr_problem(attr, measure[attr])) is not None:
+                problems.append(f"measure {measure['id']}: {problem}")
+    problems += size_problems(doc)
+    for key in ("title", "composer"):
+        if (problem := text_problem(doc.get(key, ""), key, MAX_TITLE)) is not None:
+            problems.append(problem)
+    if problems:
+        return problems  # lengths below assume sane attributes and sizes
     measure_lengths = lengths(doc)
     for part in doc["parts"]:
+        if (problem := text_problem(part.get("name", ""), "part name", 64)) is not None:
+            problems.append(f"part {part['id']}: {problem}")
         if set(part["bars"]) != set(measure_lengths):
             problems.append(f"part {part['id']} bars do not match the measures")
         for mid, bar in part["bars"].items():

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..score import ScoreError
+from ..score.limits import json_problem
 
 # --- event names (client -> server) -----------------------------------------------------
 JOIN = "join"
@@ -199,6 +200,9 @@ def parse_submit(payload: Any, limits: Limits) -> SubmitRequest:
         raise ProtocolError(
             PAYLOAD_TOO_LARGE, f"an edit holds at most {limits.max_ops} ops, got {len(ops)}"
         )
+    problem = json_problem(ops)
+    if problem is not None:
+        raise ProtocolError(BAD_REQUEST, f"ops are not plain JSON: {problem}")
     text = json.dumps(ops, separators=(",", ":"))
     if len(text) > limits.max_edit_bytes:
         raise ProtocolError(

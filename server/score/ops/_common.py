@@ -8,6 +8,7 @@ from typing import Any
 
 from ..durations import parse_fraction, validate_dur
 from ..errors import InvalidOp, MissingTarget
+from ..limits import MAX_EVENTS_PER_VOICE, text_problem
 from ..model import VOICES, Doc, Event, all_ids, copy_json, find_part
 from ..pitch import sort_key, validate_pitch
 
@@ -118,8 +119,9 @@ def clean_lyrics(raw: Any) -> dict[str, str]:
     for verse, text in raw.items():
         if not str(verse).isdigit() or not 1 <= int(verse) <= 9:
             raise InvalidOp(f"lyric verse must be 1..9, got {verse!r}")
-        if not isinstance(text, str) or len(text) > MAX_LYRIC:
-            raise InvalidOp(f"lyric text must be a string of at most {MAX_LYRIC} characters")
+        problem = text_problem(text, "lyric text", MAX_LYRIC)
+        if problem is not None:
+            raise InvalidOp(problem)
         if text:
             out[str(int(verse))] = text
     return out
@@ -144,6 +146,15 @@ def clean_event(raw: Any) -> Event:
             raise InvalidOp("lyrics go on notes, not on rests")
         event["lyrics"] = lyrics
     return event
+
+
+def check_voice_size(events: list[Event], what: str) -> list[Event]:
+    """``events`` unless a voice would hold more than the limit (see ``score.limits``)."""
+    if len(events) > MAX_EVENTS_PER_VOICE:
+        raise InvalidOp(
+            f"{what}: a voice holds at most {MAX_EVENTS_PER_VOICE} notes and rests per bar"
+        )
+    return events
 
 
 def event_ids(events: list[Event]) -> list[str]:

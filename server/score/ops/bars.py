@@ -11,6 +11,7 @@ from ._common import (
     Op,
     bar_of,
     check_id,
+    check_voice_size,
     clean_event,
     event_ids,
     field,
@@ -35,7 +36,7 @@ def clean_bar(doc: Doc, measure: str, raw: Any) -> dict[str, Any]:
     for voice, events in raw["voices"].items():
         if voice not in ("1", "2", "3", "4") or not isinstance(events, list):
             raise InvalidOp(f"bar: bad voice {voice!r}")
-        voices[voice] = [clean_event(e) for e in events]
+        voices[voice] = check_voice_size([clean_event(e) for e in events], "bar")
         if voice_length(voices[voice]) != length:
             raise InvalidOp(f"bar: voice {voice} does not fill measure {measure} exactly")
     if "1" not in voices:

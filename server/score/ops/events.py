@@ -16,6 +16,7 @@ from ..pitch import sort_key, transpose_pitch, validate_pitch
 from ._common import (
     Op,
     bar_of,
+    check_voice_size,
     clean_event,
     clean_lyrics,
     clean_note,
@@ -72,7 +73,7 @@ def write_event(doc: Doc, op: Op) -> list[Op]:
         raise InvalidOp(f"write_event: the event does not fit in measure {measure}")
     old = bar["voices"].get(voice)
     current = old if old is not None else rests(length, f"{event['id']}.v", taken)
-    bar["voices"][voice] = overwrite(current, offset, event, taken)
+    bar["voices"][voice] = check_voice_size(overwrite(current, offset, event, taken), "write_event")
     return _set_voice_inverse(part, measure, voice, snapshot(old))
 
 
@@ -127,7 +128,9 @@ def set_duration(doc: Doc, op: Op) -> list[Op]:
     cleared = events[:index] + rests(dur_value(event["dur"]), f"{event['id']}.d", taken, offset)
     cleared += events[index + 1 :]
     resized = dict(event, dur=dur)
-    part["bars"][measure]["voices"][voice] = overwrite(cleared, offset, resized, taken)
+    part["bars"][measure]["voices"][voice] = check_voice_size(
+        overwrite(cleared, offset, resized, taken), "set_duration"
+    )
     return _set_voice_inverse(part, measure, voice, old)
 
 

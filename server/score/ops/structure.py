@@ -12,6 +12,15 @@ from typing import Any
 
 from ..durations import dur_value
 from ..errors import InvalidOp, MissingTarget
+from ..limits import (
+    MAX_BARS,
+    MAX_MEASURES,
+    MAX_PARTS,
+    MAX_TITLE,
+    attr_problem,
+    size_problems,
+    text_problem,
+)
 from ..model import (
     CLEFS,
     MEASURE_ATTRS,
@@ -27,33 +36,14 @@ from ..model import (
 from ._common import Op, check_id, element_id, field, part_of, require_unused, snapshot
 from .bars import bar_ids, clean_bar
 
-MAX_MEASURES = 2000
-MAX_PARTS = 64
-
 
 def _check_attr(attr: str, value: Any) -> Any:
     if value is None:
         return None
-    if attr == "time":
-        ok = (
-            isinstance(value, list)
-            and len(value) == 2
-            and all(isinstance(x, int) and not isinstance(x, bool) for x in value)
-            and 1 <= value[0] <= 32
-            and value[1] in (1, 2, 4, 8, 16, 32)
-        )
-        if not ok:
-            raise InvalidOp(f"time must be [beats, beat type] like [3, 4], got {value!r}")
-        return [value[0], value[1]]
-    if attr == "key":
-        if not isinstance(value, int) or isinstance(value, bool) or not -7 <= value <= 7:
-            raise InvalidOp(
-                f"key must be a number of sharps (+) or flats (-), -7..7, got {value!r}"
-            )
-        return value
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 10 <= value <= 400:
-        raise InvalidOp(f"tempo must be 10..400 quarter notes per minute, got {value!r}")
-    return value
+    problem = attr_problem(attr, value)
+    if problem is not None:
+        raise InvalidOp(problem)
+    return [value[0], value[1]] if attr == "time" else value
 
 
 def _measure(doc: Doc, op: Op) -> tuple[int, dict[str, Any]]:
@@ -156,6 +146,8 @@ def insert_measures(doc: Doc, op: Op) -> list[Op]:
         raise InvalidOp(f"insert_measures: at must be 0..{len(doc['measures'])}")
     if not specs or len(doc["measures"]) + len(specs) > MAX_MEASURES:
         raise InvalidOp(f"insert_measures: 1 or more measures, at most {MAX_MEASURES} in a score")
+    if (len(doc["measures"]) + len(specs)) * len(doc["parts"]) > MAX_BARS:
+        raise InvalidOp(f"insert_measures: measures x parts may be at most {MAX_BARS}")
     ids = [check_id(s.get("id") if isinstance(s, dict) else None, "measure") for s in specs]
     taken = require_unused(doc, ids)
     for spec in specs:
@@ -182,11 +174,21 @@ def insert_measures(doc: Doc, op: Op) -> list[Op]:
             for part in doc["parts"]:
                 if part["id"] in bars:
                     bar = clean_bar(doc, measure["id"], bars[part["id"]])
-                    require_unused(doc, bar_ids(bar))
-                    taken.update(bar_ids(bar))
+                    # Checked against ``taken`` (the score's IDs plus those inserted so far):
+                    # re-reading every ID of the score per bar made large inserts quadratic.
+                    new_ids = bar_ids(bar)
+                    if len(set(new_ids)) != len(new_ids):
+                        raise InvalidOp("the same id is used twice in one op")
+                    clash = [i for i in new_ids if i in taken]
+                    if clash:
+                        raise InvalidOp(f"id {clash[0]!r} is already used in this score")
+                    taken.update(new_ids)
                 else:
                     bar = empty_bar(doc, measure["id"], f"{measure['id']}.{part['id']}", taken)
                 part["bars"][measure["id"]] = bar
+        problems = size_problems(doc)
+        if problems:
+            raise InvalidOp(f"insert_measures: {problems[0]}")
     except (InvalidOp, TypeError, ValueError, KeyError, AttributeError) as exc:
         _undo_insert(doc, inserted, undo)
         if isinstance(exc, InvalidOp):
@@ -259,8 +261,10 @@ def _part_props(raw: dict[str, Any], *, defaults: bool) -> dict[str, Any]:
                 props[key] = default
             continue
         value = raw[key]
-        if key in ("name", "instrument") and (not isinstance(value, str) or len(value) > 64):
-            raise InvalidOp(f"part {key} must be a string of at most 64 characters")
+        if key in ("name", "instrument"):
+            problem = text_problem(value, f"part {key}", 64)
+            if problem is not None:
+                raise InvalidOp(problem)
         if key == "clef" and value not in CLEFS:
             raise InvalidOp(f"part clef must be one of {CLEFS}")
         if key == "transposition" and (
@@ -274,11 +278,17 @@ def _part_props(raw: dict[str, Any], *, defaults: bool) -> dict[str, Any]:
 def add_part(doc: Doc, op: Op) -> list[Op]:
     if len(doc["parts"]) >= MAX_PARTS:
         raise InvalidOp(f"add_part: at most {MAX_PARTS} parts")
+    if len(doc["measures"]) * (len(doc["parts"]) + 1) > MAX_BARS:
+        raise InvalidOp(f"add_part: measures x parts may be at most {MAX_BARS}")
     at = op.get("at", len(doc["parts"]))
     if not isinstance(at, int) or isinstance(at, bool) or not 0 <= at <= len(doc["parts"]):
         raise InvalidOp(f"add_part: at must be 0..{len(doc['parts'])}")
     part = _clean_part(doc, op.get("part"))
     doc["parts"].insert(at, part)
+    problems = size_problems(doc)
+    if problems:
+        doc["parts"].remove(part)
+        raise InvalidOp(f"add_part: {problems[0]}")
     return [{"op": "remove_part", "part": part["id"]}]
 
 
@@ -306,8 +316,9 @@ def set_meta(doc: Doc, op: Op) -> list[Op]:
     for key in ("title", "composer"):
         if key in op:
             value = op[key]
-            if not isinstance(value, str) or len(value) > 200:
-                raise InvalidOp(f"set_meta: {key} must be a string of at most 200 characters")
+            problem = text_problem(value, f"set_meta: {key}", MAX_TITLE)
+            if problem is not None:
+                raise InvalidOp(problem)
             changes[key] = value
     if not changes:
         raise InvalidOp("set_meta: give a title or a composer")
@@ -340,11 +351,14 @@ def clean_document(raw: Any) -> Doc:
         raise InvalidOp(f"a document needs 1..{MAX_MEASURES} measures")
     if not isinstance(parts, list) or not parts or len(parts) > MAX_PARTS:
         raise InvalidOp(f"a document needs 1..{MAX_PARTS} parts")
+    if len(measures) * len(parts) > MAX_BARS:
+        raise InvalidOp(f"a document may have at most {MAX_BARS} bars (measures x parts)")
     doc: Doc = {"title": "", "composer": "", "measures": [], "parts": []}
     for key in ("title", "composer"):
         value = raw.get(key, "")
-        if not isinstance(value, str) or len(value) > 200:
-            raise InvalidOp(f"document {key} must be a string of at most 200 characters")
+        problem = text_problem(value, f"document {key}", MAX_TITLE)
+        if problem is not None:
+            raise InvalidOp(problem)
         doc[key] = value
     for i, spec in enumerate(measures):
         if not isinstance(spec, dict):
@@ -368,6 +382,9 @@ def clean_document(raw: Any) -> Doc:
         if not isinstance(bars, dict) or set(bars) != set(ids):
             raise InvalidOp(f"part {spec.get('id')!r} needs exactly one bar per measure")
         doc["parts"].append(_clean_part(doc, spec))
+    problems = size_problems(doc)
+    if problems:
+        raise InvalidOp(problems[0])
     return doc
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from server.score import new_document
 
-from .helpers import Case, bar, c4, doc, ev, note, quarters
+from .helpers import Case, bar, c4, doc, ev, note, quarters, we
 
 
 def other_cases() -> list[Case]:
@@ -233,5 +233,52 @@ def other_cases() -> list[Case]:
             "dotted 128th leaving an unnotatable gap refused",
             doc(time=[1, 32]),
             [[c4("a", 128, dots=1)]],
+        ),
+    ]
+
+
+def limits_cases() -> list[Case]:
+    """Size limits of score/limits.py: what a voice may hold, what a score may be created with."""
+    d = doc()
+    tiny = [ev(f"t{i}", 128, tuplet=[2, 1]) for i in range(257)]  # 257 x 1/256 > a 4/4 bar
+    full = [ev(f"t{i}", 128, tuplet=[2, 1]) for i in range(256)]  # exactly 4/4
+    return [
+        (
+            "bar with 256 events in a voice accepted",
+            d,
+            [[{"op": "set_bar", "part": "p1", "measure": "m1", "bar": bar(*full)}]],
+        ),
+        (
+            "bar with more than 256 events in a voice refused",
+            d,
+            [[{"op": "set_bar", "part": "p1", "measure": "m1", "bar": bar(*tiny)}]],
+        ),
+        (
+            # 9/4 = 224 x 1/128 + 32 x 1/64: 256 events; a 128th on a 64th adds a filler rest.
+            "write splitting a full voice past 256 events refused",
+            doc(time=[9, 4]),
+            [
+                [
+                    {
+                        "op": "set_bar",
+                        "part": "p1",
+                        "measure": "m1",
+                        "bar": bar(
+                            *[ev(f"s{i}", 128) for i in range(224)],
+                            *[ev(f"l{i}", 64) for i in range(32)],
+                        ),
+                    }
+                ],
+                [we(ev("w", 128, note("nw", "C", 4)), "7/4")],
+            ],
+        ),
+        (
+            "huge time, key and tempo refused",
+            d,
+            [
+                [{"op": "set_time", "measure": "m1", "time": [1000000000, 1]}],
+                [{"op": "set_key", "measure": "m1", "key": 99}],
+                [{"op": "set_tempo", "measure": "m1", "tempo": 1000.5}],
+            ],
         ),
     ]

@@ -21,6 +21,7 @@ import {
 import {
   barOf,
   checkId,
+  checkVoiceSize,
   cleanEvent,
   eventIds,
   field,
@@ -55,7 +56,7 @@ export function cleanBar(doc, measure, raw) {
     if (!['1', '2', '3', '4'].includes(voice) || !isList(events)) {
       throw new InvalidOp(`bar: bad voice ${pyRepr(voice)}`);
     }
-    voices[voice] = events.map(cleanEvent);
+    voices[voice] = checkVoiceSize(events.map(cleanEvent), 'bar');
     if (!voiceLength(voices[voice]).eq(length)) {
       throw new InvalidOp(`bar: voice ${voice} does not fill measure ${measure} exactly`);
     }

@@ -3,6 +3,7 @@
 
 import { parseFraction, validateDur } from '../durations.js';
 import { InvalidOp, MissingTarget, ValueError } from '../errors.js';
+import { MAX_EVENTS_PER_VOICE } from '../limits.js';
 import { VOICES, allIds, findPart } from '../model.js';
 import { sortKey, sortNotes, validatePitch } from '../pitch.js';
 import {
@@ -172,6 +173,16 @@ export function eventIds(events) {
     for (const n of event.notes) ids.push(n.id);
   }
   return ids;
+}
+
+/** `events` unless a voice would hold more than the limit (see ../limits.js). */
+export function checkVoiceSize(events, what) {
+  if (events.length > MAX_EVENTS_PER_VOICE) {
+    throw new InvalidOp(
+      `${what}: a voice holds at most ${MAX_EVENTS_PER_VOICE} notes and rests per bar`,
+    );
+  }
+  return events;
 }
 
 /** Refuse IDs already in the document; returns the taken set for filler IDs. */

@@ -11,6 +11,7 @@ import { sortKey, sortNotes, transposePitch, validatePitch } from '../pitch.js';
 import { get, hasOwn, isBool, isInt, isStr, own, pyStr, setOwn } from '../py.js';
 import {
   barOf,
+  checkVoiceSize,
   cleanEvent,
   cleanLyrics,
   cleanNote,
@@ -66,7 +67,7 @@ function writeEvent(doc, op) {
   }
   const old = own(bar.voices, voice);
   const current = old !== undefined ? old : rests(length, `${event.id}.v`, taken);
-  bar.voices[voice] = overwrite(current, offset, event, taken);
+  bar.voices[voice] = checkVoiceSize(overwrite(current, offset, event, taken), 'write_event');
   return setVoiceInverse(part, measure, voice, snapshot(old ?? null));
 }
 
@@ -128,7 +129,10 @@ function setDuration(doc, op) {
     ...events.slice(index + 1),
   ];
   const resized = { ...event, dur };
-  part.bars[measure].voices[voice] = overwrite(cleared, offset, resized, taken);
+  part.bars[measure].voices[voice] = checkVoiceSize(
+    overwrite(cleared, offset, resized, taken),
+    'set_duration',
+  );
   return setVoiceInverse(part, measure, voice, old);
 }
 

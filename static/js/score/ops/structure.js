@@ -39,9 +39,9 @@ import {
 import { applyOp } from '../ops.js';
 import { barIds, cleanBar } from './bars.js';
 import { checkId, elementId, field, partOf, requireUnused, snapshot } from './common.js';
+import { MAX_BARS, MAX_MEASURES, MAX_PARTS, sizeProblems } from '../limits.js';
 
-export const MAX_MEASURES = 2000;
-export const MAX_PARTS = 64;
+export { MAX_MEASURES, MAX_PARTS };
 
 function checkAttr(attr, value) {
   if (value === null || value === undefined) return null;
@@ -181,6 +181,9 @@ function insertMeasures(doc, op) {
   if (!specs.length || doc.measures.length + specs.length > MAX_MEASURES) {
     throw new InvalidOp(`insert_measures: 1 or more measures, at most ${MAX_MEASURES} in a score`);
   }
+  if ((doc.measures.length + specs.length) * doc.parts.length > MAX_BARS) {
+    throw new InvalidOp(`insert_measures: measures x parts may be at most ${MAX_BARS}`);
+  }
   const ids = specs.map((s) => checkId(isDict(s) ? get(s, 'id') : null, 'measure'));
   const taken = requireUnused(doc, ids);
   for (const spec of specs) {
@@ -207,14 +210,25 @@ function insertMeasures(doc, op) {
         const given = barsEntry(bars, part.id);
         if (given !== undefined) {
           bar = cleanBar(doc, measure.id, given);
-          requireUnused(doc, barIds(bar));
-          for (const i of barIds(bar)) taken.add(i);
+          // Against `taken` (the score's IDs plus those inserted so far): re-reading every
+          // ID of the score per bar made large inserts quadratic.
+          const newIds = barIds(bar);
+          if (new Set(newIds).size !== newIds.length) {
+            throw new InvalidOp('the same id is used twice in one op');
+          }
+          const clash = newIds.find((i) => taken.has(i));
+          if (clash !== undefined) {
+            throw new InvalidOp(`id ${pyRepr(clash)} is already used in this score`);
+          }
+          for (const i of newIds) taken.add(i);
         } else {
           bar = emptyBar(doc, measure.id, `${measure.id}.${part.id}`, taken);
         }
         setOwn(part.bars, measure.id, bar);
       }
     });
+    const problems = sizeProblems(doc);
+    if (problems.length) throw new InvalidOp(`insert_measures: ${problems[0]}`);
   } catch (exc) {
     undoInsert(doc, inserted, undo);
     if (exc instanceof ScoreError) throw exc;
@@ -316,12 +330,20 @@ function partProps(raw, { defaults }) {
 
 function addPart(doc, op) {
   if (doc.parts.length >= MAX_PARTS) throw new InvalidOp(`add_part: at most ${MAX_PARTS} parts`);
+  if (doc.measures.length * (doc.parts.length + 1) > MAX_BARS) {
+    throw new InvalidOp(`add_part: measures x parts may be at most ${MAX_BARS}`);
+  }
   const at = get(op, 'at', doc.parts.length);
   if (!isInt(at) || !(at >= 0 && at <= doc.parts.length)) {
     throw new InvalidOp(`add_part: at must be 0..${doc.parts.length}`);
   }
   const part = cleanPart(doc, get(op, 'part'));
   doc.parts.splice(at, 0, part);
+  const problems = sizeProblems(doc);
+  if (problems.length) {
+    doc.parts.splice(doc.parts.indexOf(part), 1);
+    throw new InvalidOp(`add_part: ${problems[0]}`);
+  }
   return [{ op: 'remove_part', part: part.id }];
 }
 
@@ -375,6 +397,9 @@ export function cleanDocument(raw) {
   if (!isList(parts) || !parts.length || parts.length > MAX_PARTS) {
     throw new InvalidOp(`a document needs 1..${MAX_PARTS} parts`);
   }
+  if (measures.length * parts.length > MAX_BARS) {
+    throw new InvalidOp(`a document may have at most ${MAX_BARS} bars (measures x parts)`);
+  }
   const doc = { title: '', composer: '', measures: [], parts: [] };
   for (const key of ['title', 'composer']) {
     const value = get(raw, key, '');
@@ -405,6 +430,8 @@ export function cleanDocument(raw) {
     }
     doc.parts.push(cleanPart(doc, spec));
   }
+  const problems = sizeProblems(doc);
+  if (problems.length) throw new InvalidOp(problems[0]);
   return doc;
 }
 
