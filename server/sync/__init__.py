@@ -18,12 +18,14 @@ if TYPE_CHECKING:
     from .handlers import SyncHandlers
 
 SYNC_KEY = "tutti.sync"
+FLOW_KEY = "tutti.flow"
 
 
 def init_sync(app: Flask, socketio: SocketIO, limits: Limits | None = None) -> SyncHandlers:
     """Register the protocol's handlers on ``socketio`` (Flask is imported only here)."""
     from ..extensions import get_service, get_settings
     from .authority import Authority, parse_faults
+    from .flow import install_flow_control
     from .handlers import SyncHandlers
 
     faults = parse_faults(os.environ.get("TUTTI_FAULT_INJECTION"))
@@ -45,8 +47,10 @@ def init_sync(app: Flask, socketio: SocketIO, limits: Limits | None = None) -> S
                     pass
 
         socketio.start_background_task(heartbeat)
-    handlers = SyncHandlers(socketio, authority, limits or Limits.from_env(os.environ), presence)
+    limits = limits or Limits.from_env(os.environ)
+    handlers = SyncHandlers(socketio, authority, limits, presence)
     handlers.register()
+    app.extensions[FLOW_KEY] = install_flow_control(socketio, limits)
     socketio.start_background_task(handlers.watch_roles)
     app.extensions[SYNC_KEY] = handlers
     return handlers

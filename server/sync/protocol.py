@@ -98,7 +98,8 @@ class Limits:
 
     Read from ``TUTTI_SYNC_MAX_OPS``, ``TUTTI_SYNC_MAX_EDIT_BYTES``,
     ``TUTTI_SYNC_EDIT_RATE`` (edits/s per connection), ``TUTTI_SYNC_EDIT_BURST``, and
-    ``TUTTI_SYNC_EVENT_RATE``/``_BURST`` for every other event (join, fetch, select...).
+    ``TUTTI_SYNC_EVENT_RATE``/``_BURST`` for every other event (join, fetch, select...),
+    ``TUTTI_SYNC_FRAME_RATE``/``_BURST`` and ``TUTTI_SYNC_FLOOD_DISCONNECT_S`` for raw frames.
     """
 
     max_ops: int = 500
@@ -111,6 +112,11 @@ class Limits:
     max_message_bytes: int = 1024 * 1024
     #: How often joined connections' memberships are re-read (removed -> evicted).
     role_recheck_s: float = 10.0
+    #: Inbound frames per second per connection (plus one token per 16 KB), before parsing;
+    #: over it the connection is slowed, and cut after ``flood_disconnect_s`` (sync/flow.py).
+    frame_rate: float = 100.0
+    frame_burst: float = 300.0
+    flood_disconnect_s: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Limits:
@@ -135,6 +141,9 @@ class Limits:
             event_burst=number("event_burst", cls.event_burst),
             max_message_bytes=int(number("max_message_bytes", cls.max_message_bytes)),
             role_recheck_s=number("role_recheck_s", cls.role_recheck_s),
+            frame_rate=number("frame_rate", cls.frame_rate),
+            frame_burst=number("frame_burst", cls.frame_burst),
+            flood_disconnect_s=number("flood_disconnect_s", cls.flood_disconnect_s),
         )
 
 
