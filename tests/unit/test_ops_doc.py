@@ -111,7 +111,10 @@ def test_every_json_block_is_tagged_so_none_escapes_checking() -> None:
 def test_a_wrong_example_is_caught() -> None:
     """The checker itself: a documented pitch that the op would not produce fails."""
     text = DOC.read_text()
-    broken = text.replace('"step": "E", "alter": -1', '"step": "E", "alter": 0', 1)
+    start = text.index("```json edit")  # the first applied example, not an illustration
+    broken = text[:start] + text[start:].replace(
+        '"step": "E", "alter": -1', '"step": "E", "alter": 0', 1
+    )
     assert broken != text
     with pytest.raises(AssertionError):
         run_examples(broken)
