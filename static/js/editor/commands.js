@@ -2,13 +2,11 @@
 // (the JSON ops of server/score/ops). Pure functions of (doc index, state, ids);
 // each returns {ops, select?, cursor?} or null when there is nothing to do.
 
-import { durValue, formatFraction, measureLength as timeLength } from "../score/durations.js";
+import { TYPES, durValue, formatFraction, measureLength as timeLength } from "../score/durations.js";
 import { ZERO } from "../score/fraction.js";
 import { effectiveAttr } from "../score/model.js";
 import { eventIdOf, neighbour } from "./lookup.js";
 import { keyAlter, midiOf, nearestPitch, spellMidi } from "./pitch.js";
-
-const TYPES = [1, 2, 4, 8, 16, 32, 64, 128];
 
 /** MuseScore's digit mapping (docs/editor.md): 1=64th 2=32nd 3=16th 4=8th 5=quarter 6=half 7=whole. */
 export const DIGIT_TYPES = { 1: 64, 2: 32, 3: 16, 4: 8, 5: 4, 6: 2, 7: 1 };
