@@ -13,7 +13,7 @@ import { ask } from "../editor/dialogs.js";
 import { Presence, cssId } from "../presence/presence.js";
 import { Player } from "../playback/player.js";
 import { currentUser, api } from "./api.js";
-import { frac } from "../render/mei.js";
+import { frac } from "../score/fraction.js";
 import { midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)

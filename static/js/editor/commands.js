@@ -2,30 +2,26 @@
 // (the JSON ops of server/score/ops). Pure functions of (doc index, state, ids);
 // each returns {ops, select?, cursor?} or null when there is nothing to do.
 
-import { add, attrsAt, durValue, frac } from "../render/mei.js";
+import { TYPES, durValue, formatFraction, measureLength as timeLength } from "../score/durations.js";
+import { ZERO } from "../score/fraction.js";
+import { effectiveAttr } from "../score/model.js";
 import { eventIdOf, neighbour } from "./lookup.js";
 import { keyAlter, midiOf, nearestPitch, spellMidi } from "./pitch.js";
-
-const TYPES = [1, 2, 4, 8, 16, 32, 64, 128];
-const sub = (a, b) => frac(a[0] * b[1] - b[0] * a[1], a[1] * b[1]);
-const le = (a, b) => a[0] * b[1] <= b[0] * a[1];
-const fmt = (f) => (f[1] === 1 ? String(f[0]) : `${f[0]}/${f[1]}`);
 
 /** MuseScore's digit mapping (docs/editor.md): 1=64th 2=32nd 3=16th 4=8th 5=quarter 6=half 7=whole. */
 export const DIGIT_TYPES = { 1: 64, 2: 32, 3: 16, 4: 8, 5: 4, 6: 2, 7: 1 };
 
 function measureLength(doc, mi) {
-  const t = attrsAt(doc, mi).time;
-  return frac(t[0], t[1]);
+  return timeLength(effectiveAttr(doc, mi, "time"));
 }
 
 /** The longest notated duration not longer than ``room`` (dots allowed). */
 export function fitDuration(dur, room) {
-  if (le(durValue(dur), room)) return dur;
+  if (durValue(dur).le(room)) return dur;
   for (const type of TYPES) {
     for (const dots of [1, 0]) {
       const d = dots ? { type, dots } : { type };
-      if (le(durValue(d), room)) return d;
+      if (durValue(d).le(room)) return d;
     }
   }
   return { type: 128 };
@@ -56,7 +52,7 @@ export function cursorFromSelection(index, state) {
   const info = first ? index.events.get(first) : null;
   if (info) return { part: info.part, measure: info.measure, voice: info.voice, offset: info.offset };
   const doc = index.doc;
-  return { part: doc.parts[0].id, measure: doc.measures[0].id, voice: "1", offset: frac(0) };
+  return { part: doc.parts[0].id, measure: doc.measures[0].id, voice: "1", offset: ZERO };
 }
 
 /** Write a note (``pitch``) or a rest (``pitch`` null) at the input cursor and advance. */
@@ -66,18 +62,18 @@ export function writeAtCursor(index, state, ids, step, { chordOf = null } = {}) 
   let mi = index.measureIndex.get(cursor.measure);
   if (mi === undefined) return null;
   const ops = [];
-  if (le(measureLength(doc, mi), cursor.offset)) {
+  if (measureLength(doc, mi).le(cursor.offset)) {
     mi += 1;
     if (mi >= doc.measures.length) {
       const mid = ids.next();
       ops.push({ op: "insert_measures", at: mi, measures: [{ id: mid }] });
-      cursor = { ...cursor, measure: mid, offset: frac(0) };
+      cursor = { ...cursor, measure: mid, offset: ZERO };
     } else {
-      cursor = { ...cursor, measure: doc.measures[mi].id, offset: frac(0) };
+      cursor = { ...cursor, measure: doc.measures[mi].id, offset: ZERO };
     }
   }
-  const key = attrsAt(doc, Math.min(mi, doc.measures.length - 1)).key;
-  const room = sub(measureLength(doc, Math.min(mi, doc.measures.length - 1)), cursor.offset);
+  const key = effectiveAttr(doc, mi, "key");
+  const room = measureLength(doc, mi).sub(cursor.offset);
   const dur = fitDuration(state.dur, room);
   const near = state.lastMidi ?? defaultPitch(doc, cursor.part);
   const notes = [];
@@ -93,14 +89,14 @@ export function writeAtCursor(index, state, ids, step, { chordOf = null } = {}) 
     part: cursor.part,
     measure: cursor.measure,
     voice: cursor.voice,
-    offset: fmt(cursor.offset),
+    offset: formatFraction(cursor.offset),
     event: { id: eventId, dur, notes },
   });
   void chordOf;
   return {
     ops,
     select: [eventId],
-    cursor: { ...cursor, offset: add(cursor.offset, durValue(dur)) },
+    cursor: { ...cursor, offset: cursor.offset.add(durValue(dur)) },
     lastMidi,
   };
 }
@@ -111,7 +107,7 @@ export function addToChord(index, state, ids, step) {
   const info = eventId && index.events.get(eventId);
   if (!info || !info.event.notes.length) return null;
   const top = info.event.notes[info.event.notes.length - 1];
-  const key = attrsAt(index.doc, info.measureIndex).key;
+  const key = effectiveAttr(index.doc, info.measureIndex, "key");
   const alter = keyAlter(key, step);
   let pitch = null;
   for (let octave = 0; octave <= 9; octave++) {
@@ -195,7 +191,7 @@ export function deleteSelection(index, state) {
       if (index.events.get(id).event.notes.length) ops.push({ op: "delete_event", event: id });
     } else if (index.marks.has(id)) {
       const m = index.marks.get(id);
-      const base = { part: m.part, measure: m.measure, offset: fmt(m.offset) };
+      const base = { part: m.part, measure: m.measure, offset: formatFraction(m.offset) };
       ops.push(
         m.kind === "harmonies"
           ? { op: "set_chord_symbol", ...base, symbol: null }
@@ -227,13 +223,13 @@ export function paste(index, state, ids, clipboard) {
   const ops = [];
   const select = [];
   for (const item of clipboard) {
-    if (le(measureLength(doc, mi), offset)) {
+    if (measureLength(doc, mi).le(offset)) {
       mi += 1;
-      offset = frac(0);
+      offset = ZERO;
     }
     if (mi >= doc.measures.length) break;
-    const room = sub(measureLength(doc, mi), offset);
-    if (!le(durValue(item.dur), room)) continue;
+    const room = measureLength(doc, mi).sub(offset);
+    if (!durValue(item.dur).le(room)) continue;
     const id = ids.next();
     const event = { id, dur: item.dur, notes: item.notes.map((p) => ({ id: ids.next(), ...p })) };
     if (item.lyrics && event.notes.length) event.lyrics = item.lyrics;
@@ -242,11 +238,11 @@ export function paste(index, state, ids, clipboard) {
       part: info.part,
       measure: doc.measures[mi].id,
       voice: info.voice,
-      offset: fmt(offset),
+      offset: formatFraction(offset),
       event,
     });
     select.push(id);
-    offset = add(offset, durValue(item.dur));
+    offset = offset.add(durValue(item.dur));
   }
   return ops.length ? { ops, select } : null;
 }
@@ -311,7 +307,7 @@ export function setLyric(index, eventId, text, verse = 1) {
 export function setChordSymbol(index, eventId, ids, symbol) {
   const info = index.events.get(eventId);
   if (!info) return null;
-  const base = { part: info.part, measure: info.measure, offset: fmt(info.offset) };
+  const base = { part: info.part, measure: info.measure, offset: formatFraction(info.offset) };
   return { ops: [{ op: "set_chord_symbol", ...base, id: ids.next(), symbol: symbol || null }] };
 }
 
@@ -319,7 +315,7 @@ export function setDynamic(index, state, ids, mark) {
   const first = selectedEvents(index, state)[0];
   const info = first && index.events.get(first);
   if (!info) return null;
-  const base = { part: info.part, measure: info.measure, offset: fmt(info.offset) };
+  const base = { part: info.part, measure: info.measure, offset: formatFraction(info.offset) };
   return { ops: [{ op: "set_dynamic", ...base, id: ids.next(), mark: mark || null }] };
 }
 

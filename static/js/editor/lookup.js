@@ -1,7 +1,9 @@
 // An index over a score document: where every event, note, chord symbol and
-// dynamic sits (part, measure, voice, offset). Rebuilt after each change; pure.
+// dynamic sits (part, measure, voice, offset as an exact Fraction of the score mirror).
+// Rebuilt after each change; pure.
 
-import { add, durValue, frac, parseFrac } from "../render/mei.js";
+import { durValue, parseFraction } from "../score/durations.js";
+import { ZERO } from "../score/fraction.js";
 
 export function indexDoc(doc) {
   const events = new Map();
@@ -15,7 +17,7 @@ export function indexDoc(doc) {
       for (const [voice, list] of Object.entries(bar.voices)) {
         const key = `${part.id}/${voice}`;
         if (!voices.has(key)) voices.set(key, []);
-        let offset = frac(0);
+        let offset = ZERO;
         list.forEach((event, index) => {
           events.set(event.id, {
             part: part.id,
@@ -29,12 +31,12 @@ export function indexDoc(doc) {
           });
           voices.get(key).push(event.id);
           for (const n of event.notes) notes.set(n.id, event.id);
-          offset = add(offset, durValue(event.dur));
+          offset = offset.add(durValue(event.dur));
         });
       }
       for (const kind of ["harmonies", "dynamics"]) {
         for (const item of bar[kind] || []) {
-          marks.set(item.id, { kind, part: part.id, measure: m.id, offset: parseFrac(item.offset) });
+          marks.set(item.id, { kind, part: part.id, measure: m.id, offset: parseFraction(item.offset) });
         }
       }
     });

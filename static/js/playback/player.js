@@ -2,7 +2,9 @@
 // piano samples served from /vendor/piano/ (a synth per part if they cannot load), the
 // score's tempo map, and a moving marker (the sounding events are highlighted).
 
-import { attrsAt, durValue, toMidi } from "../render/mei.js";
+import { durValue } from "../score/durations.js";
+import { effectiveAttr } from "../score/model.js";
+import { toMidi } from "../score/pitch.js";
 
 const WAVES = ["triangle", "sine", "square", "sawtooth"];
 const SAMPLE_NOTES = [
@@ -48,17 +50,17 @@ export function schedule(doc, { tempoOverride = null } = {}) {
   const notes = [];
   let measureStart = 0;
   doc.measures.forEach((m, mi) => {
-    const attrs = attrsAt(doc, mi);
-    const bpm = tempoOverride || attrs.tempo;
+    const time = effectiveAttr(doc, mi, "time");
+    const bpm = tempoOverride || effectiveAttr(doc, mi, "tempo");
     const wholeSeconds = (4 * 60) / bpm;
-    const length = (attrs.time[0] / attrs.time[1]) * wholeSeconds;
+    const length = (time[0] / time[1]) * wholeSeconds;
     doc.parts.forEach((part, pi) => {
       const bar = part.bars[m.id];
       for (const events of Object.values(bar.voices)) {
         let offset = 0;
         for (const e of events) {
           const v = durValue(e.dur);
-          const seconds = (v[0] / v[1]) * wholeSeconds;
+          const seconds = (Number(v.n) / Number(v.d)) * wholeSeconds;
           notes.push({
             time: measureStart + offset,
             dur: seconds,
