@@ -31,7 +31,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from .config import Settings
     from .editing import ScoreService
-    from .extensions import SERVICE_KEY, SETTINGS_KEY
+    from .extensions import OBSERVABILITY_KEY, SERVICE_KEY, SETTINGS_KEY
+    from .observability import Observability
     from .persistence import open_database
     from .sync import Limits, init_sync
     from .web import init_app as init_web
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(flask_config)
     app.extensions[SETTINGS_KEY] = settings
+    app.extensions[OBSERVABILITY_KEY] = Observability()
     app.extensions[SERVICE_KEY] = ScoreService(
         open_database(settings.database_url), snapshot_every=settings.snapshot_every
     )

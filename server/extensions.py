@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
     from .config import Settings
     from .editing import ScoreService
+    from .observability import Observability
 
 SETTINGS_KEY = "tutti.settings"
 SERVICE_KEY = "tutti.service"
 SOCKETIO_KEY = "socketio"  # the key Flask-SocketIO itself uses
+OBSERVABILITY_KEY = "tutti.observability"
 
 
 def _app(app: Flask | None) -> Flask:
@@ -34,6 +36,11 @@ def get_settings(app: Flask | None = None) -> Settings:
 def get_service(app: Flask | None = None) -> ScoreService:
     """The edit-log use case shared by HTTP views and socket handlers."""
     return cast("ScoreService", _app(app).extensions[SERVICE_KEY])
+
+
+def get_observability(app: Flask | None = None) -> Observability:
+    """This process's metrics (``/metrics``), fed by the sync layer."""
+    return cast("Observability", _app(app).extensions[OBSERVABILITY_KEY])
 
 
 def get_socketio(app: Flask | None = None) -> SocketIO:

@@ -23,7 +23,7 @@ FLOW_KEY = "tutti.flow"
 
 def init_sync(app: Flask, socketio: SocketIO, limits: Limits | None = None) -> SyncHandlers:
     """Register the protocol's handlers on ``socketio`` (Flask is imported only here)."""
-    from ..extensions import get_service, get_settings
+    from ..extensions import get_observability, get_service, get_settings
     from .authority import Authority, parse_faults
     from .flow import install_flow_control
     from .handlers import SyncHandlers
@@ -48,9 +48,11 @@ def init_sync(app: Flask, socketio: SocketIO, limits: Limits | None = None) -> S
 
         socketio.start_background_task(heartbeat)
     limits = limits or Limits.from_env(os.environ)
-    handlers = SyncHandlers(socketio, authority, limits, presence)
+    metrics = get_observability(app)
+    handlers = SyncHandlers(socketio, authority, limits, presence, metrics)
     handlers.register()
-    app.extensions[FLOW_KEY] = install_flow_control(socketio, limits)
+    app.extensions[FLOW_KEY] = install_flow_control(socketio, limits, metrics.floods_cut.inc)
+    socketio.start_background_task(metrics.watch_loop, socketio.sleep)
     socketio.start_background_task(handlers.watch_roles)
     app.extensions[SYNC_KEY] = handlers
     return handlers

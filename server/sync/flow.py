@@ -75,6 +75,7 @@ class FlowControl:
         limits: Limits,
         sleep: Callable[[float], Any],
         clock: Callable[[], float] = time.monotonic,
+        on_cut: Callable[[], Any] | None = None,
     ) -> None:
         self.server = server  # a python-socketio Server
         self.limits = limits
@@ -82,6 +83,7 @@ class FlowControl:
         self.clock = clock
         self.budgets: dict[str, FrameBudget] = {}
         self.disconnected_floods = 0
+        self.on_cut = on_cut
         self._on_message = server.eio.handlers["message"]
         self._on_disconnect = server.eio.handlers["disconnect"]
 
@@ -100,6 +102,8 @@ class FlowControl:
         if wait > 0:
             if budget.throttled_for() > self.limits.flood_disconnect_s:
                 self.disconnected_floods += 1
+                if self.on_cut is not None:
+                    self.on_cut()
                 log.warning("disconnecting %s: over its frame budget for too long", eio_sid)
                 self.budgets.pop(eio_sid, None)
                 self.server.eio.disconnect(eio_sid)
@@ -114,6 +118,8 @@ class FlowControl:
         return self._on_disconnect(eio_sid, *args)
 
 
-def install_flow_control(socketio: Any, limits: Limits) -> FlowControl:
+def install_flow_control(
+    socketio: Any, limits: Limits, on_cut: Callable[[], Any] | None = None
+) -> FlowControl:
     """Put the frame budget in front of ``socketio``'s parser (a Flask-SocketIO ``SocketIO``)."""
-    return FlowControl(socketio.server, limits, socketio.sleep).install()
+    return FlowControl(socketio.server, limits, socketio.sleep, on_cut=on_cut).install()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import request, session
 from flask_socketio import SocketIO, join_room, leave_room
@@ -24,6 +25,9 @@ from . import protocol
 from .authority import Authority
 from .presence import Peer, PresenceRegistry
 from .presence_redis import RedisPresence
+
+if TYPE_CHECKING:
+    from ..observability import Observability
 from .ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
@@ -53,13 +57,18 @@ class SyncHandlers:
         authority: Authority,
         limits: protocol.Limits,
         presence: PresenceRegistry | RedisPresence | None = None,
+        metrics: Observability | None = None,
     ) -> None:
         self.socketio = socketio
+        self.metrics = metrics
         self.authority = authority
         self.limits = limits
         self.presence = presence if presence is not None else PresenceRegistry()
         self._connections: dict[str, Connection] = {}
         self._lock = threading.Lock()
+        if metrics is not None:  # read when scraped: nothing to keep up to date per event
+            metrics.connections.set_function(lambda: len(self._connections))
+            metrics.rooms.set_function(self.room_count)
 
     # --- wiring -------------------------------------------------------------------------
 
@@ -82,6 +91,7 @@ class SyncHandlers:
         from ..editing import ScoreNotFound
 
         def guarded(payload: Any = None, *_: Any) -> dict[str, Any]:
+            started = time.perf_counter()
             try:
                 if limited:
                     events = self._connection().events
@@ -91,21 +101,34 @@ class SyncHandlers:
                             "too many requests; slow down",
                             retry_after=round(events.retry_after(), 3),
                         )
-                return dict(handler(payload))
+                ack = dict(handler(payload))
             except protocol.ProtocolError as exc:
-                return protocol.from_protocol_error(exc)
+                ack = protocol.from_protocol_error(exc)
             except AuthError as exc:
-                return protocol.error(exc.code, exc.message)
+                ack = protocol.error(exc.code, exc.message)
             except ScoreError as exc:
-                return protocol.from_score_error(exc)
+                ack = protocol.from_score_error(exc)
             except ScoreNotFound:
-                return protocol.error(protocol.NOT_FOUND, "no such score")
+                ack = protocol.error(protocol.NOT_FOUND, "no such score")
             except Exception:
                 log.exception("%s handler failed", handler.__name__)
-                return protocol.error(protocol.SERVER_ERROR, "the server failed; try again")
+                ack = protocol.error(protocol.SERVER_ERROR, "the server failed; try again")
+            self._observe(handler.__name__, started, ack)
+            return ack
 
         guarded.__name__ = handler.__name__
         return guarded
+
+    def _observe(self, name: str, started: float, ack: dict[str, Any]) -> None:
+        """Count the ack into the metrics (/metrics): refusals by code, submits' latency."""
+        metrics = self.metrics
+        if metrics is None:
+            return
+        if not ack.get("ok"):
+            metrics.refused.labels(code=str(ack.get("error", {}).get("code"))).inc()
+        elif name == "on_submit" and not ack.get("duplicate"):
+            metrics.edits.inc()
+            metrics.ack_latency.observe(time.perf_counter() - started)
 
     def _sid(self) -> str:
         return str(request.sid)  # type: ignore[attr-defined]
@@ -158,6 +181,11 @@ class SyncHandlers:
             protocol.presence_message(score_id, self.presence.peers(score_id)),
             to=room_of(score_id),
         )
+
+    def room_count(self) -> int:
+        """Scores at least one of this process's connections has joined."""
+        with self._lock:
+            return len({s for c in self._connections.values() for s in c.scores})
 
     # --- connection life cycle -------------------------------------------------------------
 

@@ -10,8 +10,9 @@ from flask import Flask
 
 def init_ui(app: Flask) -> None:
     """Attach every blueprint the browser editor needs."""
-    from . import pages, scores_api, vendor
+    from . import health, pages, scores_api, vendor
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(vendor.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(scores_api.bp)
