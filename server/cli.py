@@ -252,7 +252,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.database_url:
         os.environ["TUTTI_DATABASE_URL"] = args.database_url
     serving = _optional("server.serving", "the server")
-    return int(serving.main(args.host, args.port))
+    return int(serving.main(args.host, args.port, args.workers))
 
 
 def cmd_voicing(argv: list[str]) -> int:
@@ -306,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the web server")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes on this port (N > 1 needs TUTTI_MESSAGE_QUEUE; see deployment.md)",
+    )
     p.set_defaults(func=cmd_serve)
 
     sub.add_parser("voicing", help="the voicing helper's own commands (voicing --help)")

@@ -25,8 +25,22 @@ def prepare_async(mode: str) -> None:
         monkey.patch_all()
 
 
-def main(host: str = "127.0.0.1", port: int = 5000) -> int:
+def main(
+    host: str = "127.0.0.1", port: int = 5000, workers: int = 1, *, reuse_port: bool = False
+) -> int:
+    """Serve until stopped. ``workers > 1`` runs a supervisor of that many worker processes
+    on the same port (``server/supervisor.py``); ``reuse_port`` is how each one listens."""
     mode = os.environ.get("TUTTI_ASYNC_MODE") or "eventlet"
+    if workers != 1:
+        from .supervisor import SupervisorError, supervise
+
+        try:
+            if mode != "eventlet":
+                raise SupervisorError("--workers needs TUTTI_ASYNC_MODE=eventlet")
+            return supervise(host, port, workers)
+        except SupervisorError as exc:
+            print(f"tutti serve: {exc}", file=sys.stderr)
+            return 2
     prepare_async(mode)
 
     from . import create_app
@@ -36,13 +50,16 @@ def main(host: str = "127.0.0.1", port: int = 5000) -> int:
     socketio = get_socketio(app)
     print(f"Tutti serving on http://{host}:{port} ({mode})", file=sys.stderr, flush=True)
     if mode == "eventlet":
-        run_eventlet(app, host, port, log_output=bool(os.environ.get("TUTTI_ACCESS_LOG")))
+        log_output = bool(os.environ.get("TUTTI_ACCESS_LOG"))
+        run_eventlet(app, host, port, log_output=log_output, reuse_port=reuse_port)
     else:
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
     return 0
 
 
-def run_eventlet(app: object, host: str, port: int, *, log_output: bool = False) -> None:
+def run_eventlet(
+    app: object, host: str, port: int, *, log_output: bool = False, reuse_port: bool = False
+) -> None:
     """What ``socketio.run`` does under eventlet, plus TCP_NODELAY on every connection.
 
     A submit produces two frames back to back (the ``edit`` broadcast, then the ack).
@@ -54,7 +71,9 @@ def run_eventlet(app: object, host: str, port: int, *, log_output: bool = False)
     import eventlet
     import eventlet.wsgi
 
-    listener = eventlet.listen((host, port))
+    # SO_REUSEPORT: the workers of ``--workers N`` all listen here; the kernel spreads
+    # connections over them.
+    listener = eventlet.listen((host, port), reuse_port=reuse_port)
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     eventlet.wsgi.server(listener, app, log_output=log_output)
 
@@ -63,9 +82,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m server.serving")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--reuse-port", action="store_true", help="listen with SO_REUSEPORT")
     return parser.parse_args(argv)
 
 
 if __name__ == "__main__":
     args = _parse(None)
-    sys.exit(main(args.host, args.port))
+    sys.exit(main(args.host, args.port, args.workers, reuse_port=args.reuse_port))
