@@ -122,3 +122,21 @@ test('what the person is told for each outcome', () => {
   assert.equal(describeRevert({ outcome: 'already_reverted', conflicts: [] }, 'undo'), 'That edit was already undone');
   assert.equal(describeRevert({ outcome: 'unchanged', conflicts: [] }, 'undo'), 'That edit changes nothing any more');
 });
+
+test('going offline while waiting for the confirmation sends nothing', async () => {
+  let online = true;
+  const sent = [];
+  const undo = new UndoHistory({
+    clientId: 'c1',
+    online: () => online,
+    confirmWait: 5000,
+    revert: async (fields) => (sent.push(fields), reverted(2)),
+  });
+  undo.recorded({ clientSeq: 1, ops: [] });
+  const pending = undo.undo();
+  online = false;
+  undo.confirmed(1, 1); // e.g. confirmed just before the connection dropped
+  assert.match(await pending, /^You are offline/);
+  assert.deepEqual(sent, []);
+  assert.equal(undo.undoStack.length, 1);
+});

@@ -124,7 +124,10 @@ const undoHistory = new UndoHistory({
   online: () => socket.connected,
   revert: (fields) =>
     new Promise((resolve) =>
-      socket.timeout(10000).emit("revert", { score: scoreId, ...fields }, (err, ack) => resolve(err ? null : ack)),
+      // volatile: never buffered while offline to be sent, unasked, after a reconnect.
+      socket.volatile
+        .timeout(10000)
+        .emit("revert", { score: scoreId, ...fields }, (err, ack) => resolve(err ? null : ack)),
     ),
 });
 // Our own edits come back in the room's broadcast with their seq: what undo names.

@@ -40,7 +40,6 @@ export class UndoHistory {
     this.confirmWait = confirmWait;
     this.undoStack = []; // {clientSeq, ops, seq}: ours (clientSeq null for a redo edit)
     this.redoStack = []; // seqs of our undo edits
-    this.seqs = new Map(); // clientSeq -> seq of our confirmed edits
     this.waiters = new Map(); // clientSeq -> [resolve]
     this.generation = 0; // bumped by every new edit of ours: it empties the redo stack
     this.queue = Promise.resolve(); // one undo or redo at a time, in key-press order
@@ -49,14 +48,14 @@ export class UndoHistory {
   /** A new edit of ours (the object `collab.submit` returned). */
   recorded(edit) {
     if (!edit) return;
-    this.undoStack.push({ clientSeq: edit.clientSeq, ops: edit.ops, seq: this.seqs.get(edit.clientSeq) ?? null });
+    // Its confirmation cannot have come yet: broadcasts arrive after this returns.
+    this.undoStack.push({ clientSeq: edit.clientSeq, ops: edit.ops, seq: null });
     this.redoStack.length = 0;
     this.generation += 1;
   }
 
   /** The server stored our edit `clientSeq` as `seq` (seen in its broadcast). */
   confirmed(clientSeq, seq) {
-    this.seqs.set(clientSeq, seq);
     for (const entry of this.undoStack) if (entry.clientSeq === clientSeq) entry.seq = seq;
     for (const resolve of this.waiters.get(clientSeq) || []) resolve();
     this.waiters.delete(clientSeq);
@@ -85,7 +84,10 @@ export class UndoHistory {
     const entry = this.undoStack[this.undoStack.length - 1];
     if (!entry) return "Nothing of yours to undo";
     if (!this.online()) return "You are offline: undo needs the server, try again once you are back";
-    if (entry.seq === null) await this.confirmation(entry.clientSeq);
+    if (entry.seq === null) {
+      await this.confirmation(entry.clientSeq);
+      if (!this.online()) return "You are offline: undo needs the server, try again once you are back";
+    }
     const generation = this.generation;
     const fields = entry.seq !== null ? { seq: entry.seq } : { client_id: this.clientId, client_seq: entry.clientSeq };
     const ack = await this.revert(fields);
