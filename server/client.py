@@ -60,17 +60,23 @@ class UndoResult:
     seq: int | None
     outcome: str
     conflicts: list[str] = field(default_factory=list)
+    action: str = "undo"  # or "redo"
 
     @property
     def message(self) -> str:
-        """What to tell the person ("" when everything was undone)."""
+        """What to tell the person ("" when everything was undone or redone)."""
+        done = "redone" if self.action == "redo" else "undone"
         if self.outcome == "already_reverted":
-            return "That edit was already undone"
+            return f"That edit was already {done}"
         if self.outcome == "unchanged":
             return "That edit changes nothing any more"
         if not self.conflicts:
             return ""
-        lead = "Undone, except: " if self.seq is not None else "Nothing could be undone: "
+        lead = (
+            f"{done.capitalize()}, except: "
+            if self.seq is not None
+            else (f"Nothing could be {done}: ")
+        )
         return lead + "; ".join(self.conflicts)
 
 
@@ -294,7 +300,7 @@ class TuttiClient:
             if not self._redo:
                 return None
             seq = self._redo[-1]
-        result = self._revert(seq, deadline)
+        result = self._revert(seq, deadline, "redo")
         with self._lock:
             if self._redo and self._redo[-1] == seq:
                 self._redo.pop()
@@ -317,7 +323,7 @@ class TuttiClient:
                 self._cond.wait(min(remaining, 0.1))
             return collab.acknowledged[client_seq]
 
-    def _revert(self, seq: int, deadline: float) -> UndoResult:
+    def _revert(self, seq: int, deadline: float, action: str = "undo") -> UndoResult:
         """Ask the server to revert edit ``seq``; wait until the revert edit is ours too."""
         with self._lock:
             score = self._score
@@ -334,7 +340,11 @@ class TuttiClient:
             error = ack.get("error", {})
             raise SyncError(error.get("code", "server_error"), error.get("message", ""))
         result = UndoResult(
-            seq, ack.get("seq"), str(ack.get("outcome", "")), list(ack.get("conflicts", []))
+            seq,
+            ack.get("seq"),
+            str(ack.get("outcome", "")),
+            list(ack.get("conflicts", [])),
+            action,
         )
         if result.seq is not None:
             self._reach(result.seq, deadline)

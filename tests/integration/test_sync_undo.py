@@ -117,6 +117,31 @@ def test_redo_after_a_collaborator_changed_the_bar_again_keeps_their_work(
     ]
 
 
+def test_redo_after_a_collaborator_wrote_over_my_undone_beat_keeps_their_note(
+    shared_server: Shared, clients: list[TuttiClient]
+) -> None:
+    _, service, score, a, b, _, ben = _setup(shared_server, clients)
+    a.submit(_write("ana-e", "C", "0"))
+    a.wait_synced()
+    b.wait_synced()
+    b.submit(_write("ben-e", "E", "1/4"))
+    b.wait_synced()
+    a.wait_synced()
+    undone = a.undo()
+    assert undone is not None and undone.seq is not None
+    b.wait_synced()
+    b.submit(_write("ben-g", "G", "0"))  # Ben writes on the beat Ana's undo freed
+    b.wait_synced()
+    a.wait_synced()
+    redone = a.redo()
+    assert redone is not None and redone.seq is None and redone.outcome == "kept_by_others"
+    assert redone.message == (
+        f"Nothing could be redone: what edit {undone.seq} changed was removed later by "
+        f"{ben['name']}; kept"
+    )
+    assert _notes(_synced(service, score, a, b)) == [("ben-gn", "G"), ("ben-en", "E")]
+
+
 def test_undo_pressed_before_the_ack_waits_for_it_and_reverts_that_edit(
     shared_server: Shared, clients: list[TuttiClient]
 ) -> None:
