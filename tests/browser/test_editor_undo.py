@@ -150,3 +150,49 @@ def test_undo_while_offline_says_so_and_works_once_back(
     doc, head = db_doc(web_service, score_id)
     assert head == 2 and bar_notes(doc) == [] and settled(a, 2) == doc
     assert blocked.urls == []
+
+
+HOLD_SUBMITS = """() => {
+    // Hold this page's submits in the page (the network is fine): the edit stays unconfirmed.
+    const socket = window.tutti.socket;
+    const emit = socket.emit.bind(socket);
+    window.heldSubmits = [];
+    window.releaseSubmits = () => window.heldSubmits.splice(0).forEach((args) => emit(...args));
+    socket.emit = (...args) => {
+        if (args[0] !== "submit") return emit(...args);
+        window.heldSubmits.push(args);
+        return socket;
+    };
+}"""
+
+
+def test_undo_pressed_before_my_edit_is_confirmed_waits_for_it_and_never_reverts_another(
+    make_user: Any, blocked: Blocked, web_service: ScoreService
+) -> None:
+    ana, ben = make_user("undo_ana4"), make_user("undo_ben4")
+    score_id = new_shared_score(ana, [ben])
+    a, b = ana.open(score_id), ben.open(score_id)
+    type_at(b, "m1.p1.r0", "e")  # Ben's note first: the newest edit in the log
+    settled(b, 1)
+    doc_a = settled(a, 1)
+    [(ben_note, _)] = bar_notes(doc_a)
+    rest_after = doc_a["parts"][0]["bars"]["m1"]["voices"]["1"][1]["id"]
+    a.evaluate(HOLD_SUBMITS)
+    type_at(a, rest_after, "c")
+    assert a.evaluate("window.heldSubmits.length") == 1
+    a.keyboard.press("Control+z")
+    a.wait_for_timeout(700)
+    # Nothing was reverted meanwhile: not Ben's edit, not anything.
+    assert db_doc(web_service, score_id)[1] == 1
+    a.evaluate("window.releaseSubmits()")
+    status(a, "Undone")
+    doc, head = db_doc(web_service, score_id)
+    assert head == 3 and [e.origin for e in web_service.edits(score_id)] == [
+        "human",
+        "human",
+        "revert",
+    ]
+    assert web_service.edits(score_id)[-1].meta == {"reverts": [2]}
+    assert bar_notes(doc) == [(ben_note, "E")]
+    assert settled(a, 3) == settled(b, 3) == doc
+    assert blocked.urls == []
