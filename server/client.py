@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -22,7 +23,14 @@ from .score import Doc, clone
 from .sync import protocol
 from .sync.collab import Collab, DroppedEdit, PendingEdit
 
-__all__ = ["DroppedEdit", "PendingEdit", "SyncError", "TuttiClient", "fetch_token"]
+__all__ = [
+    "DroppedEdit",
+    "PendingEdit",
+    "SyncError",
+    "TuttiClient",
+    "UndoResult",
+    "fetch_token",
+]
 
 RETRY_DELAY_S = 0.25
 #: Most submits awaiting their ack at once: flow control, so a fast writer or a long
@@ -37,6 +45,39 @@ class SyncError(Exception):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What ``undo()`` / ``redo()`` did: a selective revert of one edit, planned on the server.
+
+    ``seq``: the new revert edit (None: nothing changed). ``outcome`` is the server's word
+    (``reverted``, ``partly_reverted``, ``already_reverted``, ``kept_by_others``,
+    ``unchanged``); ``conflicts`` says what was kept because others changed it later.
+    """
+
+    target: int
+    seq: int | None
+    outcome: str
+    conflicts: list[str] = field(default_factory=list)
+    action: str = "undo"  # or "redo"
+
+    @property
+    def message(self) -> str:
+        """What to tell the person ("" when everything was undone or redone)."""
+        done = "redone" if self.action == "redo" else "undone"
+        if self.outcome == "already_reverted":
+            return f"That edit was already {done}"
+        if self.outcome == "unchanged":
+            return "That edit changes nothing any more"
+        if not self.conflicts:
+            return ""
+        lead = (
+            f"{done.capitalize()}, except: "
+            if self.seq is not None
+            else (f"Nothing could be {done}: ")
+        )
+        return lead + "; ".join(self.conflicts)
 
 
 def fetch_token(base_url: str, name: str, password: str, timeout: float = 10.0) -> str:
@@ -87,6 +128,11 @@ class TuttiClient:
         self._in_flight = 0
         self._paused_until = 0.0  # after rate_limited: send nothing before this time
         self._presence: list[dict[str, Any]] = []
+        # Undo: our own edits ("client", client_seq) and our redos ("seq", seq), newest
+        # last; redo: the seqs of our undo edits. Both hold edits, not ops: each undo or
+        # redo is planned on the server against the head, keeping others' later work.
+        self._undo: list[tuple[str, int]] = []
+        self._redo: list[int] = []
         self.role: str | None = None
         self.user: dict[str, Any] | None = None
         self.sio = socketio.Client(
@@ -212,9 +258,109 @@ class TuttiClient:
             if self._score is None:
                 raise RuntimeError("join a score first")
             edit = self._collab.local_edit(ops)
+            self._undo.append(("client", edit.client_seq))
+            self._redo.clear()
             self._pump()
             self._changed()
             return edit.client_seq
+
+    def undo(self, timeout: float = 10.0) -> UndoResult | None:
+        """Revert our most recent edit not yet undone (None: nothing of ours to undo).
+
+        Waits for that edit's ack first (its seq names it), then asks the server to revert
+        it selectively: later changes by others are kept and listed in ``conflicts``.
+        Returns once the revert is in our document. Raises ``SyncError`` (``offline``, or
+        the server's refusal) and ``TimeoutError``; the edit then stays undoable.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                if not self._undo:
+                    return None
+                entry = self._undo[-1]
+            seq = entry[1] if entry[0] == "seq" else self._seq_of(entry[1], deadline)
+            if seq is not None:
+                break
+            with self._lock:  # refused by the server: never in the score, nothing to undo
+                if self._undo and self._undo[-1] == entry:
+                    self._undo.pop()
+        result = self._revert(seq, deadline)
+        with self._lock:
+            if self._undo and self._undo[-1] == entry:
+                self._undo.pop()
+            if result.seq is not None:
+                self._redo.append(result.seq)
+        return result
+
+    def redo(self, timeout: float = 10.0) -> UndoResult | None:
+        """Revert our most recent undo (None: nothing to redo): the change comes back where
+        nobody changed it since. Raises like ``undo()``."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            if not self._redo:
+                return None
+            seq = self._redo[-1]
+        result = self._revert(seq, deadline, "redo")
+        with self._lock:
+            if self._redo and self._redo[-1] == seq:
+                self._redo.pop()
+            if result.seq is not None:
+                self._undo.append(("seq", result.seq))
+        return result
+
+    def _seq_of(self, client_seq: int, deadline: float) -> int | None:
+        """The seq of our edit ``client_seq`` once acked; None if the server refused it."""
+        collab = self._collab
+        with self._cond:
+            while client_seq not in collab.acknowledged:
+                if any(d.client_seq == client_seq for d in collab.dropped):
+                    return None
+                if not self.connected:
+                    raise SyncError("offline", "undo needs the server: you are offline")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"edit {client_seq} is not confirmed yet")
+                self._cond.wait(min(remaining, 0.1))
+            return collab.acknowledged[client_seq]
+
+    def _revert(self, seq: int, deadline: float, action: str = "undo") -> UndoResult:
+        """Ask the server to revert edit ``seq``; wait until the revert edit is ours too."""
+        with self._lock:
+            score = self._score
+        if score is None:
+            raise RuntimeError("join a score first")
+        if not self.connected:
+            raise SyncError("offline", "undo needs the server: you are offline")
+        ack = self.sio.call(
+            protocol.REVERT,
+            {"score": score, "seq": seq},
+            timeout=max(0.1, deadline - time.monotonic()),
+        )
+        if not ack.get("ok"):
+            error = ack.get("error", {})
+            raise SyncError(error.get("code", "server_error"), error.get("message", ""))
+        result = UndoResult(
+            seq,
+            ack.get("seq"),
+            str(ack.get("outcome", "")),
+            list(ack.get("conflicts", [])),
+            action,
+        )
+        if result.seq is not None:
+            self._reach(result.seq, deadline)
+        return result
+
+    def _reach(self, seq: int, deadline: float) -> None:
+        """Wait until our confirmed document holds edit ``seq`` (fetching if it is late)."""
+        with self._cond:
+            while self._collab.seq < seq:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"edit {seq} did not arrive")
+                self._cond.wait(min(remaining, 0.5))
+                if self._collab.seq < seq and self._joined and not self._fetching:
+                    # Its broadcast may be lost (at-most-once): fetch up to it.
+                    self._fetch(self._collab.seq + 1, seq)
 
     def select(self, element_ids: list[str]) -> None:
         with self._lock:
@@ -382,11 +528,14 @@ class TuttiClient:
         gap = self._collab.gap()
         if gap is None or self._fetching or not self._joined or self._collab.confirmed is None:
             return
+        self._fetch(*gap)
+
+    def _fetch(self, first: int, last: int) -> None:
         self._fetching = True
         try:
             self.sio.emit(
                 protocol.FETCH,
-                {"score": self._score, "from": gap[0], "to": gap[1]},
+                {"score": self._score, "from": first, "to": last},
                 callback=self._on_fetched,
             )
         except socketio.exceptions.BadNamespaceError:

@@ -9,6 +9,7 @@ layer calls this and broadcasts the edits it returns.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import threading
 from collections import OrderedDict
@@ -20,6 +21,7 @@ from typing import Any
 from .editing import CommittedEdit, ScoreService
 from .history import HistoryView, by_author, by_origin, in_time_range, to_csv, to_json
 from .history.records import ORIGINS
+from .history.undone import revert_outcome, undone_by
 from .score import InvalidOp
 from .score.model import Doc
 
@@ -455,13 +457,20 @@ class HistoryService:
             if not seqs:
                 raise HistoryError("nothing_selected", "no edit matches that selection")
             plan = view.plan_revert(seqs)
+            # Only edits after the oldest target can have undone one (or undone a revert).
+            since = bisect.bisect_left(view.edits, min(seqs), key=lambda e: e.seq)
+            undone = undone_by(view.edits[since:])
             report: dict[str, Any] = {
                 "requested": seqs,
                 "reverted": plan.reverted,
                 "conflicts": list(plan.conflicts),
+                "already_reverted": [s for s in seqs if s in undone],
                 "seq": None,
             }
             if plan.empty:
+                report["outcome"] = revert_outcome(
+                    seqs, False, plan.conflicts, report["already_reverted"]
+                )
                 return report, None
             try:
                 edit = self.scores.submit(
@@ -470,7 +479,28 @@ class HistoryService:
             except InvalidOp as exc:
                 raise HistoryError("invalid_op", exc.message) from None
         report["seq"] = edit.seq
+        report["outcome"] = revert_outcome(seqs, True, plan.conflicts, report["already_reverted"])
         return report, edit
+
+    def seq_of_own_edit(self, score_id: str, user_id: int, client_id: str, client_seq: int) -> int:
+        """The seq of ``user_id``'s edit sent as (``client_id``, ``client_seq``).
+
+        How a client names its own edit before it learnt the edit's seq (an undo pressed
+        just after typing). ``not_stored``: no such edit of this user in the log (not
+        sent yet, or refused); another user's edit is never found this way.
+        """
+        self.require(score_id, user_id, "viewer")
+        with self.views.lock:
+            view = self.views.get(score_id)
+            for edit in reversed(view.edits):  # an undo names a recent edit: newest first
+                if (
+                    getattr(edit, "client_seq", None) == client_seq
+                    and getattr(edit, "client_id", None) == client_id
+                ):
+                    if edit.author_id == user_id:
+                        return edit.seq
+                    break
+        raise HistoryError("not_stored", "that edit is not stored (yet) on the server")
 
     def restore(
         self, score_id: str, user_id: int, seq: Any

@@ -236,6 +236,7 @@ def _messages(
     # Sorted by measure and part: stable across runs and easy to read.
     conflicts = sorted(conflicts, key=lambda c: (order(c[0]), c[1]))
     unrestored = sorted(unrestored, key=order)
+    gone: dict[int, str] = {}  # seq -> who removed what it changed (said if nothing else is)
     for key, seq, author in conflicts:
         if key[0] in ("event", "note") and context.locate(key[1]) is None:
             if key[0] == "note" and key[2] == "pitch" and changes[seq][key][1] is not None:
@@ -244,6 +245,7 @@ def _messages(
                     messages.append(f"{name} (from edit {seq}): edit {seq} was already reverted")
                 else:
                     messages.append(f"{name} (from edit {seq}) was removed later by {author}")
+            gone.setdefault(seq, author)
             continue  # an event gone since: the message about its bar covers it
         bar = _bar(key, context)
         if bar:
@@ -261,6 +263,14 @@ def _messages(
             continue  # this bar already has its explanation
         label = key_label(doc_now, key, context)
         messages.append(f"{label}: later changes depend on it; kept")
+    if not messages:
+        # Only elements removed since (e.g. a redo of an undone note whose beat a
+        # collaborator wrote over): the user must still hear why nothing came back.
+        for seq, author in sorted(gone.items()):
+            if author:
+                messages.append(f"what edit {seq} changed was removed later by {author}; kept")
+            else:
+                messages.append(f"edit {seq} was already reverted")
     return list(dict.fromkeys(messages))
 
 

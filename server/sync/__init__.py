@@ -49,7 +49,9 @@ def init_sync(app: Flask, socketio: SocketIO, limits: Limits | None = None) -> S
         socketio.start_background_task(heartbeat)
     limits = limits or Limits.from_env(os.environ)
     metrics = get_observability(app)
-    handlers = SyncHandlers(socketio, authority, limits, presence, metrics)
+    from ..web.history_api import get_history  # the app's one HistoryService
+
+    handlers = SyncHandlers(socketio, authority, limits, presence, metrics, get_history)
     handlers.register()
     app.extensions[FLOW_KEY] = install_flow_control(socketio, limits, metrics.floods_cut.inc)
     socketio.start_background_task(metrics.watch_loop, socketio.sleep)

@@ -25,10 +25,11 @@ from . import protocol
 from .authority import Authority
 from .presence import Peer, PresenceRegistry
 from .presence_redis import RedisPresence
+from .ratelimit import TokenBucket
 
 if TYPE_CHECKING:
+    from ..history_service import HistoryService
     from ..observability import Observability
-from .ratelimit import TokenBucket
 
 log = logging.getLogger(__name__)
 Handler = Callable[..., Any]
@@ -58,9 +59,12 @@ class SyncHandlers:
         limits: protocol.Limits,
         presence: PresenceRegistry | RedisPresence | None = None,
         metrics: Observability | None = None,
+        history: Callable[[], HistoryService] | None = None,
     ) -> None:
         self.socketio = socketio
         self.metrics = metrics
+        # The app's one HistoryService (it keeps each score's history view): ``revert``.
+        self.history = history
         self.authority = authority
         self.limits = limits
         self.presence = presence if presence is not None else PresenceRegistry()
@@ -81,6 +85,8 @@ class SyncHandlers:
         on(protocol.SUBMIT, self._guard(self.on_submit))  # has its own edit budget
         on(protocol.FETCH, self._guard(self.on_fetch, limited=True))
         on(protocol.SELECT, self._guard(self.on_select, limited=True))
+        if self.history is not None:
+            on(protocol.REVERT, self._guard(self.on_revert))  # an edit: the edit budget
 
     def _guard(self, handler: Handler, *, limited: bool = False) -> Handler:
         """Turn refusals into error acks; an unexpected failure becomes ``server_error``.
@@ -282,3 +288,34 @@ class SyncHandlers:
         if self.presence.select(req.score, self._sid(), req.selection):
             self._broadcast_presence(req.score)
         return protocol.ok()
+
+    def on_revert(self, payload: Any) -> dict[str, Any]:
+        """Selective revert of one edit as a new ``revert`` edit (undo and redo).
+
+        Runs in order with this connection's submits (``async_handlers=False``), so an
+        edit submitted before it is in the log when it is planned.
+        """
+        from ..history_service import HistoryError
+
+        req = protocol.parse_revert(payload)
+        conn = self._joined(req.score)
+        if not conn.bucket.take():
+            raise protocol.ProtocolError(
+                protocol.RATE_LIMITED,
+                "too many edits; slow down",
+                retry_after=round(conn.bucket.retry_after(), 3),
+            )
+        assert self.history is not None
+        history = self.history()
+        user_id = conn.identity.id
+        try:
+            seq = req.seq
+            if seq is None:
+                assert req.client_id is not None and req.client_seq is not None
+                seq = history.seq_of_own_edit(req.score, user_id, req.client_id, req.client_seq)
+            report, edit = history.revert(req.score, user_id, [seq], None)
+        except HistoryError as exc:
+            raise protocol.ProtocolError(exc.code, exc.message, **exc.extra) from None
+        if edit is not None:
+            self.socketio.emit(protocol.EDIT, edit.to_wire(), to=room_of(req.score))
+        return protocol.ok(score=req.score, **report)

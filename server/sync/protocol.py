@@ -22,6 +22,7 @@ LEAVE = "leave"
 SUBMIT = "submit"
 FETCH = "fetch"
 SELECT = "select"
+REVERT = "revert"  # selective revert of named edits (the editor's undo and redo)
 
 # --- event names (server -> client) -----------------------------------------------------
 EDIT = "edit"
@@ -38,6 +39,7 @@ INVALID_OP = "invalid_op"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 RATE_LIMITED = "rate_limited"
 SERVER_ERROR = "server_error"
+NOT_STORED = "not_stored"  # revert by client ids: no such edit of yours in the log (yet)
 
 #: An offset written with a 5+ digit exponent ("1e-100000000"): its exact fraction
 #: costs time exponential in the digits, so one op could freeze the server. Refused
@@ -276,3 +278,31 @@ def parse_select(payload: Any) -> SelectRequest:
             BAD_REQUEST, f"selection must be a list of at most {MAX_SELECTION} element ids"
         )
     return SelectRequest(score, list(selection))
+
+
+@dataclass(frozen=True)
+class RevertRequest:
+    """Revert one edit: named by ``seq``, or (your own) by ``client_id`` + ``client_seq``."""
+
+    score: str
+    seq: int | None
+    client_id: str | None
+    client_seq: int | None
+
+
+def parse_revert(payload: Any) -> RevertRequest:
+    """``{"score", "seq"}`` or ``{"score", "client_id", "client_seq"}``, never both."""
+    data = _object(payload)
+    score = _score_id(data)
+    seq = _seq(data, "seq", optional=True)
+    named = "client_id" in data or "client_seq" in data
+    if (seq is None) == (not named):
+        raise ProtocolError(BAD_REQUEST, "name the edit by seq, or by client_id and client_seq")
+    if seq is not None:
+        if seq < 1:
+            raise ProtocolError(BAD_REQUEST, "seq must be a positive integer")
+        return RevertRequest(score, seq, None, None)
+    client_id = data.get("client_id")
+    if not isinstance(client_id, str) or not 0 < len(client_id) <= 64:
+        raise ProtocolError(BAD_REQUEST, "client_id must be a string of 1..64 characters")
+    return RevertRequest(score, None, client_id, _seq(data, "client_seq"))

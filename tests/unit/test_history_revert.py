@@ -208,3 +208,16 @@ def test_reverting_twice_says_it_was_already_reverted() -> None:
     # Reverting the revert redoes Ben's change.
     redo = plan_revert(log.now, log.edits, [3])
     assert _apply(log.now, redo.ops) == log.docs[2]
+
+
+def test_a_redo_whose_beat_was_written_over_keeps_the_new_note_and_says_why() -> None:
+    log = _chorale()
+    commit(log, [_write("n1", "C", "m1")], ANA)
+    commit(log, [_write("n2", "E", "m1", "1/4")], BEN)
+    undo = plan_revert(log.now, log.edits, [1])
+    commit(log, undo.ops, ANA, origin="revert", meta={"reverts": undo.reverted})
+    commit(log, [_write("n3", "G", "m1")], BEN)  # Ben writes over Ana's undone beat
+    redo = plan_revert(log.now, log.edits, [3])
+    # Nothing of the undo is left to revert (its event is gone), and Ana hears why.
+    assert redo.ops == [] and redo.reverted == []
+    assert redo.conflicts == ["what edit 3 changed was removed later by Ben; kept"]

@@ -128,3 +128,28 @@ def test_presence_registry() -> None:
     assert sorted(registry.leave_all("sid1")) == ["s", "t"]
     assert registry.peers("t") == []
     assert registry.leave("s", "sid2") and not registry.leave("s", "sid2")
+
+
+def test_parse_revert_names_an_edit_by_seq_or_by_own_client_ids() -> None:
+    by_seq = protocol.parse_revert({"score": "s1", "seq": 4})
+    assert (by_seq.seq, by_seq.client_id, by_seq.client_seq) == (4, None, None)
+    by_ids = protocol.parse_revert({"score": "s1", "client_id": "c", "client_seq": 0})
+    assert (by_ids.seq, by_ids.client_id, by_ids.client_seq) == (None, "c", 0)
+    for bad in (
+        {"score": "s1"},
+        {"score": "s1", "seq": 4, "client_id": "c", "client_seq": 1},
+        {"score": "s1", "seq": 4, "client_seq": 1},
+        {"score": "s1", "seq": 0},
+        {"score": "s1", "seq": -1},
+        {"score": "s1", "seq": "4"},
+        {"score": "s1", "seq": False},
+        {"score": "s1", "client_id": "c"},
+        {"score": "s1", "client_seq": 1},
+        {"score": "s1", "client_id": 7, "client_seq": 1},
+        {"score": "s1", "client_id": "x" * 65, "client_seq": 1},
+        {"seq": 4},
+        [4],
+    ):
+        with pytest.raises(ProtocolError) as refused:
+            protocol.parse_revert(bad)
+        assert refused.value.code == "bad_request", bad

@@ -10,6 +10,7 @@ import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../
 import * as cmd from "../editor/commands.js";
 import { actionFor, fillHelp } from "../editor/keyboard.js";
 import { ask } from "../editor/dialogs.js";
+import { UndoHistory } from "../editor/undo.js";
 import { Presence, cssId } from "../presence/presence.js";
 import { Player } from "../playback/player.js";
 import { currentUser, api } from "./api.js";
@@ -52,8 +53,6 @@ const state = {
   rejected: [],
 };
 let index = null;
-const undoStack = [];
-const redoStack = [];
 let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
@@ -112,9 +111,28 @@ const collab = new Collab({
   onChange: (doc, info) => docChanged(doc, info),
   onStatus: (s) => showStatus(s),
   onRejected: (error, ops) => {
+    undoHistory.refused(ops);
     state.rejected.push({ message: String(error.message || error), ops });
     say(`Edit refused: ${error.message || error}`);
   },
+});
+
+// Undo/redo: selective reverts of our own edits, planned on the server against
+// everyone's latest edits (docs/editor.md "Undo and redo").
+const undoHistory = new UndoHistory({
+  clientId,
+  online: () => socket.connected,
+  revert: (fields) =>
+    new Promise((resolve) =>
+      // volatile: never buffered while offline to be sent, unasked, after a reconnect.
+      socket.volatile
+        .timeout(10000)
+        .emit("revert", { score: scoreId, ...fields }, (err, ack) => resolve(err ? null : ack)),
+    ),
+});
+// Our own edits come back in the room's broadcast with their seq: what undo names.
+socket.on("edit", (edit) => {
+  if (edit.score === scoreId && edit.client_id === clientId) undoHistory.confirmed(edit.client_seq, edit.seq);
 });
 
 const presence = new Presence({
@@ -171,10 +189,7 @@ function perform(result, { undoable = true } = {}) {
   if (!result || !result.ops || !result.ops.length) return null;
   const edit = collab.submit(result.ops);
   if (!edit) return null;
-  if (undoable) {
-    undoStack.push(edit);
-    redoStack.length = 0;
-  }
+  if (undoable) undoHistory.recorded(edit);
   if (result.cursor) state.cursor = result.cursor;
   if (result.lastMidi !== undefined && result.lastMidi !== null) state.lastMidi = result.lastMidi;
   if (result.select) select(result.select, { note: result.note || null });
@@ -183,18 +198,11 @@ function perform(result, { undoable = true } = {}) {
 }
 
 function undo() {
-  const edit = undoStack.pop();
-  if (!edit) return say("Nothing of yours to undo");
-  const back = collab.submit(structuredClone(edit.inverse));
-  if (back) redoStack.push(back);
-  else say("That edit can no longer be undone");
+  return undoHistory.undo().then(say);
 }
 
 function redo() {
-  const edit = redoStack.pop();
-  if (!edit) return say("Nothing to redo");
-  const again = collab.submit(structuredClone(edit.inverse));
-  if (again) undoStack.push(again);
+  return undoHistory.redo().then(say);
 }
 
 function setInputMode(on) {
@@ -580,6 +588,7 @@ window.tutti = {
   },
   state,
   collab,
+  undoHistory,
   engraver,
   socket,
   clientId,
