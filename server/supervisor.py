@@ -69,8 +69,8 @@ class Supervisor:
     def run(self) -> int:
         for _ in range(self.wanted):
             self.start_one()
-        started = ", ".join(str(p.pid) for p, _ in self.workers)
-        print(f"tutti serve: {self.wanted} workers: {started}", file=sys.stderr, flush=True)
+        pids = ", ".join(str(p.pid) for p, _ in self.workers)
+        print(f"tutti serve: {self.wanted} workers: {pids}", file=sys.stderr, flush=True)
         while not self.stopping:
             time.sleep(0.2)
             for proc, started in list(self.workers):
