@@ -1,7 +1,14 @@
-// The collaboration client, prosemirror-collab style: a confirmed (seq, doc) from
-// the server plus our unconfirmed edits replayed on top. Remote edits are applied
-// strictly in seq order (early ones buffered, gaps fetched); after a reconnect we
-// catch up from our seq and resubmit unconfirmed edits with the same client ids.
+// The collab transport: wires a socket.io-client socket and retry timers to the pure
+// collab core (core.js), which owns the state (confirmed seq, unconfirmed edits, early
+// arrivals) and decides what to send. This file only talks to the socket: join and
+// catch up from our seq on every (re)connect, submit what the core hands out (a bounded
+// number in flight, the same client ids on every resend), resend after a timer when the
+// server asks, fetch gaps. No DOM: the page gets callbacks.
+
+import { CollabCore, DEFAULT_MAX_IN_FLIGHT } from "./core.js";
+
+/** An ack that does not come in this long counts as lost: the edit is sent again. */
+const ACK_TIMEOUT_MS = 30000;
 
 export class Collab {
   /**
@@ -9,199 +16,189 @@ export class Collab {
    * @param {object} o.socket  a socket.io-client socket (connects on its own)
    * @param {string} o.scoreId
    * @param {string} o.clientId  unique per page load; the server dedups by (client id, seq)
-   * @param {Function} o.applyEdit  (doc, ops) -> {inverse, skipped}; throws on an invalid edit
-   * @param {Function} o.clone  deep copy of a document
+   * @param {Function} [o.applyEdit]  (doc, ops) -> {inverse, skipped}; throws on an invalid edit
+   * @param {Function} [o.clone]  deep copy (of ops, which documents keep references into)
    * @param {Function} o.onChange  (doc, {remote, ops}) after the local document changed
    *   (``ops`` only for a local edit: what changed, for partial re-engraving)
-   * @param {Function} o.onStatus  ({connected, joined, queued}) on connection changes
+   * @param {Function} o.onStatus  ({connected, joined, queued, version}) on connection changes
+   * @param {Function} [o.onRejected]  (error, ops) for an edit refused here or by the server
+   * @param {number} [o.maxInFlight]  submits awaiting their ack at once
    */
   constructor(o) {
-    Object.assign(this, o);
-    this.version = 0;
-    this.confirmed = null;
-    this.doc = null;
-    this.unconfirmed = []; // [{clientSeq, ops, inverse, sent}]
-    this.buffer = new Map(); // seq -> edit that arrived early
-    this.clientSeq = 0;
-    this.joined = false;
-    this.fetching = false;
+    this.socket = o.socket;
+    this.scoreId = o.scoreId;
+    this.clientId = o.clientId;
+    this.onChange = o.onChange || (() => {});
+    this.onStatus = o.onStatus || (() => {});
     this.onRejected = o.onRejected || (() => {});
-    this.socket.on("connect", () => this.join());
-    this.socket.on("disconnect", () => {
-      this.joined = false;
-      this.status();
+    this.ackTimeoutMs = o.ackTimeoutMs || ACK_TIMEOUT_MS;
+    this.core = new CollabCore({
+      clientId: o.clientId,
+      maxInFlight: o.maxInFlight || DEFAULT_MAX_IN_FLIGHT,
+      ...(o.applyEdit ? { applyEdit: o.applyEdit } : {}),
+      ...(o.clone ? { clone: o.clone } : {}),
     });
-    this.socket.on("edit", (edit) => this.receive(edit));
+    this.role = null;
+    this.fetching = false;
+    this._joinToken = 0;
+    this._fetchToken = 0;
+    this._retryTimer = null;
+    this.socket.on("connect", () => this.join());
+    this.socket.on("disconnect", () => this._onDisconnect());
+    this.socket.on("edit", (wire) => this._onEdit(wire));
     if (this.socket.connected) this.join();
+  }
+
+  /** What the user sees (null until the first join). */
+  get doc() {
+    return this.core.doc;
+  }
+
+  get version() {
+    return this.core.seq;
+  }
+
+  /** Our edits the server has not confirmed yet, oldest first. */
+  get unconfirmed() {
+    return this.core.pending;
+  }
+
+  get joined() {
+    return this.core.online;
+  }
+
+  get inFlight() {
+    return this.core.inFlight;
   }
 
   status() {
     this.onStatus({
       connected: this.socket.connected,
-      joined: this.joined,
-      queued: this.unconfirmed.length,
-      version: this.version,
+      joined: this.core.online,
+      queued: this.core.pending.length,
+      version: this.core.seq,
     });
   }
 
   join() {
-    const since = this.confirmed ? this.version : null;
+    if (!this.socket.connected) return;
+    const token = ++this._joinToken;
+    const core = this.core;
+    const since = core.doc !== null && !core.needsSnapshot ? core.seq : null;
     this.socket.emit("join", { score: this.scoreId, since }, (ack) => {
+      if (token !== this._joinToken) return; // a newer join is under way
       if (!ack || !ack.ok) {
         this.onStatus({ connected: true, joined: false, error: ack && ack.error });
         return;
       }
-      // Far behind (or first join): a snapshot at ``seq``; otherwise edits after ``since``.
-      const snapshot = ack.snapshot || ack.doc;
-      if (snapshot) {
-        this.confirmed = snapshot;
-        this.version = ack.seq ?? ack.head ?? 0;
-        this.buffer.clear();
-      }
-      for (const edit of ack.edits || []) this.receive(edit, { quiet: true });
       this.role = ack.role;
-      this.joined = true;
-      this.rebuild(true);
-      // Resubmit everything not yet confirmed, in order, with the same client seqs.
-      for (const edit of this.unconfirmed) this.send(edit);
-      this.status();
+      // Far behind (or first join): a snapshot at ``seq``; otherwise edits after ``since``.
+      core.joined({ snapshot: ack.snapshot || ack.doc || null, seq: ack.seq ?? 0, edits: ack.edits || [] });
+      this._settled();
     });
   }
 
   /** Apply ``ops`` locally now and send them; returns the edit or null if refused. */
   submit(ops) {
-    if (!this.doc) return null;
-    let result;
+    if (this.core.doc === null || !Array.isArray(ops) || !ops.length) return null;
+    let edit;
     try {
-      result = this.applyEdit(this.doc, ops);
+      edit = this.core.localEdit(ops);
     } catch (error) {
       this.onRejected(error, ops);
       return null;
     }
-    if (!result.inverse.length) return null;
-    const edit = { clientSeq: ++this.clientSeq, ops, inverse: result.inverse };
-    this.unconfirmed.push(edit);
-    if (this.joined) this.send(edit);
-    this.onChange(this.doc, { remote: false, ops });
+    if (!edit) return null;
+    this._pump();
+    this.onChange(this.core.doc, { remote: false, ops });
     this.status();
     return edit;
   }
 
-  send(edit) {
-    const payload = {
-      score: this.scoreId,
-      client_id: this.clientId,
-      client_seq: edit.clientSeq,
-      ops: edit.ops,
-    };
-    this.socket.emit("submit", payload, (ack) => {
-      if (!ack) return;
-      if (ack.ok) {
-        // The ack doubles as our own edit's arrival (the broadcast may skip the sender).
-        this.receive({
-          seq: ack.seq,
-          ops: edit.ops,
-          client_id: this.clientId,
-          client_seq: edit.clientSeq,
-        });
-      } else if (ack.error && ack.error.code === "rate_limited") {
-        // Too fast for the server's budget: send the same edit again a little later.
-        const wait = Math.max(50, 1000 * (ack.error.retry_after || 0.2));
-        setTimeout(() => this.joined && this.unconfirmed.includes(edit) && this.send(edit), wait);
-      } else if (ack.error && ack.error.code !== "not_joined") {
-        // Refused for good (invalid here, or not allowed): take it out of our document.
-        // not_joined means the connection dropped and rejoined; the rejoin resends it.
-        this.unconfirmed = this.unconfirmed.filter((e) => e !== edit);
-        this.onRejected(ack.error, edit.ops);
-        this.rebuild(true);
-        this.status();
-      }
-    });
-  }
-
-  receive(edit, { quiet = false } = {}) {
-    if (!this.confirmed || edit.seq <= this.version) return;
-    this.buffer.set(edit.seq, edit);
-    if (edit.seq > this.version + 1) {
-      this.fetchGap(edit.seq - 1);
-      return;
-    }
-    let changed = false;
-    let foreign = false;
-    while (this.buffer.has(this.version + 1)) {
-      const next = this.buffer.get(this.version + 1);
-      this.buffer.delete(this.version + 1);
-      const mine = next.client_id === this.clientId;
-      let result = null;
-      try {
-        result = this.applyEdit(this.confirmed, next.ops);
-      } catch (error) {
-        // The server applied it, so we cannot have: our replica is broken. Start again.
-        console.error("confirmed edit failed locally; rejoining", error);
-        this.confirmed = null;
-        this.join();
-        return;
-      }
-      this.version = next.seq;
-      if (mine) {
-        const i = this.unconfirmed.findIndex((e) => e.clientSeq === next.client_seq);
-        if (i === 0 && !foreign) {
-          // Our own oldest edit came back in the order we applied it: nothing moves.
-          this.unconfirmed.shift().inverse = result.inverse;
-          continue;
-        }
-        if (i >= 0) this.unconfirmed.splice(i, 1)[0].inverse = result.inverse;
-      }
-      foreign = true;
-      changed = true;
-    }
-    if (changed) this.rebuild(!quiet);
-    else if (!quiet) this.status();
-  }
-
   /** Ask for everything after our seq (a lost broadcast is otherwise only noticed later). */
   catchUp() {
-    if (!this.joined || this.fetching) return;
-    this.fetching = true;
-    this.socket.emit("fetch", { score: this.scoreId, from: this.version + 1 }, (ack) => {
-      this.fetching = false;
-      if (ack && ack.ok) for (const edit of ack.edits || []) this.receive(edit);
-      this.refetch();
-    });
+    if (this.core.online) this._fetch(this.core.seq + 1, null);
   }
 
-  /** Edits that arrived while a fetch was in flight may still sit behind a gap. */
-  refetch() {
-    const waiting = [...this.buffer.keys()].filter((seq) => seq > this.version + 1);
-    if (waiting.length && !this.buffer.has(this.version + 1)) this.fetchGap(Math.max(...waiting) - 1);
+  // --- socket events ------------------------------------------------------------------------
+
+  _onDisconnect() {
+    this._joinToken += 1;
+    this._fetchToken += 1;
+    this.fetching = false;
+    this.core.disconnected();
+    this.status();
   }
 
-  fetchGap(upTo) {
-    if (this.fetching) return;
-    this.fetching = true;
-    const from = this.version + 1;
-    this.socket.emit("fetch", { score: this.scoreId, from, to: upTo }, (ack) => {
-      this.fetching = false;
-      if (ack && ack.ok) for (const edit of ack.edits || []) this.receive(edit);
-      this.refetch();
-    });
+  _onEdit(wire) {
+    if (wire && wire.score !== undefined && wire.score !== this.scoreId) return;
+    this.core.receive(wire);
+    this._settled();
   }
 
-  /** Local doc = confirmed doc + unconfirmed edits (dropping any that no longer apply). */
-  rebuild(notify) {
-    const doc = this.clone(this.confirmed);
-    const kept = [];
-    for (const edit of this.unconfirmed) {
-      try {
-        edit.inverse = this.applyEdit(doc, edit.ops).inverse;
-        kept.push(edit);
-      } catch (error) {
-        this.onRejected(error, edit.ops);
-      }
+  _onAck(edit, attempt, err, ack) {
+    // A timeout or a dropped connection leaves ``ack`` undefined: resend, same ids.
+    const answer = err ? { ok: false, error: { code: "no_ack", message: String(err.message) } } : ack;
+    const result = this.core.settle(edit, attempt, answer);
+    if (result.outcome === "dropped") this.onRejected(result.error, edit.ops);
+    if (result.outcome === "retry" && result.retryAfterMs > 0) this._scheduleRetry(result.retryAfterMs);
+    if (result.outcome === "retry" && !this.core.online && this.socket.connected) this.join();
+    this._settled();
+  }
+
+  // --- sending and fetching -------------------------------------------------------------------
+
+  _pump() {
+    for (const edit of this.core.takeToSend()) {
+      const attempt = edit.attempt;
+      const payload = {
+        score: this.scoreId,
+        client_id: this.clientId,
+        client_seq: edit.clientSeq,
+        ops: edit.ops,
+      };
+      this.socket
+        .timeout(this.ackTimeoutMs)
+        .emit("submit", payload, (err, ack) => this._onAck(edit, attempt, err, ack));
     }
-    this.unconfirmed = kept;
-    this.doc = doc;
-    if (notify) this.onChange(this.doc, { remote: true });
+  }
+
+  _scheduleRetry(ms) {
+    if (this._retryTimer !== null) return; // one timer resumes sending, oldest first
+    this._retryTimer = setTimeout(() => {
+      this._retryTimer = null;
+      this.core.resume();
+      this._pump();
+    }, ms);
+  }
+
+  _fetch(from, to) {
+    if (this.fetching || !this.core.online) return;
+    this.fetching = true;
+    const token = ++this._fetchToken;
+    const request = { score: this.scoreId, from };
+    if (to !== null) request.to = to;
+    this.socket.timeout(this.ackTimeoutMs).emit("fetch", request, (err, ack) => {
+      if (token === this._fetchToken) this.fetching = false;
+      if (!err && ack && ack.ok) for (const wire of ack.edits || []) this.core.receive(wire);
+      this._settled();
+    });
+  }
+
+  /** After any input: rejoin if the replica broke, send, fill gaps, tell the page. */
+  _settled() {
+    const core = this.core;
+    if (core.needsSnapshot && core.online) {
+      core.disconnected(); // stop sending on a broken view until the snapshot comes
+      this.join();
+    }
+    this._pump();
+    const gap = core.gap();
+    if (gap) this._fetch(gap[0], gap[1]);
+    if (core.changed) {
+      core.changed = false;
+      this.onChange(core.doc, { remote: true });
+    }
     this.status();
   }
 }
