@@ -23,6 +23,8 @@ export class Collab {
    * @param {Function} o.onStatus  ({connected, joined, queued, version}) on connection changes
    * @param {Function} [o.onRejected]  (error, ops) for an edit refused here or by the server
    * @param {number} [o.maxInFlight]  submits awaiting their ack at once
+   * @param {number} [o.ackTimeoutMs]  an ack not back by then counts as lost (resend)
+   * @param {Function} [o.setTimeout]  (fn, ms) for the retry timer
    */
   constructor(o) {
     this.socket = o.socket;
@@ -32,6 +34,7 @@ export class Collab {
     this.onStatus = o.onStatus || (() => {});
     this.onRejected = o.onRejected || (() => {});
     this.ackTimeoutMs = o.ackTimeoutMs || ACK_TIMEOUT_MS;
+    this.setTimeout = o.setTimeout || ((fn, ms) => setTimeout(fn, ms)); // tests inject a clock
     this.core = new CollabCore({
       clientId: o.clientId,
       maxInFlight: o.maxInFlight || DEFAULT_MAX_IN_FLIGHT,
@@ -165,7 +168,7 @@ export class Collab {
 
   _scheduleRetry(ms) {
     if (this._retryTimer !== null) return; // one timer resumes sending, oldest first
-    this._retryTimer = setTimeout(() => {
+    this._retryTimer = this.setTimeout(() => {
       this._retryTimer = null;
       this.core.resume();
       this._pump();

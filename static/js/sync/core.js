@@ -80,6 +80,8 @@ export class CollabCore {
     this._nextClientSeq = 1;
     this._failures = 0; // retryable refusals in a row (backoff)
     this._careful = false; // after a refusal: one submit in flight until it is stored
+    this._awaiting = new Set(); // edits whose current attempt has not been answered
+    this._sends = 0; // counts submits, to tell which of two went out first
   }
 
   /** What the user sees: confirmed + unconfirmed edits (the object itself; null before join). */
@@ -88,8 +90,9 @@ export class CollabCore {
     return this._doc;
   }
 
+  /** Submits whose ack we still wait for (an edit confirmed by the log meanwhile included). */
   get inFlight() {
-    return this.pending.filter((e) => e.state === "sent").length;
+    return this._awaiting.size;
   }
 
   /** Every local edit stored and seen, nothing early waiting. */
@@ -130,6 +133,8 @@ export class CollabCore {
       if (edit.state !== "queued") continue;
       edit.state = "sent";
       edit.attempt += 1;
+      edit.sentAt = ++this._sends;
+      this._awaiting.add(edit);
       inFlight += 1;
       out.push(edit);
     }
@@ -141,14 +146,15 @@ export class CollabCore {
    * error?, retryAfterMs?}. Retry keeps the edit (same client seq); dropped takes it out.
    */
   settle(edit, attempt, ack) {
-    const current = edit.state === "sent" && edit.attempt === attempt;
+    const current = this._awaiting.has(edit) && edit.attempt === attempt;
+    if (current) this._awaiting.delete(edit);
     const index = this.pending.indexOf(edit);
     if (ack && ack.ok) {
       // Even a late ack of an earlier attempt is the truth: the server has it at ``seq``.
       const seq = Number(ack.seq);
       edit.seq = seq;
       this._failures = 0;
-      if (current || edit.state === "queued") edit.state = "acked"; // never to be resent
+      if (edit.state === "sent" || edit.state === "queued") edit.state = "acked"; // never resent
       if (index >= 0 && current) this._repairOvertaken(edit, index, ack.skipped);
       if (index >= 0 && seq <= this.seq) {
         // Held already (a snapshot covered it, so no log entry matched it).
@@ -166,8 +172,7 @@ export class CollabCore {
     // Refused as invalid while an earlier edit of ours is not stored yet: the server may
     // have run it first because that one was refused, and it may depend on it. Retry it
     // after that one (same ids); refused again then, it is dropped.
-    const waitsBehind = this.pending.slice(0, index).some((e) => e.seq === null);
-    if (FINAL_ERRORS.has(error.code) && !(error.code === "invalid_op" && waitsBehind)) {
+    if (FINAL_ERRORS.has(error.code) && !(error.code === "invalid_op" && this._overtook(edit, index))) {
       this.pending.splice(index, 1);
       edit.state = "dropped";
       this._stale = this.changed = true;
@@ -192,7 +197,7 @@ export class CollabCore {
    */
   _repairOvertaken(edit, index, skipped) {
     if (!Array.isArray(skipped) || !skipped.length) return;
-    if (!this.pending.slice(0, index).some((e) => e.seq === null)) return; // a real clash
+    if (!this._overtook(edit, index)) return; // a real clash: someone removed the target
     const ops = skipped.map((s) => edit.ops[s.index]).filter((op) => op !== undefined);
     if (!ops.length) return;
     const repair = {
@@ -207,6 +212,17 @@ export class CollabCore {
     };
     this.pending.splice(index + 1, 0, repair);
     this._stale = true;
+  }
+
+  /**
+   * Did the server run ``edit`` without an earlier edit of ours? One connection's events are
+   * handled in the order sent, so an earlier edit still awaiting an ack for an attempt sent
+   * before this one was run first; one refused, lost or resent later was not.
+   */
+  _overtook(edit, index) {
+    return this.pending
+      .slice(0, index)
+      .some((e) => e.seq === null && !(this._awaiting.has(e) && e.sentAt < edit.sentAt));
   }
 
   _updateCareful() {
@@ -225,6 +241,7 @@ export class CollabCore {
     this.online = false;
     this.paused = false; // a new connection, a new rate budget
     for (const edit of this.pending) if (edit.state === "sent") edit.state = "queued";
+    this._awaiting.clear(); // socket.io-client drops (or fails) the acks of a closed connection
   }
 
   /** A join ack: a snapshot at ``seq`` or the edits after our seq. Then submits may flow. */
