@@ -10,10 +10,12 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import requests
 
 from server.editing import ScoreService
+from server.persistence import Database
 
 from .conftest import LiveServer
 
@@ -147,3 +149,103 @@ def test_collab_client_converges_with_lost_and_reordered_broadcasts(
     assert head == edits
     # The lossy client really had gaps to fetch (beyond the final catch-up call).
     assert result["fetches"][1] > 1
+
+
+QUEUE_HARNESS = r"""
+import { io } from "socket.io-client";
+import { Collab } from "./static/js/sync/collab.js";
+
+const cfg = JSON.parse(await new Promise((ok) => {
+  let s = ""; process.stdin.on("data", (d) => (s += d)); process.stdin.on("end", () => ok(s));
+}));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function until(f, what) {
+  for (let i = 0; i < 3000; i++) { if (f()) return; await sleep(10); }
+  throw new Error(`timed out waiting for ${what}`);
+}
+const socket = io(cfg.url, { auth: { token: cfg.token }, transports: ["websocket"] });
+// Count, on the wire, the submits that wait for their ack and the refusals that come back.
+const wire = { waiting: 0, most: 0, submits: 0, refused: {} };
+const emit = socket.emit.bind(socket);
+socket.emit = (event, payload, callback) => {
+  if (event !== "submit") return emit(event, payload, callback);
+  wire.waiting += 1;
+  wire.submits += 1;
+  wire.most = Math.max(wire.most, wire.waiting);
+  return emit(event, payload, (err, ack) => {
+    wire.waiting -= 1;
+    const code = err ? "no_ack" : ack && !ack.ok && ack.error.code;
+    if (code) wire.refused[code] = (wire.refused[code] || 0) + 1;
+    callback(err, ack);
+  });
+};
+const rejected = [];
+const collab = new Collab({
+  socket, scoreId: cfg.score, clientId: "queue1",
+  onRejected: (e) => rejected.push(String(e.message || e)),
+});
+await until(() => collab.joined && collab.doc, "join");
+socket.disconnect();
+// Offline: notes in every beat of every bar, then a pitch change on every fourth note
+// (those depend on an earlier edit of the queue).
+const steps = "CDEFGAB";
+let k = 0;
+for (const m of collab.doc.measures) for (const offset of ["0", "1/4", "1/2", "3/4"]) {
+  const note = { id: `q${k}n`, step: steps[k % 7], octave: 4 };
+  const event = { id: `q${k}`, dur: { type: 4 }, notes: [note] };
+  collab.submit([{ op: "write_event", part: "p1", measure: m.id, offset, event }]);
+  const flat = { op: "set_pitch", note: note.id, step: "B", alter: -1, octave: 3 };
+  if (k % 4 === 1) collab.submit([flat]);
+  k += 1;
+}
+const queued = collab.unconfirmed.length;
+const typed = JSON.stringify(collab.doc);
+socket.connect();
+await until(() => collab.joined && collab.unconfirmed.length === 0, "the queue to drain");
+collab.catchUp();
+await until(() => !collab.fetching, "catch-up");
+console.log(JSON.stringify({ queued, typed: JSON.parse(typed), doc: collab.doc,
+  version: collab.version, rejected, wire, maxInFlight: collab.core.maxInFlight }));
+socket.close();
+process.exit(0);
+"""
+
+
+def test_offline_queue_drains_within_the_in_flight_bound_through_rate_limiting(
+    db_url: str, start_server: Any
+) -> None:
+    """A long offline queue against a server with a tiny edit budget: submits go at most 8
+    at a time, rate_limited ones are resent (same ids) after ``retry_after``, none is lost,
+    and the database ends as the user typed it."""
+    server = start_server(db_url, {"TUTTI_SYNC_EDIT_BURST": "5", "TUTTI_SYNC_EDIT_RATE": "40"})
+    server.signup("queuer")
+    token = server.token("queuer")
+    created = requests.post(
+        f"{server.url}/api/scores",
+        json={"title": "Queue", "measures": 8, "parts": [{"name": "A"}]},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    score_id = created.json()["id"]
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", QUEUE_HARNESS],
+        input=json.dumps({"url": server.url, "score": score_id, "token": token}),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    service = ScoreService(Database(server.database_url))
+    try:
+        doc, head = service.load(score_id)
+    finally:
+        service.db.dispose()
+    assert result["queued"] == 40
+    assert result["rejected"] == []
+    assert result["wire"]["refused"].get("rate_limited", 0) > 0, result["wire"]
+    assert result["wire"]["most"] <= result["maxInFlight"] == 8, result["wire"]
+    assert result["wire"]["most"] == 8, "the window was never full"
+    assert result["version"] == head >= 40
+    assert result["doc"] == doc == result["typed"]
