@@ -113,7 +113,7 @@ export class CollabCore {
       ops: this.clone(ops),
       inverse, // undoes it on the view; null while it does not apply there
       seq: null, // once the server stored it
-      state: "queued", // queued | sent | acked (stored, not yet in our confirmed state)
+      state: "queued", // queued, sent, acked (stored, not yet confirmed here), confirmed, dropped
       attempt: 0,
       inView: true,
     };
