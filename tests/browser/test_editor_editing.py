@@ -84,6 +84,10 @@ def test_keyboard_note_entry_and_pitch_editing(
     page.keyboard.press("Delete")
     assert pitches(page, 0, "m1")[0] == "rest"
     page.keyboard.press("Control+z")
+    # Undo is a revert the server plans (after the delete is confirmed): wait for its edit.
+    page.wait_for_function(
+        "window.tutti.doc.parts[0].bars.m1.voices['1'][0].notes.length > 0", timeout=5000
+    )
     assert pitches(page, 0, "m1")[0] == "A4"
 
     # Ctrl+Alt+2: note input writes into voice 2, engraved as a second layer.
