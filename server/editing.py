@@ -94,6 +94,45 @@ class _ScoreState:
     head: _Head | None = None
 
 
+class ClientSeqReused(Exception):
+    """A submit whose ``(client_id, client_seq)`` is already logged with a different edit.
+
+    Acking it as a duplicate would silently lose the new ops, so it is refused:
+    nothing is stored and no seq is used. ``seq`` is the earlier edit's.
+    """
+
+    def __init__(self, score_id: str, client_id: str, client_seq: int, seq: int) -> None:
+        super().__init__(
+            f"client seq {client_seq} of client {client_id!r} was already used for edit {seq}"
+            " with other ops; use a new client seq"
+        )
+        self.score_id = score_id
+        self.client_id = client_id
+        self.client_seq = client_seq
+        self.seq = seq
+
+
+def _resubmission(
+    row: dict[str, Any], author_id: int, ops: list[dict[str, Any]], origin: str, meta: Any
+) -> CommittedEdit:
+    """The logged ``row`` as the ack of a resubmission, if it is the very same edit.
+
+    ``ops`` and ``meta`` are normalised like the stored ones (``_as_json``), so equal
+    edits compare equal; another author, other ops, origin or meta is a reused id.
+    """
+    same = (
+        int(row["author_id"]) == author_id
+        and row["ops"] == ops
+        and row["origin"] == origin
+        and row["meta"] == meta
+    )
+    if not same:
+        raise ClientSeqReused(
+            row["score_id"], str(row["client_id"]), int(row["client_seq"]), int(row["seq"])
+        )
+    return CommittedEdit.from_row(row, duplicate=True)
+
+
 def _as_json(value: Any) -> Any:
     """A private copy of ``value`` as it reads back from JSON; ValueError if it is not JSON."""
     try:
@@ -234,8 +273,10 @@ class ScoreService(Store):
     ) -> CommittedEdit:
         """Apply ``ops`` as one edit at the head and append it to the log, atomically.
 
-        A resubmission of (client_id, client_seq) returns the original with
-        ``duplicate=True``. ``InvalidOp`` stores nothing and uses no seq.
+        A resubmission of (client_id, client_seq) with the same author, ops, origin and
+        meta returns the original with ``duplicate=True``; the same ids with anything
+        else raise ``ClientSeqReused``. ``InvalidOp`` and ``ClientSeqReused`` store
+        nothing and use no seq.
         ``check_role`` is called with the author's role in the score, read inside the
         write transaction (one transaction per edit instead of two); whatever it
         raises refuses the edit with nothing stored.
@@ -266,17 +307,30 @@ class ScoreService(Store):
                 # our insert; the unique constraint caught it and we rolled back.
                 if client_id is None or client_seq is None:
                     raise
-                original = self._find_duplicate(score_id, client_id, client_seq)
+                original = self._find_duplicate(
+                    score_id, client_id, client_seq, author_id, ops, origin, meta
+                )
                 if original is None:
                     raise
                 return original
 
     def _find_duplicate(
-        self, score_id: str, client_id: str, client_seq: int
+        self,
+        score_id: str,
+        client_id: str,
+        client_seq: int,
+        author_id: int,
+        ops: list[dict[str, Any]],
+        origin: str,
+        meta: dict[str, Any],
     ) -> CommittedEdit | None:
+        """The logged edit with these client ids as a duplicate ack, or None if none is.
+
+        Raises ``ClientSeqReused`` when the logged edit is not this one.
+        """
         with self.db.read() as conn:
             row = repository.edit_by_client(conn, score_id, client_id, client_seq)
-        return None if row is None else CommittedEdit.from_row(row, duplicate=True)
+        return None if row is None else _resubmission(row, author_id, ops, origin, meta)
 
     def _commit(
         self,
@@ -303,7 +357,14 @@ class ScoreService(Store):
                 if earlier is not None and client_id is not None and client_seq is not None:
                     found = repository.edit_by_client(conn, score_id, client_id, client_seq)
                     if found is not None:
-                        return CommittedEdit.from_row(found, duplicate=True)
+                        try:
+                            return _resubmission(found, author_id, ops, origin, meta)
+                        except ClientSeqReused:
+                            # Someone without the right to edit learns nothing more
+                            # than "forbidden" about what is logged.
+                            if check_role is not None:
+                                check_role(role)
+                            raise
                 if check_role is not None:
                     check_role(role)
                 seq = repository.lock_next_seq(conn, score_id)
@@ -465,4 +526,11 @@ class ScoreService(Store):
         return problems
 
 
-__all__ = ["CommittedEdit", "ScoreNotFound", "ScoreService", "UserNotFound", "replay"]
+__all__ = [
+    "ClientSeqReused",
+    "CommittedEdit",
+    "ScoreNotFound",
+    "ScoreService",
+    "UserNotFound",
+    "replay",
+]

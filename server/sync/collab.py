@@ -19,6 +19,8 @@ from . import protocol
 FINAL_ERRORS = frozenset(
     {
         protocol.INVALID_OP,
+        # Resending the same ids can never succeed: the server holds another edit there.
+        protocol.CLIENT_SEQ_REUSED,
         protocol.PAYLOAD_TOO_LARGE,
         protocol.BAD_REQUEST,
         protocol.FORBIDDEN,

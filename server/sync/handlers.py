@@ -258,6 +258,8 @@ class SyncHandlers:
         return protocol.ok(score=score_id)
 
     def on_submit(self, payload: Any) -> dict[str, Any]:
+        from ..editing import ClientSeqReused
+
         req = protocol.parse_submit(payload, self.limits)
         conn = self._joined(req.score)
         if not conn.bucket.take():
@@ -268,9 +270,14 @@ class SyncHandlers:
             )
         # The author is the authenticated user; any author in the payload is ignored.
         # The role is checked inside the edit's own transaction: one round trip, not two.
-        edit = self.authority.submit(
-            conn.identity.id, req, lambda role: require(role, "editor", "edit this score")
-        )
+        try:
+            edit = self.authority.submit(
+                conn.identity.id, req, lambda role: require(role, "editor", "edit this score")
+            )
+        except ClientSeqReused as exc:
+            raise protocol.ProtocolError(
+                protocol.CLIENT_SEQ_REUSED, str(exc), seq=exc.seq
+            ) from None
         if not edit.duplicate:
             # Committed: now (and only now) tell everyone, the sender included.
             self.socketio.emit(protocol.EDIT, self.authority.wire(edit, req), to=room_of(req.score))

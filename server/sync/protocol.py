@@ -36,6 +36,8 @@ FORBIDDEN = "forbidden"
 NOT_FOUND = "not_found"
 NOT_JOINED = "not_joined"
 INVALID_OP = "invalid_op"
+#: The submit's (client_id, client_seq) is already logged with a different edit.
+CLIENT_SEQ_REUSED = "client_seq_reused"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 RATE_LIMITED = "rate_limited"
 SERVER_ERROR = "server_error"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from server.editing import ScoreService, replay
+from server.editing import ClientSeqReused, ScoreService, replay
 from server.persistence import Database, init_db, schema_head
 
 pytestmark = pytest.mark.postgres
@@ -201,3 +201,43 @@ def test_verify_log_on_postgresql_detects_a_modified_row(pg_url: str) -> None:
         assert main(["--database-url", pg_url, "verify-log", score]) == 2
     finally:
         service.db.dispose()
+
+
+@pytest.mark.parametrize("same_ops", [True, False])
+def test_client_seq_race_between_processes_is_judged_on_the_ops(
+    pg_url: str, same_ops: bool
+) -> None:
+    """The race path: another process commits the same client seq after our duplicate
+    check and before our insert; the unique constraint fires and the stored edit is
+    compared with ours (the same -> duplicate ack, other ops -> ``ClientSeqReused``)."""
+    first = ScoreService(Database(pg_url))
+    second = ScoreService(Database(pg_url))
+    try:
+        author = first.create_user("dee", "h")
+        score = first.create_score(author, "Race")
+        theirs = [{"op": "set_meta", "title": "first"}]
+        ours = theirs if same_ops else [{"op": "set_meta", "title": "second"}]
+        raced: list[int] = []
+
+        def commit_theirs_in_between(role: str | None) -> None:
+            # Runs after this submit's duplicate check, before it takes the seq: the
+            # other service (its own connection) commits the same client seq now.
+            if not raced:
+                raced.append(first.submit(score, author, theirs, client_id="t", client_seq=1).seq)
+
+        kwargs = {"client_id": "t", "client_seq": 1, "check_role": commit_theirs_in_between}
+        if same_ops:
+            edit = second.submit(score, author, ours, **kwargs)  # type: ignore[arg-type]
+            assert edit.duplicate and [edit.seq] == raced == [1]
+        else:
+            with pytest.raises(ClientSeqReused) as caught:
+                second.submit(score, author, ours, **kwargs)  # type: ignore[arg-type]
+            assert caught.value.seq == 1 and raced == [1]
+        assert second.head_seq(score) == 1
+        assert [e.ops for e in second.edits(score)] == [theirs]
+        # The failed insert rolled back: the next edit takes seq 2 and the log is whole.
+        assert second.submit(score, author, ours, client_id="t", client_seq=2).seq == 2
+        assert second.verify_log(score) == []
+    finally:
+        first.db.dispose()
+        second.db.dispose()

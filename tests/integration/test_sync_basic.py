@@ -141,6 +141,51 @@ def test_raw_socketio_client_protocol(shared_server: Shared) -> None:
         sio.disconnect()
 
 
+def test_reused_client_seq_with_other_ops_is_refused_over_the_wire(
+    shared_server: Shared, clients: list
+) -> None:
+    """Item 3 of issue 9: the second edit under one (client_id, client_seq) used to be
+    acked ``duplicate: true`` and lost. Now it is refused, and nothing is stored."""
+    live_server, server_service, score, users = _score(shared_server)
+    ana = users["ana"]
+    received: list[dict] = []
+    sio = socketio.Client(reconnection=False)
+    sio.on(protocol.EDIT, received.append)
+    sio.connect(
+        live_server.url, auth={"token": live_server.token(ana["name"])}, transports=["websocket"]
+    )
+    first = [{"op": "set_meta", "title": "First"}]
+    other = [{"op": "set_meta", "title": "Other"}]
+    try:
+        assert sio.call("join", {"score": score})["ok"]
+        submit = {"score": score, "client_id": "tab", "client_seq": 1}
+        assert sio.call("submit", {**submit, "ops": first})["seq"] == 1
+        refused = sio.call("submit", {**submit, "ops": other})
+        assert refused["ok"] is False
+        assert refused["error"]["code"] == protocol.CLIENT_SEQ_REUSED == "client_seq_reused"
+        assert refused["error"]["seq"] == 1 and "client seq 1" in refused["error"]["message"]
+        # The identical resubmission is still the original, and no seq was used.
+        again = sio.call("submit", {**submit, "ops": first})
+        assert again == {"ok": True, "seq": 1, "skipped": [], "duplicate": True}
+        assert sio.call("submit", {**submit, "client_seq": 2, "ops": other})["seq"] == 2
+        _wait(lambda: len(received) == 2)
+        assert [e["ops"] for e in received] == [first, other]
+    finally:
+        sio.disconnect()
+    assert [e.ops for e in server_service.edits(score)] == [first, other]
+    assert server_service.verify_log(score) == []
+    # The real client treats the refusal as final: a client restarted with the same id
+    # and a fresh counter gets its edit dropped and reported, not resent forever.
+    restarted = live_server.client(ana["name"], client_id="tab")
+    clients.append(restarted)
+    restarted.join(score)
+    restarted.submit([{"op": "set_meta", "title": "Lost?"}])
+    restarted.wait_synced()
+    assert [(d.client_seq, d.code) for d in restarted.dropped] == [(1, "client_seq_reused")]
+    assert restarted.document == server_service.load(score)[0]
+    assert server_service.head_seq(score) == 2
+
+
 def test_offline_edit_that_no_longer_applies_is_dropped_and_reported(
     shared_server: Shared, clients: list
 ) -> None:

@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from server.editing import CommittedEdit, ScoreNotFound, ScoreService, UserNotFound
+from server.editing import (
+    ClientSeqReused,
+    CommittedEdit,
+    ScoreNotFound,
+    ScoreService,
+    UserNotFound,
+)
 from server.persistence import Database, NameTaken
 from server.score import InvalidOp, apply_edit, new_document
 
@@ -98,6 +104,54 @@ def test_resubmission_returns_the_original_and_stores_one_row(
     assert service.head_seq(score) == 1
     # A different client may use the same client seq.
     assert service.submit(score, ana, _title("x"), client_id="other", client_seq=1).seq == 2
+
+
+def test_reused_client_seq_with_other_ops_is_refused_and_stores_nothing(
+    service: ScoreService, db_url: str, ana: int, score: str
+) -> None:
+    original = service.submit(score, ana, _write("e1"), client_id="tab", client_seq=1)
+    before = service.load(score)
+    ben = service.create_user("ben", "hash")
+    service.set_member(score, ben, "editor")
+    # Other ops, one field changed, another author with identical ops, other meta: each
+    # would be silently lost if acked as a duplicate.
+    reuses = [
+        (ana, _write("e2", offset="1/4"), {}),
+        (ana, _write("e1", step="D"), {}),
+        (ben, _write("e1"), {}),
+        (ana, _write("e1"), {"k": 1}),
+    ]
+    for author, ops, meta in reuses:
+        with pytest.raises(ClientSeqReused) as caught:
+            service.submit(score, author, ops, client_id="tab", client_seq=1, meta=meta)
+        assert caught.value.seq == original.seq == 1
+        assert (caught.value.client_id, caught.value.client_seq) == ("tab", 1)
+    assert service.load(score) == before
+    assert _sqlite_rows(db_url, "SELECT count(*), max(seq) FROM edits") == [(1, 1)]
+    # No seq was used by the refusals, and the identical resubmission is still a duplicate
+    # (key order inside an op does not make it another edit).
+    reordered = [dict(reversed(list(op.items()))) for op in _write("e1")]
+    again = service.submit(score, ana, reordered, client_id="tab", client_seq=1)
+    assert again.duplicate and again.seq == 1
+    assert service.submit(score, ana, _title("next"), client_id="tab", client_seq=2).seq == 2
+    assert service.verify_log(score) == []
+
+
+def test_reused_client_seq_by_a_viewer_is_forbidden_not_revealed(
+    service: ScoreService, ana: int, score: str
+) -> None:
+    service.submit(score, ana, _write("e1"), client_id="tab", client_seq=1)
+    cy = service.create_user("cy", "hash")
+    service.set_member(score, cy, "viewer")
+
+    def editors_only(role: str | None) -> None:
+        if role not in ("editor", "owner"):
+            raise PermissionError(role)
+
+    with pytest.raises(PermissionError):
+        service.submit(
+            score, cy, _title("x"), client_id="tab", client_seq=1, check_role=editors_only
+        )
 
 
 def test_invalid_edit_stores_nothing_and_uses_no_seq(

@@ -104,6 +104,20 @@ def test_clashing_edit_leaves_the_view_then_is_dropped_when_refused() -> None:
     assert bob.pending == [] and bob.view() == server.doc
 
 
+def test_client_seq_reused_is_final_while_server_error_is_retried() -> None:
+    ana = _joined("ana")
+    flaky = ana.local_edit([NOTE])
+    failed = {"ok": False, "error": {"code": "server_error", "message": "db away"}}
+    assert ana.settle(flaky, failed) == "retry" and ana.pending == [flaky]
+    reused = {
+        "ok": False,
+        "error": {"code": "client_seq_reused", "message": "already used", "seq": 4},
+    }
+    assert ana.settle(flaky, reused) == "dropped"
+    assert [(d.client_seq, d.code) for d in ana.dropped] == [(1, "client_seq_reused")]
+    assert ana.pending == [] and ana.view() == new_document()
+
+
 def test_ack_of_an_edit_already_in_a_snapshot_confirms_it() -> None:
     server, ana = TinyAuthority(), _joined("ana")
     edit = ana.local_edit([NOTE])
