@@ -58,7 +58,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[OBSERVABILITY_KEY] = Observability()
     app.extensions[SERVICE_KEY] = ScoreService(
-        open_database(settings.database_url), snapshot_every=settings.snapshot_every
+        open_database(settings.database_url),
+        snapshot_every=settings.snapshot_every,
+        log_key=settings.log_key,
     )
 
     limits = sync_limits if isinstance(sync_limits, Limits) else Limits.from_env(os.environ)

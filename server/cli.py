@@ -1,5 +1,5 @@
-"""The ``tutti`` command: init-db, create-user, import, export, history, verify-log, serve
-and voicing.
+"""The ``tutti`` command: init-db, create-user, import, export, history, verify-log,
+sign-log, serve and voicing.
 
 Top-level imports are stdlib only and every command imports what it needs when it
 runs: ``serve`` must monkey-patch eventlet before Flask, SQLAlchemy or psycopg2 load.
@@ -27,21 +27,36 @@ class CommandError(Exception):
     """A user-facing failure: printed as ``tutti: <message>``, exit status 1."""
 
 
-def _settings(args: argparse.Namespace) -> Any:
-    from .config import Settings
+def _settings(args: argparse.Namespace, *, existing_log_key: bool = False) -> Any:
+    """Settings for a command; ``existing_log_key``: the log key must already exist
+    (checking a log with a key made up on the spot would only report noise)."""
+    from .config import Settings, instance_dir, log_key
 
     overrides: dict[str, Any] = {"secret_key": "unused-by-the-cli"}
     if args.database_url:
         overrides["database_url"] = args.database_url
+    if existing_log_key:
+        key = log_key(create=False)
+        if key is None:
+            raise CommandError(
+                f"no log key: set TUTTI_LOG_KEY or run where {instance_dir() / 'log_key'}"
+                " (the server's key) is"
+            )
+        overrides["log_key"] = key
     return Settings.from_env(overrides)
 
 
-def _service(args: argparse.Namespace, *, migrate: bool = True) -> ScoreService:
+def _service(
+    args: argparse.Namespace, *, migrate: bool = True, existing_log_key: bool = False
+) -> ScoreService:
     from .editing import ScoreService
 
-    settings = _settings(args)
+    settings = _settings(args, existing_log_key=existing_log_key)
     return ScoreService.open(
-        settings.database_url, migrate=migrate, snapshot_every=settings.snapshot_every
+        settings.database_url,
+        migrate=migrate,
+        snapshot_every=settings.snapshot_every,
+        log_key=settings.log_key,
     )
 
 
@@ -233,19 +248,54 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_verify_log(args: argparse.Namespace) -> int:
     from .editing import ScoreNotFound
 
-    service = _service(args)
+    service = _service(args, existing_log_key=True)
+    warnings: list[str] = []
     try:
-        problems = service.verify_log(args.score)
+        problems = service.verify_log(args.score, warnings=warnings)
         head = service.head_seq(args.score)
     except ScoreNotFound:
         raise CommandError(f"no score {args.score!r}") from None
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for problem in problems:
         print(problem)
     if problems:
-        print(f"score {args.score}: the log is damaged ({len(problems)} problems)", file=sys.stderr)
+        print(
+            f"score {args.score}: the log is damaged or not signed ({len(problems)} problems)",
+            file=sys.stderr,
+        )
         return 2
-    print(f"score {args.score}: {head} edits, hash chain intact")
+    print(f"score {args.score}: {head} edits, keyed hash chain intact, head and snapshots signed")
     return 0
+
+
+def cmd_sign_log(args: argparse.Namespace) -> int:
+    from .editing import ScoreNotFound
+
+    if bool(args.score) == args.all:
+        raise CommandError("give one score id, or --all")
+    service = _service(args, existing_log_key=True)
+    if args.all:
+        from .persistence import repository
+
+        with service.db.read() as conn:
+            scores = repository.unsigned_score_ids(conn)
+    else:
+        scores = [args.score]
+    refused = 0
+    for score in scores:
+        try:
+            problems = service.sign_log(score)
+        except ScoreNotFound:
+            raise CommandError(f"no score {score!r}") from None
+        for problem in problems:
+            print(f"{score}: {problem}")
+        if problems:
+            refused += 1
+            print(f"score {score}: not signed, the log is damaged", file=sys.stderr)
+        else:
+            print(f"score {score}: head and snapshots signed")
+    return 2 if refused else 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -299,9 +349,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv"], default="csv")
     p.set_defaults(func=cmd_history)
 
-    p = sub.add_parser("verify-log", help="check a score's hash chain (exit 2 if damaged)")
+    p = sub.add_parser(
+        "verify-log",
+        help="check a score's keyed hash chain, signed head and snapshots (exit 2 if damaged)",
+    )
     p.add_argument("score")
     p.set_defaults(func=cmd_verify_log)
+
+    p = sub.add_parser(
+        "sign-log",
+        help="sign the head of a log from before keyed hashing, once checked (exit 2 if damaged)",
+    )
+    p.add_argument("score", nargs="?")
+    p.add_argument("--all", action="store_true", help="every score whose head is unsigned")
+    p.set_defaults(func=cmd_sign_log)
 
     p = sub.add_parser("serve", help="run the web server")
     p.add_argument("--host", default="127.0.0.1")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -33,21 +33,53 @@ def stored_secret_key(directory: Path | None = None) -> str:
     Generated once rather than per start so that sessions survive a restart and
     every worker of one deployment signs cookies with the same key.
     """
+    return _stored_key(directory or instance_dir(), "secret_key")
+
+
+def stored_log_key(directory: Path | None = None, *, create: bool = True) -> str | None:
+    """The edit log's HMAC key kept in ``instance/log_key`` (0600), generated on first use
+    unless ``create`` is false (then None when there is none).
+
+    Separate from the secret key, so rotating the cookie key never breaks the log. It
+    must never be stored in the database: the log is signed against whoever can write
+    to the database.
+    """
     directory = directory or instance_dir()
-    path = directory / "secret_key"
+    if not create:
+        try:
+            return (directory / "log_key").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+    return _stored_key(directory, "log_key")
+
+
+def log_key(env: Mapping[str, str] | None = None, *, create: bool = True) -> str | None:
+    """``TUTTI_LOG_KEY``, else the instance directory's ``log_key`` file (see above)."""
+    env = os.environ if env is None else env
+    return env.get("TUTTI_LOG_KEY") or stored_log_key(instance_dir(env), create=create)
+
+
+def _stored_key(directory: Path, name: str) -> str:
+    path = directory / name
     try:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
     directory.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
+    # Written whole to a private file, then linked into place: when two workers start
+    # at once exactly one key wins, and neither can read a half-written (empty) file.
+    staging = directory / f".{name}.{secrets.token_hex(8)}"
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        # O_EXCL: when two workers start at once, exactly one key wins.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        try:
+            os.link(staging, path)
+        except FileExistsError:
+            return path.read_text().strip()
+    finally:
+        staging.unlink()
     return key
 
 
@@ -60,6 +92,8 @@ class Settings:
     async_mode: str = "eventlet"
     message_queue: str | None = None
     snapshot_every: int = 100
+    #: HMAC key of the edit log (``TUTTI_LOG_KEY`` or instance/log_key); never in the DB.
+    log_key: str = field(default="", repr=False)
     max_import_bytes: int = 10 * 1024 * 1024
     cors_origins: tuple[str, ...] = ()  # empty = same origin only
 
@@ -99,6 +133,9 @@ class Settings:
             values["cors_origins"] = _origins(values["cors_origins"])
         if values["async_mode"] not in ASYNC_MODES:
             raise ValueError(f"TUTTI_ASYNC_MODE must be one of {ASYNC_MODES}")
+        if not values.get("log_key"):
+            # Like the secret key: the instance directory is touched only when needed.
+            values["log_key"] = log_key(env) or ""
         return cls(**values)
 
 

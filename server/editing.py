@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .persistence import GENESIS_HASH, ORIGINS, Database, DuplicateEdit, edit_hash, iso, repository
+from .persistence import (
+    GENESIS_HASH,
+    ORIGINS,
+    Database,
+    DuplicateEdit,
+    LogSigner,
+    edit_hash,
+    iso,
+    repository,
+)
 from .persistence.chain import as_utc
 from .persistence.store import (
     DEFAULT_SETTINGS,
@@ -94,6 +103,22 @@ class _ScoreState:
     head: _Head | None = None
 
 
+class LogTampered(RuntimeError):
+    """The score's stored head signature does not fit its log: edits were deleted or the
+    head rolled back behind the server's back (or the log key changed). The server
+    refuses to extend such a log, since signing a new head would make it look whole."""
+
+
+def _log_key_bytes(key: bytes | str | None) -> bytes:
+    if key is None or key == "":
+        from .config import log_key
+
+        key = log_key()
+        if not key:
+            raise ValueError("no log key (TUTTI_LOG_KEY or instance/log_key)")
+    return key.encode("utf-8") if isinstance(key, str) else key
+
+
 class ClientSeqReused(Exception):
     """A submit whose ``(client_id, client_seq)`` is already logged with a different edit.
 
@@ -158,11 +183,19 @@ class ScoreService(Store):
     """
 
     def __init__(
-        self, db: Database, *, snapshot_every: int = 100, max_cached_scores: int = 256
+        self,
+        db: Database,
+        *,
+        snapshot_every: int = 100,
+        max_cached_scores: int = 256,
+        log_key: bytes | str | None = None,
     ) -> None:
+        """``log_key``: the HMAC key of the log; default ``TUTTI_LOG_KEY`` or the
+        instance directory's ``log_key`` file (``server.config.log_key``)."""
         if snapshot_every < 1:
             raise ValueError("snapshot_every must be positive")
         self.db = db
+        self._signer = LogSigner(_log_key_bytes(log_key))
         self.snapshot_every = snapshot_every
         self.max_cached_scores = max_cached_scores
         self._states: OrderedDict[str, _ScoreState] = OrderedDict()
@@ -170,11 +203,20 @@ class ScoreService(Store):
         self._author_names: dict[int, str] = {}
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True, snapshot_every: int = 100) -> ScoreService:
+    def open(
+        cls,
+        url: str,
+        *,
+        migrate: bool = True,
+        snapshot_every: int = 100,
+        log_key: bytes | str | None = None,
+    ) -> ScoreService:
         """A service over ``url``, migrating the database to head first (unless told not to)."""
         from .persistence import open_database
 
-        return cls(open_database(url, migrate=migrate), snapshot_every=snapshot_every)
+        return cls(
+            open_database(url, migrate=migrate), snapshot_every=snapshot_every, log_key=log_key
+        )
 
     def _state(self, score_id: str) -> _ScoreState:
         with self._states_lock:
@@ -235,7 +277,11 @@ class ScoreService(Store):
         self._author_name(owner_id)
         with self.db.write() as conn:
             score_id = repository.new_score_id()
-            repository.insert_score(conn, score_id, title, owner_id, dict(DEFAULT_SETTINGS), doc)
+            repository.insert_score(
+                conn, score_id, title, owner_id, dict(DEFAULT_SETTINGS), doc,
+                head_sig=self._signer.head(score_id, 0, GENESIS_HASH, 1),
+                snapshot_sig=self._signer.snapshot(score_id, 0, GENESIS_HASH, _as_json(doc)),
+            )  # fmt: skip
         return score_id
 
     def import_score(
@@ -367,10 +413,22 @@ class ScoreService(Store):
                             raise
                 if check_role is not None:
                     check_role(role)
-                seq = repository.lock_next_seq(conn, score_id)
-                if seq is None:
+                locked = repository.lock_next_head(conn, score_id)
+                if locked is None:
                     raise ScoreNotFound(score_id)
+                seq, head_sig, keyed_from = locked
                 head = self._head_at(conn, state, score_id, seq - 1)
+                # Extend only the head this server signed: after a rollback (newest edits
+                # deleted, head_seq lowered) a freshly signed head would hide the deletion.
+                # NULL = a log from before keyed hashing: extended, left unsigned.
+                signed = head_sig is not None
+                if signed and not self._signer.check(
+                    head_sig, self._signer.head(score_id, seq - 1, head.hash, keyed_from)
+                ):
+                    raise LogTampered(
+                        f"score {score_id}: the signed head does not match edit {seq - 1};"
+                        " run `tutti verify-log`"
+                    )
                 title_before = head.doc.get("title")
                 mutated = True
                 # A private copy: the document must not alias objects of the logged ops.
@@ -391,10 +449,15 @@ class ScoreService(Store):
                     "created_at": repository.utcnow(),
                     "prev_hash": head.hash,
                 }
-                row["hash"] = edit_hash(head.hash, row)
+                row["hash"] = self._signer.edit_hash(head.hash, row)
                 repository.insert_edit(conn, row)
+                if signed:
+                    repository.set_head_sig(
+                        conn, score_id, self._signer.head(score_id, seq, row["hash"], keyed_from)
+                    )
                 if seq % self.snapshot_every == 0:
-                    repository.insert_snapshot(conn, score_id, seq, head.doc)
+                    sig = self._signer.snapshot(score_id, seq, row["hash"], head.doc)
+                    repository.insert_snapshot(conn, score_id, seq, head.doc, sig=sig)
                 if head.doc.get("title") != title_before:
                     repository.set_title(conn, score_id, str(head.doc.get("title") or ""))
             # Committed: only now does the cached head move on.
@@ -504,30 +567,150 @@ class ScoreService(Store):
         found = self.edits(score_id, from_seq=seq, to_seq=seq)
         return found[0] if found else None
 
-    def verify_log(self, score_id: str) -> list[str]:
-        """Every way the log is damaged: gaps, broken links, rows whose hash no longer fits."""
-        problems: list[str] = []
+    def verify_log(self, score_id: str, *, warnings: list[str] | None = None) -> list[str]:
+        """Every way the log is damaged: gaps, broken links, rows whose (keyed) hash no
+        longer fits, a head signature that does not fit the log's end (newest edits
+        deleted, head rolled back), snapshots whose signature does not fit.
+
+        Notes that are not damage (edits from before keyed hashing) go to ``warnings``.
+        """
+        check = self._check_log(score_id)
+        if warnings is not None:
+            warnings.extend(check.warnings)
+        return check.problems + check.unsigned
+
+    def sign_log(self, score_id: str) -> list[str]:
+        """Sign the head and snapshots of a log from before keyed hashing (trust on first use).
+
+        Refuses, returning the problems, when the log is damaged in any other way; a
+        pre-key snapshot is signed only if it equals the replay of the log up to it.
+        Returns [] when signed (or when everything already was).
+        """
+        check = self._check_log(score_id)
+        if check.problems:
+            return check.problems
+        if not check.unsigned:
+            return []
+        docs = dict(self._replayed_snapshots(score_id, {s for s in check.unsigned_snapshots if s}))
+        with self.db.write() as conn:
+            for seq in check.unsigned_snapshots:
+                found = repository.snapshots_at(conn, score_id, [seq])
+                if not found:
+                    return [f"snapshot {seq} disappeared while signing"]
+                doc = found[0][1]
+                if seq and docs.get(seq) != doc:
+                    return [f"snapshot {seq}: document differs from the replay of the log"]
+                repository.set_snapshot_sig(
+                    conn, score_id, seq,
+                    self._signer.snapshot(score_id, seq, check.hashes[seq], doc),
+                )  # fmt: skip
+            sig = self._signer.head(score_id, check.head, check.last_hash, check.keyed_from)
+            # Only the head that was checked: an edit committed meanwhile moved head_seq.
+            if not repository.sign_unsigned_head(conn, score_id, check.head, check.keyed_from, sig):
+                raise RuntimeError(f"score {score_id} moved on while signing; run it again")
+        self.forget_cache(score_id)
+        return []
+
+    def _replayed_snapshots(self, score_id: str, seqs: set[int]) -> list[tuple[int, Doc]]:
+        """The documents after edits ``seqs``, replayed from the seq-0 snapshot."""
+        out: list[tuple[int, Doc]] = []
         with self.db.read() as conn:
-            head = repository.head_seq(conn, score_id)
-            if head is None:
+            found = repository.snapshots_at(conn, score_id, [0])
+            if not found:
+                return out
+            doc = found[0][1]
+            for row in repository.iter_edit_rows(conn, score_id):
+                if not seqs - {s for s, _ in out}:
+                    break
+                apply_edit(doc, row["ops"])
+                if int(row["seq"]) in seqs:
+                    out.append((int(row["seq"]), _as_json(doc)))
+        return out
+
+    def _check_log(self, score_id: str) -> _LogCheck:
+        with self.db.read() as conn:
+            found = repository.log_head(conn, score_id)
+            if found is None:
                 raise ScoreNotFound(score_id)
+            head, head_sig, keyed_from = found
+            check = _LogCheck(head=head, keyed_from=keyed_from)
+            problems = check.problems
+            snapshots = repository.snapshot_sigs(conn, score_id)
+            wanted = {seq for seq, _ in snapshots}
             expected_seq, prev = 1, GENESIS_HASH
+            check.hashes[0] = GENESIS_HASH
             for row in repository.iter_edit_rows(conn, score_id):
                 seq = int(row["seq"])
                 if seq != expected_seq:
                     problems.append(f"seq {expected_seq}..{seq - 1} missing (gap in the log)")
                 if row["prev_hash"] != prev:
                     problems.append(f"edit {seq}: prev_hash does not match edit {seq - 1}'s hash")
-                if edit_hash(row["prev_hash"], row) != row["hash"]:
+                if seq >= keyed_from:
+                    if not self._signer.check(
+                        row["hash"], self._signer.edit_hash(row["prev_hash"], row)
+                    ):
+                        problems.append(
+                            f"edit {seq}: content does not match its keyed hash"
+                            " (modified, or re-hashed without the log key)"
+                        )
+                elif edit_hash(row["prev_hash"], row) != row["hash"]:
                     problems.append(f"edit {seq}: content does not match its hash (modified)")
+                if seq in wanted:
+                    check.hashes[seq] = str(row["hash"])
                 prev, expected_seq = row["hash"], seq + 1
+            check.last_hash = prev
             if expected_seq - 1 != head:
                 problems.append(f"head_seq is {head} but the log ends at {expected_seq - 1}")
-        return problems
+            if head_sig is None:
+                check.unsigned.append(
+                    "the head is not signed: a log from before keyed hashing (check it, then"
+                    " `tutti sign-log`), or its signature was removed"
+                )
+            elif not self._signer.check(
+                head_sig, self._signer.head(score_id, head, prev, keyed_from)
+            ):
+                problems.append(
+                    f"the signed head does not match seq {head} and the last edit's hash:"
+                    " newest edits deleted or the head rolled back (or another log key)"
+                )
+            if keyed_from > 1:
+                check.warnings.append(
+                    f"edits 1..{keyed_from - 1} carry unkeyed (legacy) hashes; they are only"
+                    " protected through the signed head, from when it was first signed"
+                )
+            for seq, sig in snapshots:
+                if seq not in check.hashes:
+                    problems.append(f"snapshot {seq}: there is no edit {seq} in the log")
+                elif sig is None:
+                    check.unsigned_snapshots.append(seq)
+                    check.unsigned.append(f"snapshot {seq} is not signed")
+                else:
+                    doc = repository.snapshots_at(conn, score_id, [seq])[0][1]
+                    computed = self._signer.snapshot(score_id, seq, check.hashes[seq], doc)
+                    if not self._signer.check(sig, computed):
+                        problems.append(
+                            f"snapshot {seq}: document does not match its signature (forged)"
+                        )
+        return check
+
+
+@dataclass
+class _LogCheck:
+    """What ``_check_log`` found: damage, missing signatures (a pre-key log) and notes."""
+
+    head: int
+    keyed_from: int
+    last_hash: str = GENESIS_HASH
+    problems: list[str] = field(default_factory=list)
+    unsigned: list[str] = field(default_factory=list)
+    unsigned_snapshots: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    hashes: dict[int, str] = field(default_factory=dict)
 
 
 __all__ = [
     "ClientSeqReused",
+    "LogTampered",
     "CommittedEdit",
     "ScoreNotFound",
     "ScoreService",

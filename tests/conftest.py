@@ -1,8 +1,11 @@
 """Shared fixtures: a migrated SQLite database per test, a ``ScoreService`` over it, and a
-throwaway PostgreSQL database (created on 127.0.0.1 and dropped afterwards)."""
+throwaway PostgreSQL database (created on 127.0.0.1 and dropped afterwards); one edit-log
+key (``TUTTI_LOG_KEY``) for the run."""
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +15,11 @@ from server.editing import ScoreService
 from server.persistence import Database, init_db
 
 PG_ADMIN_URL = "postgresql+psycopg2://root@127.0.0.1:5432/test"
+
+# One edit-log key for the whole run, set before anything reads it: every ScoreService
+# in the test process and every server the tests start (they inherit the environment)
+# signs and checks logs with it, and no test writes a key file into instance/.
+os.environ.setdefault("TUTTI_LOG_KEY", secrets.token_hex(32))
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Persistence: the only package that imports SQLAlchemy. Tables (``models``), engines
 and migrations (``db``), queries returning plain data (``repository``) and the edit
-log's hash chain (``chain``).
+log's keyed hash chain and head/snapshot signatures (``chain``).
 
 Callers hold a ``Database`` and pass its connections to ``repository`` functions.
 """
@@ -8,7 +8,7 @@ Callers hold a ``Database`` and pass its connections to ``repository`` functions
 from __future__ import annotations
 
 from . import repository
-from .chain import GENESIS_HASH, as_utc, edit_hash, iso
+from .chain import GENESIS_HASH, LogSigner, as_utc, edit_hash, iso
 from .db import Database, init_db, normalise_url, open_database, schema_head
 from .models import ORIGINS, ROLES, SUGGESTION_STATUSES
 from .repository import DuplicateEdit, NameTaken
@@ -19,6 +19,7 @@ __all__ = [
     "ROLES",
     "SUGGESTION_STATUSES",
     "Database",
+    "LogSigner",
     "DuplicateEdit",
     "NameTaken",
     "as_utc",

@@ -69,6 +69,11 @@ class Score(Base):
     head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The keyed signature of (id, head_seq, last edit's hash, keyed_from), updated in the
+    # edit's own transaction. NULL: a log from before keyed hashing, not yet signed.
+    head_sig: Mapped[str | None] = mapped_column(String(64))
+    # The first seq whose hash is keyed (HMAC); older edits keep their plain SHA-256 link.
+    keyed_from: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
 
     __table_args__ = (Index("ix_scores_owner_id", "owner_id"),)
 
@@ -124,6 +129,8 @@ class Snapshot(Base):
     score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(BigInteger)
     doc: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Keyed signature of (score, seq, edit seq's hash, doc); NULL on snapshots from before.
+    sig: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (PrimaryKeyConstraint("score_id", "seq"),)
 

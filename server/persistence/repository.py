@@ -106,8 +106,12 @@ def insert_score(
     owner_id: int,
     settings: dict[str, Any],
     doc: dict[str, Any],
+    *,
+    head_sig: str | None = None,
+    snapshot_sig: str | None = None,
 ) -> None:
-    """The score row, its owner's membership and the snapshot at seq 0."""
+    """The score row (keyed from seq 1, head signed as ``head_sig``), its owner's
+    membership and the snapshot at seq 0."""
     conn.execute(
         insert(Score).values(
             id=score_id,
@@ -116,10 +120,12 @@ def insert_score(
             head_seq=0,
             settings=settings,
             created_at=utcnow(),
+            head_sig=head_sig,
+            keyed_from=1,
         )
     )
     conn.execute(insert(ScoreMember).values(score_id=score_id, user_id=owner_id, role="owner"))
-    insert_snapshot(conn, score_id, 0, doc)
+    insert_snapshot(conn, score_id, 0, doc, sig=snapshot_sig)
 
 
 def score_row(conn: Connection, score_id: str) -> dict[str, Any] | None:
@@ -148,6 +154,20 @@ _NEXT_SEQ = (
 )
 
 
+_NEXT_HEAD = (
+    update(Score)
+    .where(Score.id == bindparam("score_id"))
+    .values(head_seq=Score.head_seq + 1)
+    .returning(Score.head_seq, Score.head_sig, Score.keyed_from)
+)
+_SET_HEAD_SIG = (
+    update(Score).where(Score.id == bindparam("score_id")).values(head_sig=bindparam("sig"))
+)
+_LOG_HEAD = select(Score.head_seq, Score.head_sig, Score.keyed_from).where(
+    Score.id == bindparam("score_id")
+)
+
+
 def head_seq(conn: Connection, score_id: str) -> int | None:
     value = conn.execute(_HEAD_SEQ, {"score_id": score_id}).scalar()
     return None if value is None else int(value)
@@ -161,6 +181,50 @@ def lock_next_seq(conn: Connection, score_id: str) -> int | None:
     """
     value = conn.execute(_NEXT_SEQ, {"score_id": score_id}).scalar()
     return None if value is None else int(value)
+
+
+def lock_next_head(conn: Connection, score_id: str) -> tuple[int, str | None, int] | None:
+    """``lock_next_seq`` that also returns what the edit must check and sign: the
+    (new seq, the signature of the head it extends, keyed_from), in the same statement."""
+    row = conn.execute(_NEXT_HEAD, {"score_id": score_id}).first()
+    return None if row is None else (int(row[0]), row[1], int(row[2]))
+
+
+def set_head_sig(conn: Connection, score_id: str, sig: str | None) -> None:
+    conn.execute(_SET_HEAD_SIG, {"score_id": score_id, "sig": sig})
+
+
+def sign_unsigned_head(
+    conn: Connection, score_id: str, seq: int, keyed_from: int, sig: str
+) -> bool:
+    """Set the signature of a still unsigned head that is still at ``seq``; False if not."""
+    result = conn.execute(
+        update(Score)
+        .where(
+            Score.id == score_id,
+            Score.head_seq == seq,
+            Score.keyed_from == keyed_from,
+            Score.head_sig.is_(None),
+        )
+        .values(head_sig=sig)
+    )
+    return bool(result.rowcount == 1)
+
+
+def log_head(conn: Connection, score_id: str) -> tuple[int, str | None, int] | None:
+    """(head_seq, head_sig, keyed_from) of a score, or None when there is no such score."""
+    row = conn.execute(_LOG_HEAD, {"score_id": score_id}).first()
+    return None if row is None else (int(row[0]), row[1], int(row[2]))
+
+
+def unsigned_score_ids(conn: Connection) -> list[str]:
+    """Scores whose head is not signed (logs from before keyed hashing)."""
+    return [
+        str(v)
+        for v in conn.execute(
+            select(Score.id).where(Score.head_sig.is_(None)).order_by(Score.id)
+        ).scalars()
+    ]
 
 
 def set_head_seq(conn: Connection, score_id: str, seq: int) -> None:
@@ -372,8 +436,26 @@ def count_edits(conn: Connection, score_id: str) -> int:
 # --- snapshots ------------------------------------------------------------------------
 
 
-def insert_snapshot(conn: Connection, score_id: str, seq: int, doc: dict[str, Any]) -> None:
-    conn.execute(insert(Snapshot), {"score_id": score_id, "seq": seq, "doc": doc})
+def insert_snapshot(
+    conn: Connection, score_id: str, seq: int, doc: dict[str, Any], *, sig: str | None = None
+) -> None:
+    conn.execute(insert(Snapshot), {"score_id": score_id, "seq": seq, "doc": doc, "sig": sig})
+
+
+def snapshot_sigs(conn: Connection, score_id: str) -> list[tuple[int, str | None]]:
+    """(seq, signature) of every stored snapshot of the score, in seq order."""
+    rows = conn.execute(
+        select(Snapshot.seq, Snapshot.sig)
+        .where(Snapshot.score_id == score_id)
+        .order_by(Snapshot.seq)
+    )
+    return [(int(r.seq), r.sig) for r in rows]
+
+
+def set_snapshot_sig(conn: Connection, score_id: str, seq: int, sig: str) -> None:
+    conn.execute(
+        update(Snapshot).where(Snapshot.score_id == score_id, Snapshot.seq == seq).values(sig=sig)
+    )
 
 
 def snapshot_at_or_before(
@@ -442,7 +524,9 @@ __all__ = [
     "insert_snapshot",
     "iter_edit_rows",
     "latest_history_checkpoint",
+    "lock_next_head",
     "lock_next_seq",
+    "log_head",
     "members",
     "new_score_id",
     "put_history_checkpoint",
@@ -452,15 +536,20 @@ __all__ = [
     "score_row",
     "scores_for",
     "set_head_seq",
+    "set_head_sig",
     "set_member",
+    "set_snapshot_sig",
     "set_suggestion_result",
     "set_title",
+    "sign_unsigned_head",
     "snapshot_at_or_before",
     "snapshot_seqs",
+    "snapshot_sigs",
     "snapshots_at",
     "suggestion_by_id",
     "suggestions_of",
     "tail",
+    "unsigned_score_ids",
     "user_by_id",
     "user_by_name",
     "utcnow",

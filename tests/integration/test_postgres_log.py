@@ -197,7 +197,9 @@ def test_verify_log_on_postgresql_detects_a_modified_row(pg_url: str) -> None:
                 "UPDATE edits SET meta = '{\"forged\": true}' WHERE score_id = %(s)s AND seq = 2",
                 {"s": score},
             )
-        assert service.verify_log(score) == ["edit 2: content does not match its hash (modified)"]
+        assert service.verify_log(score) == [
+            "edit 2: content does not match its keyed hash (modified, or re-hashed without the log key)"
+        ]
         assert main(["--database-url", pg_url, "verify-log", score]) == 2
     finally:
         service.db.dispose()

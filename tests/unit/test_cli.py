@@ -100,7 +100,7 @@ def test_verify_log_detects_a_modified_row(url: str, capsys: pytest.CaptureFixtu
     service, score = _score_with_edits(url)
     service.db.dispose()
     assert _tutti(url, "verify-log", score) == 0
-    assert "3 edits, hash chain intact" in capsys.readouterr().out
+    assert "3 edits, keyed hash chain intact" in capsys.readouterr().out
 
     with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
         conn.execute("UPDATE edits SET author_id = author_id WHERE seq = 2")  # no change
@@ -109,7 +109,10 @@ def test_verify_log_detects_a_modified_row(url: str, capsys: pytest.CaptureFixtu
         )  # a helper edit passed off as a person's
     assert _tutti(url, "verify-log", score) == 2
     captured = capsys.readouterr()
-    assert "edit 3: content does not match its hash (modified)" in captured.out
+    assert (
+        "edit 3: content does not match its keyed hash (modified, or re-hashed without the log key)"
+        in captured.out
+    )
     assert "damaged" in captured.err
 
     # The same through a separate process, the way an operator would run it.

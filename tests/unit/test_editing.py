@@ -303,7 +303,9 @@ def test_verify_log_detects_a_modified_row(
             ('[{"op": "set_meta", "title": "forged"}]', score),
         )
     problems = service.verify_log(score)
-    assert problems == ["edit 3: content does not match its hash (modified)"]
+    assert problems == [
+        "edit 3: content does not match its keyed hash (modified, or re-hashed without the log key)"
+    ]
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
         conn.execute("DELETE FROM edits WHERE score_id = ? AND seq = 4", (score,))
     problems = service.verify_log(score)
