@@ -124,7 +124,7 @@ def test_verify_log_detects_a_modified_row(url: str, capsys: pytest.CaptureFixtu
         timeout=60,
     )
     assert done.returncode == 2, done.stderr
-    assert "edit 3: content does not match its hash" in done.stdout
+    assert "edit 3: content does not match its keyed hash" in done.stdout
 
 
 def test_missing_score_and_bad_usage(url: str, capsys: pytest.CaptureFixture[str]) -> None:
