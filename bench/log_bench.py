@@ -28,12 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from server.editing import ScoreService
-from server.persistence import GENESIS_HASH, Database, edit_hash, init_db, repository
+from server.persistence import GENESIS_HASH, Database, LogSigner, init_db, repository
 from server.score import apply_edit, clone, new_document
 
 REPO = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql+psycopg2://root@127.0.0.1:5432/test"
 FORK = multiprocessing.get_context("fork")
+# One log key for this run (inherited by the writer processes): the bulk loader below
+# signs like ``submit`` does, and no key file is written into instance/.
+os.environ.setdefault("TUTTI_LOG_KEY", secrets.token_hex(32))
 
 
 # --- a realistic long history -----------------------------------------------------------
@@ -87,17 +90,20 @@ def build_long_score(db: Database, edits: int, *, every: int = 100) -> tuple[str
     author = service.create_user(f"bench{secrets.token_hex(3)}", "h")
     doc = start_doc()
     score = service.create_score(author, "Bench", doc)
+    signer = LogSigner(os.environ["TUTTI_LOG_KEY"].encode())
     make, prev, seq = EditMaker(1), GENESIS_HASH, 0
     rows: list[dict[str, Any]] = []
-    snapshots: list[tuple[int, dict[str, Any]]] = []
+    snapshots: list[tuple[int, str, dict[str, Any]]] = []
     moment = datetime.now(UTC)
 
     def flush() -> None:
         with db.write() as conn:
             repository.insert_edits(conn, rows)
-            for snap_seq, snap in snapshots:
-                repository.insert_snapshot(conn, score, snap_seq, snap)
+            for snap_seq, snap_hash, snap in snapshots:
+                sig = signer.snapshot(score, snap_seq, snap_hash, snap)
+                repository.insert_snapshot(conn, score, snap_seq, snap, sig=sig)
             repository.set_head_seq(conn, score, seq)
+            repository.set_head_sig(conn, score, signer.head(score, seq, prev, 1))
         rows.clear()
         snapshots.clear()
 
@@ -109,10 +115,10 @@ def build_long_score(db: Database, edits: int, *, every: int = 100) -> tuple[str
                "client_seq": seq, "ops": ops, "inverse": result.inverse,
                "skipped": result.skipped, "origin": "human", "meta": {},
                "created_at": moment, "prev_hash": prev}  # fmt: skip
-        row["hash"] = prev = edit_hash(prev, row)
+        row["hash"] = prev = signer.edit_hash(prev, row)
         rows.append(row)
         if seq % every == 0:
-            snapshots.append((seq, clone(doc)))
+            snapshots.append((seq, prev, clone(doc)))
         if len(rows) >= 5000:
             flush()
     flush()

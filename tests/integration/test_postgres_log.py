@@ -198,7 +198,8 @@ def test_verify_log_on_postgresql_detects_a_modified_row(pg_url: str) -> None:
                 {"s": score},
             )
         assert service.verify_log(score) == [
-            "edit 2: content does not match its keyed hash (modified, or re-hashed without the log key)"
+            "edit 2: content does not match its keyed hash"
+            " (modified, or re-hashed without the log key)"
         ]
         assert main(["--database-url", pg_url, "verify-log", score]) == 2
     finally:
