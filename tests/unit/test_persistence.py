@@ -1,5 +1,6 @@
 """Migrations on a fresh SQLite file, SQLite connection settings, the schema's own
-guarantees (unique seq, unique client seq) and the hash chain's canonical form."""
+guarantees (unique seq, unique client seq), the hash chain's canonical form and its
+keyed signatures."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from server.persistence import (
     repository,
     schema_head,
 )
-from server.persistence.chain import canonical_json, iso
+from server.persistence.chain import LogSigner, canonical_json, iso
 
 TABLES = {
     "alembic_version",
@@ -138,6 +139,43 @@ def test_hash_is_canonical_and_covers_every_field() -> None:
         assert edit_hash(GENESIS_HASH, {**row, field: value}) != base, field
     assert edit_hash("1" * 64, row) != base
     assert canonical_json({"b": 1, "a": [1, "é"]}) == '{"a":[1,"é"],"b":1}'
+
+
+def test_keyed_hashes_depend_on_the_key_and_every_input() -> None:
+    moment = datetime(2026, 1, 2, 3, 4, 5, 6000, tzinfo=UTC)
+    row = _edit_row("s", 1, 7, created_at=moment)
+    signer, other = LogSigner(b"k" * 32), LogSigner(b"K" * 32)
+    keyed = signer.edit_hash(GENESIS_HASH, row)
+    assert len(keyed) == 64 and keyed == signer.edit_hash(GENESIS_HASH, dict(reversed(row.items())))
+    # Neither the plain chain nor another key gives it: re-hashing needs this key.
+    assert keyed not in (edit_hash(GENESIS_HASH, row), other.edit_hash(GENESIS_HASH, row))
+    for field, value in [("ops", [{"op": "x"}]), ("seq", 2), ("author_id", 8), ("meta", {"a": 1})]:
+        assert signer.edit_hash(GENESIS_HASH, {**row, field: value}) != keyed, field
+    assert signer.edit_hash("1" * 64, row) != keyed
+    head = signer.head("s", 5, keyed, 1)
+    for changed in [
+        ("t", 5, keyed, 1),
+        ("s", 4, keyed, 1),
+        ("s", 5, "0" * 64, 1),
+        ("s", 5, keyed, 2),
+    ]:
+        assert signer.head(*changed) != head, changed
+    assert other.head("s", 5, keyed, 1) != head
+    doc = {"title": "x", "parts": []}
+    snap = signer.snapshot("s", 5, keyed, doc)
+    assert snap == signer.snapshot("s", 5, keyed, dict(reversed(doc.items())))
+    assert snap not in (
+        signer.snapshot("s", 5, keyed, {**doc, "title": "y"}),
+        signer.snapshot("s", 6, keyed, doc),
+        signer.snapshot("s", 5, "0" * 64, doc),
+    )
+    # Domain tags: the same bytes signed as another kind never collide.
+    assert signer.head("s", 5, keyed, 1) != signer.snapshot("s", 5, keyed, {})
+    assert signer.check(head, head) and not signer.check(None, head)
+    assert not signer.check(head, signer.head("s", 5, keyed, 2))
+    assert "k" * 16 not in repr(signer)
+    with pytest.raises(ValueError):
+        LogSigner(b"short")
 
 
 def test_postgresql_urls_use_psycopg2() -> None:
