@@ -1,8 +1,10 @@
 """The edit use case: commit one attributed edit to a score's ordered log, and read the
-score back (head, any past seq, the log itself, its hash-chain check).
+score back (head, any past seq, the log itself, the check of its keyed hash chain,
+signed head and signed snapshots).
 
 Called by the Socket.IO handlers, the HTTP API and the CLI; imports the score model
-and ``server.persistence`` only: no Flask, no Socket.IO, no SQLAlchemy, no network I/O.
+and ``server.persistence`` only (and stdlib-only ``server.config`` for the default log
+key): no Flask, no Socket.IO, no SQLAlchemy, no network I/O.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ class ClientSeqReused(Exception):
     def __init__(self, score_id: str, client_id: str, client_seq: int, seq: int) -> None:
         super().__init__(
             f"client seq {client_seq} of client {client_id!r} was already used for edit {seq}"
-            " with other ops; use a new client seq"
+            " with another edit; use a new client seq"
         )
         self.score_id = score_id
         self.client_id = client_id
