@@ -103,6 +103,9 @@ class _Head:
 class _ScoreState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     head: _Head | None = None
+    # (seq, last hash, keyed_from, signature) of the head this process last signed: when
+    # the stored head is still that one, checking it again would recompute the same HMAC.
+    signed: tuple[int, str, int, str] | None = None
 
 
 class LogTampered(RuntimeError):
@@ -424,8 +427,12 @@ class ScoreService(Store):
                 # deleted, head_seq lowered) a freshly signed head would hide the deletion.
                 # NULL = a log from before keyed hashing: extended, left unsigned.
                 signed = head_sig is not None
-                if signed and not self._signer.check(
-                    head_sig, self._signer.head(score_id, seq - 1, head.hash, keyed_from)
+                if (
+                    signed
+                    and state.signed != (seq - 1, head.hash, keyed_from, head_sig)
+                    and not self._signer.check(
+                        head_sig, self._signer.head(score_id, seq - 1, head.hash, keyed_from)
+                    )
                 ):
                     raise LogTampered(
                         f"score {score_id}: the signed head does not match edit {seq - 1};"
@@ -453,10 +460,10 @@ class ScoreService(Store):
                 }
                 row["hash"] = self._signer.edit_hash(head.hash, row)
                 repository.insert_edit(conn, row)
+                new_sig = None
                 if signed:
-                    repository.set_head_sig(
-                        conn, score_id, self._signer.head(score_id, seq, row["hash"], keyed_from)
-                    )
+                    new_sig = self._signer.head(score_id, seq, row["hash"], keyed_from)
+                    repository.set_head_sig(conn, score_id, new_sig)
                 if seq % self.snapshot_every == 0:
                     sig = self._signer.snapshot(score_id, seq, row["hash"], head.doc)
                     repository.insert_snapshot(conn, score_id, seq, head.doc, sig=sig)
@@ -465,6 +472,7 @@ class ScoreService(Store):
             # Committed: only now does the cached head move on.
             head.seq = seq
             head.hash = row["hash"]
+            state.signed = None if new_sig is None else (seq, row["hash"], keyed_from, new_sig)
         except InvalidOp:
             # apply_edit undid its own partial work and the transaction rolled back:
             # nothing is stored, no seq is consumed and the cached head is still right.
