@@ -628,12 +628,13 @@ class ScoreService(Store):
             found = repository.snapshots_at(conn, score_id, [0])
             if not found:
                 return out
-            doc = found[0][1]
+            doc, left = found[0][1], set(seqs)
             for row in repository.iter_edit_rows(conn, score_id):
-                if not seqs - {s for s, _ in out}:
+                if not left:
                     break
                 apply_edit(doc, row["ops"])
-                if int(row["seq"]) in seqs:
+                if int(row["seq"]) in left:
+                    left.discard(int(row["seq"]))
                     out.append((int(row["seq"]), _as_json(doc)))
         return out
 
