@@ -29,7 +29,7 @@ from typing import Any
 import requests
 from playwright.sync_api import sync_playwright
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database, init_db
 from server.score import apply_edit, new_document
 from server.score.model import Doc
@@ -147,7 +147,7 @@ def run(sizes: list[int], edits: int, fulls: int) -> list[dict[str, Any]]:
                 time.sleep(0.1)
         creds = {"name": "bench", "password": "bench-password"}
         user = requests.post(f"{base}/api/signup", json=creds, timeout=10).json()["user"]
-        service = ScoreService(Database(url))
+        service = EditLog(Database(url))
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -2,7 +2,7 @@
 
 * request (load + chord extraction + engine + store) against the bare engine call on the
   same 32 chords;
-* accept (build ops + one submit) against a plain ``ScoreService.submit`` of ops of the
+* accept (build ops + one submit) against a plain ``EditLog.submit`` of ops of the
   same size;
 * revert (history planning + submit) and provenance (blame) on a log of N human edits,
   against loading the score (snapshot + tail replay).
@@ -21,11 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database, init_db
 from server.score.model import new_document
 from server.suggestions import HelperService
 from server.voicing import suggest
+from tests.support.records import records
 
 SATB = [{"name": n} for n in ("Soprano", "Alto", "Tenor", "Bass")]
 PARTS = {"soprano": "p1", "alto": "p2", "tenor": "p3", "bass": "p4"}
@@ -42,7 +43,7 @@ def median_ms(fn: Callable[[], object], repeats: int) -> float:
     return 1000.0 * statistics.median(times)
 
 
-def make_score(service: ScoreService, owner: int, measures: int) -> str:
+def make_score(service: EditLog, owner: int, measures: int) -> str:
     score = service.create_score(owner, "Bench", new_document(parts=SATB, measures=measures))
     ops = []
     for i in range(measures):
@@ -54,7 +55,7 @@ def make_score(service: ScoreService, owner: int, measures: int) -> str:
     return score
 
 
-def human_edits(service: ScoreService, score: str, owner: int, count: int, measures: int) -> None:
+def human_edits(service: EditLog, score: str, owner: int, count: int, measures: int) -> None:
     """``count`` one-note edits by a person in the alto part (after the helper's passage)."""
     for i in range(count):
         measure = f"m{measures + 1 + i % 8}"
@@ -69,9 +70,9 @@ def run(repeats: int, edits: int) -> list[tuple[str, float, str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         init_db(url)
-        service = ScoreService(Database(url))
-        helper = HelperService(service)
-        owner = service.create_user("bench", "h")
+        service = EditLog(Database(url))
+        helper = HelperService.over(service, records(service))
+        owner = records(service).users.create_user("bench", "h")
         helper.set_opt_in(owner, True)
         chords = 32
         score = make_score(service, owner, chords // 2 + 8)
@@ -102,10 +103,12 @@ def run(repeats: int, edits: int) -> list[tuple[str, float, str, float]]:
         human_edits(service, score, owner, edits, chords // 2)
         last = helper.request(score, owner, request)
         helper.accept(score, last["id"], owner, 0)
-        fresh = HelperService(service)
+        fresh = HelperService.over(service, records(service))
         service.forget_cache(score)
         load = median_ms(lambda: (service.forget_cache(score), service.load(score)), repeats)
-        cold = median_ms(lambda: HelperService(service).provenance(score, owner), 1)
+        cold = median_ms(
+            lambda: HelperService.over(service, records(service)).provenance(score, owner), 1
+        )
         fresh.provenance(score, owner)
         warm = median_ms(lambda: fresh.provenance(score, owner), repeats)
         head = service.head_seq(score)

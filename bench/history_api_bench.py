@@ -1,6 +1,6 @@
 """History in the product: what a history request costs through ``HistoryService`` (the use
 case behind ``/api/scores/<id>/blame``, ``/doc?at=``, ``/versions/<seq>/export``) on a log
-committed through the real ``ScoreService`` (SQLite), against the naive way (replay the
+committed through the real ``EditLog`` (SQLite), against the naive way (replay the
 whole log from seq 0) measured in the same run.
 
 Also the first request of a new process when a checkpoint is stored (``HistoryView.resume``
@@ -23,35 +23,38 @@ import tempfile
 import time
 from pathlib import Path
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.history.blame import Blame
 from server.history_service import HistoryService, HistoryViews
 from server.persistence import Database, checkpoints, init_db
 from server.score import apply_edit
+from tests.support.records import records
 
 from .history_bench import REPO, make_log, timed
 
 BEGIN, END = "<!-- product: begin -->", "<!-- product: end -->"
 
 
-def commit_log(service: ScoreService, count: int) -> tuple[str, int]:
+def commit_log(service: EditLog, count: int) -> tuple[str, int]:
     """A score whose log holds ``count`` edits by three people (generated, then submitted)."""
     initial, records, _ = make_log(count)
     users: dict[int, int] = {}
     for r in records:
         if r.author_id not in users:
-            users[r.author_id] = service.create_user(f"bench{r.author_id}", "x", r.author_name)
+            users[r.author_id] = records(service).users.create_user(
+                f"bench{r.author_id}", "x", r.author_name
+            )
     owner = next(iter(users.values()))
     score = service.create_score(owner, "Bench", initial)
     for uid in users.values():
         if uid != owner:
-            service.set_member(score, uid, "editor")
+            records(service).members.set_member(score, uid, "editor")
     for r in records:
         service.submit(score, users[r.author_id], r.ops, origin=r.origin, meta=r.meta)
     return score, owner
 
 
-def naive_blame(service: ScoreService, score: str) -> Blame:
+def naive_blame(service: EditLog, score: str) -> Blame:
     """The baseline: read the log and replay it all with blame, as with no cache."""
     doc = service.doc_at(score, 0)
     blame = Blame.start(doc)
@@ -60,7 +63,7 @@ def naive_blame(service: ScoreService, score: str) -> Blame:
     return blame
 
 
-def naive_doc(service: ScoreService, score: str, seq: int) -> str:
+def naive_doc(service: EditLog, score: str, seq: int) -> str:
     """The baseline: the document at ``seq`` by replaying the log from seq 0."""
     doc = service.doc_at(score, 0)
     for edit in service.edits(score, to_seq=seq):
@@ -112,13 +115,17 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         init_db(url)
-        service = ScoreService(Database(url))
+        service = EditLog(Database(url))
         started = time.perf_counter()
         score, user = commit_log(service, count)
         spent = time.perf_counter() - started
-        report("log", f"{count} edits committed through ScoreService (SQLite) in {spent:.0f} s")
+        report("log", f"{count} edits committed through EditLog (SQLite) in {spent:.0f} s")
         gaps = Gaps()
-        history = HistoryService(service, HistoryViews(service, pause=gaps.pause))
+        history = HistoryService.over(
+            service,
+            records(service),
+            HistoryViews(service, records(service).checkpoints, pause=gaps.pause),
+        )
 
         gaps.start()
         first, _ = timed(lambda: history.views.get(score), 1)
@@ -128,11 +135,14 @@ def main(argv: list[str] | None = None) -> None:
         )
         view = history.views.get(score)
         t_state, state = timed(view.state, 3)
-        found = service.latest_history_checkpoint(score)
+        found = records(service).checkpoints.latest_history_checkpoint(score)
         assert found is not None
         gaps.start()
         t_save, _ = timed(
-            lambda: service.save_history_checkpoint(score, *found, pause=gaps.pause), 3
+            lambda: records(service).checkpoints.save_history_checkpoint(
+                score, *found, pause=gaps.pause
+            ),
+            3,
         )
         size = len(checkpoints.encode(found[1]))
         plain = len(json.dumps(found[1], separators=(",", ":")).encode())
@@ -141,8 +151,12 @@ def main(argv: list[str] | None = None) -> None:
             f"{t_state * 1e3:.0f} ms + {t_save * 1e3:.0f} ms; {size / 1e3:.0f} KB zlib "
             f"(JSON {plain / 1e3:.0f} KB, {plain / size:.0f}× larger)",
         )
-        fresh_service = ScoreService(Database(url))
-        fresh = HistoryService(fresh_service, HistoryViews(fresh_service, pause=gaps.pause))
+        fresh_service = EditLog(Database(url))
+        fresh = HistoryService.over(
+            fresh_service,
+            records(fresh_service),
+            HistoryViews(fresh_service, records(fresh_service).checkpoints, pause=gaps.pause),
+        )
         gaps.start()
         resumed, _ = timed(lambda: fresh.views.get(score), 1)
         assert fresh.views.resumed_from(score) == count

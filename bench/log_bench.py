@@ -1,5 +1,5 @@
 """Edit-log benchmark: cold load of a score with a long history (snapshot + tail against a
-full replay), and edits committed per second through ``ScoreService.submit`` (one writer
+full replay), and edits committed per second through ``EditLog.submit`` (one writer
 and several writer processes) against a bare insert-and-commit, on SQLite and PostgreSQL.
 
 Run: ``.venv/bin/python -m bench.log_bench`` (``--edits 100000 --repeats 5`` by default;
@@ -27,9 +27,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import GENESIS_HASH, Database, LogSigner, init_db, repository
 from server.score import apply_edit, clone, new_document
+from tests.support.records import records
 
 REPO = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql+psycopg2://root@127.0.0.1:5432/test"
@@ -86,8 +87,8 @@ def start_doc() -> dict[str, Any]:
 
 def build_long_score(db: Database, edits: int, *, every: int = 100) -> tuple[str, int]:
     """A score with ``edits`` logged edits, written in bulk (as ``submit`` would store them)."""
-    service = ScoreService(db)
-    author = service.create_user(f"bench{secrets.token_hex(3)}", "h")
+    service = EditLog(db)
+    author = records(service).users.create_user(f"bench{secrets.token_hex(3)}", "h")
     doc = start_doc()
     score = service.create_score(author, "Bench", doc)
     signer = LogSigner(os.environ["TUTTI_LOG_KEY"].encode())
@@ -141,7 +142,7 @@ def measure_load(db: Database, edits: int, repeats: int) -> dict[str, float]:
     build_start = time.perf_counter()
     score, _ = build_long_score(db, edits)
     build = time.perf_counter() - build_start
-    service = ScoreService(db)
+    service = EditLog(db)
 
     def cold_load() -> None:
         service.forget_cache()
@@ -169,7 +170,7 @@ def _bare_commits(db: Database, score: str, author: int, n: int) -> None:
             })  # fmt: skip
 
 
-def _submits(service: ScoreService, score: str, author: int, n: int, seed: int) -> None:
+def _submits(service: EditLog, score: str, author: int, n: int, seed: int) -> None:
     make = EditMaker(seed, prefix=f"s{seed}x")
     for k in range(n):
         service.submit(score, author, make(), client_id=f"w{seed}", client_seq=k)
@@ -177,7 +178,7 @@ def _submits(service: ScoreService, score: str, author: int, n: int, seed: int) 
 
 def _writer_process(url: str, score: str, author: int, n: int, seed: int, go: Any,
                     out: Any) -> None:  # fmt: skip
-    service = ScoreService(Database(url, pool_size=1))
+    service = EditLog(Database(url, pool_size=1))
     service.load(score)  # warm the connection and cache before the clock starts
     go.wait()
     _submits(service, score, author, n, seed)
@@ -208,7 +209,7 @@ def _multi_writer_rate(url: str, score: str, author: int, per: int, writers: int
     return per * writers / (max(ends) - start)
 
 
-def _thread_writer_rate(service: ScoreService, score: str, author: int, per: int,
+def _thread_writer_rate(service: EditLog, score: str, author: int, per: int,
                         writers: int) -> float:  # fmt: skip
     threads = [
         threading.Thread(target=_submits, args=(service, score, author, per, 500 + w))
@@ -224,8 +225,8 @@ def _thread_writer_rate(service: ScoreService, score: str, author: int, per: int
 
 def measure_commits(url: str, n: int, writers: int, repeats: int) -> dict[str, float]:
     db = Database(url)
-    service = ScoreService(db)
-    author = service.create_user(f"rate{secrets.token_hex(3)}", "h")
+    service = EditLog(db)
+    author = records(service).users.create_user(f"rate{secrets.token_hex(3)}", "h")
     results: dict[str, list[float]] = {"bare": [], "single": [], "threads": [], "multi": []}
     per = max(1, n // writers)
     for r in range(repeats):
@@ -297,7 +298,7 @@ def render(args: argparse.Namespace, loads: dict[str, dict[str, float]],
         "",
         f"## Cold load of a score with {args.edits:,} edits",
         "",
-        "Cold = a new process's first `ScoreService.load` (no cached head): latest snapshot "
+        "Cold = a new process's first `EditLog.load` (no cached head): latest snapshot "
         "(one every 100 edits) plus replay of the tail, and a private copy for the caller. "
         "Baseline: the same log with only the seq-0 snapshot, i.e. a full replay.",
         "",
@@ -319,7 +320,7 @@ def render(args: argparse.Namespace, loads: dict[str, dict[str, float]],
         "",
         f"`submit` = dedup check, seq allocation under the score-row lock, apply to the "
         f"cached head, hash, insert, commit ({args.commits} edits per repeat). Baseline: a "
-        f"bare INSERT of a same-sized row per transaction. Threads share one `ScoreService` "
+        f"bare INSERT of a same-sized row per transaction. Threads share one `EditLog` "
         f"(the server's case: greenlets of one process); processes each have their own "
         f"connection and cache. All writers commit to one score.",
         "",

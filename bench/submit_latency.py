@@ -1,4 +1,4 @@
-"""Per-edit latency of ``ScoreService.submit`` in-process on SQLite: the p50 of N one-op
+"""Per-edit latency of ``EditLog.submit`` in-process on SQLite: the p50 of N one-op
 edits to one warm score (no sockets, no other writer), plus the keyed log's own share
 (the HMACs of an edit: its keyed hash and the new signed head; the check of the stored
 head is skipped when this process signed it). For before/after comparisons of the submit path.
@@ -22,16 +22,16 @@ from datetime import UTC, datetime
 # Set before the service reads it: no key file is written into instance/.
 os.environ.setdefault("TUTTI_LOG_KEY", secrets.token_hex(32))
 
-from server.editing import ScoreService  # noqa: E402
-from server.persistence import GENESIS_HASH, Database, init_db  # noqa: E402
+from server.editing import EditLog  # noqa: E402
+from server.persistence import GENESIS_HASH, Database, Repositories, init_db  # noqa: E402
 
 
 def submit_p50_ms(edits: int) -> float:
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{directory}/bench.sqlite3"
         init_db(url)
-        service = ScoreService(Database(url))
-        author = service.create_user("bench", "h")
+        service = EditLog(Database(url))
+        author = Repositories.over(service.db).users.create_user("bench", "h")
         score = service.create_score(author, "Bench")
         service.submit(score, author, [{"op": "set_meta", "title": "warm"}])
         times = []

@@ -183,7 +183,7 @@ def p(values: list[float], q: float) -> float:
 
 @contextmanager
 def real_server(database_url: str, workdir: Path, name: str) -> Iterator[Target]:
-    from server.editing import ScoreService
+    from server.editing import EditLog
     from server.persistence import Database, init_db
 
     init_db(database_url)
@@ -203,7 +203,7 @@ def real_server(database_url: str, workdir: Path, name: str) -> Iterator[Target]
         body = {"name": "bench", "password": "bench-password"}
         user = requests.post(f"{url}/api/signup", json=body, timeout=30).json()["user"]
         token = requests.post(f"{url}/api/token", json=body, timeout=30).json()["token"]
-        service = ScoreService(Database(database_url))
+        service = EditLog(Database(database_url))
         score = service.create_score(user["id"], "Bench")
         service.db.dispose()
         yield Target(name, url, score, token)

@@ -30,11 +30,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask_socketio import SocketIO
 
     from .config import Settings
-    from .editing import ScoreService
-    from .extensions import OBSERVABILITY_KEY, SERVICE_KEY, SETTINGS_KEY
+    from .editing import EditLog
+    from .extensions import (
+        BROADCAST_KEY,
+        EDIT_LOG_KEY,
+        HELPER_KEY,
+        HISTORY_KEY,
+        OBSERVABILITY_KEY,
+        REPOSITORIES_KEY,
+        SETTINGS_KEY,
+    )
+    from .history_service import HistoryService, HistoryViews
     from .observability import Observability
-    from .persistence import open_database
+    from .persistence import Repositories, open_database
+    from .suggestions import HelperService
     from .sync import Limits, init_sync
+    from .sync.broadcast import Broadcaster
     from .web import init_app as init_web
 
     overrides = dict(config or {})
@@ -57,11 +68,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(flask_config)
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[OBSERVABILITY_KEY] = Observability()
-    app.extensions[SERVICE_KEY] = ScoreService(
-        open_database(settings.database_url),
-        snapshot_every=settings.snapshot_every,
-        log_key=settings.log_key,
+    db = open_database(settings.database_url)
+    edit_log = app.extensions[EDIT_LOG_KEY] = EditLog(
+        db, snapshot_every=settings.snapshot_every, log_key=settings.log_key
     )
+    repos = app.extensions[REPOSITORIES_KEY] = Repositories.over(db)
 
     limits = sync_limits if isinstance(sync_limits, Limits) else Limits.from_env(os.environ)
     socketio = SocketIO(
@@ -75,6 +86,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # One client's events run in order, so its edits reach the log in the order sent.
         async_handlers=False,
     )
+    app.extensions[BROADCAST_KEY] = broadcaster = Broadcaster(socketio)
+    # One set of history views per process, shared by the history API and the helper, so
+    # each score's history is built and held once; building one yields to other sockets.
+    views = HistoryViews(edit_log, repos.checkpoints, pause=lambda: socketio.sleep(0))
+    app.extensions[HISTORY_KEY] = HistoryService.over(edit_log, repos, views)
+    app.extensions[HELPER_KEY] = HelperService.over(edit_log, repos, views)
     init_web(app)
-    init_sync(app, socketio, limits)
+    init_sync(app, socketio, limits, broadcaster)
     return app

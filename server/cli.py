@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .editing import CommittedEdit, ScoreService
+    from .editing import CommittedEdit, EditLog
 
 EXPORT_FORMATS = {"musicxml": ".musicxml", "mxl": ".mxl", "midi": ".mid"}
 
@@ -48,11 +48,11 @@ def _settings(args: argparse.Namespace, *, existing_log_key: bool = False) -> An
 
 def _service(
     args: argparse.Namespace, *, migrate: bool = True, existing_log_key: bool = False
-) -> ScoreService:
-    from .editing import ScoreService
+) -> EditLog:
+    from .editing import EditLog
 
     settings = _settings(args, existing_log_key=existing_log_key)
-    return ScoreService.open(
+    return EditLog.open(
         settings.database_url,
         migrate=migrate,
         snapshot_every=settings.snapshot_every,
@@ -73,14 +73,9 @@ def _optional(module: str, what: str) -> Any:
 
 
 def _safe_url(url: str) -> str:
-    from .persistence import normalise_url
+    from .persistence import display_url
 
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(normalise_url(url)).render_as_string(hide_password=True)
-    except Exception:  # a URL we cannot parse is reported by init_db itself
-        return url
+    return display_url(url)
 
 
 # --- commands ------------------------------------------------------------------------
@@ -110,9 +105,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
                 raise CommandError("the passwords differ")
     if len(password) < 4:
         raise CommandError("a password needs at least 4 characters")
+    from .persistence import Users
+
     service = _service(args)
     try:
-        user_id = service.create_user(
+        user_id = Users(service.db).create_user(
             args.name, generate_password_hash(password), args.display_name, args.colour
         )
     except NameTaken:
@@ -123,8 +120,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def _user_id(service: ScoreService, name: str) -> int:
-    user = service.user_by_name(name)
+def _user_id(service: EditLog, name: str) -> int:
+    from .persistence import Users
+
+    user = Users(service.db).user_by_name(name)
     if user is None:
         raise CommandError(f"no user {name!r} (create one with: tutti create-user {name})")
     return int(user["id"])
@@ -163,7 +162,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_doc(service: ScoreService, score_id: str, seq: int | None) -> dict[str, Any]:
+def _load_doc(service: EditLog, score_id: str, seq: int | None) -> dict[str, Any]:
     from .editing import ScoreNotFound
 
     try:
@@ -197,7 +196,7 @@ def _describer() -> Any:
     return describe_edit
 
 
-def history_rows(service: ScoreService, score_id: str) -> list[dict[str, Any]]:
+def history_rows(service: EditLog, score_id: str) -> list[dict[str, Any]]:
     """One dict per edit: what ``tutti history`` prints."""
     from .editing import ScoreNotFound, replay
     from .persistence import iso

@@ -1,10 +1,12 @@
-"""The edit use case: commit one attributed edit to a score's ordered log, and read the
-score back (head, any past seq, the log itself, the check of its keyed hash chain,
-signed head and signed snapshots).
+"""The edit use case (``EditLog``): create or import a score, commit one attributed edit
+to a score's ordered log, and read the score back (head, any past seq, the log itself, the
+check of its keyed hash chain, signed head and signed snapshots). Records beside the log
+(users, members, settings, versions, suggestions, preferences, history checkpoints) are
+``server.persistence``' repositories.
 
-Called by the Socket.IO handlers, the HTTP API and the CLI; imports the score model
-and ``server.persistence`` only (and stdlib-only ``server.config`` for the default log
-key): no Flask, no Socket.IO, no SQLAlchemy, no network I/O.
+Called by the Socket.IO handlers, the HTTP API, the use cases and the CLI; imports the
+score model and ``server.persistence`` only (and stdlib-only ``server.config`` for the
+default log key): no Flask, no Socket.IO, no SQLAlchemy, no network I/O.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from .errors import ScoreNotFound, UserNotFound
 from .persistence import (
     GENESIS_HASH,
     ORIGINS,
@@ -24,70 +26,12 @@ from .persistence import (
     DuplicateEdit,
     LogSigner,
     edit_hash,
-    iso,
     repository,
 )
-from .persistence.chain import as_utc
-from .persistence.store import (
-    DEFAULT_SETTINGS,
-    ScoreNotFound,
-    Store,
-    UserNotFound,
-)
+from .persistence.edits import CommittedEdit
+from .persistence.score_settings import DEFAULT_SETTINGS
 from .score import Doc, InvalidOp, apply_edit, check_invariants, clone, new_document
 from .score.ops.structure import clean_document
-
-
-@dataclass(frozen=True)
-class CommittedEdit:
-    """One row of the log, as the rest of the server sees it."""
-
-    score_id: str
-    seq: int
-    author_id: int
-    author_name: str
-    client_id: str | None
-    client_seq: int | None
-    ops: list[dict[str, Any]]
-    inverse: list[dict[str, Any]]
-    skipped: list[dict[str, Any]]
-    origin: str
-    meta: dict[str, Any]
-    created_at: datetime
-    duplicate: bool = False
-
-    def to_wire(self) -> dict[str, Any]:
-        """The JSON sent to clients (the inverse stays on the server)."""
-        return {
-            "score": self.score_id,
-            "seq": self.seq,
-            "author": {"id": self.author_id, "name": self.author_name},
-            "client_id": self.client_id,
-            "client_seq": self.client_seq,
-            "ops": self.ops,
-            "skipped": self.skipped,
-            "origin": self.origin,
-            "meta": self.meta,
-            "at": iso(self.created_at),
-        }
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any], *, duplicate: bool = False) -> CommittedEdit:
-        return cls(
-            score_id=row["score_id"],
-            seq=int(row["seq"]),
-            author_id=int(row["author_id"]),
-            author_name=row["author_name"],
-            client_id=row["client_id"],
-            client_seq=None if row["client_seq"] is None else int(row["client_seq"]),
-            ops=row["ops"],
-            inverse=row["inverse"],
-            skipped=row["skipped"],
-            origin=row["origin"],
-            meta=row["meta"],
-            created_at=as_utc(row["created_at"]),
-            duplicate=duplicate,
-        )
 
 
 @dataclass
@@ -178,8 +122,8 @@ def replay(doc: Doc, edits: list[list[dict[str, Any]]]) -> Doc:
     return doc
 
 
-class ScoreService(Store):
-    """Commits and reads edits for every score in one database (records: ``Store``).
+class EditLog:
+    """Commits and reads edits for every score in one database.
 
     Submits to one score are serialised in-process by a per-score lock (greenlets
     and threads) and across processes by the database lock on the score row.
@@ -215,7 +159,7 @@ class ScoreService(Store):
         migrate: bool = True,
         snapshot_every: int = 100,
         log_key: bytes | str | None = None,
-    ) -> ScoreService:
+    ) -> EditLog:
         """A service over ``url``, migrating the database to head first (unless told not to)."""
         from .persistence import open_database
 
@@ -260,7 +204,8 @@ class ScoreService(Store):
     def _author_name(self, user_id: int) -> str:
         name = self._author_names.get(user_id)
         if name is None:
-            user = self.user_by_id(user_id)
+            with self.db.read() as conn:
+                user = repository.user_by_id(conn, user_id)
             if user is None:
                 raise UserNotFound(user_id)
             name = self._author_names[user_id] = str(user["display_name"])
@@ -721,10 +666,10 @@ class _LogCheck:
 
 __all__ = [
     "ClientSeqReused",
-    "LogTampered",
     "CommittedEdit",
+    "EditLog",
+    "LogTampered",
     "ScoreNotFound",
-    "ScoreService",
     "UserNotFound",
     "replay",
 ]

@@ -1,9 +1,10 @@
 """Where the app keeps its shared objects, and typed accessors for them.
 
-``create_app`` stores the settings, the ``ScoreService`` and the per-app
-``SocketIO`` in ``app.extensions``; blueprints and handlers read them through
-these functions instead of module globals, so several apps can live in one
-process (tests). Imports no SQL and registers nothing.
+``create_app`` builds every service once and stores it in ``app.extensions``: the
+settings, the ``EditLog``, the record repositories, the history and helper use cases,
+the ``Broadcaster`` and the per-app ``SocketIO``. Blueprints and handlers read them
+through these functions instead of module globals or lazy construction, so several apps
+can live in one process (tests). Imports no SQL and registers nothing.
 """
 
 from __future__ import annotations
@@ -16,11 +17,19 @@ if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
     from .config import Settings
-    from .editing import ScoreService
+    from .editing import EditLog
+    from .history_service import HistoryService
     from .observability import Observability
+    from .persistence import Members, Repositories, ScoreSettings, Users
+    from .suggestions import HelperService
+    from .sync.broadcast import Broadcaster
 
 SETTINGS_KEY = "tutti.settings"
-SERVICE_KEY = "tutti.service"
+EDIT_LOG_KEY = "tutti.edit_log"
+REPOSITORIES_KEY = "tutti.repositories"
+HISTORY_KEY = "tutti.history"
+HELPER_KEY = "tutti.helper"
+BROADCAST_KEY = "tutti.broadcast"
 SOCKETIO_KEY = "socketio"  # the key Flask-SocketIO itself uses
 OBSERVABILITY_KEY = "tutti.observability"
 
@@ -33,9 +42,40 @@ def get_settings(app: Flask | None = None) -> Settings:
     return cast("Settings", _app(app).extensions[SETTINGS_KEY])
 
 
-def get_service(app: Flask | None = None) -> ScoreService:
+def get_edit_log(app: Flask | None = None) -> EditLog:
     """The edit-log use case shared by HTTP views and socket handlers."""
-    return cast("ScoreService", _app(app).extensions[SERVICE_KEY])
+    return cast("EditLog", _app(app).extensions[EDIT_LOG_KEY])
+
+
+def _repositories(app: Flask | None) -> Repositories:
+    return cast("Repositories", _app(app).extensions[REPOSITORIES_KEY])
+
+
+def get_users(app: Flask | None = None) -> Users:
+    return _repositories(app).users
+
+
+def get_members(app: Flask | None = None) -> Members:
+    return _repositories(app).members
+
+
+def get_score_settings(app: Flask | None = None) -> ScoreSettings:
+    return _repositories(app).settings
+
+
+def get_history(app: Flask | None = None) -> HistoryService:
+    """The history use case (it keeps each score's history view in memory)."""
+    return cast("HistoryService", _app(app).extensions[HISTORY_KEY])
+
+
+def get_helper(app: Flask | None = None) -> HelperService:
+    """The voicing helper's use case (sharing the history use case's views)."""
+    return cast("HelperService", _app(app).extensions[HELPER_KEY])
+
+
+def get_broadcaster(app: Flask | None = None) -> Broadcaster:
+    """Emits server -> client events to a score's room (see ``server.sync.broadcast``)."""
+    return cast("Broadcaster", _app(app).extensions[BROADCAST_KEY])
 
 
 def get_observability(app: Flask | None = None) -> Observability:

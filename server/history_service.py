@@ -1,5 +1,6 @@
 """``HistoryService``: the history use cases of the product (entries, blame, versions, diffs,
-selective revert, restore, exports) over ``ScoreService`` and ``server.history``.
+selective revert, restore, exports) over the ``EditLog``, the record repositories it needs
+and ``server.history``.
 
 Keeps one ``HistoryView`` per recently used score (``HistoryViews``), advanced with the new
 edits, so queries never replay the log; views are resumed from (and saved to) checkpoints in
@@ -18,10 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .editing import CommittedEdit, ScoreService
+from .auth.roles import require
+from .editing import CommittedEdit, EditLog
+from .errors import TuttiError
 from .history import HistoryView, by_author, by_origin, in_time_range, to_csv, to_json
 from .history.records import ORIGINS
 from .history.undone import revert_outcome, undone_by
+from .persistence import HistoryCheckpoints, Members, Repositories, Users, Versions
 from .score import InvalidOp
 from .score.model import Doc
 
@@ -41,19 +45,16 @@ CHECKPOINT_FORMAT = 1
 #: A resumed view gets stored snapshots this far apart, so ``doc_at`` replays at most
 #: half of it (the spacing of a replayed view's own checkpoints).
 SNAPSHOT_SPACING = 500
-_RANK = {"viewer": 0, "editor": 1, "owner": 2}
+
+#: What each role check guards, for the refusal's message.
+_ACTIONS = {"viewer": "read this score's history", "editor": "change this score's history",
+            "owner": "manage this score"}  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 
-class HistoryError(Exception):
+class HistoryError(TuttiError):
     """A refused history request: ``code`` is snake_case, ``message`` is for people."""
-
-    def __init__(self, code: str, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
 
 
 class StaleCheckpoint(ValueError):
@@ -71,7 +72,8 @@ class HistoryViews:
 
     def __init__(
         self,
-        scores: ScoreService,
+        scores: EditLog,
+        checkpoints: HistoryCheckpoints,
         max_views: int = MAX_VIEWS,
         *,
         pause: Callable[[], None] | None = None,
@@ -79,6 +81,7 @@ class HistoryViews:
         snapshot_spacing: int = SNAPSHOT_SPACING,
     ) -> None:
         self.scores = scores
+        self.checkpoints = checkpoints
         self.max_views = max_views
         # Building a view replays the whole log (about a minute at 100,000 edits): ``pause``
         # (the server passes ``socketio.sleep``) is called every ``PAUSE_EVERY`` edits so a
@@ -128,7 +131,7 @@ class HistoryViews:
         if self.checkpoint_every is None:
             return None
         try:
-            found = self.scores.latest_history_checkpoint(score_id, pause=self.pause)
+            found = self.checkpoints.latest_history_checkpoint(score_id, pause=self.pause)
             if found is None:
                 return None
             seq, stored = found
@@ -152,7 +155,7 @@ class HistoryViews:
         if stored.get("seq") != seq or state.get("seq") != seq or seq < 1:
             raise StaleCheckpoint(f"seq {stored.get('seq')!r} stored under {seq}")
         # The edit's chain hash covers the whole log up to it: same hash, same history.
-        if self.scores.edit_hash_at(score_id, seq) != stored.get("log_hash"):
+        if self.checkpoints.edit_hash_at(score_id, seq) != stored.get("log_hash"):
             raise StaleCheckpoint(f"edit {seq} is not the one the checkpoint was built on")
         # Each step below runs in one go; pausing between them keeps sockets served.
         doc = self.scores.doc_at(score_id, seq)
@@ -160,7 +163,7 @@ class HistoryViews:
         edits = list(self._edits(score_id, 0, seq))
         if len(edits) != seq or edits[-1].seq != seq:
             raise StaleCheckpoint(f"the log up to {seq} is not complete")
-        snapshots = self.scores.snapshots_spaced(
+        snapshots = self.checkpoints.snapshots_spaced(
             score_id, seq, self.snapshot_spacing, pause=self.pause
         )
         self._pause()
@@ -182,11 +185,11 @@ class HistoryViews:
                 "format": CHECKPOINT_FORMAT,
                 "score_id": score_id,
                 "seq": view.seq,
-                "log_hash": self.scores.edit_hash_at(score_id, view.seq),
+                "log_hash": self.checkpoints.edit_hash_at(score_id, view.seq),
                 "view": view.state(),
             }
             self._pause()
-            self.scores.save_history_checkpoint(score_id, view.seq, stored, pause=self.pause)
+            self.checkpoints.save_history_checkpoint(score_id, view.seq, stored, pause=self.pause)
         except Exception as exc:  # the next interval tries again
             log.warning("score %s: history checkpoint not saved (%s)", score_id, exc)
 
@@ -240,20 +243,40 @@ def measure_ids(doc: Doc, first: str | None, last: str | None) -> list[str] | No
 
 
 class HistoryService:
-    """History actions on one ``ScoreService``; every method checks the caller's role."""
+    """History actions on one ``EditLog``; every method checks the caller's role."""
 
-    def __init__(self, scores: ScoreService, views: HistoryViews | None = None) -> None:
+    def __init__(
+        self,
+        scores: EditLog,
+        *,
+        users: Users,
+        members: Members,
+        versions: Versions,
+        views: HistoryViews,
+    ) -> None:
         self.scores = scores
-        self.views = views if views is not None else HistoryViews(scores)
+        self.users = users
+        self.members = members
+        self.version_store = versions  # ``versions`` is the use case's own method
+        self.views = views
         self._people: dict[int, dict[str, Any]] = {}
+
+    @classmethod
+    def over(
+        cls, scores: EditLog, repos: Repositories, views: HistoryViews | None = None
+    ) -> HistoryService:
+        """Wired from ``repos`` (the repositories it needs), with its own views by default."""
+        if views is None:
+            views = HistoryViews(scores, repos.checkpoints)
+        return cls(
+            scores, users=repos.users, members=repos.members, versions=repos.versions, views=views
+        )
 
     # --- who ------------------------------------------------------------------------------
 
     def require(self, score_id: str, user_id: int, needed: str) -> str:
-        role = self.scores.role_of(score_id, user_id)
-        if role is None or _RANK.get(role, -1) < _RANK[needed]:
-            raise HistoryError("forbidden", f"this needs the {needed} role in the score")
-        return role
+        """The caller's role; ``AuthError("forbidden")`` unless it grants ``needed``."""
+        return require(self.members.role_of(score_id, user_id), needed, _ACTIONS[needed])
 
     def person(self, user_id: Any) -> dict[str, Any]:
         """``{id, name, colour}`` of a user (cached: names and colours rarely change)."""
@@ -261,7 +284,7 @@ class HistoryService:
             return {"id": None, "name": "", "colour": "#888888"}
         uid = int(user_id)
         if uid not in self._people:
-            row = self.scores.user_by_id(uid) or {}
+            row = self.users.user_by_id(uid) or {}
             self._people[uid] = {
                 "id": uid,
                 "name": str(row.get("display_name") or row.get("name") or f"user {uid}"),
@@ -410,7 +433,7 @@ class HistoryService:
 
     def versions(self, score_id: str, user_id: int) -> list[dict[str, Any]]:
         self.require(score_id, user_id, "viewer")
-        return [self._version(row) for row in self.scores.versions(score_id)]
+        return [self._version(row) for row in self.version_store.versions(score_id)]
 
     def _version(self, row: dict[str, Any]) -> dict[str, Any]:
         item = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
@@ -426,7 +449,7 @@ class HistoryService:
         if seq is not None and (not isinstance(seq, int) or isinstance(seq, bool)):
             raise HistoryError("bad_request", "seq must be an integer")
         try:
-            row = self.scores.create_version(score_id, label.strip(), user_id, seq)
+            row = self.version_store.create_version(score_id, label.strip(), user_id, seq)
         except ValueError as exc:
             raise HistoryError("bad_request", str(exc)) from None
         return self._version(row)
@@ -518,7 +541,7 @@ class HistoryService:
                 return {"restored": seq, "seq": None, "unchanged": True}, None
             meta: dict[str, Any] = {"version": seq}
             label = next(
-                (v["label"] for v in self.scores.versions(score_id) if v["seq"] == seq), None
+                (v["label"] for v in self.version_store.versions(score_id) if v["seq"] == seq), None
             )
             if label:
                 meta["label"] = label

@@ -1,4 +1,4 @@
-"""Shared fixtures: a migrated SQLite database per test, a ``ScoreService`` over it, and a
+"""Shared fixtures: a migrated SQLite database per test, an ``EditLog`` over it, and a
 throwaway PostgreSQL database (created on 127.0.0.1 and dropped afterwards); one edit-log
 key (``TUTTI_LOG_KEY``) for the run."""
 
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database, init_db
 
 PG_ADMIN_URL = "postgresql+psycopg2://root@127.0.0.1:5432/test"
 
-# One edit-log key for the whole run, set before anything reads it: every ScoreService
+# One edit-log key for the whole run, set before anything reads it: every EditLog
 # in the test process and every server the tests start (they inherit the environment)
 # signs and checks logs with it, and no test writes a key file into instance/.
 os.environ.setdefault("TUTTI_LOG_KEY", secrets.token_hex(32))
@@ -31,8 +31,8 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def service(db_url: str) -> Iterator[ScoreService]:
-    svc = ScoreService(Database(db_url), snapshot_every=10)
+def service(db_url: str) -> Iterator[EditLog]:
+    svc = EditLog(Database(db_url), snapshot_every=10)
     yield svc
     svc.db.dispose()
 

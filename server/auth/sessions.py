@@ -2,7 +2,7 @@
 
 Shared by the JSON views and the socket connect handler. The identity always
 comes from here, never from a request payload. No SQL: users are read through
-the ``ScoreService``.
+the ``Users`` repository.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any, TypeVar, cast
 from flask import g, jsonify, request, session
 from flask.typing import ResponseReturnValue
 
-from ..extensions import get_service, get_settings
+from ..errors import TuttiError, error_body, status_of
+from ..extensions import get_settings, get_users
 from .roles import colour_for
 from .tokens import read_token
 
@@ -62,7 +63,7 @@ def identity_from_record(record: Any) -> Identity:
 def load_identity(user_id: int | None) -> Identity | None:
     if user_id is None:
         return None
-    record = get_service().user_by_id(user_id)
+    record = get_users().user_by_id(user_id)
     return identity_from_record(record) if record is not None else None
 
 
@@ -95,8 +96,23 @@ def logout_user() -> None:
     g.pop("tutti_identity", None)
 
 
-def json_error(status: int, code: str, message: str) -> ResponseReturnValue:
-    return jsonify({"ok": False, "error": {"code": code, "message": message}}), status
+def json_error(code: str, message: str, **extra: Any) -> ResponseReturnValue:
+    """An HTTP error response: the body and status ``server.errors`` maps ``code`` to."""
+    return jsonify(error_body(code, message, **extra)), status_of(code)
+
+
+def refusal_response(exc: TuttiError) -> ResponseReturnValue:
+    """Any refusal raised by a view or a use case, as its HTTP error response."""
+    return json_error(exc.code, exc.message, **exc.extra)
+
+
+def guarded(action: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
+    """``action()``, or the HTTP error response of the refusal it raised (any
+    ``TuttiError``: a use case's, a role check's, ``ScoreNotFound``...)."""
+    try:
+        return action()
+    except TuttiError as exc:
+        return refusal_response(exc)
 
 
 def login_required(view: F) -> F:
@@ -106,7 +122,7 @@ def login_required(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         identity = request_identity()
         if identity is None:
-            return json_error(401, "not_authenticated", "log in first")
+            return json_error("not_authenticated", "log in first")
         g.identity = identity
         return view(*args, **kwargs)
 

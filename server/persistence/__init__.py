@@ -1,19 +1,43 @@
 """Persistence: the only package that imports SQLAlchemy. Tables (``models``), engines
-and migrations (``db``), queries returning plain data (``repository``) and the edit
-log's keyed hash chain and head/snapshot signatures (``chain``).
+and migrations (``db``), queries returning plain data (``repository``, ``records``), the
+edit log's keyed hash chain and head/snapshot signatures (``chain``), the row <-> domain
+converter of an edit (``edits``) and one small repository class per concern: ``Users``,
+``Members``, ``ScoreSettings``, ``Versions``, ``Suggestions``, ``UserPreferences``,
+``HistoryCheckpoints`` (bundled for wiring by ``Repositories``).
 
-Callers hold a ``Database`` and pass its connections to ``repository`` functions.
+The edit log itself (``server.editing.EditLog``) holds a ``Database`` and passes its
+connections to ``repository`` functions.
 """
 
 from __future__ import annotations
 
 from . import repository
 from .chain import GENESIS_HASH, LogSigner, as_utc, edit_hash, iso
-from .db import Database, init_db, normalise_url, open_database, schema_head
+from .db import Database, display_url, init_db, normalise_url, open_database, schema_head
+from .edits import CommittedEdit
+from .history_store import HistoryCheckpoints
+from .members import Members
 from .models import ORIGINS, ROLES, SUGGESTION_STATUSES
+from .preferences import DEFAULT_USER_PREFERENCES, UserPreferences
+from .repositories import Repositories
 from .repository import DuplicateEdit, NameTaken
+from .score_settings import DEFAULT_SETTINGS, ScoreSettings
+from .suggestions import Suggestions
+from .users import Users
+from .versions import Versions
 
 __all__ = [
+    "DEFAULT_SETTINGS",
+    "DEFAULT_USER_PREFERENCES",
+    "CommittedEdit",
+    "HistoryCheckpoints",
+    "Members",
+    "Repositories",
+    "ScoreSettings",
+    "Suggestions",
+    "UserPreferences",
+    "Users",
+    "Versions",
     "GENESIS_HASH",
     "ORIGINS",
     "ROLES",
@@ -23,6 +47,7 @@ __all__ = [
     "DuplicateEdit",
     "NameTaken",
     "as_utc",
+    "display_url",
     "edit_hash",
     "init_db",
     "iso",

@@ -33,6 +33,14 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def display_url(url: str) -> str:
+    """``url`` with its password hidden, for printing (as given when it does not parse)."""
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except Exception:  # a URL we cannot parse is reported by init_db itself
+        return url
+
+
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """An engine with SQLite tuned for concurrent use and PostgreSQL with a checked pool."""
     url = normalise_url(url)

@@ -2,7 +2,7 @@
 suggestions, accepting one as a single attributed ``helper`` edit, rejecting, reverting in
 one action, and the provenance summary (see docs/helper.md).
 
-No Flask, no Socket.IO, no SQL: ``passage`` is pure, ``service`` calls ``ScoreService``.
+No Flask, no Socket.IO, no SQL: ``passage`` is pure, ``service`` calls ``EditLog``.
 """
 
 from __future__ import annotations

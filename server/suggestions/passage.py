@@ -1,7 +1,7 @@
 """The pure half of the helper: a passage's chord symbols, the request, the engine's
 alternatives, tweaks, pitch spelling and the ``write_event`` ops of an accepted voicing.
 
-Works on documents only: no Flask, Socket.IO, SQL or ``ScoreService``.
+Works on documents only: no Flask, Socket.IO, SQL or ``EditLog``.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ..errors import TuttiError
 from ..score import Doc
 from ..score.durations import dur_value, format_fraction, rest_durations
 from ..score.model import all_ids, find_part, lengths, with_offsets
@@ -38,14 +39,8 @@ _SHARPS = tuple(zip("CCDDEFFGGAAB", (0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0), strict
 _FLATS = tuple(zip("CDDEEFGGAABB", (0, -1, 0, -1, 0, 0, -1, 0, -1, 0, -1, 0), strict=True))
 
 
-class HelperError(Exception):
+class HelperError(TuttiError):
     """A refused helper action: snake_case ``code``, readable ``message``, extra fields."""
-
-    def __init__(self, code: str, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
 
 
 # --- the passage ------------------------------------------------------------------------

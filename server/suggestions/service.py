@@ -1,8 +1,8 @@
 """``HelperService``: who may use the helper, storing suggestions, accepting one as a single
 attributed ``helper`` edit, rejecting, reverting in one action, and the provenance summary.
 
-Calls ``ScoreService``, ``server.history`` and ``.passage``: no Flask, Socket.IO or SQL
-(the web layer broadcasts what this returns).
+Calls the ``EditLog``, the record repositories it needs, ``server.history`` and
+``.passage``: no Flask, Socket.IO or SQL (the web layer broadcasts what this returns).
 """
 
 from __future__ import annotations
@@ -11,39 +11,77 @@ import secrets
 import threading
 from typing import Any
 
-from ..editing import CommittedEdit, ScoreService
+from ..auth.roles import require
+from ..editing import CommittedEdit, EditLog
 from ..history import HistoryView, helper_provenance, plan_revert
 from ..history_service import HistoryViews
+from ..persistence import (
+    Members,
+    Repositories,
+    ScoreSettings,
+    Suggestions,
+    UserPreferences,
+    Users,
+)
 from ..score import InvalidOp
 from .passage import HelperError, VoicingRequest, apply_tweaks, build_ops, compute, parse_request
 
-_RANK = {"viewer": 0, "editor": 1, "owner": 2}
+#: What each role check guards, for the refusal's message.
+_ACTIONS = {"viewer": "see this score's helper", "editor": "use the helper in this score",
+            "owner": "manage this score"}  # fmt: skip
 
 
 class HelperService:
-    """The helper's actions on one ``ScoreService``; every method checks who may do it."""
+    """The helper's actions on one ``EditLog``; every method checks who may do it."""
 
-    def __init__(self, scores: ScoreService, views: HistoryViews | None = None) -> None:
+    def __init__(
+        self,
+        scores: EditLog,
+        *,
+        users: Users,
+        members: Members,
+        settings: ScoreSettings,
+        preferences: UserPreferences,
+        suggestions: Suggestions,
+        views: HistoryViews,
+    ) -> None:
         self.scores = scores
+        self.users = users
+        self.members = members
+        self.settings = settings
+        self.preferences = preferences
+        self.store = suggestions
         # The per-score history views of this process, shared with the history API so a
         # score's history is built and held once.
-        self.views = views if views is not None else HistoryViews(scores)
+        self.views = views
         self._lock = threading.RLock()
         self._names: dict[int, str] = {}
+
+    @classmethod
+    def over(
+        cls, scores: EditLog, repos: Repositories, views: HistoryViews | None = None
+    ) -> HelperService:
+        """Wired from ``repos`` (the repositories it needs), with its own views by default."""
+        return cls(
+            scores,
+            users=repos.users,
+            members=repos.members,
+            settings=repos.settings,
+            preferences=repos.preferences,
+            suggestions=repos.suggestions,
+            views=views if views is not None else HistoryViews(scores, repos.checkpoints),
+        )
 
     # --- who may use it -------------------------------------------------------------------
 
     def _role(self, score_id: str, user_id: int, needed: str) -> str:
-        role = self.scores.role_of(score_id, user_id)
-        if role is None or _RANK.get(role, -1) < _RANK[needed]:
-            raise HelperError("forbidden", f"this needs the {needed} role in the score")
-        return role
+        return require(self.members.role_of(score_id, user_id), needed, _ACTIONS[needed])
 
     def status(self, score_id: str, user_id: int) -> dict[str, Any]:
         """Whether the helper answers this user here, and if not, why."""
         role = self._role(score_id, user_id, "viewer")
-        score_on = bool(self.scores.get_settings(score_id).get("helper_enabled"))
-        user_on = bool(self.scores.get_user_preferences(user_id).get("helper_opt_in"))
+        score_on = bool(self.settings.get_settings(score_id).get("helper_enabled"))
+        user_on = bool(self.preferences.get_user_preferences(user_id).get("helper_opt_in"))
         reason = None
         if not score_on:
             reason = "helper_disabled"
@@ -72,13 +110,13 @@ class HelperService:
             )
 
     def set_opt_in(self, user_id: int, enabled: bool) -> dict[str, Any]:
-        return self.scores.update_user_preferences(user_id, helper_opt_in=bool(enabled))
+        return self.preferences.update_user_preferences(user_id, helper_opt_in=bool(enabled))
 
     def set_score_enabled(self, score_id: str, user_id: int, enabled: bool) -> dict[str, Any]:
         """Only the owner switches the helper on or off for everyone in the score."""
         if self._role(score_id, user_id, "viewer") != "owner":
             raise HelperError("forbidden", "only the score's owner can switch the helper")
-        return self.scores.update_settings(score_id, helper_enabled=bool(enabled))
+        return self.settings.update_settings(score_id, helper_enabled=bool(enabled))
 
     # --- suggestions ------------------------------------------------------------------------
 
@@ -86,7 +124,7 @@ class HelperService:
         if user_id is None:
             return None
         if user_id not in self._names:
-            user = self.scores.user_by_id(user_id)
+            user = self.users.user_by_id(user_id)
             self._names[user_id] = str(user["display_name"]) if user else f"user {user_id}"
         return {"id": user_id, "name": self._names[user_id]}
 
@@ -121,7 +159,7 @@ class HelperService:
         return out
 
     def _suggestion(self, score_id: str, suggestion_id: int) -> dict[str, Any]:
-        row = self.scores.get_suggestion(suggestion_id)
+        row = self.store.get_suggestion(suggestion_id)
         if row is None or row["score_id"] != score_id:
             raise HelperError("not_found", "no such suggestion in this score")
         return row
@@ -130,7 +168,7 @@ class HelperService:
         self, score_id: str, user_id: int, status: str | None = None
     ) -> list[dict[str, Any]]:
         self._role(score_id, user_id, "viewer")
-        rows = self.scores.suggestions(score_id, status)
+        rows = self.store.suggestions(score_id, status)
         # Reading the log for reverts is only needed once something was accepted.
         accepted = any(r["accepted_seq"] is not None for r in rows)
         reverted = self._reverted(score_id) if accepted else {}
@@ -148,7 +186,7 @@ class HelperService:
         doc, head = self.scores.load(score_id)
         req = parse_request(doc, payload)
         result = {**compute(doc, req), "head_seq": head}
-        row = self.scores.create_suggestion(score_id, user_id, req.to_json(), result)
+        row = self.store.create_suggestion(score_id, user_id, req.to_json(), result)
         return self._public(row, {})
 
     def _ops(
@@ -206,7 +244,7 @@ class HelperService:
                 edit = self.scores.submit(score_id, user_id, ops, origin="helper", meta=meta)
             except InvalidOp as exc:
                 raise HelperError("invalid_op", exc.message) from None
-            decided = self.scores.decide_suggestion(suggestion_id, "accepted", user_id, edit.seq)
+            decided = self.store.decide_suggestion(suggestion_id, "accepted", user_id, edit.seq)
         if decided is None:  # decided by another process meanwhile; the edit still stands
             decided = self._suggestion(score_id, suggestion_id)
         return self._public(decided, {}), edit
@@ -216,7 +254,7 @@ class HelperService:
         row = self._suggestion(score_id, suggestion_id)
         if row["status"] != "pending":
             raise HelperError("already_decided", f"this suggestion is {row['status']}")
-        decided = self.scores.decide_suggestion(suggestion_id, "rejected", user_id)
+        decided = self.store.decide_suggestion(suggestion_id, "rejected", user_id)
         if decided is None:
             raise HelperError("already_decided", "this suggestion was decided meanwhile")
         return self._public(decided, {})

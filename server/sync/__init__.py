@@ -15,21 +15,27 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask_socketio import SocketIO
 
+    from .broadcast import Broadcaster
     from .handlers import SyncHandlers
 
 SYNC_KEY = "tutti.sync"
 FLOW_KEY = "tutti.flow"
 
 
-def init_sync(app: Flask, socketio: SocketIO, limits: Limits | None = None) -> SyncHandlers:
+def init_sync(
+    app: Flask,
+    socketio: SocketIO,
+    limits: Limits | None = None,
+    broadcast: Broadcaster | None = None,
+) -> SyncHandlers:
     """Register the protocol's handlers on ``socketio`` (Flask is imported only here)."""
-    from ..extensions import get_observability, get_service, get_settings
+    from ..extensions import get_edit_log, get_history, get_members, get_observability, get_settings
     from .authority import Authority, parse_faults
     from .flow import install_flow_control
     from .handlers import SyncHandlers
 
     faults = parse_faults(os.environ.get("TUTTI_FAULT_INJECTION"))
-    authority = Authority(get_service(app), faults)
+    authority = Authority(get_edit_log(app), get_members(app), faults)
     presence = None
     queue = get_settings(app).message_queue
     if queue and queue.startswith(("redis://", "rediss://")):
@@ -49,9 +55,15 @@ def init_sync(app: Flask, socketio: SocketIO, limits: Limits | None = None) -> S
         socketio.start_background_task(heartbeat)
     limits = limits or Limits.from_env(os.environ)
     metrics = get_observability(app)
-    from ..web.history_api import get_history  # the app's one HistoryService
-
-    handlers = SyncHandlers(socketio, authority, limits, presence, metrics, get_history)
+    handlers = SyncHandlers(
+        socketio,
+        authority,
+        limits,
+        presence,
+        metrics,
+        lambda: get_history(app),  # the app's one HistoryService, built by create_app
+        broadcast,
+    )
     handlers.register()
     app.extensions[FLOW_KEY] = install_flow_control(socketio, limits, metrics.floods_cut.inc)
     socketio.start_background_task(metrics.watch_loop, socketio.sleep)

@@ -1,4 +1,4 @@
-"""Per-score authority glue between the socket handlers and the ``ScoreService``.
+"""Per-score authority glue between the socket handlers and the ``EditLog``.
 
 Decides what a joining client receives (edits after ``since`` or a snapshot),
 submits edits (persist + commit happen inside the service, before any network
@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from . import protocol
 
 if TYPE_CHECKING:
-    from ..editing import CommittedEdit, ScoreService
+    from ..editing import CommittedEdit, EditLog
+    from ..persistence import Members
 
 #: Test-only fault injection (``TUTTI_FAULT_INJECTION``). ``no_dedup`` hides the client
 #: id from the service, so a resubmitted edit is stored twice: the convergence fuzz
@@ -32,8 +33,13 @@ def parse_faults(raw: str | None) -> frozenset[str]:
 
 @dataclass
 class Authority:
-    service: ScoreService
+    service: EditLog
+    members: Members
     faults: frozenset[str] = frozenset()
+
+    def role_of(self, score_id: str, user_id: int) -> str | None:
+        """The user's role in the score, read fresh (``None``: not a member)."""
+        return self.members.role_of(score_id, user_id)
 
     def catch_up(self, score_id: str, since: int | None) -> dict[str, Any]:
         """What a (re)joining client needs, read AFTER it joined the room.
@@ -62,7 +68,7 @@ class Authority:
     ) -> CommittedEdit:
         """Persist one edit; raises the service's errors (InvalidOp, ScoreNotFound...).
 
-        ``check_role`` runs inside the edit's write transaction (see ``ScoreService.submit``).
+        ``check_role`` runs inside the edit's write transaction (see ``EditLog.submit``).
         """
         if "no_dedup" in self.faults:
             return self.service.submit(request.score, author_id, request.ops, check_role=check_role)

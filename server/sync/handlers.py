@@ -1,7 +1,7 @@
 """Socket.IO handlers: authenticate, parse, check permission, call the authority, emit.
 
 Thin by design: payload rules live in ``protocol``, persistence in the
-``ScoreService`` behind ``authority``, presence in ``presence``. Each handler
+``EditLog`` behind ``authority``, presence in ``presence``. Each handler
 returns its ack envelope. Never imports SQL.
 """
 
@@ -18,11 +18,12 @@ from flask import request, session
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError
 
-from ..auth import AuthError, Identity, load_identity, require, user_id_from_token
-from ..auth.sessions import SESSION_USER
-from ..score import ScoreError
+from ..auth import require
+from ..auth.sessions import SESSION_USER, Identity, load_identity, user_id_from_token
+from ..errors import TuttiError
 from . import protocol
 from .authority import Authority
+from .broadcast import Broadcaster, room_of
 from .presence import Peer, PresenceRegistry
 from .presence_redis import RedisPresence
 from .ratelimit import TokenBucket
@@ -35,8 +36,8 @@ log = logging.getLogger(__name__)
 Handler = Callable[..., Any]
 
 
-def room_of(score_id: str) -> str:
-    return f"score:{score_id}"
+def _may_edit(role: str | None) -> None:
+    require(role, "editor", "edit this score")
 
 
 @dataclass
@@ -60,8 +61,10 @@ class SyncHandlers:
         presence: PresenceRegistry | RedisPresence | None = None,
         metrics: Observability | None = None,
         history: Callable[[], HistoryService] | None = None,
+        broadcast: Broadcaster | None = None,
     ) -> None:
         self.socketio = socketio
+        self.broadcast = broadcast if broadcast is not None else Broadcaster(socketio)
         self.metrics = metrics
         # The app's one HistoryService (it keeps each score's history view): ``revert``.
         self.history = history
@@ -94,7 +97,6 @@ class SyncHandlers:
         ``limited`` handlers spend from the connection's event budget first, so a
         client cannot flood the room with presence updates or the database with reads.
         """
-        from ..editing import ScoreNotFound
 
         def guarded(payload: Any = None, *_: Any) -> dict[str, Any]:
             started = time.perf_counter()
@@ -108,14 +110,8 @@ class SyncHandlers:
                             retry_after=round(events.retry_after(), 3),
                         )
                 ack = dict(handler(payload))
-            except protocol.ProtocolError as exc:
-                ack = protocol.from_protocol_error(exc)
-            except AuthError as exc:
-                ack = protocol.error(exc.code, exc.message)
-            except ScoreError as exc:
-                ack = protocol.from_score_error(exc)
-            except ScoreNotFound:
-                ack = protocol.error(protocol.NOT_FOUND, "no such score")
+            except TuttiError as exc:  # protocol, role, score model, not found, history...
+                ack = protocol.from_refusal(exc)
             except Exception:
                 log.exception("%s handler failed", handler.__name__)
                 ack = protocol.error(protocol.SERVER_ERROR, "the server failed; try again")
@@ -152,7 +148,7 @@ class SyncHandlers:
         return conn
 
     def _role(self, score_id: str, conn: Connection) -> str | None:
-        return self.authority.service.role_of(score_id, conn.identity.id)
+        return self.authority.role_of(score_id, conn.identity.id)
 
     def watch_roles(self) -> None:
         """Background loop: evict connections whose membership was removed meanwhile.
@@ -171,22 +167,15 @@ class SyncHandlers:
         with self._lock:
             joined = [(sid, c, s) for sid, c in self._connections.items() for s in c.scores]
         for sid, conn, score_id in joined:
-            if self.authority.service.role_of(score_id, conn.identity.id) is not None:
+            if self.authority.role_of(score_id, conn.identity.id) is not None:
                 continue
             conn.scores.discard(score_id)
-            self.socketio.server.leave_room(sid, room_of(score_id), namespace="/")
-            self.socketio.emit(
-                protocol.REVOKED, {"score": score_id, "reason": "membership removed"}, to=sid
-            )
+            self.broadcast.revoke(sid, score_id, "membership removed")
             if self.presence.leave(score_id, sid):
                 self._broadcast_presence(score_id)
 
     def _broadcast_presence(self, score_id: str) -> None:
-        self.socketio.emit(
-            protocol.PRESENCE,
-            protocol.presence_message(score_id, self.presence.peers(score_id)),
-            to=room_of(score_id),
-        )
+        self.broadcast.presence(score_id, self.presence.peers(score_id))
 
     def room_count(self) -> int:
         """Scores at least one of this process's connections has joined."""
@@ -271,16 +260,14 @@ class SyncHandlers:
         # The author is the authenticated user; any author in the payload is ignored.
         # The role is checked inside the edit's own transaction: one round trip, not two.
         try:
-            edit = self.authority.submit(
-                conn.identity.id, req, lambda role: require(role, "editor", "edit this score")
-            )
+            edit = self.authority.submit(conn.identity.id, req, _may_edit)
         except ClientSeqReused as exc:
             raise protocol.ProtocolError(
                 protocol.CLIENT_SEQ_REUSED, str(exc), seq=exc.seq
             ) from None
         if not edit.duplicate:
             # Committed: now (and only now) tell everyone, the sender included.
-            self.socketio.emit(protocol.EDIT, self.authority.wire(edit, req), to=room_of(req.score))
+            self.broadcast.edit(req.score, self.authority.wire(edit, req))
         return protocol.ok(seq=edit.seq, skipped=edit.skipped, duplicate=edit.duplicate)
 
     def on_fetch(self, payload: Any) -> dict[str, Any]:
@@ -302,8 +289,6 @@ class SyncHandlers:
         Runs in order with this connection's submits (``async_handlers=False``), so an
         edit submitted before it is in the log when it is planned.
         """
-        from ..history_service import HistoryError
-
         req = protocol.parse_revert(payload)
         conn = self._joined(req.score)
         if not conn.bucket.take():
@@ -315,14 +300,13 @@ class SyncHandlers:
         assert self.history is not None
         history = self.history()
         user_id = conn.identity.id
-        try:
-            seq = req.seq
-            if seq is None:
-                assert req.client_id is not None and req.client_seq is not None
-                seq = history.seq_of_own_edit(req.score, user_id, req.client_id, req.client_seq)
-            report, edit = history.revert(req.score, user_id, [seq], None)
-        except HistoryError as exc:
-            raise protocol.ProtocolError(exc.code, exc.message, **exc.extra) from None
+        # A HistoryError (or the role check's AuthError) is a TuttiError: the guard
+        # turns it into the error ack with its code and extra fields.
+        seq = req.seq
+        if seq is None:
+            assert req.client_id is not None and req.client_seq is not None
+            seq = history.seq_of_own_edit(req.score, user_id, req.client_id, req.client_seq)
+        report, edit = history.revert(req.score, user_id, [seq], None)
         if edit is not None:
-            self.socketio.emit(protocol.EDIT, edit.to_wire(), to=room_of(req.score))
+            self.broadcast.committed(edit)
         return protocol.ok(score=req.score, **report)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..score import ScoreError
+from ..errors import TuttiError, body_of, error_body
 from ..score.limits import json_problem
 
 # --- event names (client -> server) -----------------------------------------------------
@@ -28,6 +28,9 @@ REVERT = "revert"  # selective revert of named edits (the editor's undo and redo
 EDIT = "edit"
 PRESENCE = "presence"
 REVOKED = "revoked"  # {"score", "reason"}: you were removed from the score's room
+#: A suggestion was requested, decided or reverted, or the score's helper switch moved:
+#: ``{"score", "action", "suggestion"?, "settings"?}`` (emitted by the helper API).
+SUGGESTIONS = "suggestions"
 
 # --- error codes --------------------------------------------------------------------------
 BAD_REQUEST = "bad_request"
@@ -56,14 +59,8 @@ FETCH_LIMIT = 500
 Envelope = dict[str, Any]
 
 
-class ProtocolError(Exception):
+class ProtocolError(TuttiError):
     """A request the server refuses; becomes an error ack with a snake_case code."""
-
-    def __init__(self, code: str, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.extra = extra
 
 
 def ok(**fields: Any) -> Envelope:
@@ -71,21 +68,15 @@ def ok(**fields: Any) -> Envelope:
     return {"ok": True, **fields}
 
 
-def error(code: str, message: str, **extra: Any) -> Envelope:
-    """An error ack: ``{"ok": false, "error": {"code", "message", ...extra}}``."""
-    return {"ok": False, "error": {"code": code, "message": message, **extra}}
+#: An error ack: ``{"ok": false, "error": {"code", "message", ...extra}}`` (the same body
+#: as an HTTP error: ``server.errors`` is the one mapping).
+error = error_body
 
 
-def from_protocol_error(exc: ProtocolError) -> Envelope:
-    return error(exc.code, exc.message, **exc.extra)
-
-
-def from_score_error(exc: ScoreError) -> Envelope:
-    """An edit refused by the score model (nothing stored): ``invalid_op`` + ``op_index``."""
-    extra: dict[str, Any] = {}
-    if exc.op_index is not None:
-        extra["op_index"] = exc.op_index
-    return error(INVALID_OP, exc.message, **extra)
+def from_refusal(exc: TuttiError) -> Envelope:
+    """The error ack of any refusal (protocol, auth, score model (``invalid_op`` +
+    ``op_index``), not found...)."""
+    return body_of(exc)
 
 
 def presence_message(score_id: str, peers: list[dict[str, Any]]) -> Envelope:

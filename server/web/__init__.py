@@ -21,8 +21,8 @@ def _too_large(_exc: RequestEntityTooLarge) -> ResponseReturnValue:
     """A body over ``MAX_CONTENT_LENGTH`` (an oversized upload): JSON like every API error."""
     from flask import current_app
 
-    from ..auth import json_error
+    from ..auth.sessions import json_error
 
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
     message = f"the upload is too large: at most {limit / 2**20:.0f} MB"
-    return json_error(413, "file_too_large", message)
+    return json_error("file_too_large", message)

@@ -2,7 +2,7 @@
 
 Bodies must be JSON (``Content-Type: application/json``): a cross-site HTML form
 cannot send that without a CORS preflight, which is our CSRF guard together with
-the SameSite=Lax session cookie. Calls the ScoreService; never SQL.
+the SameSite=Lax session cookie. Calls the ``Users`` and ``Members`` repositories; never SQL.
 """
 
 from __future__ import annotations
@@ -18,17 +18,20 @@ from ..auth import (
     AuthError,
     check_password,
     hash_password,
-    identity_from_record,
     issue_token,
+    password_problem,
+    require,
+)
+from ..auth.sessions import (
+    identity_from_record,
     json_error,
     login_required,
     login_user,
     logout_user,
-    password_problem,
+    refusal_response,
     request_identity,
-    require,
 )
-from ..extensions import get_service, get_settings
+from ..extensions import get_members, get_settings, get_users
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api")
 
@@ -42,7 +45,7 @@ def _body() -> dict[str, Any] | None:
 
 
 def _bad(message: str) -> ResponseReturnValue:
-    return json_error(400, "bad_request", message)
+    return json_error("bad_request", message)
 
 
 def _credentials(data: dict[str, Any]) -> Any | None:
@@ -50,7 +53,7 @@ def _credentials(data: dict[str, Any]) -> Any | None:
     name, password = data.get("name"), data.get("password")
     if not isinstance(name, str) or not isinstance(password, str):
         return None
-    record = get_service().user_by_name(name)
+    record = get_users().user_by_name(name)
     if record is None:
         check_password(None, password)  # keep the timing of unknown names unremarkable
         return None
@@ -74,18 +77,18 @@ def signup() -> ResponseReturnValue:
         not isinstance(display_name, str) or not 0 < len(display_name) <= MAX_DISPLAY_NAME
     ):
         return _bad(f"a display name has 1..{MAX_DISPLAY_NAME} characters")
-    service = get_service()
-    if service.user_by_name(name) is not None:
-        return json_error(409, "name_taken", f"the name {name!r} is taken")
+    users = get_users()
+    if users.user_by_name(name) is not None:
+        return json_error("name_taken", f"the name {name!r} is taken")
     assert isinstance(password, str)
     try:
-        user_id = service.create_user(name, hash_password(password), display_name=display_name)
+        user_id = users.create_user(name, hash_password(password), display_name=display_name)
     except Exception:  # a concurrent signup won the unique name
-        if service.user_by_name(name) is not None:
-            return json_error(409, "name_taken", f"the name {name!r} is taken")
+        if users.user_by_name(name) is not None:
+            return json_error("name_taken", f"the name {name!r} is taken")
         raise
     login_user(user_id)
-    user = identity_from_record(service.user_by_id(user_id))
+    user = identity_from_record(users.user_by_id(user_id))
     return jsonify({"ok": True, "user": user.to_wire()}), 201
 
 
@@ -96,7 +99,7 @@ def login() -> ResponseReturnValue:
         return _bad("send a JSON object {name, password}")
     record = _credentials(data)
     if record is None:
-        return json_error(401, "bad_credentials", "unknown name or wrong password")
+        return json_error("bad_credentials", "unknown name or wrong password")
     user = identity_from_record(record)
     login_user(user.id)
     return jsonify({"ok": True, "user": user.to_wire()})
@@ -112,7 +115,7 @@ def logout() -> ResponseReturnValue:
 def me() -> ResponseReturnValue:
     user = request_identity()
     if user is None:
-        return json_error(401, "not_authenticated", "not logged in")
+        return json_error("not_authenticated", "not logged in")
     return jsonify({"ok": True, "user": user.to_wire()})
 
 
@@ -131,7 +134,7 @@ def token() -> ResponseReturnValue:
     else:
         user = request_identity()
     if user is None:
-        return json_error(401, "bad_credentials", "unknown name or wrong password")
+        return json_error("bad_credentials", "unknown name or wrong password")
     return jsonify(
         {
             "ok": True,
@@ -151,14 +154,14 @@ def add_member(score_id: str) -> ResponseReturnValue:
     name, role = data.get("name"), data.get("role")
     if role not in ROLES:
         return _bad(f"role must be one of {ROLES}")
-    service = get_service()
+    members = get_members()
     try:
-        require(service.role_of(score_id, g.identity.id), "owner", "add members")
+        require(members.role_of(score_id, g.identity.id), "owner", "add members")
     except AuthError as exc:
-        return json_error(403, exc.code, exc.message)
-    record = service.user_by_name(name) if isinstance(name, str) else None
+        return refusal_response(exc)
+    record = get_users().user_by_name(name) if isinstance(name, str) else None
     if record is None:
-        return json_error(404, "not_found", f"no user named {name!r}")
+        return json_error("not_found", f"no user named {name!r}")
     member = identity_from_record(record)
-    service.set_member(score_id, member.id, role)
+    members.set_member(score_id, member.id, role)
     return jsonify({"ok": True, "member": member.to_wire(), "role": role})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from flask.typing import ResponseReturnValue
 
-from ..extensions import get_observability, get_service, get_settings
+from ..extensions import get_edit_log, get_observability, get_settings
 from ..observability import CONTENT_TYPE
 
 bp = Blueprint("health", __name__)
@@ -29,7 +29,7 @@ def healthz() -> ResponseReturnValue:
     """200 when the database answers (and the Redis queue, when one is configured), else 503."""
     checks: dict[str, str] = {}
     try:
-        get_service().db.ping()
+        get_edit_log().db.ping()
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - any failure is "unreachable", with its reason
         checks["database"] = f"unreachable: {type(exc).__name__}"

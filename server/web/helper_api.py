@@ -9,40 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ..auth import login_required
-from ..editing import ScoreNotFound
-from ..extensions import get_service, get_socketio
-from ..suggestions import HelperError, HelperService
-from .history_api import emit_edit, get_history
+from ..auth.sessions import guarded, login_required
+from ..extensions import get_broadcaster, get_helper
+from ..suggestions import HelperError
+from .history_api import emit_edit
 
 bp = Blueprint("helper_api", __name__, url_prefix="/api")
-
-#: Server -> client event: a suggestion was requested, decided or reverted, or the score's
-#: helper switch moved. Payload: ``{"score", "action", "suggestion"?, "settings"?}``.
-SUGGESTIONS_EVENT = "suggestions"
-HELPER_KEY = "tutti.helper"
-_STATUS = {"forbidden": 403, "helper_disabled": 403, "helper_not_enabled_for_user": 403,
-           "not_found": 404, "already_decided": 409, "already_reverted": 409,
-           "not_accepted": 409, "nothing_to_revert": 409}  # fmt: skip
-
-
-def get_helper() -> HelperService:
-    """One ``HelperService`` per app (it caches a history view per score)."""
-    helper = current_app.extensions.get(HELPER_KEY)
-    if helper is None:
-        # Share the history API's views: each score's history is built once per process.
-        views = get_history().views
-        helper = current_app.extensions[HELPER_KEY] = HelperService(get_service(), views)
-    assert isinstance(helper, HelperService)
-    return helper
-
-
-def _error(exc: HelperError) -> ResponseReturnValue:
-    body = {"ok": False, "error": {"code": exc.code, "message": exc.message, **exc.extra}}
-    return jsonify(body), _STATUS.get(exc.code, 400)
 
 
 def _body() -> dict[str, Any]:
@@ -60,19 +35,7 @@ def _flag(data: dict[str, Any]) -> bool:
 
 
 def _emit(score_id: str, action: str, **fields: Any) -> None:
-    from ..sync.handlers import room_of
-
-    payload = {"score": score_id, "action": action, **fields}
-    get_socketio().emit(SUGGESTIONS_EVENT, payload, to=room_of(score_id))
-
-
-def _guarded(action: Any) -> ResponseReturnValue:
-    try:
-        return action()  # type: ignore[no-any-return]
-    except HelperError as exc:
-        return _error(exc)
-    except ScoreNotFound:
-        return _error(HelperError("not_found", "no such score"))
+    get_broadcaster().suggestions(score_id, action, **fields)
 
 
 # --- switches --------------------------------------------------------------------------------
@@ -88,10 +51,10 @@ def preferences() -> ResponseReturnValue:
         if request.method == "PUT":
             prefs = helper.set_opt_in(g.identity.id, _flag(_body()))
         else:
-            prefs = helper.scores.get_user_preferences(g.identity.id)
+            prefs = helper.preferences.get_user_preferences(g.identity.id)
         return jsonify({"ok": True, "enabled": bool(prefs.get("helper_opt_in"))})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.route("/scores/<score_id>/helper", methods=["GET", "PUT"])
@@ -106,7 +69,7 @@ def score_switch(score_id: str) -> ResponseReturnValue:
             _emit(score_id, "settings", settings={"helper_enabled": settings["helper_enabled"]})
         return jsonify({"ok": True, **helper.status(score_id, g.identity.id)})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 # --- suggestions ---------------------------------------------------------------------------
@@ -117,7 +80,7 @@ def score_switch(score_id: str) -> ResponseReturnValue:
 def list_suggestions(score_id: str) -> ResponseReturnValue:
     """Every suggestion of the score, oldest first (``?status=pending`` filters)."""
     status = request.args.get("status") or None
-    return _guarded(
+    return guarded(
         lambda: jsonify(
             {
                 "ok": True,
@@ -137,13 +100,13 @@ def create(score_id: str) -> ResponseReturnValue:
         _emit(score_id, "requested", suggestion=suggestion)
         return jsonify({"ok": True, "suggestion": suggestion}), 201
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.get("/scores/<score_id>/suggestions/<int:suggestion_id>")
 @login_required
 def show(score_id: str, suggestion_id: int) -> ResponseReturnValue:
-    return _guarded(
+    return guarded(
         lambda: jsonify(
             {"ok": True, "suggestion": get_helper().get(score_id, suggestion_id, g.identity.id)}
         )
@@ -162,7 +125,7 @@ def preview(score_id: str, suggestion_id: int) -> ResponseReturnValue:
         )
         return jsonify({"ok": True, **found})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.post("/scores/<score_id>/suggestions/<int:suggestion_id>/accept")
@@ -179,7 +142,7 @@ def accept(score_id: str, suggestion_id: int) -> ResponseReturnValue:
         _emit(score_id, "accepted", suggestion=suggestion)
         return jsonify({"ok": True, "suggestion": suggestion, "seq": edit.seq})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.post("/scores/<score_id>/suggestions/<int:suggestion_id>/reject")
@@ -190,7 +153,7 @@ def reject(score_id: str, suggestion_id: int) -> ResponseReturnValue:
         _emit(score_id, "rejected", suggestion=suggestion)
         return jsonify({"ok": True, "suggestion": suggestion})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.post("/scores/<score_id>/suggestions/<int:suggestion_id>/revert")
@@ -206,13 +169,13 @@ def revert(score_id: str, suggestion_id: int) -> ResponseReturnValue:
             {"ok": True, "suggestion": suggestion, "seq": edit.seq, "conflicts": conflicts}
         )
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.get("/scores/<score_id>/provenance")
 @login_required
 def provenance(score_id: str) -> ResponseReturnValue:
     """Who wrote the notes standing: people, the helper (by accepter), changed since."""
-    return _guarded(
+    return guarded(
         lambda: jsonify({"ok": True, **get_helper().provenance(score_id, g.identity.id)})
     )

@@ -8,58 +8,28 @@ score's room exactly like a socket ``submit``. Never SQL.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ..auth import login_required
-from ..editing import CommittedEdit, ScoreNotFound
-from ..extensions import get_service, get_socketio
-from ..history_service import Filters, HistoryError, HistoryService, HistoryViews
+from ..auth.sessions import guarded, login_required
+from ..editing import CommittedEdit
+from ..extensions import get_broadcaster, get_history
+from ..history_service import Filters, HistoryError
 
 bp = Blueprint("history_api", __name__, url_prefix="/api/scores/<score_id>")
 
-HISTORY_KEY = "tutti.history"
 EXPORTS = {
     "musicxml": ("application/vnd.recordare.musicxml+xml", "musicxml"),
     "midi": ("audio/midi", "mid"),
 }
-_STATUS = {"forbidden": 403, "not_found": 404, "nothing_selected": 409, "invalid_op": 409}
-
-
-def get_history() -> HistoryService:
-    """One ``HistoryService`` per app: it keeps each score's history view in memory."""
-    found = current_app.extensions.get(HISTORY_KEY)
-    if found is None:
-        socketio = get_socketio()
-        views = HistoryViews(get_service(), pause=lambda: socketio.sleep(0))
-        found = current_app.extensions[HISTORY_KEY] = HistoryService(get_service(), views)
-    assert isinstance(found, HistoryService)
-    return found
 
 
 def emit_edit(edit: CommittedEdit) -> None:
-    """Exactly what a socket ``submit`` broadcasts, so clients take it through their seq
-    pipeline (buffering, gap fetch) like any other edit."""
-    from ..sync import protocol
-    from ..sync.handlers import room_of
-
-    get_socketio().emit(protocol.EDIT, edit.to_wire(), to=room_of(edit.score_id))
-
-
-def _guarded(action: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
-    try:
-        return action()
-    except HistoryError as exc:
-        body = {"ok": False, "error": {"code": exc.code, "message": exc.message, **exc.extra}}
-        return jsonify(body), _STATUS.get(exc.code, 400)
-    except ScoreNotFound:
-        return jsonify(
-            {"ok": False, "error": {"code": "not_found", "message": "no such score"}}
-        ), 404
+    """Broadcast an edit made over HTTP exactly like a socket ``submit`` does."""
+    get_broadcaster().committed(edit)
 
 
 # --- parsing -----------------------------------------------------------------------------
@@ -150,7 +120,7 @@ def history(score_id: str) -> ResponseReturnValue:
         )
         return jsonify({"ok": True, **found})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.get("/history/export")
@@ -165,19 +135,19 @@ def history_export(score_id: str) -> ResponseReturnValue:
             return _download(data, "text/csv", f"history-{score_id}.csv")
         return jsonify({"ok": True, "rows": data})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.get("/blame")
 @login_required
 def blame(score_id: str) -> ResponseReturnValue:
-    return _guarded(lambda: jsonify({"ok": True, **get_history().blame(score_id, g.identity.id)}))
+    return guarded(lambda: jsonify({"ok": True, **get_history().blame(score_id, g.identity.id)}))
 
 
 @bp.get("/blame/<element_id>")
 @login_required
 def blame_of(score_id: str, element_id: str) -> ResponseReturnValue:
-    return _guarded(
+    return guarded(
         lambda: jsonify({"ok": True, **get_history().blame_of(score_id, g.identity.id, element_id)})
     )
 
@@ -193,7 +163,7 @@ def doc_at(score_id: str) -> ResponseReturnValue:
         )
         return jsonify({"ok": True, "seq": seq, "head": head, "doc": doc})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.get("/diff")
@@ -209,13 +179,13 @@ def diff(score_id: str) -> ResponseReturnValue:
         )
         return jsonify({"ok": True, **found})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.get("/contributions")
 @login_required
 def contributions(score_id: str) -> ResponseReturnValue:
-    return _guarded(
+    return guarded(
         lambda: jsonify({"ok": True, **get_history().contributions(score_id, g.identity.id)})
     )
 
@@ -238,7 +208,7 @@ def versions(score_id: str) -> ResponseReturnValue:
             return jsonify({"ok": True, "version": version}), 201
         return jsonify({"ok": True, "versions": service.versions(score_id, g.identity.id)})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.get("/versions/<int:seq>/export")
@@ -257,7 +227,7 @@ def version_export(score_id: str, seq: int) -> ResponseReturnValue:
         stem = re.sub(r"[^A-Za-z0-9_-]+", "_", str(doc.get("title") or "score")).strip("_")
         return _download(export_score(doc, fmt), mimetype, f"{stem or 'score'}-v{at}.{extension}")
 
-    return _guarded(run)
+    return guarded(run)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -285,7 +255,7 @@ def revert(score_id: str) -> ResponseReturnValue:
             emit_edit(edit)
         return jsonify({"ok": True, **report})
 
-    return _guarded(run)
+    return guarded(run)
 
 
 @bp.post("/restore")
@@ -299,4 +269,4 @@ def restore(score_id: str) -> ResponseReturnValue:
             emit_edit(edit)
         return jsonify({"ok": True, **report})
 
-    return _guarded(run)
+    return guarded(run)

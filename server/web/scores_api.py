@@ -1,6 +1,7 @@
 """JSON score API for the library and editor pages: list, create, import, export, info.
 
-Calls the ``ScoreService`` and ``server.formats``; never SQL, never Socket.IO.
+Calls the ``EditLog``, the ``Members`` and ``ScoreSettings`` repositories and
+``server.formats``; never SQL, never Socket.IO.
 Every route needs a logged-in user and checks the score role before reading.
 """
 
@@ -13,8 +14,9 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from ..auth import AuthError, json_error, login_required, require
-from ..extensions import get_service
+from ..auth import AuthError, require
+from ..auth.sessions import json_error, login_required, refusal_response
+from ..extensions import get_edit_log, get_members, get_score_settings
 from ..score import ScoreError
 from ..score.model import new_document
 
@@ -38,16 +40,16 @@ def _score_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def _role_or_error(score_id: str, needed: str) -> ResponseReturnValue | None:
     try:
-        require(get_service().role_of(score_id, g.identity.id), needed, "open this score")
+        require(get_members().role_of(score_id, g.identity.id), needed, "open this score")
     except AuthError as exc:
-        return json_error(403 if exc.code == "forbidden" else 401, exc.code, exc.message)
+        return refusal_response(exc)
     return None
 
 
 @bp.get("")
 @login_required
 def list_scores() -> ResponseReturnValue:
-    rows = get_service().scores_for(g.identity.id)
+    rows = get_members().scores_for(g.identity.id)
     return jsonify({"ok": True, "scores": [_score_row(r) for r in rows]})
 
 
@@ -57,25 +59,25 @@ def create() -> ResponseReturnValue:
     """``{title?, measures?, parts?: [{name, clef?}], time?, key?, tempo?}`` -> ``{id}``."""
     data = request.get_json(silent=True) if request.is_json else None
     if not isinstance(data, dict):
-        return json_error(400, "bad_request", "send a JSON object {title, ...}")
+        return json_error("bad_request", "send a JSON object {title, ...}")
     title = data.get("title") or "Untitled"
     measures = data.get("measures", 16)
     parts = data.get("parts") or [{"name": "Piano", "instrument": "piano"}]
     if not isinstance(title, str) or len(title) > MAX_TITLE:
         return json_error(
-            400, "bad_request", f"title must be a string of at most {MAX_TITLE} characters"
+            "bad_request", f"title must be a string of at most {MAX_TITLE} characters"
         )
     if not isinstance(measures, int) or isinstance(measures, bool) or not 1 <= measures <= 500:
-        return json_error(400, "bad_request", "measures must be 1..500")
+        return json_error("bad_request", "measures must be 1..500")
     if not isinstance(parts, list) or not 1 <= len(parts) <= 16:
-        return json_error(400, "bad_request", "parts must be a list of 1..16 parts")
+        return json_error("bad_request", "parts must be a list of 1..16 parts")
     clean_parts = []
     for part in parts:
         if not isinstance(part, dict) or not isinstance(part.get("name", ""), str):
-            return json_error(400, "bad_request", "each part is {name, clef?}")
+            return json_error("bad_request", "each part is {name, clef?}")
         clef = part.get("clef", "treble")
         if clef not in CLEF_NAMES:
-            return json_error(400, "bad_request", f"clef must be one of {CLEF_NAMES}")
+            return json_error("bad_request", f"clef must be one of {CLEF_NAMES}")
         name = str(part.get("name") or "Part")[:64]
         clean_parts.append({"name": name, "instrument": "piano", "clef": clef})
     options: dict[str, Any] = {}
@@ -84,9 +86,9 @@ def create() -> ResponseReturnValue:
             options[key] = data[key]
     try:
         doc = new_document(title=title, parts=clean_parts, measures=measures, **options)
-        score_id = get_service().create_score(g.identity.id, title, doc)
+        score_id = get_edit_log().create_score(g.identity.id, title, doc)
     except (ScoreError, TypeError, ValueError) as exc:
-        return json_error(400, "bad_request", str(exc))
+        return json_error("bad_request", str(exc))
     return jsonify({"ok": True, "id": score_id}), 201
 
 
@@ -96,7 +98,7 @@ def import_file() -> ResponseReturnValue:
     """Multipart ``file`` (MusicXML, compressed .mxl or MIDI) -> a new score ``{id, report}``."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return json_error(400, "bad_request", "send the file as multipart field 'file'")
+        return json_error("bad_request", "send the file as multipart field 'file'")
     data = upload.read()
     # Imported on use: music21 is slow to load and only import/export need it.
     from ..formats import FormatError, import_score
@@ -105,12 +107,12 @@ def import_file() -> ResponseReturnValue:
         result = import_score(data, upload.filename)
     except FormatError as exc:
         # file_too_large, parse_timeout, unsupported_format, malformed_file, empty_score
-        return json_error(413 if exc.code == "file_too_large" else 400, exc.code, exc.message)
+        return refusal_response(exc)
     doc = result.doc
     title = request.form.get("title") or doc.get("title") or upload.filename.rsplit(".", 1)[0]
     try:
         # An attributed edit with origin "import", like the CLI's: visible and revertible.
-        score_id, _ = get_service().import_score(
+        score_id, _ = get_edit_log().import_score(
             g.identity.id,
             str(title)[:MAX_TITLE],
             doc,
@@ -118,7 +120,7 @@ def import_file() -> ResponseReturnValue:
             report=list(result.report),
         )
     except ScoreError as exc:
-        return json_error(400, "malformed_file", exc.message)
+        return json_error("malformed_file", exc.message)
     return jsonify({"ok": True, "id": score_id, "report": list(result.report)}), 201
 
 
@@ -128,9 +130,8 @@ def info(score_id: str) -> ResponseReturnValue:
     refused = _role_or_error(score_id, "viewer")
     if refused is not None:
         return refused
-    service = get_service()
-    row = _score_row(service.score_info(score_id))
-    row["role"] = service.role_of(score_id, g.identity.id)
+    row = _score_row(get_score_settings().score_info(score_id))
+    row["role"] = get_members().role_of(score_id, g.identity.id)
     return jsonify({"ok": True, "score": row})
 
 
@@ -140,13 +141,13 @@ def export(score_id: str) -> ResponseReturnValue:
     """``?format=musicxml|midi``: the current document as a download."""
     fmt = request.args.get("format", "musicxml")
     if fmt not in EXPORTS:
-        return json_error(400, "bad_request", f"format must be one of {sorted(EXPORTS)}")
+        return json_error("bad_request", f"format must be one of {sorted(EXPORTS)}")
     refused = _role_or_error(score_id, "viewer")
     if refused is not None:
         return refused
     from ..formats import export_score
 
-    doc, _ = get_service().load(score_id)
+    doc, _ = get_edit_log().load(score_id)
     data = export_score(doc, fmt)
     mimetype, extension = EXPORTS[fmt]
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", str(doc.get("title") or "score")).strip("_") or "score"

@@ -49,9 +49,9 @@ def _check_body() -> ResponseReturnValue | None:
     try:
         request.get_json()  # parsed once here, cached for the view
     except BadRequest as exc:
-        from ..auth import json_error
+        from ..auth.sessions import json_error
 
-        return json_error(400, "bad_request", f"the request body is not valid JSON: {_why(exc)}")
+        return json_error("bad_request", f"the request body is not valid JSON: {_why(exc)}")
     return None
 
 

@@ -16,7 +16,7 @@ import requests
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database, init_db
 from tests.integration.conftest import LiveServer
 
@@ -43,8 +43,8 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
 
 
 @pytest.fixture(scope="module")
-def web_service(web_server: LiveServer) -> Iterator[ScoreService]:
-    service = ScoreService(Database(web_server.database_url))
+def web_service(web_server: LiveServer) -> Iterator[EditLog]:
+    service = EditLog(Database(web_server.database_url))
     yield service
     service.db.dispose()
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from server.editing import ScoreService
+from server.editing import EditLog
 
 from .conftest import Blocked, click_id, new_shared_score, settled
 
@@ -35,7 +35,7 @@ def engraved(page: Page, ids: list[str], timeout: float = 1000) -> None:
     )
 
 
-def db_doc(service: ScoreService, score_id: str) -> tuple[Any, int]:
+def db_doc(service: EditLog, score_id: str) -> tuple[Any, int]:
     service.forget_cache()
     return service.load(score_id)
 
@@ -86,7 +86,7 @@ def test_presence_lists_both_and_outlines_the_other_selection(
 
 
 def test_simultaneous_typing_converges_to_the_database_state(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     alice, bob = make_user("alice3"), make_user("bob3")
     score_id = new_shared_score(alice, [bob])
@@ -110,7 +110,7 @@ def test_simultaneous_typing_converges_to_the_database_state(
 
 
 def test_edits_made_offline_are_sent_after_reconnect(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     alice, bob = make_user("alice4"), make_user("bob4")
     score_id = new_shared_score(alice, [bob])

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from server.editing import ScoreService
+from server.editing import EditLog
 
 from .conftest import Blocked, click_id, new_shared_score, settled
 
@@ -40,7 +40,7 @@ def choose(page: Page, menu: str, value: str) -> None:
 
 
 def test_keyboard_note_entry_and_pitch_editing(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     user = make_user("kbd")
     score_id = new_shared_score(user, [], measures=4)
@@ -110,7 +110,7 @@ def test_keyboard_note_entry_and_pitch_editing(
 
 
 def test_copy_paste_lyrics_chords_measures_parts_and_dialogs(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     user = make_user("menus")
     score_id = new_shared_score(user, [], measures=4)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from server.editing import ScoreService
+from server.editing import EditLog
 
 from .conftest import Blocked, click_id, new_shared_score, settled
 
@@ -24,7 +24,7 @@ def bar_notes(doc: dict[str, Any]) -> list[tuple[str, str]]:
     return [(n["id"], n["step"]) for e in voice for n in e["notes"]]
 
 
-def db_doc(service: ScoreService, score_id: str) -> tuple[dict[str, Any], int]:
+def db_doc(service: EditLog, score_id: str) -> tuple[dict[str, Any], int]:
     service.forget_cache()
     return service.load(score_id)
 
@@ -58,7 +58,7 @@ def type_at(page: Page, rest_id: str, key: str) -> None:
 
 
 def test_undo_takes_back_only_my_note_in_a_shared_bar_and_redo_puts_it_back(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     ana, ben = make_user("undo_ana"), make_user("undo_ben")
     score_id = new_shared_score(ana, [ben])
@@ -99,7 +99,7 @@ def test_undo_takes_back_only_my_note_in_a_shared_bar_and_redo_puts_it_back(
 
 
 def test_undo_of_a_note_a_collaborator_changed_keeps_their_pitch_and_tells_me(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     ana, ben = make_user("undo_ana2"), make_user("undo_ben2")
     score_id = new_shared_score(ana, [ben])
@@ -131,7 +131,7 @@ def test_undo_of_a_note_a_collaborator_changed_keeps_their_pitch_and_tells_me(
 
 
 def test_undo_while_offline_says_so_and_works_once_back(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     ana = make_user("undo_ana3")
     score_id = new_shared_score(ana, [])
@@ -167,7 +167,7 @@ HOLD_SUBMITS = """() => {
 
 
 def test_undo_pressed_before_my_edit_is_confirmed_waits_for_it_and_never_reverts_another(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     ana, ben = make_user("undo_ana4"), make_user("undo_ben4")
     score_id = new_shared_score(ana, [ben])

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from server.editing import ScoreService
+from server.editing import EditLog
 
 from .conftest import Blocked, new_shared_score, settled
 
@@ -35,7 +35,7 @@ def engraved_notes(page: Page) -> int:
 
 
 def test_helper_suggest_accept_and_revert_in_two_browsers(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     ana, ben = make_user("helperana"), make_user("helperben")
     score_id = new_shared_score(ana, [ben], parts=SATB, measures=2)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from server.editing import ScoreService
+from server.editing import EditLog
 
 from .conftest import Blocked, click_id, new_shared_score, settled
 
@@ -40,7 +40,7 @@ def open_panel(page: Page) -> None:
 
 
 def test_timeslider_and_revert_from_the_panel(
-    make_user: Any, blocked: Blocked, web_service: ScoreService
+    make_user: Any, blocked: Blocked, web_service: EditLog
 ) -> None:
     ana, ben = make_user("hist_ana"), make_user("hist_ben")
     score_id = new_shared_score(ana, [ben])

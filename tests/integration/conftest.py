@@ -1,6 +1,6 @@
 """Fixtures that run the real server as a subprocess, started exactly like ``tutti serve``.
 
-``live_server`` gives a running server on a fresh SQLite file plus a ``ScoreService``
+``live_server`` gives a running server on a fresh SQLite file plus a ``EditLog``
 over the same database for setting up users and scores and checking the log.
 ``start_server`` starts more (or restarts one after ``kill -9``) on any database.
 """
@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from server.client import TuttiClient
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database
 
 REPO = Path(__file__).resolve().parents[2]
@@ -136,18 +136,19 @@ def live_server(db_url: str, start_server: Callable[..., LiveServer]) -> LiveSer
     return start_server(db_url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_server(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[LiveServer, ScoreService]]:
-    """One server per test module (start-up costs seconds); tests must use fresh names."""
+) -> Iterator[tuple[LiveServer, EditLog]]:
+    """One server for every module that needs a real server but not a fresh one (start-up
+    costs seconds); tests must use fresh names (``fresh_names``) and their own scores."""
     from server.persistence import init_db
 
     workdir = tmp_path_factory.mktemp("shared")
     url = f"sqlite:///{workdir / 'shared.sqlite3'}"
     init_db(url)
     server = LiveServer(url, workdir).start()
-    service = ScoreService(Database(url))
+    service = EditLog(Database(url))
     yield server, service
     server.stop()
     service.db.dispose()
@@ -163,9 +164,9 @@ def fresh_names(*bases: str) -> list[str]:
 
 
 @pytest.fixture
-def server_service(live_server: LiveServer) -> Iterator[ScoreService]:
-    """A ScoreService in the test process over the live server's database."""
-    service = ScoreService(Database(live_server.database_url))
+def server_service(live_server: LiveServer) -> Iterator[EditLog]:
+    """A EditLog in the test process over the live server's database."""
+    service = EditLog(Database(live_server.database_url))
     yield service
     service.db.dispose()
 

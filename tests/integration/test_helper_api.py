@@ -11,8 +11,9 @@ from typing import Any
 import requests
 import socketio
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.score.model import new_document
+from tests.support.records import records
 
 from .conftest import LiveServer, fresh_names
 
@@ -62,7 +63,7 @@ class Listener:
                 self.cond.wait(0.1)
 
 
-def _score(service: ScoreService, owner: int) -> str:
+def _score(service: EditLog, owner: int) -> str:
     score = service.create_score(owner, "Hymn", new_document(parts=SATB, measures=2))
     ops = [
         {
@@ -89,14 +90,14 @@ def _score(service: ScoreService, owner: int) -> str:
 
 
 def test_request_broadcast_accept_edit_and_revert(
-    shared_server: tuple[LiveServer, ScoreService],
+    shared_server: tuple[LiveServer, EditLog],
 ) -> None:
     server, service = shared_server
     ana_name, ben_name = fresh_names("hana", "hben")
     ana_id, ben_id = server.signup(ana_name)["id"], server.signup(ben_name)["id"]
     ana, ben = Api(server, server.token(ana_name)), Api(server, server.token(ben_name))
     score = _score(service, ana_id)
-    service.set_member(score, ben_id, "editor")
+    records(service).members.set_member(score, ben_id, "editor")
     listener = Listener(server, server.token(ben_name), score)
     collab = server.client(ben_name)
     try:
@@ -168,7 +169,7 @@ def test_request_broadcast_accept_edit_and_revert(
         listener.sio.disconnect()
 
 
-def test_refusals_reject_and_errors(shared_server: tuple[LiveServer, ScoreService]) -> None:
+def test_refusals_reject_and_errors(shared_server: tuple[LiveServer, EditLog]) -> None:
     server, service = shared_server
     (ana_name, eve_name) = fresh_names("hrana", "hreve")
     ana_id = server.signup(ana_name)["id"]

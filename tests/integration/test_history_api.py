@@ -14,12 +14,13 @@ from typing import Any
 
 import requests
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.score.model import new_document
+from tests.support.records import records
 
 from .conftest import REPO, TUTTI, LiveServer, fresh_names
 
-Shared = tuple[LiveServer, ScoreService]
+Shared = tuple[LiveServer, EditLog]
 
 
 class Api:
@@ -71,7 +72,7 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def _people(shared: Shared) -> tuple[LiveServer, ScoreService, str, dict[str, dict[str, Any]]]:
+def _people(shared: Shared) -> tuple[LiveServer, EditLog, str, dict[str, dict[str, Any]]]:
     """A fresh score owned by ana, with ben as editor and vera as viewer."""
     server, service = shared
     names = dict(zip(("ana", "ben", "vera"), fresh_names("yana", "yben", "yvera"), strict=True))
@@ -79,8 +80,8 @@ def _people(shared: Shared) -> tuple[LiveServer, ScoreService, str, dict[str, di
     score = service.create_score(
         users["ana"]["id"], "Round", new_document(parts=[{"name": "Voice"}], measures=4)
     )
-    service.set_member(score, users["ben"]["id"], "editor")
-    service.set_member(score, users["vera"]["id"], "viewer")
+    records(service).members.set_member(score, users["ben"]["id"], "editor")
+    records(service).members.set_member(score, users["vera"]["id"], "viewer")
     return server, service, score, users
 
 

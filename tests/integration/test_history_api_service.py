@@ -1,4 +1,4 @@
-"""``HistoryService`` over a real ``ScoreService`` (SQLite): the cached view, advanced edit by
+"""``HistoryService`` over a real ``EditLog`` (SQLite): the cached view, advanced edit by
 edit, answers exactly like a fresh one; selectors; measure ranges; role checks."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from server.editing import ScoreService
+from server.auth import AuthError
+from server.editing import EditLog
 from server.history_service import (
     PAUSE_EVERY,
     Filters,
@@ -16,6 +17,7 @@ from server.history_service import (
     HistoryViews,
 )
 from server.score.model import new_document
+from tests.support.records import records
 
 
 def _note(k: int, measure: str, step: str) -> dict:
@@ -32,13 +34,17 @@ def _note(k: int, measure: str, step: str) -> dict:
     }
 
 
-def test_incremental_view_equals_fresh_view(service: ScoreService) -> None:
-    ana = service.create_user("ana", "x")
-    ben = service.create_user("ben", "x")
+def test_incremental_view_equals_fresh_view(service: EditLog) -> None:
+    ana = records(service).users.create_user("ana", "x")
+    ben = records(service).users.create_user("ben", "x")
     score = service.create_score(ana, "S", new_document(measures=4))
-    service.set_member(score, ben, "editor")
+    records(service).members.set_member(score, ben, "editor")
     pauses: list[int] = []
-    history = HistoryService(service, HistoryViews(service, pause=lambda: pauses.append(1)))
+    history = HistoryService.over(
+        service,
+        records(service),
+        HistoryViews(service, records(service).checkpoints, pause=lambda: pauses.append(1)),
+    )
     rng = random.Random(5)
     for k in range(1, 60):
         who = rng.choice([ana, ben])
@@ -50,7 +56,7 @@ def test_incremental_view_equals_fresh_view(service: ScoreService) -> None:
     )
     assert first["seq"] == 60 and first["requested"]
     cached = (history.blame(score, ana), history.history(score, ana, Filters()))
-    fresh_service = HistoryService(service)
+    fresh_service = HistoryService.over(service, records(service))
     assert (fresh_service.blame(score, ana), fresh_service.history(score, ana, Filters())) == cached
     assert history.doc_at(score, ana, None)[0] == service.load(score)[0]
     assert history.doc_at(score, ana, 20)[0] == service.doc_at(score, 20)
@@ -62,18 +68,18 @@ def test_incremental_view_equals_fresh_view(service: ScoreService) -> None:
     assert pauses == []
     for k in range(60, 2 * PAUSE_EVERY + 5):
         service.submit(score, ana, [{"op": "set_meta", "title": f"S{k}"}])
-    rebuilt = HistoryViews(service, pause=lambda: pauses.append(1))
+    rebuilt = HistoryViews(service, records(service).checkpoints, pause=lambda: pauses.append(1))
     assert rebuilt.get(score).seq == service.head_seq(score) and len(pauses) == 2
 
 
-def test_roles_and_bad_input(service: ScoreService) -> None:
-    ana = service.create_user("ana", "x")
-    vera = service.create_user("vera", "x")
-    stranger = service.create_user("stranger", "x")
+def test_roles_and_bad_input(service: EditLog) -> None:
+    ana = records(service).users.create_user("ana", "x")
+    vera = records(service).users.create_user("vera", "x")
+    stranger = records(service).users.create_user("stranger", "x")
     score = service.create_score(ana, "S", new_document(measures=3))
-    service.set_member(score, vera, "viewer")
+    records(service).members.set_member(score, vera, "viewer")
     service.submit(score, ana, [_note(1, "m1", "C")])
-    history = HistoryService(service)
+    history = HistoryService.over(service, records(service))
     assert history.history(score, vera, Filters())["head"] == 1
     for call in (
         lambda: history.revert(score, vera, [1], None),
@@ -81,7 +87,7 @@ def test_roles_and_bad_input(service: ScoreService) -> None:
         lambda: history.create_version(score, vera, "v"),
         lambda: history.blame(score, stranger),
     ):
-        with pytest.raises(HistoryError) as refused:
+        with pytest.raises(AuthError) as refused:  # the one role check (server.auth.roles)
             call()
         assert refused.value.code == "forbidden"
     with pytest.raises(HistoryError):

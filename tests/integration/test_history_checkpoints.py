@@ -1,5 +1,5 @@
 """Stored history-view checkpoints (``HistoryViews`` + ``history_checkpoints``): a new
-process (new ``ScoreService`` and ``HistoryViews`` on the same database) resumes instead of
+process (new ``EditLog`` and ``HistoryViews`` on the same database) resumes instead of
 replaying and answers exactly like a full replay; damaged checkpoints fall back to replay;
 checkpoints are refreshed every ``checkpoint_every`` edits. SQLite and PostgreSQL."""
 
@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.history_service import CHECKPOINT_FORMAT, Filters, HistoryService, HistoryViews
 from server.persistence import Database, checkpoints
 from server.persistence.models import HistoryCheckpoint
 from server.score.model import new_document
+from tests.support.records import records
 
 EVERY = 40  # checkpoint interval used here (the product default is 1,000)
 
@@ -30,21 +31,23 @@ def url(request: pytest.FixtureRequest, db_url: str) -> str:
 
 
 @pytest.fixture
-def opened(url: str) -> Iterator[list[ScoreService]]:
-    """Every ``ScoreService`` a test opens on ``url`` (one per simulated process)."""
-    services: list[ScoreService] = []
+def opened(url: str) -> Iterator[list[EditLog]]:
+    """Every ``EditLog`` a test opens on ``url`` (one per simulated process)."""
+    services: list[EditLog] = []
     yield services
     for s in services:
         s.db.dispose()
 
 
-def _process(url: str, opened: list[ScoreService], every: int | None = EVERY) -> HistoryService:
+def _process(url: str, opened: list[EditLog], every: int | None = EVERY) -> HistoryService:
     """What a new server process has: its own service, its own (empty) view cache."""
-    service = ScoreService(Database(url), snapshot_every=10)
+    service = EditLog(Database(url), snapshot_every=10)
     opened.append(service)
     # Stored snapshots (every 10 edits) 20 apart: the resumed views' doc_at uses them.
-    views = HistoryViews(service, checkpoint_every=every, snapshot_spacing=20)
-    return HistoryService(service, views)
+    views = HistoryViews(
+        service, records(service).checkpoints, checkpoint_every=every, snapshot_spacing=20
+    )
+    return HistoryService.over(service, records(service), views)
 
 
 def _edit(rng: random.Random, k: int, live: list[str]) -> tuple[list[dict[str, Any]], str]:
@@ -77,10 +80,10 @@ class Log:
     def __init__(self, history: HistoryService) -> None:
         service = history.scores
         self.service = service
-        self.ana = service.create_user("ana", "x", "Ana")
-        self.ben = service.create_user("ben", "x", "Ben")
+        self.ana = records(service).users.create_user("ana", "x", "Ana")
+        self.ben = records(service).users.create_user("ben", "x", "Ben")
         self.score = service.create_score(self.ana, "Song", new_document(measures=6))
-        service.set_member(self.score, self.ben, "editor")
+        records(service).members.set_member(self.score, self.ben, "editor")
         self.rng = random.Random(11)
         self.live: list[str] = []
         self.k = 0
@@ -113,7 +116,7 @@ def _answers(history: HistoryService, score: str, user: int) -> dict[str, Any]:
     }
 
 
-def _stored(service: ScoreService, score: str) -> list[int]:
+def _stored(service: EditLog, score: str) -> list[int]:
     with service.db.read() as conn:
         rows = conn.execute(
             select(HistoryCheckpoint.seq)
@@ -123,9 +126,7 @@ def _stored(service: ScoreService, score: str) -> list[int]:
         return [int(s) for s in rows.scalars()]
 
 
-def test_a_new_process_resumes_and_answers_like_a_replay(
-    url: str, opened: list[ScoreService]
-) -> None:
+def test_a_new_process_resumes_and_answers_like_a_replay(url: str, opened: list[EditLog]) -> None:
     first = _process(url, opened)
     log = Log(first)
     log.grow(3 * EVERY + 7, first)
@@ -149,7 +150,7 @@ def test_a_new_process_resumes_and_answers_like_a_replay(
 
 
 def test_checkpoints_are_refreshed_every_n_edits_and_only_two_kept(
-    url: str, opened: list[ScoreService]
+    url: str, opened: list[EditLog]
 ) -> None:
     history = _process(url, opened)
     log = Log(history)
@@ -171,13 +172,15 @@ def test_checkpoints_are_refreshed_every_n_edits_and_only_two_kept(
     other = _process(url, opened)
     assert other.views.get(log.score).seq == 3 * EVERY
     assert other.views.resumed_from(log.score) == 3 * EVERY
-    stored = other.scores.latest_history_checkpoint(log.score)
+    stored = records(other.scores).checkpoints.latest_history_checkpoint(log.score)
     assert stored is not None and stored[1]["format"] == CHECKPOINT_FORMAT
-    assert other.scores.save_history_checkpoint(log.score, 3 * EVERY, stored[1])
+    assert records(other.scores).checkpoints.save_history_checkpoint(
+        log.score, 3 * EVERY, stored[1]
+    )
     assert _stored(other.scores, log.score) == [2 * EVERY, 3 * EVERY]
 
 
-def _damage(service: ScoreService, score: str, data: bytes) -> None:
+def _damage(service: EditLog, score: str, data: bytes) -> None:
     with service.db.write() as conn:
         conn.execute(
             update(HistoryCheckpoint).where(HistoryCheckpoint.score_id == score).values(state=data)
@@ -185,14 +188,14 @@ def _damage(service: ScoreService, score: str, data: bytes) -> None:
 
 
 def test_damaged_or_foreign_checkpoints_fall_back_to_replay(
-    url: str, opened: list[ScoreService], caplog: pytest.LogCaptureFixture
+    url: str, opened: list[EditLog], caplog: pytest.LogCaptureFixture
 ) -> None:
     history = _process(url, opened)
     log = Log(history)
     log.grow(EVERY + 5, history)
     history.blame(log.score, log.ana)
     service = history.scores
-    found = service.latest_history_checkpoint(log.score)
+    found = records(service).checkpoints.latest_history_checkpoint(log.score)
     assert found is not None
     seq, good = found
     expected = _answers(_process(url, opened, every=None), log.score, log.ana)

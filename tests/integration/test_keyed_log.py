@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from server.editing import LogTampered, ScoreService
+from server.editing import EditLog, LogTampered
 from server.persistence import GENESIS_HASH, Database, edit_hash, init_db
 from server.score import apply_edit, new_document
+from tests.support.records import records
 
 REPO = Path(__file__).resolve().parents[2]
 TUTTI = REPO / ".venv" / "bin" / "tutti"
@@ -41,10 +42,10 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def logged(url: str) -> Iterator[tuple[ScoreService, str]]:
+def logged(url: str) -> Iterator[tuple[EditLog, str]]:
     """A score with 25 edits (snapshots at 0, 10, 20) that verifies clean."""
-    service = ScoreService(Database(url), snapshot_every=EVERY)
-    author = service.create_user("ana", "h")
+    service = EditLog(Database(url), snapshot_every=EVERY)
+    author = records(service).users.create_user("ana", "h")
     score = service.create_score(author, "Audit")
     for i in range(EDITS):
         service.submit(score, author, [{"op": "set_meta", "title": f"t{i}"}])
@@ -115,7 +116,7 @@ def cli_verify(url: str, score: str, **env: str) -> subprocess.CompletedProcess[
 
 
 def test_every_hash_is_keyed_and_the_key_matters(
-    logged: tuple[ScoreService, str], url: str, attacker: Attacker, tmp_path: Path
+    logged: tuple[EditLog, str], url: str, attacker: Attacker, tmp_path: Path
 ) -> None:
     service, score = logged
     rows = attacker.run("SELECT seq, hash FROM edits WHERE score_id = :s ORDER BY seq", s=score)
@@ -141,7 +142,7 @@ def test_every_hash_is_keyed_and_the_key_matters(
 
 @pytest.mark.parametrize("downgrade", [False, True])
 def test_altered_row_rehashed_without_the_key_fails(
-    logged: tuple[ScoreService, str], url: str, attacker: Attacker, downgrade: bool
+    logged: tuple[EditLog, str], url: str, attacker: Attacker, downgrade: bool
 ) -> None:
     """(a) The attacker rewrites edit 5 and recomputes the plain chain after it; with
     ``downgrade`` also marks every edit as pre-key and removes the head signature."""
@@ -173,7 +174,7 @@ def test_altered_row_rehashed_without_the_key_fails(
 
 @pytest.mark.parametrize("strip_signature", [False, True])
 def test_deleted_newest_edits_fail_and_the_server_refuses_to_extend_them(
-    logged: tuple[ScoreService, str], url: str, attacker: Attacker, strip_signature: bool
+    logged: tuple[EditLog, str], url: str, attacker: Attacker, strip_signature: bool
 ) -> None:
     """(b) Edits 21..25 deleted and head_seq rolled back to 20, consistently with the
     remaining log; the attacker cannot sign head 20, so keeps the old signature or
@@ -199,7 +200,7 @@ def test_deleted_newest_edits_fail_and_the_server_refuses_to_extend_them(
     assert problems[0] in done.stdout
     # A fresh server process (no cached head) must not sign a new head over the rollback:
     # that would make the deletion undetectable.
-    fresh = ScoreService(Database(url), snapshot_every=EVERY)
+    fresh = EditLog(Database(url), snapshot_every=EVERY)
     author = service.edits(score, to_seq=1)[0].author_id
     try:
         if strip_signature:
@@ -221,7 +222,7 @@ def test_deleted_newest_edits_fail_and_the_server_refuses_to_extend_them(
 
 @pytest.mark.parametrize("forgery", ["doc", "moved", "unsigned"])
 def test_forged_snapshot_fails(
-    logged: tuple[ScoreService, str], url: str, attacker: Attacker, forgery: str
+    logged: tuple[EditLog, str], url: str, attacker: Attacker, forgery: str
 ) -> None:
     """(c) Snapshot 20's document changed (what a cold load starts from), or snapshot
     10's document and signature copied over it, or its signature removed."""
@@ -257,9 +258,9 @@ def test_known_limit_rollback_to_a_captured_signed_head_passes(
 ) -> None:
     """What the keyed log does NOT detect (docs/persistence.md): an attacker who copied
     the score row at seq 10 (head_seq and its signature) can later cut the log back to it."""
-    service = ScoreService(Database(url), snapshot_every=EVERY)
+    service = EditLog(Database(url), snapshot_every=EVERY)
     try:
-        author = service.create_user("ben", "h")
+        author = records(service).users.create_user("ben", "h")
         score = service.create_score(author, "Rolled back")
         for i in range(EDITS):
             service.submit(score, author, [{"op": "set_meta", "title": f"t{i}"}])
@@ -276,13 +277,13 @@ def test_known_limit_rollback_to_a_captured_signed_head_passes(
         assert service.verify_log(score) == []  # undetectable without a record kept elsewhere
         # So is deleting the whole score (its row, log and snapshots go together).
         attacker.run("DELETE FROM scores WHERE id = :s", s=score)
-        assert score not in [s["id"] for s in service.scores_for(author)]
+        assert score not in [s["id"] for s in records(service).members.scores_for(author)]
     finally:
         service.db.dispose()
 
 
 def test_pre_key_log_upgrades_fails_until_signed_then_stays_pinned(
-    logged: tuple[ScoreService, str], url: str, attacker: Attacker
+    logged: tuple[EditLog, str], url: str, attacker: Attacker
 ) -> None:
     """A log written before keyed hashing, as migration 0004 leaves it: plain hashes,
     ``keyed_from`` past the head, no head or snapshot signature."""
@@ -322,7 +323,7 @@ def test_pre_key_log_upgrades_fails_until_signed_then_stays_pinned(
 
 
 def test_sign_log_refuses_a_damaged_or_inconsistent_pre_key_log(
-    logged: tuple[ScoreService, str], attacker: Attacker
+    logged: tuple[EditLog, str], attacker: Attacker
 ) -> None:
     service, score = logged
     attacker.run(
@@ -390,7 +391,7 @@ def test_migration_0004_marks_existing_edits_as_pre_key(tmp_path: Path) -> None:
             prev = row["hash"]
     engine.dispose()
     init_db(url)  # what the server does at start: 0004
-    service = ScoreService(Database(url))
+    service = EditLog(Database(url))
     try:
         warnings: list[str] = []
         problems = service.verify_log("oldscore", warnings=warnings)

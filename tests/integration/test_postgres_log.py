@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from server.editing import ClientSeqReused, ScoreService, replay
+from server.editing import ClientSeqReused, EditLog, replay
 from server.persistence import Database, init_db, schema_head
+from tests.support.records import records
 
 pytestmark = pytest.mark.postgres
 
@@ -46,7 +47,7 @@ def _edit(rng: random.Random, writer: int, k: int) -> list[dict[str, Any]]:
 
 def _writer(url: str, score: str, author: int, writer: int, out: Queue[Any]) -> None:
     try:
-        service = ScoreService(Database(url, pool_size=1), snapshot_every=7)
+        service = EditLog(Database(url, pool_size=1), snapshot_every=7)
         rng = random.Random(writer)
         seqs = []
         for k in range(EDITS_PER_WRITER):
@@ -67,7 +68,7 @@ def _writer(url: str, score: str, author: int, writer: int, out: Queue[Any]) -> 
 
 def _same_submission(url: str, score: str, author: int, out: Queue[Any]) -> None:
     try:
-        service = ScoreService(Database(url, pool_size=1))
+        service = EditLog(Database(url, pool_size=1))
         edit = service.submit(
             score, author, [{"op": "set_meta", "title": "once"}], client_id="tab", client_seq=1
         )
@@ -138,9 +139,9 @@ def test_workers_starting_together_migrate_once() -> None:
 
 
 def test_concurrent_writer_processes_keep_the_log_dense_and_chained(pg_url: str) -> None:
-    service = ScoreService(Database(pg_url), snapshot_every=7)
+    service = EditLog(Database(pg_url), snapshot_every=7)
     try:
-        author = service.create_user("ana", "h")
+        author = records(service).users.create_user("ana", "h")
         score = service.create_score(author, "Contended")
         start, _ = service.load(score)
 
@@ -168,9 +169,9 @@ def test_concurrent_writer_processes_keep_the_log_dense_and_chained(pg_url: str)
 
 
 def test_simultaneous_resubmissions_from_many_processes_store_one_edit(pg_url: str) -> None:
-    service = ScoreService(Database(pg_url))
+    service = EditLog(Database(pg_url))
     try:
-        author = service.create_user("ben", "h")
+        author = records(service).users.create_user("ben", "h")
         score = service.create_score(author, "Once")
         results = _run(_same_submission, [(pg_url, score, author)] * 8)
         assert [r[2] for r in results if r[2]] == []
@@ -185,9 +186,9 @@ def test_simultaneous_resubmissions_from_many_processes_store_one_edit(pg_url: s
 def test_verify_log_on_postgresql_detects_a_modified_row(pg_url: str) -> None:
     from server.cli import main
 
-    service = ScoreService(Database(pg_url))
+    service = EditLog(Database(pg_url))
     try:
-        author = service.create_user("cy", "h")
+        author = records(service).users.create_user("cy", "h")
         score = service.create_score(author, "Audit")
         for i in range(4):
             service.submit(score, author, [{"op": "set_meta", "title": f"t{i}"}])
@@ -213,10 +214,10 @@ def test_client_seq_race_between_processes_is_judged_on_the_ops(
     """The race path: another process commits the same client seq after our duplicate
     check and before our insert; the unique constraint fires and the stored edit is
     compared with ours (the same -> duplicate ack, other ops -> ``ClientSeqReused``)."""
-    first = ScoreService(Database(pg_url))
-    second = ScoreService(Database(pg_url))
+    first = EditLog(Database(pg_url))
+    second = EditLog(Database(pg_url))
     try:
-        author = first.create_user("dee", "h")
+        author = records(first).users.create_user("dee", "h")
         score = first.create_score(author, "Race")
         theirs = [{"op": "set_meta", "title": "first"}]
         ours = theirs if same_ops else [{"op": "set_meta", "title": "second"}]

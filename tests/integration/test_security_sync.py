@@ -21,8 +21,9 @@ from itsdangerous import URLSafeTimedSerializer
 
 from server.auth.tokens import TOKEN_SALT
 from server.client import TuttiClient
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database, init_db
+from tests.support.records import records
 
 from .conftest import LiveServer
 
@@ -40,12 +41,12 @@ _names = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, ScoreService]]:
+def secure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, EditLog]]:
     workdir: Path = tmp_path_factory.mktemp("security")
     url = f"sqlite:///{workdir / 'security.sqlite3'}"
     init_db(url)
     server = LiveServer(url, workdir, LIMITS).start()
-    service = ScoreService(Database(url))
+    service = EditLog(Database(url))
     yield server, service
     server.stop()
     service.db.dispose()
@@ -74,7 +75,7 @@ def _submit(sio: socketio.Client, score: str, seq: int, ops: list[Any], **extra:
 TITLE = [{"op": "set_meta", "title": "Mine"}]
 
 
-def test_anonymous_and_bad_credentials_are_refused(secure: tuple[LiveServer, ScoreService]) -> None:
+def test_anonymous_and_bad_credentials_are_refused(secure: tuple[LiveServer, EditLog]) -> None:
     server, _ = secure
     (user,) = _users(server, "u")
     forged = URLSafeTimedSerializer("not-the-key", salt=TOKEN_SALT).dumps({"uid": user["id"]})
@@ -87,7 +88,7 @@ def test_anonymous_and_bad_credentials_are_refused(secure: tuple[LiveServer, Sco
 
 
 def test_session_cookie_authenticates_a_same_origin_socket(
-    secure: tuple[LiveServer, ScoreService],
+    secure: tuple[LiveServer, EditLog],
 ) -> None:
     server, service = secure
     (user,) = _users(server, "cookie")
@@ -107,7 +108,7 @@ def test_session_cookie_authenticates_a_same_origin_socket(
         sio.disconnect()
 
 
-def test_foreign_origin_is_refused(secure: tuple[LiveServer, ScoreService]) -> None:
+def test_foreign_origin_is_refused(secure: tuple[LiveServer, EditLog]) -> None:
     server, _ = secure
     (user,) = _users(server, "origin")
     token = server.token(user["name"])
@@ -130,12 +131,12 @@ def test_foreign_origin_is_refused(secure: tuple[LiveServer, ScoreService]) -> N
 
 
 def test_author_comes_from_the_session_not_the_payload(
-    secure: tuple[LiveServer, ScoreService],
+    secure: tuple[LiveServer, EditLog],
 ) -> None:
     server, service = secure
     ana, bob = _users(server, "ana", "bob")
     score = service.create_score(ana["id"])
-    service.set_member(score, bob["id"], "editor")
+    records(service).members.set_member(score, bob["id"], "editor")
     sio = _raw(server, server.token(bob["name"]))
     try:
         sio.call("join", {"score": score})
@@ -149,26 +150,26 @@ def test_author_comes_from_the_session_not_the_payload(
 
 
 def test_viewer_cannot_edit_and_revocation_applies_at_once(
-    secure: tuple[LiveServer, ScoreService],
+    secure: tuple[LiveServer, EditLog],
 ) -> None:
     server, service = secure
     owner, viewer = _users(server, "owner", "viewer")
     score = service.create_score(owner["id"])
-    service.set_member(score, viewer["id"], "viewer")
+    records(service).members.set_member(score, viewer["id"], "viewer")
     sio = _raw(server, server.token(viewer["name"]))
     try:
         assert sio.call("join", {"score": score})["role"] == "viewer"
         ack = _submit(sio, score, 1, TITLE)
         assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
         assert sio.call("fetch", {"score": score, "from": 1})["ok"]  # reading is fine
-        service.set_member(score, viewer["id"], None)  # removed while connected
+        records(service).members.set_member(score, viewer["id"], None)  # removed while connected
         assert sio.call("fetch", {"score": score, "from": 1})["error"]["code"] == "forbidden"
     finally:
         sio.disconnect()
     assert service.head_seq(score) == 0
 
 
-def test_non_member_cannot_join_or_act(secure: tuple[LiveServer, ScoreService]) -> None:
+def test_non_member_cannot_join_or_act(secure: tuple[LiveServer, EditLog]) -> None:
     server, service = secure
     owner, stranger = _users(server, "owner", "stranger")
     score = service.create_score(owner["id"])
@@ -185,11 +186,11 @@ def test_non_member_cannot_join_or_act(secure: tuple[LiveServer, ScoreService]) 
     assert service.head_seq(score) == 0
 
 
-def test_only_the_owner_adds_members_over_http(secure: tuple[LiveServer, ScoreService]) -> None:
+def test_only_the_owner_adds_members_over_http(secure: tuple[LiveServer, EditLog]) -> None:
     server, service = secure
     owner, editor, newcomer = _users(server, "owner", "editor", "newcomer")
     score = service.create_score(owner["id"])
-    service.set_member(score, editor["id"], "editor")
+    records(service).members.set_member(score, editor["id"], "editor")
 
     def add(as_user: dict[str, Any], name: str, role: str) -> requests.Response:
         return requests.post(
@@ -203,7 +204,7 @@ def test_only_the_owner_adds_members_over_http(secure: tuple[LiveServer, ScoreSe
     assert add(owner, "nobody-here", "viewer").status_code == 404
     assert add(owner, newcomer["name"], "admin").status_code == 400
     assert add(owner, newcomer["name"], "viewer").status_code == 200
-    assert service.role_of(score, newcomer["id"]) == "viewer"
+    assert records(service).members.role_of(score, newcomer["id"]) == "viewer"
     anonymous = requests.post(
         f"{server.url}/api/scores/{score}/members", json={"name": "x", "role": "viewer"}, timeout=5
     )
@@ -211,12 +212,12 @@ def test_only_the_owner_adds_members_over_http(secure: tuple[LiveServer, ScoreSe
 
 
 def test_oversized_payloads_are_refused_without_hurting_others(
-    secure: tuple[LiveServer, ScoreService],
+    secure: tuple[LiveServer, EditLog],
 ) -> None:
     server, service = secure
     ana, bob = _users(server, "ana", "bob")
     score = service.create_score(ana["id"])
-    service.set_member(score, bob["id"], "editor")
+    records(service).members.set_member(score, bob["id"], "editor")
     bystander = TuttiClient(server.url, server.token(bob["name"])).connect()
     attacker = _raw(server, server.token(ana["name"]))
     try:
@@ -244,7 +245,7 @@ def test_oversized_payloads_are_refused_without_hurting_others(
             attacker.disconnect()
 
 
-def test_edit_flood_is_rate_limited(secure: tuple[LiveServer, ScoreService]) -> None:
+def test_edit_flood_is_rate_limited(secure: tuple[LiveServer, EditLog]) -> None:
     server, service = secure
     (ana,) = _users(server, "flood")
     score = service.create_score(ana["id"])
@@ -264,7 +265,7 @@ def test_edit_flood_is_rate_limited(secure: tuple[LiveServer, ScoreService]) -> 
     assert service.head_seq(score) == codes.count("ok")
 
 
-def test_presence_flood_is_rate_limited(secure: tuple[LiveServer, ScoreService]) -> None:
+def test_presence_flood_is_rate_limited(secure: tuple[LiveServer, EditLog]) -> None:
     server, service = secure
     (ana,) = _users(server, "selector")
     score = service.create_score(ana["id"])
@@ -279,12 +280,12 @@ def test_presence_flood_is_rate_limited(secure: tuple[LiveServer, ScoreService])
 
 
 def test_removed_member_is_evicted_from_the_live_stream(
-    secure: tuple[LiveServer, ScoreService],
+    secure: tuple[LiveServer, EditLog],
 ) -> None:
     server, service = secure
     owner, member = _users(server, "owner", "member")
     score = service.create_score(owner["id"])
-    service.set_member(score, member["id"], "editor")
+    records(service).members.set_member(score, member["id"], "editor")
     edits: list[dict] = []
     revoked = threading.Event()
     sio = _raw(server, server.token(member["name"]))
@@ -296,7 +297,7 @@ def test_removed_member_is_evicted_from_the_live_stream(
         writer.join(score)
         writer.submit([{"op": "set_meta", "title": "Before"}])
         writer.wait_synced()
-        service.set_member(score, member["id"], None)  # removed while connected
+        records(service).members.set_member(score, member["id"], None)  # removed while connected
         assert revoked.wait(10), "the removed member was not evicted"
         writer.submit([{"op": "set_meta", "title": "After"}])
         writer.wait_synced()
@@ -309,7 +310,7 @@ def test_removed_member_is_evicted_from_the_live_stream(
 
 
 def test_a_huge_exponent_cannot_freeze_the_server(
-    secure: tuple[LiveServer, ScoreService],
+    secure: tuple[LiveServer, EditLog],
 ) -> None:
     server, service = secure
     (ana,) = _users(server, "exp")

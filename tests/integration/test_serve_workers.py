@@ -25,10 +25,11 @@ import pytest
 import requests
 
 from server.client import TuttiClient
-from server.editing import ScoreService, replay
+from server.editing import EditLog, replay
 from server.persistence import Database, init_db
 from server.persistence.scratch import scratch_database
 from server.score import ScoreError
+from tests.support.records import records
 
 from ..support.random_ops import IdSource, valid_edit
 from .conftest import REPO, TUTTI, free_port
@@ -152,7 +153,7 @@ def test_two_workers_converge_and_survive_kill_9_and_a_redis_restart(
 ) -> None:
     redis = Redis(tmp_path).start()
     workers = Workers(pg_url, redis.url, tmp_path, 2)
-    service = ScoreService(Database(pg_url))
+    service = EditLog(Database(pg_url))
     clients: list[TuttiClient] = []
     try:
         pids = workers.worker_pids()
@@ -168,7 +169,7 @@ def test_two_workers_converge_and_survive_kill_9_and_a_redis_restart(
             users.append(response.json()["user"])
         score = service.create_score(users[0]["id"], "Workers")
         for user in users[1:]:
-            service.set_member(score, user["id"], "editor")
+            records(service).members.set_member(score, user["id"], "editor")
         for name in names:
             token = requests.post(
                 f"{workers.url}/api/token", json={"name": name, "password": "secret-pw"},

@@ -6,22 +6,23 @@ import time
 
 import socketio
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.sync import protocol
+from tests.support.records import records
 
 from .conftest import LiveServer, fresh_names
 
-Shared = tuple[LiveServer, ScoreService]
+Shared = tuple[LiveServer, EditLog]
 
 
-def _score(shared: Shared, **roles: str) -> tuple[LiveServer, ScoreService, str, dict]:
+def _score(shared: Shared, **roles: str) -> tuple[LiveServer, EditLog, str, dict]:
     """A score owned by ``ana<n>``; ``roles`` maps other base names to their roles."""
     server, service = shared
     names = fresh_names("ana", *roles)
     users = {base: server.signup(name) for base, name in zip(["ana", *roles], names, strict=True)}
     score = service.create_score(users["ana"]["id"])
     for base, role in roles.items():
-        service.set_member(score, users[base]["id"], role)
+        records(service).members.set_member(score, users[base]["id"], role)
     return server, service, score, users
 
 

@@ -29,9 +29,10 @@ from typing import Any
 import pytest
 
 from server.client import TuttiClient
-from server.editing import ScoreService, replay
+from server.editing import EditLog, replay
 from server.persistence import Database, init_db
 from server.score import ScoreError
+from tests.support.records import records
 
 from ..support.random_ops import IdSource, valid_edit
 from .conftest import LiveServer
@@ -107,12 +108,12 @@ class Fuzzer:
             self.resubmit()  # at least one deliberate duplicate per user and run
 
 
-def run_fuzz(server: LiveServer, service: ScoreService, seed: int, steps: int = STEPS) -> None:
+def run_fuzz(server: LiveServer, service: EditLog, seed: int, steps: int = STEPS) -> None:
     """One seeded run; raises AssertionError on any divergence or lost/duplicated edit."""
-    users = {name: service.user_by_name(name) for name in USERS}
+    users = {name: records(service).users.user_by_name(name) for name in USERS}
     score = service.create_score(users["ana"]["id"], f"Fuzz {seed}")
     for name in USERS[1:]:
-        service.set_member(score, users[name]["id"], "editor")
+        records(service).members.set_member(score, users[name]["id"], "editor")
     fuzzers = []
     for i, name in enumerate(USERS):
         client = TuttiClient(server.url, server.token(name), client_id=f"s{seed}c{i}").connect()
@@ -147,7 +148,7 @@ def run_fuzz(server: LiveServer, service: ScoreService, seed: int, steps: int = 
             fuzzer.client.close()
 
 
-def check_converged(service: ScoreService, score: str, fuzzers: list[Fuzzer]) -> None:
+def check_converged(service: EditLog, score: str, fuzzers: list[Fuzzer]) -> None:
     doc, head = service.load(score)
     log = service.edits(score)
     assert [e.seq for e in log] == list(range(1, head + 1)), "the log is not dense"
@@ -179,15 +180,15 @@ def check_converged(service: ScoreService, score: str, fuzzers: list[Fuzzer]) ->
 @pytest.fixture(scope="module")
 def fuzz_server(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[LiveServer, ScoreService]]:
+) -> Iterator[tuple[LiveServer, EditLog]]:
     yield from _server(tmp_path_factory.mktemp("fuzz"), {})
 
 
-def _server(workdir: Path, env: dict[str, str]) -> Iterator[tuple[LiveServer, ScoreService]]:
+def _server(workdir: Path, env: dict[str, str]) -> Iterator[tuple[LiveServer, EditLog]]:
     url = f"sqlite:///{workdir / 'fuzz.sqlite3'}"
     init_db(url)
     server = LiveServer(url, workdir, env).start()
-    service = ScoreService(Database(url))
+    service = EditLog(Database(url))
     try:
         for name in USERS:
             server.signup(name)
@@ -198,7 +199,7 @@ def _server(workdir: Path, env: dict[str, str]) -> Iterator[tuple[LiveServer, Sc
 
 
 @pytest.mark.parametrize("seed", range(SEEDS))
-def test_clients_converge(fuzz_server: tuple[LiveServer, ScoreService], seed: int) -> None:
+def test_clients_converge(fuzz_server: tuple[LiveServer, EditLog], seed: int) -> None:
     server, service = fuzz_server
     run_fuzz(server, service, seed)
 

@@ -9,7 +9,8 @@ from typing import Any
 import socketio
 
 from server.client import TuttiClient
-from server.editing import ScoreService, replay
+from server.editing import EditLog, replay
+from tests.support.records import records
 
 from .conftest import LiveServer, fresh_names
 
@@ -31,12 +32,12 @@ def _note_edit(tag: str, i: int, measure: str = "m1") -> list[dict[str, Any]]:
 
 
 def test_kill_9_loses_no_acknowledged_edit(
-    live_server: LiveServer, server_service: ScoreService, clients: list[TuttiClient]
+    live_server: LiveServer, server_service: EditLog, clients: list[TuttiClient]
 ) -> None:
     ana = live_server.signup("ana")
     bob = live_server.signup("bob")
     score = server_service.create_score(ana["id"])
-    server_service.set_member(score, bob["id"], "editor")
+    records(server_service).members.set_member(score, bob["id"], "editor")
     writer = live_server.client("ana")
     watcher = live_server.client("bob")
     clients += [writer, watcher]
@@ -88,14 +89,14 @@ def test_kill_9_loses_no_acknowledged_edit(
 
 
 def test_catch_up_after_offline_gets_exactly_the_missed_edits(
-    shared_server: tuple[LiveServer, ScoreService], clients: list[TuttiClient]
+    shared_server: tuple[LiveServer, EditLog], clients: list[TuttiClient]
 ) -> None:
     live_server, server_service = shared_server
     ana_name, bob_name = fresh_names("ana", "bob")
     ana = live_server.signup(ana_name)
     bob = live_server.signup(bob_name)
     score = server_service.create_score(ana["id"])
-    server_service.set_member(score, bob["id"], "editor")
+    records(server_service).members.set_member(score, bob["id"], "editor")
     online = live_server.client(bob_name)
     clients.append(online)
     online.join(score)
@@ -133,7 +134,7 @@ def test_catch_up_after_offline_gets_exactly_the_missed_edits(
     assert away.document == online.document == server_service.load(score)[0]
 
 
-def test_far_behind_client_gets_a_snapshot(shared_server: tuple[LiveServer, ScoreService]) -> None:
+def test_far_behind_client_gets_a_snapshot(shared_server: tuple[LiveServer, EditLog]) -> None:
     live_server, server_service = shared_server
     (ana_name,) = fresh_names("ana")
     ana = live_server.signup(ana_name)
@@ -155,7 +156,7 @@ def test_far_behind_client_gets_a_snapshot(shared_server: tuple[LiveServer, Scor
 
 
 def test_resubmission_already_inside_a_snapshot_is_confirmed(
-    shared_server: tuple[LiveServer, ScoreService], clients: list[TuttiClient]
+    shared_server: tuple[LiveServer, EditLog], clients: list[TuttiClient]
 ) -> None:
     """An edit stored while its ack was lost, then caught up by snapshot, is not pending."""
     live_server, server_service = shared_server

@@ -17,10 +17,11 @@ import pytest
 import socketio
 
 from server.client import TuttiClient
-from server.editing import ScoreService, replay
+from server.editing import EditLog, replay
 from server.persistence import Database
 from server.persistence.scratch import scratch_database
 from server.score import ScoreError
+from tests.support.records import records
 
 from ..support.random_ops import IdSource, valid_edit
 from .conftest import LiveServer
@@ -44,12 +45,12 @@ def test_clients_on_two_processes_converge(
     env = {"TUTTI_MESSAGE_QUEUE": REDIS, "TUTTI_SECRET_KEY": secrets.token_hex(16)}
     first = start_server(sync_pg_url, env)
     second = start_server(sync_pg_url, env)
-    service = ScoreService(Database(sync_pg_url))
+    service = EditLog(Database(sync_pg_url))
     try:
         users = [first.signup(name) for name in ("ana", "bob", "cai", "dee")]
         score = service.create_score(users[0]["id"], "Two processes")
         for user in users[1:]:
-            service.set_member(score, user["id"], "editor")
+            records(service).members.set_member(score, user["id"], "editor")
         # A broadcast crosses processes: an edit committed through the first process
         # reaches a raw client of the second as an 'edit' event.
         seen: list[dict] = []

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from server.client import TuttiClient
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database
+from tests.support.records import records
 
 from .conftest import REPO, LiveServer
 
@@ -36,11 +37,11 @@ def test_threading_mode_serves_the_same_protocol(
     db_url: str, start_server: Callable[..., LiveServer], clients: list[TuttiClient]
 ) -> None:
     server = start_server(db_url, {"TUTTI_ASYNC_MODE": "threading"})
-    service = ScoreService(Database(db_url))
+    service = EditLog(Database(db_url))
     try:
         ana, bob = server.signup("ana"), server.signup("bob")
         score = service.create_score(ana["id"])
-        service.set_member(score, bob["id"], "editor")
+        records(service).members.set_member(score, bob["id"], "editor")
         a, b = server.client("ana"), server.client("bob")
         clients += [a, b]
         a.join(score)

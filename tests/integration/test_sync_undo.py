@@ -10,12 +10,13 @@ import requests
 import socketio
 
 from server.client import SyncError, TuttiClient
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database
+from tests.support.records import records
 
 from .conftest import LiveServer, fresh_names
 
-Shared = tuple[LiveServer, ScoreService]
+Shared = tuple[LiveServer, EditLog]
 
 
 def _setup(shared: Shared, clients: list[TuttiClient]) -> tuple[Any, ...]:
@@ -23,7 +24,7 @@ def _setup(shared: Shared, clients: list[TuttiClient]) -> tuple[Any, ...]:
     ana_name, ben_name = fresh_names("ana", "ben")
     ana, ben = server.signup(ana_name), server.signup(ben_name)
     score = service.create_score(ana["id"])
-    service.set_member(score, ben["id"], "editor")
+    records(service).members.set_member(score, ben["id"], "editor")
     a, b = server.client(ana_name), server.client(ben_name)
     clients += [a, b]
     a.join(score)
@@ -43,7 +44,7 @@ def _notes(doc: dict[str, Any]) -> list[tuple[str, str]]:
     return [(n["id"], n["step"]) for e in voice for n in e["notes"]]
 
 
-def _synced(service: ScoreService, score: str, *clients: TuttiClient) -> dict[str, Any]:
+def _synced(service: EditLog, score: str, *clients: TuttiClient) -> dict[str, Any]:
     """The database's document, after checking every client holds exactly it."""
     for client in clients:
         client.wait_synced()
@@ -219,8 +220,8 @@ def test_the_raw_revert_event(shared_server: Shared) -> None:
     ana_name, ben_name, viv_name = fresh_names("ana", "ben", "viv")
     ana, ben, viv = server.signup(ana_name), server.signup(ben_name), server.signup(viv_name)
     score = service.create_score(ana["id"])
-    service.set_member(score, ben["id"], "editor")
-    service.set_member(score, viv["id"], "viewer")
+    records(service).members.set_member(score, ben["id"], "editor")
+    records(service).members.set_member(score, viv["id"], "viewer")
     socks = {}
     for name in (ana_name, ben_name, viv_name):
         sio = socketio.Client(reconnection=False)
@@ -280,7 +281,7 @@ def test_the_raw_revert_event(shared_server: Shared) -> None:
 
 def test_reverts_spend_the_edit_budget(start_server: Any, db_url: str) -> None:
     server = start_server(db_url, {"TUTTI_SYNC_EDIT_BURST": "2", "TUTTI_SYNC_EDIT_RATE": "0.01"})
-    service = ScoreService(Database(db_url))
+    service = EditLog(Database(db_url))
     try:
         ana = server.signup("ana")
         score = service.create_score(ana["id"])

@@ -1,13 +1,22 @@
-"""The web layer against the real server: the vendor allow-list, the pages and the
-JSON score API (create, list, info, import, export) with real sessions and roles."""
+"""The web layer: the vendor allow-list and the pages against the real server (what it
+serves over the wire), and the JSON score API (create, list, info, import, export) with
+real sessions and roles in the test process (``create_app`` + Flask test clients: a
+server process adds nothing to plain HTTP API behaviour)."""
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 import requests
+from flask.testing import FlaskClient
 
-from .conftest import LiveServer
+from tests.support.inprocess import InProcessApp
+
+from .conftest import LiveServer, fresh_names
 
 PASSWORD = "web-api-pw-1"
 
@@ -20,7 +29,30 @@ def session_for(server: LiveServer, name: str) -> requests.Session:
     return session
 
 
-def test_vendor_route_serves_only_the_allow_list(live_server: LiveServer) -> None:
+Shared = tuple[LiveServer, Any]
+
+
+@pytest.fixture
+def tutti(db_url: str) -> Iterator[InProcessApp]:
+    app = InProcessApp(db_url)
+    yield app
+    app.close()
+
+
+def client_for(tutti: InProcessApp, name: str) -> FlaskClient:
+    """``name``'s logged-in HTTP client (signed up, then logged in like a person)."""
+    tutti.signup(name, PASSWORD)
+    client = tutti.http(name)
+    assert client.post("/api/login", json={"name": name, "password": PASSWORD}).status_code == 200
+    return client
+
+
+def _file(name: str, content: bytes, mime: str) -> dict[str, Any]:
+    return {"file": (io.BytesIO(content), name, mime)}
+
+
+def test_vendor_route_serves_only_the_allow_list(shared_server: Shared) -> None:
+    live_server = shared_server[0]
     url = f"{live_server.url}/vendor"
     expected = {
         "verovio/verovio-module.mjs": "text/javascript",
@@ -47,8 +79,10 @@ def test_vendor_route_serves_only_the_allow_list(live_server: LiveServer) -> Non
         assert requests.get(f"{url}/{path}", timeout=10).status_code == 404, path
 
 
-def test_pages_load_only_same_origin_resources(live_server: LiveServer) -> None:
-    session = session_for(live_server, "pages")
+def test_pages_load_only_same_origin_resources(shared_server: Shared) -> None:
+    live_server = shared_server[0]
+    (name,) = fresh_names("pages")
+    session = session_for(live_server, name)
     for path in ("/login", "/", "/scores/anything"):
         response = session.get(f"{live_server.url}{path}", timeout=10)
         assert response.status_code == 200
@@ -57,9 +91,9 @@ def test_pages_load_only_same_origin_resources(live_server: LiveServer) -> None:
             assert ref.startswith(("/", "data:")), f"{path} references {ref}"
 
 
-def test_score_api_create_list_export_import_and_roles(live_server: LiveServer) -> None:
-    owner = session_for(live_server, "owner")
-    api = f"{live_server.url}/api/scores"
+def test_score_api_create_list_export_import_and_roles(tutti: InProcessApp) -> None:
+    owner = client_for(tutti, "owner")
+    api = "/api/scores"
     response = owner.post(
         api,
         json={
@@ -69,63 +103,64 @@ def test_score_api_create_list_export_import_and_roles(live_server: LiveServer) 
             "key": -2,
             "time": [3, 4],
         },
-        timeout=10,
     )
-    assert response.status_code == 201, response.text
-    score_id = response.json()["id"]
-    listed = owner.get(api, timeout=10).json()["scores"]
+    assert response.status_code == 201, response.get_data(as_text=True)
+    score_id = response.get_json()["id"]
+    listed = owner.get(api).get_json()["scores"]
     assert [(s["id"], s["title"], s["role"]) for s in listed] == [(score_id, "Trio", "owner")]
-    info = owner.get(f"{api}/{score_id}", timeout=10).json()["score"]
+    info = owner.get(f"{api}/{score_id}").get_json()["score"]
     assert info["role"] == "owner" and info["head_seq"] == 0
 
-    xml = owner.get(f"{api}/{score_id}/export?format=musicxml", timeout=60)
+    xml = owner.get(f"{api}/{score_id}/export?format=musicxml")
     assert xml.status_code == 200
     assert "attachment" in xml.headers["Content-Disposition"]
-    assert b"score-partwise" in xml.content and b"Cello" in xml.content
-    midi = owner.get(f"{api}/{score_id}/export?format=midi", timeout=60)
-    assert midi.status_code == 200 and midi.content.startswith(b"MThd")
-    bad = owner.get(f"{api}/{score_id}/export?format=pdf", timeout=10)
+    assert b"score-partwise" in xml.data and b"Cello" in xml.data
+    midi = owner.get(f"{api}/{score_id}/export?format=midi")
+    assert midi.status_code == 200 and midi.data.startswith(b"MThd")
+    bad = owner.get(f"{api}/{score_id}/export?format=pdf")
     assert bad.status_code == 400
 
-    files = {"file": ("trio.musicxml", xml.content, "application/xml")}
-    imported = owner.post(f"{api}/import", files=files, timeout=60)
-    assert imported.status_code == 201, imported.text
-    new_id = imported.json()["id"]
+    imported = owner.post(f"{api}/import", data=_file("trio.musicxml", xml.data, "application/xml"))
+    assert imported.status_code == 201, imported.get_data(as_text=True)
+    new_id = imported.get_json()["id"]
     assert new_id != score_id
-    titles = {s["id"] for s in owner.get(api, timeout=10).json()["scores"]}
+    titles = {s["id"] for s in owner.get(api).get_json()["scores"]}
     assert titles == {score_id, new_id}
     # The import is edit 1 of the new score, attributed to the uploader, origin "import".
-    history = owner.get(f"{api}/{new_id}/history/export?format=json", timeout=30).json()
+    history = owner.get(f"{api}/{new_id}/history/export?format=json").get_json()
     rows = history if isinstance(history, list) else history["rows"]
     assert [(r["seq"], r["origin"]) for r in rows] == [(1, "import")]
-    garbage = {"file": ("x.musicxml", b"not music", "application/xml")}
-    refused_file = owner.post(f"{api}/import", files=garbage, timeout=60)
+    garbage = _file("x.musicxml", b"not music", "application/xml")
+    refused_file = owner.post(f"{api}/import", data=garbage)
     assert refused_file.status_code == 400
-    assert refused_file.json()["error"]["code"] in ("malformed_file", "unsupported_format")
+    assert refused_file.get_json()["error"]["code"] in ("malformed_file", "unsupported_format")
 
-    stranger = session_for(live_server, "stranger")
-    assert stranger.get(f"{api}/{score_id}/export?format=midi", timeout=10).status_code == 403
-    assert stranger.get(f"{api}/{score_id}", timeout=10).status_code == 403
-    assert stranger.get(api, timeout=10).json()["scores"] == []
-    assert requests.get(api, timeout=10).status_code == 401
-    assert requests.post(api, json={"title": "x"}, timeout=10).status_code == 401
-    refused = owner.post(api, json={"measures": 0}, timeout=10)
+    stranger = client_for(tutti, "stranger")
+    assert stranger.get(f"{api}/{score_id}/export?format=midi").status_code == 403
+    assert stranger.get(f"{api}/{score_id}").status_code == 403
+    assert stranger.get(api).get_json()["scores"] == []
+    anonymous = tutti.http()
+    assert anonymous.get(api).status_code == 401
+    assert anonymous.post(api, json={"title": "x"}).status_code == 401
+    refused = owner.post(api, json={"measures": 0})
     assert refused.status_code == 400
 
 
-def test_bad_uploads_and_fields_get_clear_json_errors(live_server: LiveServer) -> None:
-    owner = session_for(live_server, "uploader")
-    api = f"{live_server.url}/api/scores"
-    before = owner.get(api, timeout=10).json()["scores"]
+def test_bad_uploads_and_fields_get_clear_json_errors(tutti: InProcessApp) -> None:
+    owner = client_for(tutti, "uploader")
+    api = "/api/scores"
+    before = owner.get(api).get_json()["scores"]
     # Over the upload limit (10 MB by default): refused by Flask before the view runs.
-    huge = {"file": ("big.musicxml", b"\0" * (11 * 2**20), "application/xml")}
-    refused = owner.post(f"{api}/import", files=huge, timeout=60)
+    huge = _file("big.musicxml", b"\0" * (11 * 2**20), "application/xml")
+    refused = owner.post(f"{api}/import", data=huge)
     assert refused.status_code == 413
-    assert refused.json()["error"]["code"] == "file_too_large"
-    assert "MB" in refused.json()["error"]["message"]
-    unknown = {"file": ("tune.xyz", b"abc", "application/octet-stream")}
-    refused = owner.post(f"{api}/import", files=unknown, timeout=60)
-    assert refused.json()["error"]["code"] == "unsupported_format"
-    refused = owner.post(api, json={"title": 5}, timeout=10)
-    assert refused.status_code == 400 and "must be a string" in refused.json()["error"]["message"]
-    assert owner.get(api, timeout=10).json()["scores"] == before  # nothing half-created
+    assert refused.get_json()["error"]["code"] == "file_too_large"
+    assert "MB" in refused.get_json()["error"]["message"]
+    unknown = _file("tune.xyz", b"abc", "application/octet-stream")
+    refused = owner.post(f"{api}/import", data=unknown)
+    assert refused.get_json()["error"]["code"] == "unsupported_format"
+    refused = owner.post(api, json={"title": 5})
+    assert (
+        refused.status_code == 400 and "must be a string" in refused.get_json()["error"]["message"]
+    )
+    assert owner.get(api).get_json()["scores"] == before  # nothing half-created

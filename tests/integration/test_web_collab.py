@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database
 
 from .conftest import LiveServer
@@ -103,7 +103,7 @@ process.exit(0);
 
 
 def test_collab_client_converges_with_lost_and_reordered_broadcasts(
-    live_server: LiveServer, server_service: ScoreService
+    live_server: LiveServer, server_service: EditLog
 ) -> None:
     owner = requests.Session()
     for name in ("nodea", "nodeb"):
@@ -237,7 +237,7 @@ def test_offline_queue_drains_within_the_in_flight_bound_through_rate_limiting(
     )
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    service = ScoreService(Database(server.database_url))
+    service = EditLog(Database(server.database_url))
     try:
         doc, head = service.load(score_id)
     finally:

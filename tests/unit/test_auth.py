@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 
 from server import create_app
 from server.auth import (
+    RANK,
+    ROLES,
     AuthError,
     at_least,
     check_password,
@@ -19,7 +21,7 @@ from server.auth import (
     read_token,
     require,
 )
-from server.extensions import get_service
+from server.extensions import get_edit_log
 
 
 def test_tokens_round_trip_and_refuse_forgeries() -> None:
@@ -45,13 +47,77 @@ def test_roles() -> None:
     with pytest.raises(AuthError) as refused:
         require("viewer", "editor", "edit")
     assert refused.value.code == "forbidden"
+    assert "a viewer cannot edit; it needs editor" in refused.value.message
+    with pytest.raises(AuthError) as refused:
+        require(None, "viewer", "open this score")
+    assert "not a member" in refused.value.message
+    with pytest.raises(AuthError):
+        require("commenter", "viewer")  # an unknown role grants nothing
+    assert require("owner", "editor") == "owner"
+    assert ROLES == ("viewer", "editor", "owner")
+    # A role between viewer and editor (a future commenter) fits without renumbering.
+    assert RANK["editor"] - RANK["viewer"] > 1 and RANK["owner"] - RANK["editor"] > 1
+
+
+def test_the_role_ranking_lives_only_in_auth_roles() -> None:
+    """No other module keeps its own copy of the ranking (it was copied three times)."""
+    import re
+    from pathlib import Path
+
+    server = Path(__file__).resolve().parents[2] / "server"
+    copies = [
+        str(path.relative_to(server))
+        for path in server.rglob("*.py")
+        if path.name != "roles.py"
+        and re.search(r'["\']viewer["\']\s*:\s*\d', path.read_text(encoding="utf-8"))
+    ]
+    assert copies == []
+
+
+def test_schema_roles_are_the_ranked_roles() -> None:
+    from server.persistence.models import ROLES as STORED_ROLES
+
+    assert set(STORED_ROLES) == set(ROLES)
+
+
+def test_every_refusal_is_a_tutti_error_with_one_mapping() -> None:
+    from server.errors import ScoreNotFound, TuttiError, body_of, status_of
+    from server.formats import FormatError
+    from server.history_service import HistoryError
+    from server.score import InvalidOp
+    from server.suggestions import HelperError
+    from server.sync.protocol import ProtocolError
+
+    refusals = [
+        ProtocolError("rate_limited", "slow down", retry_after=0.5),
+        HistoryError("nothing_selected", "no edit matches"),
+        AuthError("forbidden", "no"),
+        HelperError("already_decided", "decided"),
+        ScoreNotFound("s1"),
+        InvalidOp("bad pitch", op_index=2),
+        FormatError("file_too_large", "too big"),
+    ]
+    for exc in refusals:
+        assert isinstance(exc, TuttiError)
+    bodies = [body_of(exc) for exc in refusals]
+    assert bodies[0] == {
+        "ok": False,
+        "error": {"code": "rate_limited", "message": "slow down", "retry_after": 0.5},
+    }
+    assert bodies[4]["error"] == {"code": "not_found", "message": "no such score"}
+    assert bodies[5]["error"] == {"code": "invalid_op", "message": "bad pitch", "op_index": 2}
+    late = InvalidOp("bad pitch")
+    late.op_index = 3  # what apply_edit does once it knows which op failed
+    assert body_of(late)["error"]["op_index"] == 3
+    assert [status_of(exc.code) for exc in refusals] == [429, 409, 403, 409, 404, 409, 413]
+    assert status_of("some_new_code") == 400
 
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[Flask]:
     app = create_app({"database_url": db_url, "secret_key": "test-key", "async_mode": "threading"})
     yield app
-    get_service(app).db.dispose()
+    get_edit_log(app).db.dispose()
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from server.cli import main
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database
+from tests.support.records import records
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,9 +43,9 @@ def test_init_db_is_repeatable(url: str, capsys: pytest.CaptureFixture[str]) -> 
 def test_create_user(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _tutti(url, "create-user", "ana", "--password", "s3cret", "--display-name", "Ana") == 0
     user_id = int(capsys.readouterr().out)
-    service = ScoreService(Database(url))
+    service = EditLog(Database(url))
     try:
-        user = service.user_by_name("ana")
+        user = records(service).users.user_by_name("ana")
         assert user is not None and user["id"] == user_id and user["display_name"] == "Ana"
         assert check_password_hash(user["password_hash"], "s3cret")
         assert "s3cret" not in user["password_hash"]
@@ -55,10 +56,10 @@ def test_create_user(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _tutti(url, "create-user", "bo", "--password", "x") == 1  # too short
 
 
-def _score_with_edits(url: str) -> tuple[ScoreService, str]:
+def _score_with_edits(url: str) -> tuple[EditLog, str]:
     _tutti(url, "init-db")
-    service = ScoreService(Database(url))
-    ana = service.create_user("ana", "h", display_name="Ana")
+    service = EditLog(Database(url))
+    ana = records(service).users.create_user("ana", "h", display_name="Ana")
     score = service.create_score(ana, "Song")
     service.submit(score, ana, [{"op": "set_meta", "title": "Hymn"}], client_id="t", client_seq=1)
     service.submit(

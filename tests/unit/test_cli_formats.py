@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 from server.cli import main
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.persistence import Database
+from tests.support.records import records
 
 
 def test_export_then_import_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     url = f"sqlite:///{tmp_path / 'f.sqlite3'}"
     assert main(["--database-url", url, "create-user", "ana", "--password", "secret"]) == 0
-    service = ScoreService(Database(url))
+    service = EditLog(Database(url))
     try:
         score = service.create_score(1, "Round Trip")
         event = {"id": "e1", "dur": {"type": 4}, "notes": [{"id": "n1", "step": "E", "octave": 4}]}
@@ -57,7 +58,7 @@ def test_export_then_import_round_trip(tmp_path: Path, capsys: pytest.CaptureFix
         assert edit.origin == "import" and edit.author_name == "ana"
         assert edit.ops[0]["op"] == "replace_document"
         assert edit.meta["filename"] == "out.musicxml" and isinstance(edit.meta["report"], list)
-        assert service.role_of(imported, 1) == "owner"
+        assert records(service).members.role_of(imported, 1) == "owner"
 
         bad = tmp_path / "bad.musicxml"
         bad.write_bytes(b"<score-partwise><nonsense")

@@ -1,4 +1,4 @@
-"""ScoreService on a real SQLite database: seq allocation, idempotent resubmission,
+"""EditLog on a real SQLite database: seq allocation, idempotent resubmission,
 refused and skipped ops, snapshots, reads of the log, members, settings, versions and
 suggestions."""
 
@@ -13,12 +13,13 @@ import pytest
 from server.editing import (
     ClientSeqReused,
     CommittedEdit,
+    EditLog,
     ScoreNotFound,
-    ScoreService,
     UserNotFound,
 )
 from server.persistence import Database, NameTaken
 from server.score import InvalidOp, apply_edit, new_document
+from tests.support.records import records
 
 
 def _title(title: str) -> list[dict[str, object]]:
@@ -47,17 +48,17 @@ def _sqlite_rows(db_url: str, sql: str, *args: object) -> list[tuple[object, ...
 
 
 @pytest.fixture
-def ana(service: ScoreService) -> int:
-    return service.create_user("ana", "hash", display_name="Ana")
+def ana(service: EditLog) -> int:
+    return records(service).users.create_user("ana", "hash", display_name="Ana")
 
 
 @pytest.fixture
-def score(service: ScoreService, ana: int) -> str:
+def score(service: EditLog, ana: int) -> str:
     return service.create_score(ana, "Song")
 
 
 def test_submit_assigns_dense_seqs_and_load_returns_the_head(
-    service: ScoreService, ana: int, score: str
+    service: EditLog, ana: int, score: str
 ) -> None:
     first = service.submit(score, ana, _write("e1"), client_id="c1", client_seq=1)
     second = service.submit(score, ana, _title("Hymn"), client_id="c1", client_seq=2)
@@ -68,11 +69,13 @@ def test_submit_assigns_dense_seqs_and_load_returns_the_head(
     apply_edit(expected, _write("e1"))
     apply_edit(expected, _title("Hymn"))
     assert (doc, seq) == (expected, 2)
-    assert service.score_info(score)["title"] == "Hymn"  # the list of scores follows the doc
+    assert (
+        records(service).settings.score_info(score)["title"] == "Hymn"
+    )  # the list of scores follows the doc
 
 
 def test_wire_form_names_the_author_and_hides_the_inverse(
-    service: ScoreService, ana: int, score: str
+    service: EditLog, ana: int, score: str
 ) -> None:
     edit = service.submit(score, ana, _write("e1"), client_id="c1", client_seq=7, meta={"k": 1})
     wire = edit.to_wire()
@@ -94,7 +97,7 @@ def test_wire_form_names_the_author_and_hides_the_inverse(
 
 
 def test_resubmission_returns_the_original_and_stores_one_row(
-    service: ScoreService, db_url: str, ana: int, score: str
+    service: EditLog, db_url: str, ana: int, score: str
 ) -> None:
     original = service.submit(score, ana, _write("e1"), client_id="tab", client_seq=1)
     again = service.submit(score, ana, _write("e1"), client_id="tab", client_seq=1)
@@ -107,12 +110,12 @@ def test_resubmission_returns_the_original_and_stores_one_row(
 
 
 def test_reused_client_seq_with_other_ops_is_refused_and_stores_nothing(
-    service: ScoreService, db_url: str, ana: int, score: str
+    service: EditLog, db_url: str, ana: int, score: str
 ) -> None:
     original = service.submit(score, ana, _write("e1"), client_id="tab", client_seq=1)
     before = service.load(score)
-    ben = service.create_user("ben", "hash")
-    service.set_member(score, ben, "editor")
+    ben = records(service).users.create_user("ben", "hash")
+    records(service).members.set_member(score, ben, "editor")
     # Other ops, one field changed, another author with identical ops, other meta: each
     # would be silently lost if acked as a duplicate.
     reuses = [
@@ -138,11 +141,11 @@ def test_reused_client_seq_with_other_ops_is_refused_and_stores_nothing(
 
 
 def test_reused_client_seq_by_a_viewer_is_forbidden_not_revealed(
-    service: ScoreService, ana: int, score: str
+    service: EditLog, ana: int, score: str
 ) -> None:
     service.submit(score, ana, _write("e1"), client_id="tab", client_seq=1)
-    cy = service.create_user("cy", "hash")
-    service.set_member(score, cy, "viewer")
+    cy = records(service).users.create_user("cy", "hash")
+    records(service).members.set_member(score, cy, "viewer")
 
     def editors_only(role: str | None) -> None:
         if role not in ("editor", "owner"):
@@ -155,7 +158,7 @@ def test_reused_client_seq_by_a_viewer_is_forbidden_not_revealed(
 
 
 def test_invalid_edit_stores_nothing_and_uses_no_seq(
-    service: ScoreService, db_url: str, ana: int, score: str
+    service: EditLog, db_url: str, ana: int, score: str
 ) -> None:
     service.submit(score, ana, _write("e1"))
     before, _ = service.load(score)
@@ -170,7 +173,7 @@ def test_invalid_edit_stores_nothing_and_uses_no_seq(
     assert service.verify_log(score) == []
 
 
-def test_missing_target_is_a_recorded_no_op(service: ScoreService, ana: int, score: str) -> None:
+def test_missing_target_is_a_recorded_no_op(service: EditLog, ana: int, score: str) -> None:
     service.submit(score, ana, _write("e1"))
     edit = service.submit(
         score, ana, [{"op": "delete_event", "event": "gone"}, *_title("still applied")]
@@ -183,7 +186,7 @@ def test_missing_target_is_a_recorded_no_op(service: ScoreService, ana: int, sco
 
 
 def test_snapshots_are_written_every_n_edits(
-    service: ScoreService, db_url: str, ana: int, score: str
+    service: EditLog, db_url: str, ana: int, score: str
 ) -> None:
     for i in range(25):
         service.submit(score, ana, _title(f"t{i}"))
@@ -197,7 +200,7 @@ def test_snapshots_are_written_every_n_edits(
         service.doc_at(score, 26)
 
 
-def test_reads_of_the_log(service: ScoreService, ana: int, score: str) -> None:
+def test_reads_of_the_log(service: EditLog, ana: int, score: str) -> None:
     for i in range(6):
         service.submit(score, ana, _title(f"t{i}"), client_id="c", client_seq=i)
     assert [e.seq for e in service.edits_since(score, 2)] == [3, 4, 5, 6]
@@ -212,13 +215,13 @@ def test_reads_of_the_log(service: ScoreService, ana: int, score: str) -> None:
     assert service.edit_at(score, 99) is None
 
 
-def test_unknown_score_and_author(service: ScoreService, ana: int, score: str) -> None:
+def test_unknown_score_and_author(service: EditLog, ana: int, score: str) -> None:
     for call in (
         lambda: service.submit("nope", ana, _title("x")),
         lambda: service.load("nope"),
         lambda: service.edits_since("nope", 0),
         lambda: service.verify_log("nope"),
-        lambda: service.get_settings("nope"),
+        lambda: records(service).settings.get_settings("nope"),
     ):
         with pytest.raises(ScoreNotFound):
             call()
@@ -228,71 +231,88 @@ def test_unknown_score_and_author(service: ScoreService, ana: int, score: str) -
         service.submit(score, ana, _title("x"), origin="robot")
 
 
-def test_users_members_settings(service: ScoreService, ana: int, score: str) -> None:
-    ben = service.create_user("ben", "h2")
+def test_users_members_settings(service: EditLog, ana: int, score: str) -> None:
+    ben = records(service).users.create_user("ben", "h2")
     with pytest.raises(NameTaken):
-        service.create_user("ben", "other")
-    user = service.user_by_name("ben")
+        records(service).users.create_user("ben", "other")
+    user = records(service).users.user_by_name("ben")
     assert user is not None and user["id"] == ben and user["display_name"] == "ben"
     assert user["colour"].startswith("#")
-    assert service.user_by_id(ben) == user and service.user_by_name("nobody") is None
-    assert service.role_of(score, ana) == "owner" and service.role_of(score, ben) is None
-    service.set_member(score, ben, "viewer")
-    service.set_member(score, ben, "editor")
-    assert service.role_of(score, ben) == "editor"
-    assert [(s["id"], s["role"]) for s in service.scores_for(ben)] == [(score, "editor")]
-    assert {m["name"]: m["role"] for m in service.members(score)} == {
+    assert (
+        records(service).users.user_by_id(ben) == user
+        and records(service).users.user_by_name("nobody") is None
+    )
+    assert (
+        records(service).members.role_of(score, ana) == "owner"
+        and records(service).members.role_of(score, ben) is None
+    )
+    records(service).members.set_member(score, ben, "viewer")
+    records(service).members.set_member(score, ben, "editor")
+    assert records(service).members.role_of(score, ben) == "editor"
+    assert [(s["id"], s["role"]) for s in records(service).members.scores_for(ben)] == [
+        (score, "editor")
+    ]
+    assert {m["name"]: m["role"] for m in records(service).members.members(score)} == {
         "ana": "owner",
         "ben": "editor",
     }
-    service.set_member(score, ben, None)
-    assert service.scores_for(ben) == []
+    records(service).members.set_member(score, ben, None)
+    assert records(service).members.scores_for(ben) == []
     with pytest.raises(ValueError):
-        service.set_member(score, ben, "god")
-    assert service.get_settings(score) == {"helper_enabled": False}
-    assert service.update_settings(score, helper_enabled=True, style="chorale") == {
+        records(service).members.set_member(score, ben, "god")
+    assert records(service).settings.get_settings(score) == {"helper_enabled": False}
+    assert records(service).settings.update_settings(
+        score, helper_enabled=True, style="chorale"
+    ) == {
         "helper_enabled": True,
         "style": "chorale",
     }
-    assert service.get_settings(score)["helper_enabled"] is True
+    assert records(service).settings.get_settings(score)["helper_enabled"] is True
 
 
-def test_create_score_from_a_document(service: ScoreService, ana: int) -> None:
+def test_create_score_from_a_document(service: EditLog, ana: int) -> None:
     doc = new_document(title="Imported", measures=2)
     score = service.create_score(ana, doc=doc)
     assert service.load(score) == (doc, 0)
-    assert service.score_info(score)["title"] == "Imported"
+    assert records(service).settings.score_info(score)["title"] == "Imported"
     broken = new_document()
     broken["measures"] = []
     with pytest.raises(InvalidOp):
         service.create_score(ana, doc=broken)
 
 
-def test_versions_and_suggestions(service: ScoreService, ana: int, score: str) -> None:
+def test_versions_and_suggestions(service: EditLog, ana: int, score: str) -> None:
     service.submit(score, ana, _title("a"))
-    v = service.create_version(score, "first draft", ana)
+    v = records(service).versions.create_version(score, "first draft", ana)
     assert (v["seq"], v["label"], v["author_name"]) == (1, "first draft", "Ana")
-    service.create_version(score, "empty", ana, seq=0)
-    assert [x["label"] for x in service.versions(score)] == ["empty", "first draft"]
+    records(service).versions.create_version(score, "empty", ana, seq=0)
+    assert [x["label"] for x in records(service).versions.versions(score)] == [
+        "empty",
+        "first draft",
+    ]
     with pytest.raises(ValueError):
-        service.create_version(score, "future", ana, seq=5)
+        records(service).versions.create_version(score, "future", ana, seq=5)
 
-    s = service.create_suggestion(score, ana, {"kind": "voicing", "measures": ["m1"]})
+    s = records(service).suggestions.create_suggestion(
+        score, ana, {"kind": "voicing", "measures": ["m1"]}
+    )
     assert s["status"] == "pending" and s["result"] is None
-    assert service.set_suggestion_result(s["id"], {"ops": _title("b")})
-    accepted = service.decide_suggestion(s["id"], "accepted", ana, accepted_seq=2)
+    assert records(service).suggestions.set_suggestion_result(s["id"], {"ops": _title("b")})
+    accepted = records(service).suggestions.decide_suggestion(
+        s["id"], "accepted", ana, accepted_seq=2
+    )
     assert accepted is not None and accepted["status"] == "accepted"
     assert accepted["accepted_seq"] == 2 and accepted["decided_by"] == ana
     # Deciding twice (two people clicking at once) changes nothing the second time.
-    assert service.decide_suggestion(s["id"], "rejected", ana) is None
-    assert not service.set_suggestion_result(s["id"], {"ops": []})
-    assert service.suggestions(score, "pending") == []
-    assert [x["id"] for x in service.suggestions(score)] == [s["id"]]
-    assert service.get_suggestion(s["id"]) == accepted
+    assert records(service).suggestions.decide_suggestion(s["id"], "rejected", ana) is None
+    assert not records(service).suggestions.set_suggestion_result(s["id"], {"ops": []})
+    assert records(service).suggestions.suggestions(score, "pending") == []
+    assert [x["id"] for x in records(service).suggestions.suggestions(score)] == [s["id"]]
+    assert records(service).suggestions.get_suggestion(s["id"]) == accepted
 
 
 def test_verify_log_detects_a_modified_row(
-    service: ScoreService, db_url: str, ana: int, score: str
+    service: EditLog, db_url: str, ana: int, score: str
 ) -> None:
     for i in range(5):
         service.submit(score, ana, _title(f"t{i}"))
@@ -313,7 +333,7 @@ def test_verify_log_detects_a_modified_row(
 
 
 def test_concurrent_submits_in_one_process_stay_dense(
-    service: ScoreService, db_url: str, ana: int, score: str
+    service: EditLog, db_url: str, ana: int, score: str
 ) -> None:
     errors: list[BaseException] = []
 
@@ -335,10 +355,10 @@ def test_concurrent_submits_in_one_process_stay_dense(
 
 
 def test_two_services_on_one_database_see_each_other(
-    service: ScoreService, db_url: str, ana: int, score: str
+    service: EditLog, db_url: str, ana: int, score: str
 ) -> None:
     """A second process's service: each one's cached head must follow the other's edits."""
-    other = ScoreService(Database(db_url), snapshot_every=10)
+    other = EditLog(Database(db_url), snapshot_every=10)
     try:
         for i in range(12):
             writer = service if i % 3 else other
@@ -356,8 +376,8 @@ def test_two_services_on_one_database_see_each_other(
         other.db.dispose()
 
 
-def test_cached_heads_are_bounded(db_url: str, service: ScoreService, ana: int) -> None:
-    small = ScoreService(Database(db_url), snapshot_every=10, max_cached_scores=2)
+def test_cached_heads_are_bounded(db_url: str, service: EditLog, ana: int) -> None:
+    small = EditLog(Database(db_url), snapshot_every=10, max_cached_scores=2)
     try:
         scores = [small.create_score(ana, f"s{i}") for i in range(5)]
         for round_ in range(3):
@@ -370,7 +390,7 @@ def test_cached_heads_are_bounded(db_url: str, service: ScoreService, ana: int) 
         small.db.dispose()
 
 
-def test_edits_are_stored_as_plain_json(service: ScoreService, ana: int, score: str) -> None:
+def test_edits_are_stored_as_plain_json(service: EditLog, ana: int, score: str) -> None:
     """Tuples, int keys and the like are normalised before hashing, so the chain verifies."""
     edit = service.submit(
         score, ana, [{"op": "set_meta", "title": "t"}], meta={"reverts": (1, 2), 7: "seven"}
@@ -385,23 +405,28 @@ def test_edits_are_stored_as_plain_json(service: ScoreService, ana: int, score: 
     assert service.head_seq(score) == 1
 
 
-def test_user_preferences(service: ScoreService, ana: int) -> None:
-    assert service.get_user_preferences(ana) == {"helper_opt_in": False}
-    assert service.update_user_preferences(ana, helper_opt_in=True)["helper_opt_in"] is True
-    assert service.update_user_preferences(ana, voice="satb") == {
+def test_user_preferences(service: EditLog, ana: int) -> None:
+    assert records(service).preferences.get_user_preferences(ana) == {"helper_opt_in": False}
+    assert (
+        records(service).preferences.update_user_preferences(ana, helper_opt_in=True)[
+            "helper_opt_in"
+        ]
+        is True
+    )
+    assert records(service).preferences.update_user_preferences(ana, voice="satb") == {
         "helper_opt_in": True,
         "voice": "satb",
     }
-    assert service.get_user_preferences(ana)["voice"] == "satb"
+    assert records(service).preferences.get_user_preferences(ana)["voice"] == "satb"
     with pytest.raises(UserNotFound):
-        service.update_user_preferences(999, helper_opt_in=True)
+        records(service).preferences.update_user_preferences(999, helper_opt_in=True)
 
 
 def test_role_checked_inside_the_write_transaction_refuses_with_nothing_stored(
-    service: ScoreService, db_url: str, ana: int, score: str
+    service: EditLog, db_url: str, ana: int, score: str
 ) -> None:
-    ben = service.create_user("ben", "hash", display_name="Ben")
-    service.set_member(score, ben, "viewer")
+    ben = records(service).users.create_user("ben", "hash", display_name="Ben")
+    records(service).members.set_member(score, ben, "viewer")
     seen: list[str | None] = []
 
     def editors_only(role: str | None) -> None:

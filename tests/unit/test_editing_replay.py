@@ -16,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from server.editing import ScoreService, replay
-from server.persistence import Database, init_db
+from server.editing import EditLog, replay
+from server.persistence import Database, Users, init_db
 from server.score import InvalidOp, apply_edit, clone, new_document
+from tests.support.records import records
 from tests.support.score_gen import IdSource, random_edit
 
 LONG = bool(os.environ.get("TUTTI_LONG_TESTS"))
@@ -34,7 +35,7 @@ def shared_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="module")
 def author(shared_url: str) -> Iterator[tuple[Database, int]]:
     db = Database(shared_url)
-    user = ScoreService(db).create_user("prop", "h")
+    user = Users(db).create_user("prop", "h")
     yield db, user
     db.dispose()
 
@@ -54,7 +55,7 @@ def test_snapshot_plus_tail_equals_full_replay(
 ) -> None:
     db, user = author
     rng = random.Random(seed)
-    service = ScoreService(db, snapshot_every=every)
+    service = EditLog(db, snapshot_every=every)
     start = new_document(
         title="Prop",
         parts=[{"name": "S"}, {"name": "B", "clef": "bass"}][: rng.randint(1, 2)],
@@ -75,7 +76,7 @@ def test_snapshot_plus_tail_equals_full_replay(
         history.append(clone(mirror))
 
     # Cold load: latest snapshot + tail, nothing from the in-process cache.
-    cold = ScoreService(db, snapshot_every=every)
+    cold = EditLog(db, snapshot_every=every)
     doc, seq = cold.load(score)
     assert seq == len(history) - 1
     full = replay(clone(start), [e.ops for e in cold.edits(score)])
@@ -93,8 +94,8 @@ def test_replay_of_a_long_log_from_two_snapshot_intervals(tmp_path: Path) -> Non
     db = Database(url)
     try:
         rng = random.Random(7)
-        service = ScoreService(db, snapshot_every=7)
-        user = service.create_user("x", "h")
+        service = EditLog(db, snapshot_every=7)
+        user = records(service).users.create_user("x", "h")
         score = service.create_score(user, "Long")
         new_id = IdSource("q")
         mirror, _ = service.load(score)
@@ -107,7 +108,7 @@ def test_replay_of_a_long_log_from_two_snapshot_intervals(tmp_path: Path) -> Non
                 continue
             apply_edit(mirror, ops)
             committed += 1
-        sparse = ScoreService(db, snapshot_every=1000)
+        sparse = EditLog(db, snapshot_every=1000)
         assert sparse.load(score) == (mirror, 120)
         assert sparse.doc_at(score, 60) == service.doc_at(score, 60)
     finally:

@@ -1,10 +1,11 @@
-"""The history core over a real edit log: edits committed through ``ScoreService`` on
+"""The history core over a real edit log: edits committed through ``EditLog`` on
 SQLite, read back as ``CommittedEdit`` rows, then blamed, described and reverted."""
 
 from __future__ import annotations
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.history import HistoryView, by_origin, plan_revert
+from tests.support.records import records
 
 
 def _write(event_id: str, step: str, measure: str, offset: str = "0") -> list[dict[str, object]]:
@@ -15,11 +16,11 @@ def _write(event_id: str, step: str, measure: str, offset: str = "0") -> list[di
     ]
 
 
-def test_history_of_a_stored_log(service: ScoreService) -> None:
-    ana = service.create_user("ana", "hash", display_name="Ana")
-    ben = service.create_user("ben", "hash", display_name="Ben")
+def test_history_of_a_stored_log(service: EditLog) -> None:
+    ana = records(service).users.create_user("ana", "hash", display_name="Ana")
+    ben = records(service).users.create_user("ben", "hash", display_name="Ben")
     score = service.create_score(ana, "Song")
-    service.set_member(score, ben, "editor")
+    records(service).members.set_member(score, ben, "editor")
     service.submit(score, ana, _write("e1", "E", "m1"))
     service.submit(score, ana, _write("e2", "G", "m2"))
     helper = {"suggestion_id": 4, "accepted_by": "Ben"}

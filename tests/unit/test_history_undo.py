@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.editing import ScoreService
+from server.editing import EditLog
 from server.history.revert import plan_revert
 from server.history.undone import OUTCOMES, revert_outcome, undone_by
 from server.history_service import HistoryError, HistoryService
+from tests.support.records import records
 from tests.unit.history_strategies import Log, Record, commit, history_settings, random_log, seeds
 
 ANA = (1, "Ana")
@@ -98,16 +99,16 @@ def test_undo_redo_undo_alternates_exactly(seed: int, steps: int, rounds: int) -
 
 
 def test_the_service_finds_only_my_own_edit_by_client_ids_and_reports_undone(
-    service: ScoreService,
+    service: EditLog,
 ) -> None:
-    ana = service.create_user("ana", "hash", display_name="Ana")
-    ben = service.create_user("ben", "hash", display_name="Ben")
+    ana = records(service).users.create_user("ana", "hash", display_name="Ana")
+    ben = records(service).users.create_user("ben", "hash", display_name="Ben")
     score = service.create_score(ana, "Song")
-    service.set_member(score, ben, "editor")
+    records(service).members.set_member(score, ben, "editor")
     title = [{"op": "set_meta", "title": "One"}]
     service.submit(score, ana, title, client_id="tab", client_seq=1)
     service.submit(score, ben, [{"op": "set_meta", "title": "Two"}], client_id="tab", client_seq=2)
-    history = HistoryService(service)
+    history = HistoryService.over(service, records(service))
     assert history.seq_of_own_edit(score, ana, "tab", 1) == 1
     for user, client_seq in ((ana, 2), (ben, 1), (ana, 3)):  # not hers, not his, not sent
         with pytest.raises(HistoryError) as missing:

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from flask_socketio import SocketIOTestClient
 
 from server import create_app
-from server.extensions import get_service, get_socketio
+from server.extensions import get_edit_log, get_socketio
 from server.score import InvalidOp, apply_edit, check_invariants, new_document
 from server.score.limits import (
     MAX_BARS,
@@ -131,7 +131,7 @@ def test_json_problem_finds_nan_surrogates_and_depth_without_recursing() -> None
 def app(db_url: str) -> Iterator[Flask]:
     app = create_app({"database_url": db_url, "secret_key": "k", "async_mode": "threading"})
     yield app
-    get_service(app).db.dispose()
+    get_edit_log(app).db.dispose()
 
 
 @pytest.fixture
@@ -200,12 +200,12 @@ def test_a_nan_or_surrogate_edit_is_refused_and_the_score_stays_usable(
         )
         assert ack["ok"] is False and ack["error"]["code"] == "bad_request", ack
         assert "plain JSON" in ack["error"]["message"]
-    doc, seq = get_service(app).load(score)
+    doc, seq = get_edit_log(app).load(score)
     assert seq == 0 and not check_invariants(doc)
     good = [{"op": "set_part", "part": "p1", "name": "Piano ♪"}]
     ack = sock.emit(
         "submit", {"score": score, "client_id": "c", "client_seq": 9, "ops": good}, callback=True
     )
     assert ack["ok"] and ack["seq"] == 1
-    assert get_service(app).load(score)[0]["parts"][0]["name"] == "Piano ♪"
+    assert get_edit_log(app).load(score)[0]["parts"][0]["name"] == "Piano ♪"
     sock.disconnect()

@@ -10,14 +10,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from server import create_app
-from server.extensions import get_service, get_socketio
+from server.extensions import get_edit_log, get_socketio
 
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[Flask]:
     app = create_app({"database_url": db_url, "secret_key": "k", "async_mode": "threading"})
     yield app
-    get_service(app).db.dispose()
+    get_edit_log(app).db.dispose()
 
 
 @pytest.fixture
@@ -78,4 +78,4 @@ def test_healthz_checks_the_redis_queue(db_url: str) -> None:
         }
     )
     assert live.test_client().get("/healthz").json["queue"] == "ok"
-    get_service(live).db.dispose()
+    get_edit_log(live).db.dispose()

@@ -18,9 +18,9 @@ def test_envelopes() -> None:
         "ok": False,
         "error": {"code": "forbidden", "message": "no"},
     }
-    refused = protocol.from_score_error(InvalidOp("bad pitch", op_index=2))
+    refused = protocol.from_refusal(InvalidOp("bad pitch", op_index=2))
     assert refused["error"] == {"code": "invalid_op", "message": "bad pitch", "op_index": 2}
-    limited = protocol.from_protocol_error(ProtocolError("rate_limited", "slow", retry_after=0.5))
+    limited = protocol.from_refusal(ProtocolError("rate_limited", "slow", retry_after=0.5))
     assert limited["error"]["retry_after"] == 0.5
 
 

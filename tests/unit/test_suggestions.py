@@ -1,4 +1,4 @@
-"""The helper use case (``server.suggestions``) against a real ``ScoreService`` on SQLite:
+"""The helper use case (``server.suggestions``) against a real ``EditLog`` on SQLite:
 opt-in states, chord extraction, requests that leave the score alone, accept/tweak/reject,
 one-action revert, attribution and the provenance summary."""
 
@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 
-from server.editing import ScoreService
+from server.auth import AuthError
+from server.editing import EditLog
 from server.history import plan_revert
 from server.score import apply_edit
 from server.score.model import new_document
 from server.score.pitch import to_midi
 from server.suggestions import HelperError, HelperService, chord_slots, spell_midi
 from server.voicing import parse_symbol
+from tests.support.records import records
 
 SATB = [
     {"name": n, "clef": c}
@@ -55,12 +57,12 @@ def _melody(
 
 
 @pytest.fixture
-def setup(service: ScoreService) -> tuple[HelperService, str, int, int]:
+def setup(service: EditLog) -> tuple[HelperService, str, int, int]:
     """Ana owns a 3-measure SATB score with C G | F | (nothing); Ben edits it."""
-    ana = service.create_user("ana", "h", display_name="Ana")
-    ben = service.create_user("ben", "h", display_name="Ben")
+    ana = records(service).users.create_user("ana", "h", display_name="Ana")
+    ben = records(service).users.create_user("ben", "h", display_name="Ben")
     score = service.create_score(ana, "Chorale", new_document(parts=SATB, measures=3))
-    service.set_member(score, ben, "editor")
+    records(service).members.set_member(score, ben, "editor")
     service.submit(
         score,
         ana,
@@ -73,11 +75,11 @@ def setup(service: ScoreService) -> tuple[HelperService, str, int, int]:
             _melody("m2", "0", 1, "C", 5, "s3"),
         ],
     )
-    return HelperService(service), score, ana, ben
+    return HelperService.over(service, records(service)), score, ana, ben
 
 
 def _enable(helper: HelperService, score: str, *users: int) -> None:
-    owner = helper.scores.score_info(score)["owner_id"]
+    owner = records(helper.scores).settings.score_info(score)["owner_id"]
     helper.set_score_enabled(score, owner, True)
     for user in users:
         helper.set_opt_in(user, True)
@@ -130,7 +132,10 @@ def test_off_by_default_per_user_and_per_score(setup: Any) -> None:
     helper.set_opt_in(ben, True)
     assert helper.status(score, ben)["available"] is True
     # The opt-in is the person's, persisted: a fresh service over the same database sees it.
-    assert HelperService(helper.scores).status(score, ben)["user_enabled"] is True
+    assert (
+        HelperService.over(helper.scores, records(helper.scores)).status(score, ben)["user_enabled"]
+        is True
+    )
     assert helper.status(score, ana)["reason"] == "helper_not_enabled_for_user"
     # A teacher's "off for this assignment" wins over the person's own choice.
     helper.set_score_enabled(score, ana, False)
@@ -263,8 +268,8 @@ def test_reject_then_revert_restores_exactly(setup: Any) -> None:
 
 def test_viewers_cannot_request_or_decide(setup: Any) -> None:
     helper, score, ana, ben = setup
-    eve = helper.scores.create_user("eve", "h")
-    helper.scores.set_member(score, eve, "viewer")
+    eve = records(helper.scores).users.create_user("eve", "h")
+    records(helper.scores).members.set_member(score, eve, "viewer")
     _enable(helper, score, ben, eve)
     suggestion = helper.request(score, ben, _request(k=1))
     for action in (
@@ -272,7 +277,7 @@ def test_viewers_cannot_request_or_decide(setup: Any) -> None:
         lambda: helper.accept(score, suggestion["id"], eve, 0),
         lambda: helper.reject(score, suggestion["id"], eve),
     ):
-        with pytest.raises(HelperError) as err:
+        with pytest.raises(AuthError) as err:  # the one role check (server.auth.roles)
             action()
         assert err.value.code == "forbidden"
     assert helper.list_suggestions(score, eve)[0]["status"] == "pending"

@@ -1,0 +1,39 @@
+"""``Repositories``: one of each record repository over one ``Database``, for wiring
+(``create_app``, the CLI, tests). Callers take the repositories they need from it, never
+the bundle itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .db import Database
+from .history_store import HistoryCheckpoints
+from .members import Members
+from .preferences import UserPreferences
+from .score_settings import ScoreSettings
+from .suggestions import Suggestions
+from .users import Users
+from .versions import Versions
+
+
+@dataclass(frozen=True)
+class Repositories:
+    users: Users
+    members: Members
+    settings: ScoreSettings
+    versions: Versions
+    suggestions: Suggestions
+    preferences: UserPreferences
+    checkpoints: HistoryCheckpoints
+
+    @classmethod
+    def over(cls, db: Database) -> Repositories:
+        return cls(
+            users=Users(db),
+            members=Members(db),
+            settings=ScoreSettings(db),
+            versions=Versions(db),
+            suggestions=Suggestions(db),
+            preferences=UserPreferences(db),
+            checkpoints=HistoryCheckpoints(db),
+        )
