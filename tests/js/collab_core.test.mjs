@@ -306,6 +306,31 @@ test('an edit that overtook a refused one and found its target missing is sent a
   assert.deepEqual(core.doc, server.doc);
 });
 
+test('the overtaking edit is repaired when its broadcast arrives before its ack', () => {
+  // The server tells the room (the sender included) before it answers the submit, so the
+  // edit can be confirmed by its broadcast first; the skipped ops travel in both.
+  const server = new TinyServer();
+  const { core } = joined(server, 'ana');
+  const write = core.localEdit([note('e1')]);
+  const raise = core.localEdit([{ op: 'set_pitch', note: 'e1n', step: 'D', octave: 4 }]);
+  core.takeToSend();
+  core.settle(write, 1, { ok: false, error: { code: 'rate_limited', retry_after: 0.05 } });
+  const ack = server.submit({ client_id: 'ana', client_seq: raise.clientSeq, ops: raise.ops });
+  assert.equal(ack.skipped.length, 1, 'stored as a no-op');
+  core.receive(server.log[ack.seq - 1]); // the broadcast
+  core.settle(raise, 1, ack); // then the ack
+  core.resume();
+  let batch = core.takeToSend();
+  while (batch.length) {
+    for (const edit of batch) deliver(server, core, edit);
+    batch = core.takeToSend();
+  }
+  assert.deepEqual(core.pending, []);
+  assert.equal(server.doc.parts[0].bars.m1.voices['1'][0].notes[0].step, 'D', 'not lost');
+  assert.equal(server.log.length, 3, 'repaired once: the write, the no-op, the pitch again');
+  assert.deepEqual(core.doc, server.doc);
+});
+
 test('an invalid edit behind a refused one is retried after it, not dropped', () => {
   const server = new TinyServer();
   const { core } = joined(server, 'ana');

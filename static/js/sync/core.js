@@ -196,7 +196,8 @@ export class CollabCore {
    * applying them again cannot apply them twice.
    */
   _repairOvertaken(edit, index, skipped) {
-    if (!Array.isArray(skipped) || !skipped.length) return;
+    if (!Array.isArray(skipped) || !skipped.length || edit.repairChecked) return;
+    edit.repairChecked = true; // its ack and its broadcast both carry the skipped ops
     if (!this._overtook(edit, index)) return; // a real clash: someone removed the target
     const ops = skipped.map((s) => edit.ops[s.index]).filter((op) => op !== undefined);
     if (!ops.length) return;
@@ -298,6 +299,8 @@ export class CollabCore {
     const mine = wire.client_id === this.clientId;
     const edit = mine ? this.pending.find((e) => e.clientSeq === wire.client_seq) : undefined;
     if (edit) {
+      // The server tells the room before it answers the submit: this may come first.
+      if (this._awaiting.has(edit)) this._repairOvertaken(edit, this.pending.indexOf(edit), wire.skipped);
       edit.seq = seq;
       edit.state = "confirmed";
       this.pending.splice(this.pending.indexOf(edit), 1);
