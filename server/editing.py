@@ -310,6 +310,11 @@ class EditLog:
                     raise
                 return original
 
+    def has_client_edit(self, score_id: str, client_id: str, client_seq: int) -> bool:
+        """Is (client_id, client_seq) logged for this score?"""
+        with self.db.read() as conn:
+            return repository.edit_by_client(conn, score_id, client_id, client_seq) is not None
+
     def _find_duplicate(
         self,
         score_id: str,

@@ -30,6 +30,7 @@ STATUS: dict[str, int] = {
     "nothing_to_revert": 409,
     "file_too_large": 413,
     "payload_too_large": 413,
+    "out_of_order": 409,
     "rate_limited": 429,
     "server_error": 500,
 }

@@ -257,6 +257,14 @@ class SyncHandlers:
                 "too many edits; slow down",
                 retry_after=round(conn.bucket.retry_after(), 3),
             )
+        if req.after is not None and not self.authority.stored(req.score, req.client_id, req.after):
+            # Its predecessor was refused or lost while this one was on the wire: run now,
+            # it would overtake it (and could make it invalid). The client resends both.
+            raise protocol.ProtocolError(
+                protocol.OUT_OF_ORDER,
+                f"edit {req.after} of this client is not stored yet; send it first",
+                after=req.after,
+            )
         # The author is the authenticated user; any author in the payload is ignored.
         # The role is checked inside the edit's own transaction: one round trip, not two.
         try:

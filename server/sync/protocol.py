@@ -43,6 +43,9 @@ INVALID_OP = "invalid_op"
 CLIENT_SEQ_REUSED = "client_seq_reused"
 PAYLOAD_TOO_LARGE = "payload_too_large"
 RATE_LIMITED = "rate_limited"
+#: The submit names (``after``) an earlier edit of its client that is not stored yet:
+#: it would run without it. Retryable once that one is stored.
+OUT_OF_ORDER = "out_of_order"
 SERVER_ERROR = "server_error"
 NOT_STORED = "not_stored"  # revert by client ids: no such edit of yours in the log (yet)
 
@@ -186,6 +189,8 @@ class SubmitRequest:
     client_id: str
     client_seq: int
     ops: list[dict[str, Any]]
+    #: The client_seq of the client's previous edit not yet acked, which must be stored first.
+    after: int | None = None
 
 
 def parse_submit(payload: Any, limits: Limits) -> SubmitRequest:
@@ -197,6 +202,7 @@ def parse_submit(payload: Any, limits: Limits) -> SubmitRequest:
         raise ProtocolError(BAD_REQUEST, "client_id must be a string of 1..64 characters")
     client_seq = _seq(data, "client_seq")
     assert client_seq is not None
+    after = _seq(data, "after", optional=True)
     ops = data.get("ops")
     if not isinstance(ops, list) or not ops or not all(isinstance(op, dict) for op in ops):
         raise ProtocolError(BAD_REQUEST, "ops must be a non-empty list of op objects")
@@ -215,7 +221,7 @@ def parse_submit(payload: Any, limits: Limits) -> SubmitRequest:
         )
     if '"offset"' in text and _huge_offset(ops):
         raise ProtocolError(BAD_REQUEST, "offsets with huge exponents are not accepted")
-    return SubmitRequest(score, client_id, client_seq, ops)
+    return SubmitRequest(score, client_id, client_seq, ops, after)
 
 
 def _huge_offset(value: Any) -> bool:

@@ -230,3 +230,34 @@ def test_offline_edit_that_no_longer_applies_is_dropped_and_reported(
     assert b.document == a.document == server_service.load(score)[0]
     notes = b.document["parts"][0]["bars"]["m1"]["voices"]["1"][0]["notes"]
     assert [n["id"] for n in notes] == ["x1", "a1"]
+
+
+def test_a_submit_after_an_unstored_edit_is_refused_out_of_order_over_the_wire(
+    shared_server: Shared, clients: list
+) -> None:
+    """A pipelined edit whose predecessor was refused (rate limit, database error) must not
+    run without it: a later edit could remove the bars the refused one writes into. With
+    ``after`` the server keeps one client's order; without, nothing changes."""
+    live_server, server_service, score, users = _score(shared_server)
+    ana = users["ana"]
+    sio = socketio.Client(reconnection=False)
+    sio.connect(
+        live_server.url, auth={"token": live_server.token(ana["name"])}, transports=["websocket"]
+    )
+    first = [{"op": "set_meta", "title": "First"}]
+    second = [{"op": "set_meta", "title": "Second"}]
+    try:
+        assert sio.call("join", {"score": score})["ok"]
+        submit = {"score": score, "client_id": "pipe"}
+        early = sio.call("submit", {**submit, "client_seq": 2, "after": 1, "ops": second})
+        assert early["ok"] is False
+        assert early["error"]["code"] == protocol.OUT_OF_ORDER == "out_of_order"
+        assert early["error"]["after"] == 1
+        assert sio.call("submit", {**submit, "client_seq": 1, "ops": first})["seq"] == 1
+        again = sio.call("submit", {**submit, "client_seq": 2, "after": 1, "ops": second})
+        assert again["ok"] and again["seq"] == 2 and not again["duplicate"]
+        bad = sio.call("submit", {**submit, "client_seq": 3, "after": -1, "ops": first})
+        assert bad["error"]["code"] == "bad_request"
+    finally:
+        sio.disconnect()
+    assert [e.ops for e in server_service.edits(score)] == [first, second]

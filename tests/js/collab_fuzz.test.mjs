@@ -223,3 +223,13 @@ test('a lone writer with one submit in flight ends exactly where it typed throug
     assert.deepEqual(server.doc, typed, `seed ${seed}: the stored score is not what was typed`);
   }
 });
+
+test('a lone writer with 8 in flight ends exactly where it typed through refusals', () => {
+  // Refused edits with later ones already on the wire: those run without them, and what
+  // they skipped must come back (from the ack or from the broadcast, whichever is first).
+  for (let seed = 1; seed <= SEEDS; seed += 1) {
+    const { typed, server, page } = solo(9000 + seed, 8, FAULTS);
+    assert.deepEqual(page.rejected, [], `seed ${seed}`);
+    assert.deepEqual(server.doc, typed, `seed ${seed}: the stored score is not what was typed`);
+  }
+});

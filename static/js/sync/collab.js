@@ -160,6 +160,7 @@ export class Collab {
         client_seq: edit.clientSeq,
         ops: edit.ops,
       };
+      if (edit.after !== null) payload.after = edit.after;
       this.socket
         .timeout(this.ackTimeoutMs)
         .emit("submit", payload, (err, ack) => this._onAck(edit, attempt, err, ack));

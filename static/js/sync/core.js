@@ -128,9 +128,15 @@ export class CollabCore {
     const limit = this._careful ? 1 : this.maxInFlight;
     let inFlight = this.inFlight;
     const out = [];
+    let before = null; // our nearest earlier edit not known stored: the server runs it first
     for (const edit of this.pending) {
       if (inFlight >= limit) break;
-      if (edit.state !== "queued") continue;
+      if (edit.state !== "queued") {
+        if (edit.seq === null) before = edit.clientSeq;
+        continue;
+      }
+      edit.after = before;
+      before = edit.clientSeq;
       edit.state = "sent";
       edit.attempt += 1;
       edit.sentAt = ++this._sends;
@@ -169,6 +175,12 @@ export class CollabCore {
     }
     if (!current || index < 0) return { outcome: "stale" };
     const error = (ack && ack.error) || { code: "server_error", message: "no answer" };
+    if (error.code === "out_of_order") {
+      // Sent while an earlier edit of ours was refused or lost: the server kept the order.
+      // It goes again after that one (which carries the refusal's backoff, if any).
+      edit.state = "queued";
+      return { outcome: "retry", error, retryAfterMs: 0 };
+    }
     // Refused as invalid while an earlier edit of ours is not stored yet: the server may
     // have run it first because that one was refused, and it may depend on it. Retry it
     // after that one (same ids); refused again then, it is dropped.

@@ -18,7 +18,10 @@ export class TinyServer {
     return this.log.length;
   }
 
-  submit({ client_id, client_seq, ops }) {
+  submit({ client_id, client_seq, ops, after = null }) {
+    if (after !== null && !this.seen.has(`${client_id}:${after}`)) {
+      return { ok: false, error: { code: 'out_of_order', message: `edit ${after} first`, after } };
+    }
     const key = `${client_id}:${client_seq}`;
     if (this.seen.has(key)) {
       const seq = this.seen.get(key);
