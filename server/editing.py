@@ -86,6 +86,18 @@ class ClientSeqReused(Exception):
         self.seq = seq
 
 
+class OutOfOrder(Exception):
+    """A submit that names (``after``) an earlier edit of its client not in the log yet.
+
+    Run now, it would overtake that edit (refused or lost on the way) and could make it
+    invalid, so it is refused: nothing stored, no seq used; the client sends it again.
+    """
+
+    def __init__(self, client_id: str, after: int) -> None:
+        super().__init__(f"edit {after} of client {client_id!r} is not stored yet; send it first")
+        self.after = after
+
+
 def _resubmission(
     row: dict[str, Any], author_id: int, ops: list[dict[str, Any]], origin: str, meta: Any
 ) -> CommittedEdit:
@@ -263,6 +275,7 @@ class EditLog:
         *,
         client_id: str | None = None,
         client_seq: int | None = None,
+        after: int | None = None,
         origin: str = "human",
         meta: dict[str, Any] | None = None,
         check_role: Callable[[str | None], None] | None = None,
@@ -272,7 +285,8 @@ class EditLog:
         A resubmission of (client_id, client_seq) with the same author, ops, origin and
         meta returns the original with ``duplicate=True``; the same ids with anything
         else raise ``ClientSeqReused``. ``InvalidOp`` and ``ClientSeqReused`` store
-        nothing and use no seq.
+        nothing and use no seq. With ``after``, the edit is refused (``OutOfOrder``) unless
+        that client seq of the same client is logged: one client's edits keep their order.
         ``check_role`` is called with the author's role in the score, read inside the
         write transaction (one transaction per edit instead of two); whatever it
         raises refuses the edit with nothing stored.
@@ -296,7 +310,7 @@ class EditLog:
             try:
                 return self._commit(
                     state, score_id, author_id, author_name, ops,
-                    client_id, client_seq, origin, meta, check_role,
+                    client_id, client_seq, after, origin, meta, check_role,
                 )  # fmt: skip
             except DuplicateEdit:
                 # Another process committed the same client seq between our check and
@@ -309,11 +323,6 @@ class EditLog:
                 if original is None:
                     raise
                 return original
-
-    def has_client_edit(self, score_id: str, client_id: str, client_seq: int) -> bool:
-        """Is (client_id, client_seq) logged for this score?"""
-        with self.db.read() as conn:
-            return repository.edit_by_client(conn, score_id, client_id, client_seq) is not None
 
     def _find_duplicate(
         self,
@@ -342,6 +351,7 @@ class EditLog:
         ops: list[dict[str, Any]],
         client_id: str | None,
         client_seq: int | None,
+        after: int | None,
         origin: str,
         meta: dict[str, Any],
         check_role: Callable[[str | None], None] | None = None,
@@ -368,6 +378,12 @@ class EditLog:
                             raise
                 if check_role is not None:
                     check_role(role)
+                if (
+                    after is not None
+                    and client_id is not None
+                    and not repository.client_edit_logged(conn, score_id, client_id, after)
+                ):
+                    raise OutOfOrder(client_id, after)
                 locked = repository.lock_next_head(conn, score_id)
                 if locked is None:
                     raise ScoreNotFound(score_id)

@@ -370,6 +370,16 @@ def edit_by_client(
     return to_dict(conn.execute(_EDIT_BY_CLIENT, params).first())
 
 
+def client_edit_logged(conn: Connection, score_id: str, client_id: str, client_seq: int) -> bool:
+    """Is (client_id, client_seq) in the score's log? (The unique index answers it.)"""
+    found = conn.execute(
+        select(Edit.seq).where(
+            Edit.score_id == score_id, Edit.client_id == client_id, Edit.client_seq == client_seq
+        )
+    ).first()
+    return found is not None
+
+
 def edit_hash_at(conn: Connection, score_id: str, seq: int) -> str | None:
     value = conn.execute(
         select(Edit.hash).where(Edit.score_id == score_id, Edit.seq == seq)
@@ -512,6 +522,7 @@ __all__ = [
     "create_version",
     "decide_suggestion",
     "delete_snapshots",
+    "client_edit_logged",
     "edit_by_client",
     "edit_hash_at",
     "edit_rows",

@@ -78,12 +78,9 @@ class Authority:
             request.ops,
             client_id=request.client_id,
             client_seq=request.client_seq,
+            after=request.after,
             check_role=check_role,
         )
-
-    def stored(self, score_id: str, client_id: str, client_seq: int) -> bool:
-        """Is that edit of that client in the score's log?"""
-        return self.service.has_client_edit(score_id, client_id, client_seq)
 
     def wire(self, edit: CommittedEdit, request: protocol.SubmitRequest) -> dict[str, Any]:
         wire = edit.to_wire()

@@ -247,7 +247,7 @@ class SyncHandlers:
         return protocol.ok(score=score_id)
 
     def on_submit(self, payload: Any) -> dict[str, Any]:
-        from ..editing import ClientSeqReused
+        from ..editing import ClientSeqReused, OutOfOrder
 
         req = protocol.parse_submit(payload, self.limits)
         conn = self._joined(req.score)
@@ -257,14 +257,6 @@ class SyncHandlers:
                 "too many edits; slow down",
                 retry_after=round(conn.bucket.retry_after(), 3),
             )
-        if req.after is not None and not self.authority.stored(req.score, req.client_id, req.after):
-            # Its predecessor was refused or lost while this one was on the wire: run now,
-            # it would overtake it (and could make it invalid). The client resends both.
-            raise protocol.ProtocolError(
-                protocol.OUT_OF_ORDER,
-                f"edit {req.after} of this client is not stored yet; send it first",
-                after=req.after,
-            )
         # The author is the authenticated user; any author in the payload is ignored.
         # The role is checked inside the edit's own transaction: one round trip, not two.
         try:
@@ -273,6 +265,8 @@ class SyncHandlers:
             raise protocol.ProtocolError(
                 protocol.CLIENT_SEQ_REUSED, str(exc), seq=exc.seq
             ) from None
+        except OutOfOrder as exc:
+            raise protocol.ProtocolError(protocol.OUT_OF_ORDER, str(exc), after=exc.after) from None
         if not edit.duplicate:
             # Committed: now (and only now) tell everyone, the sender included.
             self.broadcast.edit(req.score, self.authority.wire(edit, req))

@@ -37,6 +37,13 @@ function deliver(server, core, edit) {
   return core.settle(edit, edit.attempt, ack);
 }
 
+/** Send and deliver until nothing is left to send. */
+function deliverAll(server, core) {
+  for (let batch = core.takeToSend(); batch.length; batch = core.takeToSend()) {
+    for (const edit of batch) deliver(server, core, edit);
+  }
+}
+
 function remote(server, clientId, clientSeq, ops) {
   const ack = server.submit({ client_id: clientId, client_seq: clientSeq, ops });
   assert.ok(ack.ok, JSON.stringify(ack));
@@ -296,11 +303,7 @@ test('an edit that overtook a refused one and found its target missing is sent a
   core.settle(raise, 1, ack);
   assert.equal(core.doc.parts[0].bars.m1.voices['1'][0].notes[0].step, 'D', 'the user still sees D');
   core.resume();
-  let batch = core.takeToSend();
-  while (batch.length) {
-    for (const edit of batch) deliver(server, core, edit);
-    batch = core.takeToSend();
-  }
+  deliverAll(server, core);
   assert.deepEqual(core.pending, []);
   assert.equal(server.doc.parts[0].bars.m1.voices['1'][0].notes[0].step, 'D', 'not lost');
   assert.deepEqual(core.doc, server.doc);
@@ -320,11 +323,7 @@ test('the overtaking edit is repaired when its broadcast arrives before its ack'
   core.receive(server.log[ack.seq - 1]); // the broadcast
   core.settle(raise, 1, ack); // then the ack
   core.resume();
-  let batch = core.takeToSend();
-  while (batch.length) {
-    for (const edit of batch) deliver(server, core, edit);
-    batch = core.takeToSend();
-  }
+  deliverAll(server, core);
   assert.deepEqual(core.pending, []);
   assert.equal(server.doc.parts[0].bars.m1.voices['1'][0].notes[0].step, 'D', 'not lost');
   assert.equal(server.log.length, 3, 'repaired once: the write, the no-op, the pitch again');

@@ -14,6 +14,7 @@ from server.editing import (
     ClientSeqReused,
     CommittedEdit,
     EditLog,
+    OutOfOrder,
     ScoreNotFound,
     UserNotFound,
 )
@@ -440,3 +441,18 @@ def test_role_checked_inside_the_write_transaction_refuses_with_nothing_stored(
     assert _sqlite_rows(db_url, "SELECT count(*) FROM edits") == [(0,)]
     assert service.submit(score, ana, _write("e1"), check_role=editors_only).seq == 1
     assert seen == ["viewer", "owner"]
+
+
+def test_an_edit_after_an_unlogged_one_is_refused_and_stores_nothing(
+    service: EditLog, ana: int, score: str
+) -> None:
+    with pytest.raises(OutOfOrder) as refused:
+        service.submit(score, ana, _title("Second"), client_id="tab", client_seq=2, after=1)
+    assert refused.value.after == 1
+    assert service.head_seq(score) == 0
+    first = service.submit(score, ana, _title("First"), client_id="tab", client_seq=1)
+    second = service.submit(score, ana, _title("Second"), client_id="tab", client_seq=2, after=1)
+    assert (first.seq, second.seq) == (1, 2)
+    # Another client's edit 1 does not count as this client's.
+    with pytest.raises(OutOfOrder):
+        service.submit(score, ana, _title("Third"), client_id="pad", client_seq=2, after=1)

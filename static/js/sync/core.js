@@ -311,11 +311,12 @@ export class CollabCore {
     const mine = wire.client_id === this.clientId;
     const edit = mine ? this.pending.find((e) => e.clientSeq === wire.client_seq) : undefined;
     if (edit) {
+      const index = this.pending.indexOf(edit);
       // The server tells the room before it answers the submit: this may come first.
-      if (this._awaiting.has(edit)) this._repairOvertaken(edit, this.pending.indexOf(edit), wire.skipped);
+      if (this._awaiting.has(edit)) this._repairOvertaken(edit, index, wire.skipped);
       edit.seq = seq;
       edit.state = "confirmed";
-      this.pending.splice(this.pending.indexOf(edit), 1);
+      this.pending.splice(index, 1); // a repair goes in after it, never before
     }
     this.seq = seq;
     if (edit && !this._behind.length && this._layers[0] === edit && !this._stale) {
