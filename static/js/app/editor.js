@@ -48,7 +48,6 @@ const state = {
   inputMode: false,
   cursor: null,
   dur: { type: 4 },
-  lastMidi: null,
   clipboard: null,
   rejected: [],
 };
@@ -176,10 +175,6 @@ function select(idsToSelect, { note = null } = {}) {
   state.anchor = idsToSelect[0] || null;
   drawSelection();
   sendSelection();
-  const first = idsToSelect[0] && index && index.events.get(idsToSelect[0]);
-  if (first && first.event.notes.length) {
-    state.lastMidi = midiOf(first.event.notes[0]);
-  }
 }
 
 // --- performing commands ----------------------------------------------------------------------
@@ -191,7 +186,6 @@ function perform(result, { undoable = true } = {}) {
   if (!edit) return null;
   if (undoable) undoHistory.recorded(edit);
   if (result.cursor) state.cursor = result.cursor;
-  if (result.lastMidi !== undefined && result.lastMidi !== null) state.lastMidi = result.lastMidi;
   if (result.select) select(result.select, { note: result.note || null });
   else drawSelection();
   return edit;
@@ -453,8 +447,8 @@ function letterOnSelection(step) {
     ? info.event.notes.find((n) => n.id === state.note)
     : info.event.notes[info.event.notes.length - 1];
   // The new letter lands in the octave nearest the note it replaces.
-  const near = { ...state, cursor: cmd.cursorFromSelection(index, state), dur: info.event.dur, lastMidi: midiOf(target) };
-  const result = cmd.writeAtCursor(index, near, { next: () => "x" }, step);
+  const at = { ...state, cursor: cmd.cursorFromSelection(index, state), dur: info.event.dur };
+  const result = cmd.writeAtCursor(index, at, { next: () => "x" }, step, { near: midiOf(target) });
   const pitch = result.ops[result.ops.length - 1].event.notes[0];
   return perform({ ops: [{ op: "set_pitch", note: target.id, step: pitch.step, alter: pitch.alter, octave: pitch.octave }] });
 }
