@@ -10,6 +10,7 @@ import {
   cursorFromSelection,
   deleteSelection,
   paste,
+  transposeBy,
   writeAtCursor,
 } from '../../static/js/editor/commands.js';
 import { indexDoc } from '../../static/js/editor/lookup.js';
@@ -161,4 +162,59 @@ test('replacing a letter uses the octave of the note it replaces, when given', (
   const cursor = { part: 'rh', measure: 'm1', voice: '1', offset: ZERO };
   const result = writeAtCursor(indexDoc(doc), { selection: [], cursor, dur: { type: 4 } }, counter('n'), 'B', { near: 84 });
   assert.equal(result.ops.at(-1).event.notes[0].octave, 5, 'B nearest C6 is B5');
+});
+
+/** Two parts of three bars in D major, a quarter note on every beat of each. */
+function twoPartsInD() {
+  const doc = newDocument({ parts: [{ id: 'fl' }, { id: 'vc', clef: 'bass' }], measures: 3, key: 2 });
+  const type = typer(doc);
+  for (const part of ['fl', 'vc']) {
+    for (const measure of ['m1', 'm2', 'm3']) {
+      for (let beat = 0; beat < 4; beat++) type({ part, measure, voice: '1', offset: new Fraction(beat, 4) }, 'D');
+    }
+  }
+  return doc;
+}
+
+const UP_A_TONE = [1, 2];
+
+function keys(doc) {
+  return doc.measures.map((m) => m.key);
+}
+
+test('transposing the whole score moves its key signature with the notes', () => {
+  const doc = twoPartsInD();
+  const result = transposeBy(indexDoc(doc), { selection: [] }, ...UP_A_TONE);
+  applyEdit(doc, result.ops);
+  assert.deepEqual(keys(doc), [4, undefined, undefined], 'D major up a tone is E major');
+  const first = doc.parts[0].bars.m1.voices['1'][0].notes[0];
+  assert.deepEqual([first.step, first.alter], ['E', 0]);
+  checkInvariants(doc);
+});
+
+test('transposing whole bars in every part changes their key and keeps the key after them', () => {
+  const doc = twoPartsInD();
+  const index = indexDoc(doc);
+  const bar2 = [...index.events.entries()].filter(([, info]) => info.measure === 'm2').map(([id]) => id);
+  applyEdit(doc, transposeBy(index, { selection: bar2 }, ...UP_A_TONE).ops);
+  assert.deepEqual(keys(doc), [2, 4, 2]);
+});
+
+test('transposing one part of several leaves the shared key signature alone', () => {
+  const doc = twoPartsInD();
+  const index = indexDoc(doc);
+  const flute = [...index.events.entries()].filter(([, info]) => info.part === 'fl').map(([id]) => id);
+  const result = transposeBy(index, { selection: flute }, ...UP_A_TONE);
+  assert.deepEqual(result.ops.map((op) => op.op), ['transpose']);
+});
+
+test('a key past seven accidentals is spelled enharmonically', () => {
+  const doc = newDocument({ measures: 1, key: 7 });
+  const result = transposeBy(indexDoc(doc), { selection: [] }, ...UP_A_TONE);
+  // A score of rests has no notes to move: nothing to do.
+  assert.equal(result, null);
+  const withNote = twoPartsInD();
+  applyEdit(withNote, [{ op: 'set_key', measure: 'm1', key: 7 }]);
+  applyEdit(withNote, transposeBy(indexDoc(withNote), { selection: [] }, ...UP_A_TONE).ops);
+  assert.equal(withNote.measures[0].key, -3, 'C# major up a tone is D# major, written E-flat major');
 });

@@ -264,12 +264,61 @@ export function paste(index, state, ids, clipboard) {
   return ops.length ? { ops, select } : null;
 }
 
-/** Transpose the selection (or, with nothing selected, the whole score). */
+/** Fifths an interval moves a key by: 7 per semitone less 12 per letter (a tone is +2). */
+export function intervalFifths(diatonic, chromatic) {
+  return 7 * chromatic - 12 * diatonic;
+}
+
+/** ``key`` moved by ``fifths``, spelled enharmonically when it would pass seven accidentals. */
+export function transposeKey(key, fifths) {
+  let k = key + fifths;
+  while (k > 7) k -= 12;
+  while (k < -7) k += 12;
+  return k;
+}
+
+/**
+ * Transpose the selection (or, with nothing selected, the whole score). Where the notes
+ * moved are every note of whole measures in every part, the key signature moves with them,
+ * as musicians expect: D major up a tone is E major; the key after the range is kept.
+ */
 export function transposeBy(index, state, diatonic, chromatic) {
-  let notes = selectedNotes(index, state).map((n) => n.id);
-  if (!notes.length) notes = [...index.notes.keys()];
+  const chosen = state.note ? [] : selectedEvents(index, state);
+  const events = chosen.length || state.note ? chosen : [...index.events.keys()];
+  const notes = state.note ? selectedNotes(index, state) : events.flatMap((id) => index.events.get(id).event.notes);
   if (!notes.length) return null;
-  return { ops: [{ op: "transpose", notes, diatonic, chromatic }] };
+  const ops = [{ op: "transpose", notes: notes.map((n) => n.id), diatonic, chromatic }];
+  const fifths = intervalFifths(diatonic, chromatic);
+  if (fifths !== 0) ops.push(...keyChanges(index, new Set(events), fifths));
+  return { ops };
+}
+
+/** set_key ops moving the key of each run of measures whose every event (all parts,
+ * rests too) is in ``moved``; the key after a run is pinned so it stays as it was. */
+function keyChanges(index, moved, fifths) {
+  const doc = index.doc;
+  const count = doc.measures.length;
+  const tally = Array.from({ length: count }, () => ({ all: 0, moved: 0 }));
+  for (const [eventId, info] of index.events) {
+    tally[info.measureIndex].all += 1;
+    if (moved.has(eventId)) tally[info.measureIndex].moved += 1;
+  }
+  const whole = tally.map((t) => t.moved > 0 && t.moved === t.all);
+  const ops = [];
+  for (let first = 0; first < count; first++) {
+    if (!whole[first] || (first > 0 && whole[first - 1])) continue;
+    let end = first;
+    while (end + 1 < count && whole[end + 1]) end += 1;
+    const keyAfter = end + 1 < count ? effectiveAttr(doc, end + 1, "key") : null;
+    for (let m = first; m <= end; m++) {
+      if (m !== first && doc.measures[m].key === undefined) continue;
+      ops.push({ op: "set_key", measure: doc.measures[m].id, key: transposeKey(effectiveAttr(doc, m, "key"), fifths) });
+    }
+    if (keyAfter !== null && doc.measures[end + 1].key === undefined) {
+      ops.push({ op: "set_key", measure: doc.measures[end + 1].id, key: keyAfter });
+    }
+  }
+  return ops;
 }
 
 export function currentMeasureIndex(index, state) {
