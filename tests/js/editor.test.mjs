@@ -218,3 +218,11 @@ test('a key past seven accidentals is spelled enharmonically', () => {
   applyEdit(withNote, transposeBy(indexDoc(withNote), { selection: [] }, ...UP_A_TONE).ops);
   assert.equal(withNote.measures[0].key, -3, 'C# major up a tone is D# major, written E-flat major');
 });
+
+test('key signatures are offered by name, major and relative minor, flats to sharps', async () => {
+  const { keyName, keyOptions } = await import('../../static/js/editor/pitch.js');
+  assert.equal(keyName(0), 'C major · A minor (no sharps or flats)');
+  assert.equal(keyName(-3), 'E♭ major · C minor (3♭)');
+  assert.equal(keyName(6), 'F♯ major · D♯ minor (6♯)');
+  assert.deepEqual(keyOptions().map(([k]) => k), Array.from({ length: 15 }, (_, i) => i - 7));
+});

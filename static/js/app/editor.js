@@ -4,6 +4,7 @@
 
 import { io } from "/vendor/socket.io/socket.io.esm.min.js";
 import { applyEdit, clone } from "../score/index.js";
+import { effectiveAttr } from "../score/model.js";
 import { Engraver } from "../render/engraver.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
@@ -15,7 +16,7 @@ import { Presence, cssId } from "../presence/presence.js";
 import { Player } from "../playback/player.js";
 import { currentUser, api } from "./api.js";
 import { frac } from "../score/fraction.js";
-import { midiOf } from "../editor/pitch.js";
+import { keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
 
@@ -376,9 +377,9 @@ async function run(action, arg) {
       return v && perform({ ops: [{ op: "set_meta", title: v.title, composer: v.composer }] });
     }
     case "key": {
-      const v = await ask("Key signature", [
-        { name: "key", label: "Sharps (+) or flats (−)", type: "number", value: 0 },
-      ]);
+      const at = cmd.currentMeasureIndex(index, state);
+      const current = effectiveAttr(index.doc, at ?? 0, "key");
+      const v = await ask("Key signature", [{ name: "key", label: "Key", options: keyOptions(), value: current }]);
       return v && perform(cmd.setMeasureAttr(index, state, "key", Number(v.key)));
     }
     case "time": {
