@@ -41,7 +41,7 @@ SNAPSHOTS_PER_PAUSE = 4
 CHECKPOINT_EVERY = 1000
 #: Bump when ``HistoryView.state()`` (or this envelope) changes shape: older checkpoints
 #: are then ignored and the log is replayed once.
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2  # 2: blame keeps earlier states (restored credit)
 #: A resumed view gets stored snapshots this far apart, so ``doc_at`` replays at most
 #: half of it (the spacing of a replayed view's own checkpoints).
 SNAPSHOT_SPACING = 500
@@ -374,7 +374,7 @@ class HistoryService:
         if entry is None:
             raise HistoryError("not_found", f"no element {element_id!r} in the score now")
         found = _element(entry)
-        for key in ("created", "changed"):
+        for key in ("created", "changed", "restored_by"):
             if key in found:
                 found[key]["author"] = self.person(found[key]["author_id"])
         return {"head": head, "element": found}
@@ -554,7 +554,8 @@ class HistoryService:
 
 def _element(entry: Any) -> dict[str, Any]:
     raw: dict[str, Any] = entry.to_json()
-    raw.pop("content", None)
+    for internal in ("content", "past", "since"):
+        raw.pop(internal, None)
     raw["via_helper"] = entry.via_helper
     return raw
 
