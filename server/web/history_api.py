@@ -106,7 +106,8 @@ def _download(data: bytes | str, mimetype: str, name: str) -> Response:
 @login_required
 def history(score_id: str) -> ResponseReturnValue:
     """Entries, oldest first: ``?author=&origin=&part=&from_measure=&to_measure=&since=
-    &until=&group=1&limit=&before=``."""
+    &until=&group=1&limit=&before=``; ``&expand=<seq>``: the single edits of the entry
+    holding that edit (same filters)."""
 
     def run() -> ResponseReturnValue:
         args = request.args
@@ -117,6 +118,7 @@ def history(score_id: str) -> ResponseReturnValue:
             group=args.get("group", "1") not in ("0", "false", "no"),
             limit=_int(args.get("limit"), "limit"),
             before_seq=_int(args.get("before"), "before"),
+            expand=_int(args.get("expand"), "expand"),
         )
         return jsonify({"ok": True, **found})
 
