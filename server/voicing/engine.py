@@ -1,7 +1,7 @@
 """``suggest``: read a progression, build candidates and costs, search, explain.
 
 The one place that joins parsing, an instrument target and the search. Pure (no Flask,
-no SQL); music21 is reached only through ``symbols`` when a chord symbol is given.
+no SQL, no music21).
 """
 
 from __future__ import annotations
