@@ -28,6 +28,21 @@ class Jobs:
         _, data = self.pool.run("export", self._args(score_id, seq, format=fmt))
         return data
 
+    def diff(self, score_id: str, user_id: int, seq_a: int, seq_b: int | None) -> dict[str, Any]:
+        """What changed between two seqs (``HistoryService.diff``), computed in a job process."""
+        args = {"db": self.database_url, "log_key": self.log_key, "score_id": score_id,
+                "user_id": user_id, "from": seq_a, "to": seq_b}  # fmt: skip
+        value, _ = self.pool.run("diff", args)
+        return dict(value)
+
+    def restore(self, score_id: str, user_id: int, seq: Any) -> tuple[dict[str, Any], Any]:
+        """Restore ``seq`` as one new edit, planned and committed in a job process:
+        ``(report, wire form of the edit or None)``."""
+        args = {"db": self.database_url, "log_key": self.log_key, "score_id": score_id,
+                "user_id": user_id, "seq": seq}  # fmt: skip
+        value, _ = self.pool.run("restore", args)
+        return dict(value["report"]), value["edit"]
+
     def voicing(self, score_id: str, seq: int, request: dict[str, Any]) -> dict[str, Any]:
         """The helper's alternatives for ``request`` (``VoicingRequest.to_json()``)."""
         value, _ = self.pool.run("voicing", self._args(score_id, seq, request=request))

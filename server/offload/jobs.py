@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..editing import EditLog
+from ..history_service import HistoryService
 from ..score.model import Doc
 
 Job = Callable[[dict[str, Any], bytes], tuple[Any, bytes]]
@@ -29,6 +30,24 @@ def _edit_log(args: dict[str, Any]) -> EditLog:
 
         log = _logs[key] = EditLog(Database(key[0]), log_key=key[1], cache_bytes=CACHE_BYTES)
     return log
+
+
+_histories: dict[tuple[str, str], HistoryService] = {}
+
+
+def _history(args: dict[str, Any]) -> HistoryService:
+    """This process's history use case over the job's database (its own views cache)."""
+    key = (str(args["db"]), str(args["log_key"]))
+    service = _histories.get(key)
+    if service is None:
+        from ..history_service import HistoryViews
+        from ..persistence import Repositories
+
+        log = _edit_log(args)
+        repos = Repositories.over(log.db)
+        views = HistoryViews(log, repos.checkpoints, max_views=4)
+        service = _histories[key] = HistoryService.over(log, repos, views)
+    return service
 
 
 def _doc(args: dict[str, Any]) -> Doc:
@@ -53,7 +72,23 @@ def voicing(args: dict[str, Any], _: bytes) -> tuple[Any, bytes]:
     return compute(_doc(args), VoicingRequest(**args["request"])), b""
 
 
-JOBS: dict[str, Job] = {"export": export, "voicing": voicing}
+def diff(args: dict[str, Any], _: bytes) -> tuple[Any, bytes]:
+    """``{db, log_key, score_id, user_id, from, to}`` -> ``HistoryService.diff``'s answer."""
+    found = _history(args).diff(
+        str(args["score_id"]), int(args["user_id"]), args["from"], args.get("to")
+    )
+    return found, b""
+
+
+def restore(args: dict[str, Any], _: bytes) -> tuple[Any, bytes]:
+    """``{db, log_key, score_id, user_id, seq}`` -> ``{report, edit}``: the restore is
+    planned and committed here (the score row's lock orders it with the server's own
+    commits); ``edit`` is what the server broadcasts, None when nothing changed."""
+    report, edit = _history(args).restore(str(args["score_id"]), int(args["user_id"]), args["seq"])
+    return {"report": report, "edit": None if edit is None else edit.to_wire()}, b""
+
+
+JOBS: dict[str, Job] = {"export": export, "voicing": voicing, "diff": diff, "restore": restore}
 
 
 def preload() -> None:

@@ -174,9 +174,9 @@ def diff(score_id: str) -> ResponseReturnValue:
     def run() -> ResponseReturnValue:
         first = _int(request.args.get("from"), "from", optional=False)
         assert first is not None
-        found = get_history().diff(
-            score_id, g.identity.id, first, _int(request.args.get("to"), "to")
-        )
+        # Computed in a job process (it builds its own view of the history): a diff of
+        # a large score costs seconds that this loop spends serving others.
+        found = get_jobs().diff(score_id, g.identity.id, first, _int(request.args.get("to"), "to"))
         return jsonify({"ok": True, **found})
 
     return guarded(run)
@@ -269,9 +269,10 @@ def restore(score_id: str) -> ResponseReturnValue:
     """``{"seq"}`` -> one new ``restore`` edit making the score as it was after ``seq``."""
 
     def run() -> ResponseReturnValue:
-        report, edit = get_history().restore(score_id, g.identity.id, _body().get("seq"))
-        if edit is not None:
-            emit_edit(edit)
+        # Planned and committed by a job process; broadcast from here like any edit.
+        report, wire = get_jobs().restore(score_id, g.identity.id, _body().get("seq"))
+        if wire is not None:
+            get_broadcaster().edit(score_id, wire)
         return jsonify({"ok": True, **report})
 
     return guarded(run)
