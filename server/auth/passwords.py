@@ -1,6 +1,9 @@
-"""Password hashing and checking (werkzeug's salted scrypt/pbkdf2). No Flask app, no SQL."""
+"""Password hashing and checking (werkzeug's salted scrypt). No Flask app, no SQL."""
 
 from __future__ import annotations
+
+import secrets
+from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,11 +15,21 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def check_password(password_hash: str | None, password: str) -> bool:
-    """False for a missing hash too, so unknown users and bad passwords look alike."""
-    if not password_hash or not isinstance(password, str):
+@cache
+def dummy_hash() -> str:
+    """A hash of a random password, made with the same method and cost as real ones."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def check_password(password_hash: str | None, password: object) -> bool:
+    """Whether ``password`` matches. With no hash (an unknown user) it still checks
+    against a dummy hash of the same cost and answers False, so an unknown name takes as
+    long as a wrong password and cannot be told apart by timing."""
+    candidate = password if isinstance(password, str) else ""
+    if not password_hash:
+        check_password_hash(dummy_hash(), candidate)
         return False
-    return check_password_hash(password_hash, password)
+    return check_password_hash(password_hash, candidate) and isinstance(password, str)
 
 
 def password_problem(password: object) -> str | None:
