@@ -103,6 +103,8 @@ class Settings:
     #: How many reverse proxies in front set ``X-Forwarded-For/-Proto/-Host`` (nginx: 1);
     #: 0 trusts none of them (the client IP is the socket's peer).
     proxy_hops: int = 0
+    #: werkzeug hashing method for new passwords (and the unknown-user dummy hash).
+    password_method: str = "scrypt"
     #: Sign-ups per client IP per hour (log-in failures have fixed limits: docs/security.md).
     signup_limit: int = 20
 
@@ -136,6 +138,7 @@ class Settings:
             "secure_cookies": pick("secure_cookies", "auto"),
             "proxy_hops": _count(pick("proxy_hops", "0"), "proxy_hops"),
             "signup_limit": _positive_int(pick("signup_limit", "20"), "signup_limit"),
+            "password_method": pick("password_method", "scrypt"),
         }
         values.update(overrides)
         if "secret_key" not in values:

@@ -57,7 +57,7 @@ def _bad(message: str) -> ResponseReturnValue:
 
 
 def init_throttle(app: Flask) -> None:
-    dummy_hash()  # made now, so the first unknown name is not slower than the rest
+    dummy_hash(get_settings(app).password_method)  # now: the first unknown name is not slower
     limits = ThrottleLimits(signups_per_ip=get_settings(app).signup_limit)
     app.extensions[THROTTLE_KEY] = LoginThrottle(limits)
 
@@ -66,6 +66,10 @@ def _throttle() -> LoginThrottle:
     throttle = current_app.extensions[THROTTLE_KEY]
     assert isinstance(throttle, LoginThrottle)
     return throttle
+
+
+def _method() -> str:
+    return get_settings().password_method
 
 
 def _client_ip() -> str:
@@ -96,7 +100,7 @@ def _credentials(data: dict[str, Any]) -> Any | None:
         raise Throttled(wait)
     record = get_users().user_by_name(name)
     stored = None if record is None else record["password_hash"]
-    if check_password(stored, password):  # hashes against a dummy when stored is None
+    if check_password(stored, password, _method()):  # a dummy hash when stored is None
         return record
     throttle.failed_login(name, ip)
     return None
@@ -128,7 +132,9 @@ def signup() -> ResponseReturnValue:
         return json_error("name_taken", f"the name {name!r} is taken")
     assert isinstance(password, str)
     try:
-        user_id = users.create_user(name, hash_password(password), display_name=display_name)
+        user_id = users.create_user(
+            name, hash_password(password, _method()), display_name=display_name
+        )
     except Exception:  # a concurrent signup won the unique name
         if users.user_by_name(name) is not None:
             return json_error("name_taken", f"the name {name!r} is taken")
@@ -183,10 +189,10 @@ def change_password() -> ResponseReturnValue:
     wait = throttle.login_wait(g.identity.name, ip)
     if wait is not None:
         return _slow_down(wait)
-    if not isinstance(current, str) or not check_password(stored, current):
+    if not isinstance(current, str) or not check_password(stored, current, _method()):
         throttle.failed_login(g.identity.name, ip)
         return json_error("bad_credentials", "the current password is wrong")
-    get_users().set_password_hash(g.identity.id, hash_password(new))
+    get_users().set_password_hash(g.identity.id, hash_password(new, _method()))
     revoked = get_credentials().revoke_all(g.identity.id)
     login_user(g.identity.id)  # a fresh session for this browser only
     _disconnect(revoked, "password changed")
