@@ -24,8 +24,6 @@ from .conftest import PASSWORD, Blocked, signup
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "editor-under-csp.png"
-
 
 class CspPage:
     """A logged-in page whose context enforces the CSP, recording every violation."""
@@ -82,8 +80,9 @@ def csp_page(browser: Browser, web_server: LiveServer, blocked: Blocked) -> Iter
 
 
 def test_the_editor_engraves_connects_and_edits_under_the_csp(
-    csp_page: Any, web_server: LiveServer, blocked: Blocked
+    csp_page: Any, web_server: LiveServer, blocked: Blocked, tmp_path: Path
 ) -> None:
+    """(docs/screenshots/editor-under-csp.png is one such screenshot.)"""
     ana = csp_page("cspana")
     score = ana.api("post", "/api/scores", {"title": "Under CSP", "measures": 4})["id"]
     response = ana.page.goto(f"{web_server.url}/scores/{score}")
@@ -106,7 +105,7 @@ def test_the_editor_engraves_connects_and_edits_under_the_csp(
     page.click('[data-cmd="play"]')  # Tone.js and the samples load under the CSP too
     page.wait_for_timeout(1500)
     page.click('[data-cmd="play"]')
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(tmp_path / "editor-under-csp.png"))
     assert ana.violations == [] and ana.errors == [] and blocked.urls == []
 
 
