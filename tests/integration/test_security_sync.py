@@ -345,3 +345,30 @@ def test_a_huge_exponent_cannot_freeze_the_server(
         assert _submit(sio, score, 2, TITLE)["ok"]  # answered at once, still serving
     finally:
         sio.disconnect()
+
+
+def test_revoking_in_another_process_cuts_the_socket(secure: tuple[LiveServer, EditLog]) -> None:
+    """A token revoked by another process (here the test's, writing the database like a
+    second worker would) cuts the server's socket opened with it within the re-check."""
+    from server.persistence import Credentials
+
+    server, service = secure
+    (user,) = _users(server, "cut")
+    score = service.create_score(user["id"])
+    token = server.token(user["name"])
+    revoked = threading.Event()
+    sio = _raw(server, token)
+    sio.on("revoked", lambda message: revoked.set())
+    try:
+        assert sio.call("join", {"score": score})["ok"]
+        credentials = Credentials(service.db)
+        (row,) = credentials.live(user["id"], "token")
+        assert credentials.revoke(user["id"], row["id"])
+        assert revoked.wait(10), "the socket of the revoked token was not told"
+        deadline = time.monotonic() + 5
+        while sio.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not sio.connected
+    finally:
+        if sio.connected:
+            sio.disconnect()
