@@ -174,7 +174,8 @@ def logout() -> ResponseReturnValue:
 @login_required
 def change_password() -> ResponseReturnValue:
     """``{current_password, new_password}``: sets the new password, revokes every other
-    session and every API token (their sockets are cut) and renews this session."""
+    session and every API token (their sockets are cut; ``revoked`` counts them) and
+    renews this session."""
     data = _body()
     if data is None:
         return _bad("send a JSON object {current_password, new_password}")
@@ -193,8 +194,10 @@ def change_password() -> ResponseReturnValue:
         throttle.failed_login(g.identity.name, ip)
         return json_error("bad_credentials", "the current password is wrong")
     get_users().set_password_hash(g.identity.id, hash_password(new, _method()))
-    revoked = get_credentials().revoke_all(g.identity.id)
-    login_user(g.identity.id)  # a fresh session for this browser only
+    this = request_credential()
+    keep = this.id if this is not None and this.kind == "session" else None
+    revoked = get_credentials().revoke_all(g.identity.id, except_id=keep)
+    login_user(g.identity.id)  # this browser's session is renewed (the old one revoked)
     _disconnect(revoked, "password changed")
     return jsonify({"ok": True, "revoked": len(revoked)})
 

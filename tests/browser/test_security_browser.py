@@ -191,3 +191,34 @@ def test_a_css_injecting_selection_cannot_touch_a_peers_page(
     assert drawn["escaped"] == {"rules": 1, "display": "block"}
     assert drawn["unescaped"]["display"] == "none"  # the old escaping let it out
     assert ana.violations == [] and ana.errors == []
+
+
+def test_account_page_changes_the_password_and_manages_tokens(
+    csp_page: Any, web_server: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    ana = csp_page("acctana")
+    other = csp_page("acctana")  # the same person logged in in a second browser
+    page = ana.page
+    page.goto(f"{web_server.url}/account")
+    page.wait_for_selector("#whoami:has-text('acctana')")
+    page.fill('#token-form input[name="label"]', "import script")
+    page.click('#token-form button[type="submit"]')
+    page.wait_for_selector("#token-list tbody tr:has-text('import script')")
+    token = page.text_content("#new-token code")
+    assert token and not page.is_hidden("#new-token")
+    me = requests.get(f"{web_server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    page.click("#token-list tbody tr:has-text('import script') button:has-text('Revoke')")
+    page.wait_for_selector("#token-list tbody tr:has-text('No API tokens')")
+    assert page.is_hidden("#new-token")
+    gone = requests.get(f"{web_server.url}/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert gone.status_code == 401
+    # Change the password: the second browser is logged out, this one stays in.
+    page.fill('#password-form input[name="current_password"]', PASSWORD)
+    page.fill('#password-form input[name="new_password"]', "a-new-password")
+    page.click('#password-form button[type="submit"]')
+    page.wait_for_selector("#password-status:has-text('Password changed')")
+    page.screenshot(path=str(tmp_path / "account.png"))
+    assert other.context.request.get(f"{web_server.url}/api/me").status == 401
+    assert ana.context.request.get(f"{web_server.url}/api/me").status == 200
+    assert ana.violations == [] and ana.errors == []

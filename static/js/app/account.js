@@ -20,6 +20,14 @@ function cell(text) {
 
 async function refresh() {
   const { tokens } = await api("/api/tokens");
+  if (!tokens.length) {
+    const none = cell("No API tokens.");
+    none.colSpan = 5;
+    const tr = document.createElement("tr");
+    tr.append(none);
+    tbody.replaceChildren(tr);
+    return;
+  }
   tbody.replaceChildren(
     ...tokens.map((t) => {
       const tr = document.createElement("tr");
@@ -28,6 +36,7 @@ async function refresh() {
       revoke.textContent = "Revoke";
       revoke.addEventListener("click", () => act(async () => {
         await api(`/api/tokens/${t.id}`, { method: "DELETE" });
+        fresh.hidden = true;
         await refresh();
       }));
       const actions = document.createElement("td");
@@ -53,6 +62,7 @@ document.getElementById("password-form").addEventListener("submit", (event) => {
   act(async () => {
     const result = await api("/api/password", { method: "POST", body: Object.fromEntries(new FormData(form)) });
     form.reset();
+    fresh.hidden = true;
     status.textContent = `Password changed; ${result.revoked} other session(s) and token(s) revoked.`;
     await refresh();
   });
