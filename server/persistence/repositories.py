@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .credentials import Credentials
 from .db import Database
 from .history_store import HistoryCheckpoints
 from .members import Members
@@ -25,6 +26,7 @@ class Repositories:
     suggestions: Suggestions
     preferences: UserPreferences
     checkpoints: HistoryCheckpoints
+    credentials: Credentials
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -36,4 +38,5 @@ class Repositories:
             suggestions=Suggestions(db),
             preferences=UserPreferences(db),
             checkpoints=HistoryCheckpoints(db),
+            credentials=Credentials(db),
         )
