@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .comments import Comments, Notifications
 from .db import Database
 from .history_store import HistoryCheckpoints
 from .members import Members
@@ -25,6 +26,8 @@ class Repositories:
     suggestions: Suggestions
     preferences: UserPreferences
     checkpoints: HistoryCheckpoints
+    comments: Comments
+    notifications: Notifications
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -36,4 +39,6 @@ class Repositories:
             suggestions=Suggestions(db),
             preferences=UserPreferences(db),
             checkpoints=HistoryCheckpoints(db),
+            comments=Comments(db),
+            notifications=Notifications(db),
         )
