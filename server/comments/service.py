@@ -331,7 +331,7 @@ class CommentService:
 
 
 def describe_anchor(anchor: dict[str, Any], location: dict[str, Any], doc: Doc) -> str:
-    """``"note in m. 3, Soprano"``, ``"mm. 2-4"``, ``"Alto"``; ``"detached (was m. 3)"``."""
+    """``"note in m. 3, Soprano"``, ``"mm. 2–4"``, ``"Alto"``; ``"detached (was m. 3)"``."""
     if location.get("state") != "attached":
         was = anchor.get("was", {})
         return f"detached (was {_measures(was)})" if "first" in was else "detached"
@@ -345,7 +345,7 @@ def describe_anchor(anchor: dict[str, Any], location: dict[str, Any], doc: Doc) 
 
 def _measures(where: dict[str, Any]) -> str:
     first, last = where.get("first"), where.get("last", where.get("first"))
-    return f"m. {first}" if first == last else f"mm. {first}-{last}"
+    return f"m. {first}" if first == last else f"mm. {first}–{last}"
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

@@ -5,6 +5,7 @@ target is deleted becomes detached (and attaches again when an undo brings it ba
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -187,3 +188,10 @@ def test_anchors_naming_nothing_in_the_score_are_refused(raw: Any, code: str) ->
     with pytest.raises(AnchorError) as caught:
         bind(raw, doc)
     assert caught.value.code == code
+
+
+def test_the_shared_js_vectors_are_what_the_python_reference_computes() -> None:
+    """``tests/vectors/comment_anchors.json`` (replayed by the JS mirror) is up to date."""
+    from tests.vectors.comment_anchors import PATH, build
+
+    assert json.loads(PATH.read_text()) == json.loads(json.dumps(build()))
