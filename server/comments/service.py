@@ -26,7 +26,7 @@ from .anchors import bind, locate
 MAX_BODY = 4000
 MAX_MENTIONS = 20
 #: ``@name`` not inside a word or an e-mail address; names as sign-up allows them.
-MENTION = re.compile(r"(?<![\w.@-])@([A-Za-z0-9_.-]{1,40})")
+MENTION = re.compile(r"(?<![\w.@-])@([A-Za-z0-9_.-]{1,40})(?![A-Za-z0-9_.-])")
 #: Control characters other than tab and newline: refused in a comment's text.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 EXPORT_COLUMNS = (

@@ -7,16 +7,53 @@ score's room and each mention to the mentioned person's sockets. Never SQL.
 
 from __future__ import annotations
 
+import math
+import threading
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 
 from ..auth.sessions import guarded, login_required
 from ..comments import Change, CommentError
 from ..extensions import get_broadcaster, get_comments
+from ..sync.ratelimit import TokenBucket
 
 bp = Blueprint("comments_api", __name__, url_prefix="/api")
+
+#: Comment writes per person and process: a burst for a quick exchange, then a steady
+#: rate, so one account cannot flood a score's room and database with comments.
+WRITE_RATE, WRITE_BURST = 2.0, 20.0
+_BUCKETS_KEY = "tutti.comment_buckets"
+_lock = threading.Lock()
+
+
+def _spend(user_id: int) -> None:
+    """Take one write token of ``user_id``; ``rate_limited`` (429) when there is none."""
+    with _lock:
+        buckets: dict[int, TokenBucket] = current_app.extensions.setdefault(_BUCKETS_KEY, {})
+        if len(buckets) > 10_000:  # bounded: idle people's buckets are full anyway
+            buckets.clear()
+        bucket = buckets.setdefault(user_id, TokenBucket(WRITE_RATE, WRITE_BURST))
+        if bucket.take():
+            return
+        wait = bucket.retry_after()
+    raise CommentError("rate_limited", "too many comments; slow down", retry_after=round(wait, 3))
+
+
+def _write(action: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
+    """A comment write: spend a token, run, and say when to retry if refused for rate."""
+
+    def run() -> ResponseReturnValue:
+        _spend(g.identity.id)
+        return action()
+
+    response = make_response(guarded(run))
+    if response.status_code == 429:
+        retry = (response.get_json(silent=True) or {}).get("error", {}).get("retry_after", 1)
+        response.headers["Retry-After"] = str(max(1, math.ceil(float(retry))))
+    return response
 
 
 def _body() -> dict[str, Any]:
@@ -41,13 +78,12 @@ def comments(score_id: str) -> ResponseReturnValue:
     """Every thread (viewers); ``POST {"body", "anchor"}`` or ``{"body", "parent"}``
     (commenters and up) -> 201."""
 
-    def run() -> ResponseReturnValue:
-        service = get_comments()
-        if request.method == "POST":
-            return jsonify(_announce(service.create(score_id, g.identity.id, _body()))), 201
-        return jsonify({"ok": True, **service.threads(score_id, g.identity.id)})
-
-    return guarded(run)
+    service = get_comments()
+    if request.method == "POST":
+        return _write(
+            lambda: (jsonify(_announce(service.create(score_id, g.identity.id, _body()))), 201)
+        )
+    return guarded(lambda: jsonify({"ok": True, **service.threads(score_id, g.identity.id)}))
 
 
 @bp.route("/scores/<score_id>/comments/<int:comment_id>", methods=["PATCH", "DELETE"])
@@ -63,14 +99,14 @@ def comment(score_id: str, comment_id: int) -> ResponseReturnValue:
             change = service.delete(score_id, comment_id, g.identity.id)
         return jsonify(_announce(change))
 
-    return guarded(run)
+    return _write(run)
 
 
 @bp.post("/scores/<score_id>/comments/<int:comment_id>/resolve")
 @login_required
 def resolve(score_id: str, comment_id: int) -> ResponseReturnValue:
     """Resolve the comment's thread (commenters and up)."""
-    return guarded(
+    return _write(
         lambda: jsonify(
             _announce(get_comments().resolve(score_id, comment_id, g.identity.id, True))
         )
@@ -81,7 +117,7 @@ def resolve(score_id: str, comment_id: int) -> ResponseReturnValue:
 @login_required
 def reopen(score_id: str, comment_id: int) -> ResponseReturnValue:
     """Reopen a resolved thread (commenters and up)."""
-    return guarded(
+    return _write(
         lambda: jsonify(
             _announce(get_comments().resolve(score_id, comment_id, g.identity.id, False))
         )

@@ -390,6 +390,40 @@ def test_the_history_export_includes_the_comments(shared_server: Shared) -> None
     assert lines[1].endswith(",detached (was m. 2),detached,False,on the note")
 
 
+def test_a_comment_flood_is_cut_to_a_burst_and_spares_other_people(
+    shared_server: Shared, listeners: list[Listener]
+) -> None:
+    server, _, score, users = _score(shared_server, cora="commenter", dan="commenter")
+    watcher = Listener(server, users["ana"]["name"], score)
+    listeners.append(watcher)
+    cora = Api(server, users["cora"]["name"])
+    anchor = {"kind": "part", "part": "p1"}
+    statuses, retry_after = [], []
+    for i in range(40):
+        response = requests.post(
+            f"{server.url}/api/scores/{score}/comments",
+            json={"body": f"spam {i}", "anchor": anchor},
+            headers=cora.headers,
+            timeout=30,
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            retry_after.append(response.headers.get("Retry-After"))
+            assert response.json()["error"]["code"] == "rate_limited"
+    accepted = statuses.count(201)
+    assert 20 <= accepted < 30 and statuses.count(429) == 40 - accepted, statuses
+    assert retry_after and all(r is not None and int(r) >= 1 for r in retry_after)
+    # Only what was stored reached the room; another commenter still gets through.
+    status, _ = Api(server, users["dan"]["name"]).call(
+        "POST", f"/scores/{score}/comments", {"body": "not spam", "anchor": anchor}
+    )
+    assert status == 201
+    seen = watcher.wait_for("comment", accepted + 1)
+    time.sleep(0.3)
+    assert len(watcher.of("comment")) == accepted + 1 == len(seen)
+    assert len(cora.call("GET", f"/scores/{score}/comments")[1]["threads"]) == accepted + 1
+
+
 @pytest.fixture
 def pg_url_scaled() -> Iterator[str]:
     with scratch_database("postgresql+psycopg2://root@127.0.0.1:5432/test", "tutti_cmt") as url:

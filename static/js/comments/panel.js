@@ -9,7 +9,7 @@ import { api } from "../app/api.js";
 import { cssId, el, when } from "../history/dom.js";
 import { anchorForSelection, describe, locate } from "./anchors.js";
 
-const MENTION = /(^|[^\w.@-])(@[A-Za-z0-9_.-]{1,40})/g;
+const MENTION = /(^|[^\w.@-])(@[A-Za-z0-9_.-]{1,40})(?![A-Za-z0-9_.-])/g;
 
 /** ``text`` as nodes, each ``@name`` in its own span (text only: no markup from users). */
 function withMentions(text) {
