@@ -48,7 +48,7 @@ WINDOW_MAX = 4096
 CHECKPOINT_EVERY = 1000
 #: Bump when ``HistoryView.state()`` (or this envelope) changes shape: older checkpoints
 #: are then ignored and the log is replayed once.
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2  # 2: blame keeps earlier states (restored credit)
 #: A resumed view gets stored snapshots this far apart, so ``doc_at`` replays at most
 #: half of it (the spacing of a replayed view's own checkpoints).
 SNAPSHOT_SPACING = 500
@@ -339,28 +339,40 @@ class HistoryService:
         group: bool = True,
         limit: int | None = None,
         before_seq: int | None = None,
+        expand: int | None = None,
     ) -> dict[str, Any]:
-        """History entries, newest last, with author colours."""
+        """History entries, newest last, with author colours.
+
+        ``expand``: instead, one entry per edit of the entry (under the same filters and
+        grouping) that holds edit ``expand``, so each can be seen and reverted alone.
+        """
         self.require(score_id, user_id, "viewer")
         if f.origin is not None and f.origin not in ORIGINS:
             raise HistoryError("bad_request", f"origin must be one of {ORIGINS}")
+        filters: dict[str, Any] = {
+            "author_id": f.author_id,
+            "origin": f.origin,
+            "since": f.since,
+            "until": f.until,
+            "parts": f.parts or None,
+            "window": 60.0 if group else -1.0,
+        }
 
         def query(view: HistoryView) -> list[HistoryEntry]:
-            return view.entries(
-                author_id=f.author_id,
-                origin=f.origin,
-                since=f.since,
-                until=f.until,
-                measures=measure_ids(view.head, f.from_measure, f.to_measure),
-                parts=f.parts or None,
-                window=60.0 if group else -1.0,
-                limit=limit,
-                before_seq=before_seq,
-            )
+            measures = measure_ids(view.head, f.from_measure, f.to_measure)
+            if expand is None:
+                return view.entries(
+                    **filters, measures=measures, limit=limit, before_seq=before_seq
+                )
+            expanded = view.expand(expand, **filters, measures=measures)
+            if expanded is None:
+                raise HistoryError("not_found", f"no edit {expand} matches these filters")
+            return expanded
 
         with self.views.lock:
             view = self.views.cached(score_id)
-            found = None if view is not None or not limit else self._recent(score_id, query, limit)
+            page = view is None and expand is None and bool(limit)
+            found = self._recent(score_id, query, limit or 0) if page else None
             if found is None:
                 view = self.views.get(score_id)
                 found = query(view), view.seq
@@ -370,7 +382,10 @@ class HistoryService:
             raw = entry.to_json()
             raw["author"] = self.person(entry.author_id)
             out.append(raw)
-        return {"head": head, "entries": out}
+        result: dict[str, Any] = {"head": head, "entries": out}
+        if expand is not None:
+            result["expanded"] = [s for entry in entries for s in entry.seqs]
+        return result
 
     def _recent(
         self, score_id: str, query: Callable[[HistoryView], list[HistoryEntry]], limit: int
@@ -413,7 +428,7 @@ class HistoryService:
         if entry is None:
             raise HistoryError("not_found", f"no element {element_id!r} in the score now")
         found = _element(entry)
-        for key in ("created", "changed"):
+        for key in ("created", "changed", "restored_by"):
             if key in found:
                 found[key]["author"] = self.person(found[key]["author_id"])
         return {"head": head, "element": found}
@@ -592,7 +607,8 @@ class HistoryService:
 
 def _element(entry: Any) -> dict[str, Any]:
     raw: dict[str, Any] = entry.to_json()
-    raw.pop("content", None)
+    for internal in ("content", "past", "since"):
+        raw.pop(internal, None)
     raw["via_helper"] = entry.via_helper
     return raw
 

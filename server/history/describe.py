@@ -13,7 +13,16 @@ from typing import Any
 from server.score import ScoreError, apply_edit, clone
 from server.score.model import Doc
 
-from .context import Context, article, chord_name, dur_name, key_name, length_name, pitch_name
+from .context import (
+    Context,
+    article,
+    chord_name,
+    dur_name,
+    key_name,
+    length_name,
+    mark_text,
+    pitch_name,
+)
 from .records import EditRecord, reverted_seqs
 
 INTERVALS = {
@@ -105,6 +114,16 @@ def _event_op(op: dict[str, Any], c: Context) -> Phrase:
     return f"removed {label} under {c.event_text(event)} in {place}", True
 
 
+def _set_mark(op: dict[str, Any], c: Context) -> Phrase:
+    event = c.event(op.get("event"))
+    place = c.place_of(op.get("event"))
+    name = mark_text(op.get("mark"), op.get("value"))
+    if op.get("value") is None:
+        old = mark_text(op.get("mark"))
+        return f"removed the {old} from {c.event_text(event)} in {place}", True
+    return f"put {article(name)} {name} on {c.event_text(event)} in {place}", True
+
+
 def _bar_op(op: dict[str, Any], c: Context) -> Phrase:
     place = c.place(op.get("part"), op.get("measure"))
     name = op["op"]
@@ -123,6 +142,16 @@ def _bar_op(op: dict[str, Any], c: Context) -> Phrase:
     if op.get(field) is None:
         return f"removed the {what} at {at}", True
     return f"wrote the {what} {op[field]} at {at}", True
+
+
+def _set_bars(op: dict[str, Any], c: Context) -> Phrase:
+    """Whole bars put back at once (the inverse of a time-signature refit, a restore)."""
+    bars = [b for b in op.get("bars") or [] if isinstance(b, dict)]
+    if len(bars) == 1:
+        return f"rewrote {c.place(bars[0].get('part'), bars[0].get('measure'))}", True
+    measures = sorted({c.measure(b.get("measure")) for b in bars})
+    shown = ", ".join(measures[:4]) + (" …" if len(measures) > 4 else "")
+    return f"rewrote {len(bars)} bars ({shown})", True
 
 
 def _attr_op(op: dict[str, Any], c: Context) -> Phrase:
@@ -194,11 +223,13 @@ DESCRIBERS: dict[str, Callable[[dict[str, Any], Context], Phrase]] = {
     "add_note": _event_op,
     "set_duration": _event_op,
     "set_lyric": _event_op,
+    "set_mark": _set_mark,
     "set_voice": _bar_op,
     "set_bar": _bar_op,
     "set_clef": _bar_op,
     "set_chord_symbol": _bar_op,
     "set_dynamic": _bar_op,
+    "set_bars": _set_bars,
     "set_time": _attr_op,
     "set_key": _attr_op,
     "set_tempo": _attr_op,
@@ -218,11 +249,12 @@ def describe_op(op: Any, doc: Doc, context: Context | None = None) -> Phrase:
     name = op.get("op") if isinstance(op, dict) else None
     describer = DESCRIBERS.get(name) if isinstance(name, str) else None
     if describer is None:
-        return f"made an unknown change ({name!r})", True
+        # Written for a musician: no op names or reprs (an op from a newer client, say).
+        return "made a change this version of Tutti cannot describe", True
     try:
         return describer(op, c)
     except Exception:  # noqa: BLE001 - a history view must show every edit, whatever its payload
-        return f"made a {str(name).replace('_', ' ')} change", True
+        return "made a change this version of Tutti cannot describe in detail", True
 
 
 def _phrases(ops: list[Any], doc: Doc, context: Context) -> list[Phrase]:

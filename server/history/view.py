@@ -11,7 +11,7 @@ Pure: must not import Flask, SQL or Socket.IO.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from .blame import Blame
 from .contributions import AuthorSummary, contributions
 from .describe import describe_edit
 from .diff import MusicalDiff, musical_diff
-from .entries import GROUP_WINDOW, HistoryEntry, group_newest_first
+from .entries import GROUP_WINDOW, HistoryEntry, expand_entry, group_newest_first
 from .facts import Changes
 from .lazy import EditPages, Snapshots, count_upto
 from .records import EditRecord
@@ -220,30 +220,75 @@ class HistoryView:
         A ``window`` raises ``IncompleteWindow`` when the walk back reaches its first edit
         before the page is known to be complete (an edit before it could still belong).
         """
-        want_m = set(measures) if measures else None
-        want_p = set(parts) if parts else None
+        matches = self._matcher(author_id, origin, since, until, measures, parts)
         end = len(self.edits) if before_seq is None else count_upto(self.edits, before_seq - 1)
 
         def newest_first() -> Iterator[EditRecord]:
             # Walked back from the end, so a page of recent entries reads only its edits.
             for i in range(end - 1, -1, -1):
-                e = self.edits[i]
-                if (
-                    (author_id is None or e.author_id == author_id)
-                    and (origin is None or e.origin == origin)
-                    and (since is None or e.created_at >= since)
-                    and (until is None or e.created_at <= until)
-                    and (
-                        (want_m is None and want_p is None) or self._touches(e.seq, want_m, want_p)
-                    )
-                ):
-                    yield e
+                if matches(self.edits[i]):
+                    yield self.edits[i]
             if self.window_start > 0:
                 raise IncompleteWindow(f"the page reaches back past edit {self.window_start}")
 
         return group_newest_first(
             newest_first(), lambda e: self.descriptions[e.seq], window=window, limit=limit
         )
+
+    def expand(
+        self,
+        seq: int,
+        *,
+        author_id: Any = None,
+        origin: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        measures: Sequence[str] | None = None,
+        parts: Sequence[str] | None = None,
+        window: float = GROUP_WINDOW,
+    ) -> list[HistoryEntry] | None:
+        """One line per edit of the entry (under the same filters) holding edit ``seq``;
+        None when no matching edit has that seq."""
+        chosen = self._matching(self.edits, author_id, origin, since, until, measures, parts)
+        return expand_entry(chosen, lambda e: self.descriptions[e.seq], seq, window=window)
+
+    def _matching(
+        self,
+        edits: Sequence[EditRecord],
+        author_id: Any,
+        origin: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        measures: Sequence[str] | None,
+        parts: Sequence[str] | None,
+    ) -> list[EditRecord]:
+        matches = self._matcher(author_id, origin, since, until, measures, parts)
+        return [e for e in edits if matches(e)]
+
+    def _matcher(
+        self,
+        author_id: Any,
+        origin: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        measures: Sequence[str] | None,
+        parts: Sequence[str] | None,
+    ) -> Callable[[EditRecord], bool]:
+        """Whether an edit passes every given filter (per edit: no other edit is read)."""
+        want_m = set(measures) if measures else None
+        want_p = set(parts) if parts else None
+        where = want_m is not None or want_p is not None
+
+        def matches(e: EditRecord) -> bool:
+            return (
+                (author_id is None or e.author_id == author_id)
+                and (origin is None or e.origin == origin)
+                and (since is None or e.created_at >= since)
+                and (until is None or e.created_at <= until)
+                and (not where or self._touches(e.seq, want_m, want_p))
+            )
+
+        return matches
 
     def seqs_touching(
         self, measures: Sequence[str] | None = None, parts: Sequence[str] | None = None

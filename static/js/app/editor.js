@@ -4,7 +4,9 @@
 
 import { io } from "/vendor/socket.io/socket.io.esm.min.js";
 import { applyEdit, clone } from "../score/index.js";
+import { effectiveAttr } from "../score/model.js";
 import { Engraver } from "../render/engraver.js";
+import * as print from "../render/print.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -15,7 +17,7 @@ import { Presence, cssId } from "../presence/presence.js";
 import { Player } from "../playback/player.js";
 import { currentUser, api } from "./api.js";
 import { frac } from "../score/fraction.js";
-import { midiOf } from "../editor/pitch.js";
+import { keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
 
@@ -48,7 +50,6 @@ const state = {
   inputMode: false,
   cursor: null,
   dur: { type: 4 },
-  lastMidi: null,
   clipboard: null,
   rejected: [],
 };
@@ -176,10 +177,6 @@ function select(idsToSelect, { note = null } = {}) {
   state.anchor = idsToSelect[0] || null;
   drawSelection();
   sendSelection();
-  const first = idsToSelect[0] && index && index.events.get(idsToSelect[0]);
-  if (first && first.event.notes.length) {
-    state.lastMidi = midiOf(first.event.notes[0]);
-  }
 }
 
 // --- performing commands ----------------------------------------------------------------------
@@ -191,7 +188,6 @@ function perform(result, { undoable = true } = {}) {
   if (!edit) return null;
   if (undoable) undoHistory.recorded(edit);
   if (result.cursor) state.cursor = result.cursor;
-  if (result.lastMidi !== undefined && result.lastMidi !== null) state.lastMidi = result.lastMidi;
   if (result.select) select(result.select, { note: result.note || null });
   else drawSelection();
   return edit;
@@ -382,9 +378,9 @@ async function run(action, arg) {
       return v && perform({ ops: [{ op: "set_meta", title: v.title, composer: v.composer }] });
     }
     case "key": {
-      const v = await ask("Key signature", [
-        { name: "key", label: "Sharps (+) or flats (−)", type: "number", value: 0 },
-      ]);
+      const at = cmd.currentMeasureIndex(index, state);
+      const current = effectiveAttr(index.doc, at ?? 0, "key");
+      const v = await ask("Key signature", [{ name: "key", label: "Key", options: keyOptions(), value: current }]);
       return v && perform(cmd.setMeasureAttr(index, state, "key", Number(v.key)));
     }
     case "time": {
@@ -404,6 +400,8 @@ async function run(action, arg) {
       const v = await ask("Clef", [{ name: "clef", label: "Clef", options: clefOptions }]);
       return v && perform({ ops: [{ op: "set_clef", part: first.part, measure: first.measure, clef: v.clef }] });
     }
+    case "export":
+      return exportScore();
     case "transpose": {
       const v = await ask("Transpose (selection, or the whole score)", [
         { name: "interval", label: "Interval", options: Object.keys(INTERVALS).map((k) => [k, k]) },
@@ -421,6 +419,11 @@ async function run(action, arg) {
     }
     case "dynamic":
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
+    case "mark": {
+      // "tremolo2" from the Marks menu: a tremolo of two strokes.
+      const tremolo = /^tremolo([1-4])$/.exec(arg);
+      return perform(tremolo ? cmd.toggleMark(index, state, "tremolo", Number(tremolo[1])) : cmd.toggleMark(index, state, arg));
+    }
     case "help":
       return toggleHelp();
     case "escape":
@@ -453,10 +456,58 @@ function letterOnSelection(step) {
     ? info.event.notes.find((n) => n.id === state.note)
     : info.event.notes[info.event.notes.length - 1];
   // The new letter lands in the octave nearest the note it replaces.
-  const near = { ...state, cursor: cmd.cursorFromSelection(index, state), dur: info.event.dur, lastMidi: midiOf(target) };
-  const result = cmd.writeAtCursor(index, near, { next: () => "x" }, step);
+  const at = { ...state, cursor: cmd.cursorFromSelection(index, state), dur: info.event.dur };
+  const result = cmd.writeAtCursor(index, at, { next: () => "x" }, step, { near: midiOf(target) });
   const pitch = result.ops[result.ops.length - 1].event.notes[0];
   return perform({ ops: [{ op: "set_pitch", note: target.id, step: pitch.step, alter: pitch.alter, octave: pitch.octave }] });
+}
+
+/** The export dialog: score, a part or the selected measures, as PDF or MEI (engraved
+ * here), or the whole score as MusicXML or MIDI (from the server). */
+async function exportScore() {
+  const doc = collab.doc;
+  const measures = state.selection
+    .map((id) => index.events.get(id))
+    .filter(Boolean)
+    .map((info) => info.measureIndex);
+  const range = measures.length ? [Math.min(...measures), Math.max(...measures) + 1] : null;
+  const v = await ask("Export or print", [
+    {
+      name: "what",
+      label: "What",
+      options: [["score", "Full score"], ...doc.parts.map((p) => [`part:${p.id}`, `Part: ${p.name}`])],
+    },
+    {
+      name: "measures",
+      label: "Measures",
+      options: [["all", "All"], ...(range ? [["selection", `Selected: m. ${range[0] + 1}–${range[1]}`]] : [])],
+    },
+    {
+      name: "format",
+      label: "Format",
+      options: [["pdf", "PDF (print)"], ["mei", "MEI"], ["musicxml", "MusicXML (full score)"], ["midi", "MIDI (full score)"]],
+    },
+  ]);
+  if (!v) return;
+  const parts = v.what === "score" ? null : [v.what.slice(5)];
+  const [start, end] = v.measures === "selection" && range ? range : [0, doc.measures.length];
+  if (v.format === "musicxml" || v.format === "midi") {
+    if (parts || v.measures === "selection") return say("MusicXML and MIDI export the full score; choose PDF or MEI for a part or a selection");
+    window.location.assign(`/api/scores/${encodeURIComponent(scoreId)}/export?format=${v.format}`);
+    return;
+  }
+  const choice = print.printable(doc, { parts, start, end });
+  const stem = print.fileStem(choice.name);
+  const mei = print.printMei(choice);
+  if (v.format === "mei") return print.download(new Blob([mei], { type: "application/mei+xml" }), `${stem}.mei`);
+  say("Engraving pages for the PDF…");
+  try {
+    const pages = await print.engravePages(mei);
+    print.download(await print.pdfOf(pages), `${stem}.pdf`);
+    say(`PDF ready: ${pages.length} page${pages.length === 1 ? "" : "s"}`);
+  } catch (error) {
+    say(`The PDF could not be made: ${error.message}`);
+  }
 }
 
 function toggleHelp() {
@@ -548,6 +599,7 @@ for (const button of document.querySelectorAll("[data-cmd]")) {
   button.addEventListener("click", () => {
     const c = button.dataset.cmd;
     if (c === "dur") run("duration", Number(button.dataset.type));
+    else if (c === "mark") run("mark", button.dataset.mark);
     else if (c === "rest" || c === "tie" || c === "dot" || c === "delete") run(c);
     else run(c);
     area.focus();
@@ -559,6 +611,7 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
     menu.value = "";
     if (!value) return;
     if (menu.dataset.menu === "dynamic") await run("dynamic", value);
+    else if (menu.dataset.menu === "mark") await run("mark", value);
     else await run(value);
     area.focus();
   });
