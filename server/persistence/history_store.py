@@ -56,6 +56,25 @@ class HistoryCheckpoints:
         with self.db.read() as conn:
             return repository.edit_hash_at(conn, score_id, seq)
 
+    def spaced_snapshot_seqs(self, score_id: str, upto: int, spacing: int) -> list[int]:
+        """Seqs of stored snapshots up to ``upto``, each at least ``spacing`` edits after
+        the previous one chosen (seq 0 first): enough for a history view's ``doc_at``."""
+        with self.db.read() as conn:
+            seqs = repository.snapshot_seqs(conn, score_id, upto)
+        chosen: list[int] = []
+        for seq in seqs:
+            if not chosen or seq - chosen[-1] >= spacing:
+                chosen.append(seq)
+        return chosen
+
+    def snapshot(self, score_id: str, seq: int) -> dict[str, Any]:
+        """The stored snapshot at ``seq`` (``KeyError`` if there is none)."""
+        with self.db.read() as conn:
+            found = repository.snapshots_at(conn, score_id, [seq])
+        if not found:
+            raise KeyError(f"score {score_id}: no snapshot at seq {seq}")
+        return found[0][1]
+
     def snapshots_spaced(
         self,
         score_id: str,
@@ -65,15 +84,9 @@ class HistoryCheckpoints:
         batch: int = 4,
         pause: Callable[[], None] | None = None,
     ) -> list[tuple[int, dict[str, Any]]]:
-        """Stored snapshots up to ``upto``, each at least ``spacing`` edits after the previous
-        one chosen (seq 0 first): enough for a history view's ``doc_at`` without loading all.
-        Read ``batch`` documents per query, calling ``pause`` between queries."""
-        with self.db.read() as conn:
-            seqs = repository.snapshot_seqs(conn, score_id, upto)
-        chosen: list[int] = []
-        for seq in seqs:
-            if not chosen or seq - chosen[-1] >= spacing:
-                chosen.append(seq)
+        """The documents of ``spaced_snapshot_seqs``, read ``batch`` per query, calling
+        ``pause`` between queries."""
+        chosen = self.spaced_snapshot_seqs(score_id, upto, spacing)
         out: list[tuple[int, dict[str, Any]]] = []
         for start in range(0, len(chosen), batch):
             if start and pause is not None:
