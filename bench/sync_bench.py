@@ -183,6 +183,7 @@ def p(values: list[float], q: float) -> float:
 
 @contextmanager
 def real_server(database_url: str, workdir: Path, name: str) -> Iterator[Target]:
+    from server.config import stored_log_key
     from server.editing import EditLog
     from server.persistence import Database, init_db
 
@@ -203,7 +204,9 @@ def real_server(database_url: str, workdir: Path, name: str) -> Iterator[Target]
         body = {"name": "bench", "password": "bench-password"}
         user = requests.post(f"{url}/api/signup", json=body, timeout=30).json()["user"]
         token = requests.post(f"{url}/api/token", json=body, timeout=30).json()["token"]
-        service = EditLog(Database(database_url))
+        # Signed with the server's own log key (its instance directory), or the server
+        # would refuse to extend the score's log.
+        service = EditLog(Database(database_url), log_key=stored_log_key(workdir, create=False))
         score = service.create_score(user["id"], "Bench")
         service.db.dispose()
         yield Target(name, url, score, token)

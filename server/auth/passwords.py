@@ -2,10 +2,13 @@
 
 A hash costs ~100 ms of CPU by design. hashlib's scrypt and pbkdf2 release the GIL, so
 both run on an OS thread (``offload.in_thread``): under eventlet the loop keeps serving
-everyone else while a log-in is checked (``tests/unit/test_auth.py`` shows it).
+everyone else while a log-in is checked (``tests/unit/test_offload.py`` shows it). One
+hash at a time: more would take every core from the loop; log-ins queue instead.
 """
 
 from __future__ import annotations
+
+import threading
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -13,17 +16,21 @@ from ..offload import in_thread
 
 MIN_PASSWORD = 6
 MAX_PASSWORD = 256
+#: Hashes computed at once in this process (green under eventlet: waiting yields).
+_hashing = threading.BoundedSemaphore(1)
 
 
 def hash_password(password: str) -> str:
-    return in_thread(generate_password_hash, password)
+    with _hashing:
+        return in_thread(generate_password_hash, password)
 
 
 def check_password(password_hash: str | None, password: str) -> bool:
     """False for a missing hash too, so unknown users and bad passwords look alike."""
     if not password_hash or not isinstance(password, str):
         return False
-    return in_thread(check_password_hash, password_hash, password)
+    with _hashing:
+        return in_thread(check_password_hash, password_hash, password)
 
 
 def password_problem(password: object) -> str | None:
