@@ -2,12 +2,14 @@
 
 A hash costs ~100 ms of CPU by design. hashlib's scrypt and pbkdf2 release the GIL, so
 both run on an OS thread (``offload.in_thread``): under eventlet the loop keeps serving
-everyone else while a log-in is checked (``tests/unit/test_auth.py`` shows it).
+everyone else while a log-in is checked (``tests/unit/test_offload.py`` shows it). One
+hash at a time: more would take every core from the loop; log-ins queue instead.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,7 +18,8 @@ from ..offload import in_thread
 
 MIN_PASSWORD = 6
 MAX_PASSWORD = 256
-
+#: Hashes computed at once in this process (green under eventlet: waiting yields).
+_hashing = threading.BoundedSemaphore(1)
 
 #: werkzeug's default: scrypt (2**15, 8, 1), ~100 ms. ``TUTTI_PASSWORD_METHOD`` may name
 #: another werkzeug method (the test suite uses a cheap pbkdf2 to stay fast).
@@ -24,13 +27,14 @@ DEFAULT_METHOD = "scrypt"
 
 
 def hash_password(password: str, method: str = DEFAULT_METHOD) -> str:
-    return in_thread(generate_password_hash, password, method)
+    with _hashing:
+        return in_thread(generate_password_hash, password, method)
 
 
 @cache
 def dummy_hash(method: str = DEFAULT_METHOD) -> str:
     """A hash of a random password, made with the same method and cost as real ones."""
-    return in_thread(generate_password_hash, secrets.token_hex(16), method)
+    return hash_password(secrets.token_hex(16), method)
 
 
 def check_password(
@@ -40,10 +44,15 @@ def check_password(
     against a dummy hash of ``method`` (the one new hashes use) and answers False, so an
     unknown name takes as long as a wrong password and cannot be told apart by timing."""
     candidate = password if isinstance(password, str) else ""
-    if not password_hash:
-        in_thread(check_password_hash, dummy_hash(method), candidate)
-        return False
-    return in_thread(check_password_hash, password_hash, candidate) and isinstance(password, str)
+    dummy = None if password_hash else dummy_hash(method)  # made (once) before we queue
+    with _hashing:
+        if dummy is not None:
+            in_thread(check_password_hash, dummy, candidate)
+            return False
+        assert password_hash is not None
+        return in_thread(check_password_hash, password_hash, candidate) and isinstance(
+            password, str
+        )
 
 
 def password_problem(password: object) -> str | None:
