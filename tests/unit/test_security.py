@@ -113,6 +113,33 @@ def test_configured_origin_is_allowed(db_url: str) -> None:
         tutti.close()
 
 
+@pytest.mark.parametrize("cors", ["", "*"])
+def test_cookie_sockets_only_from_our_own_origin(db_url: str, cors: str) -> None:
+    """Even with ``TUTTI_CORS_ORIGINS=*`` (engineio then lets any Origin in) a socket
+    logging in by cookie must come from our own origin; a token socket need not."""
+    from server.extensions import get_socketio
+
+    tutti = InProcessApp(db_url, cors_origins=cors)
+    try:
+        tutti.signup("ana")
+        socketio_ = get_socketio(tutti.app)
+        ana = tutti.http("ana")
+
+        def connect(headers: dict[str, str], **kw: Any) -> bool:
+            client = socketio_.test_client(tutti.app, headers=headers, **kw)
+            connected = bool(client.is_connected())
+            if connected:
+                client.disconnect()
+            return connected
+
+        assert not connect({"Origin": EVIL}, flask_test_client=ana)
+        assert connect({"Origin": ORIGIN}, flask_test_client=ana)
+        assert connect({}, flask_test_client=ana)  # no Origin: not a browser page
+        assert connect({"Origin": EVIL}, auth={"token": tutti.token("ana")})
+    finally:
+        tutti.close()
+
+
 # --- throttling ----------------------------------------------------------------------------
 
 
