@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .editing import EditLog
     from .history_service import HistoryService
     from .observability import Observability
+    from .offload import Jobs
     from .persistence import Credentials, Members, Repositories, ScoreSettings, Users
     from .suggestions import HelperService
     from .sync.broadcast import Broadcaster
@@ -32,6 +33,7 @@ HELPER_KEY = "tutti.helper"
 BROADCAST_KEY = "tutti.broadcast"
 SOCKETIO_KEY = "socketio"  # the key Flask-SocketIO itself uses
 OBSERVABILITY_KEY = "tutti.observability"
+JOBS_KEY = "tutti.jobs"
 
 
 def _app(app: Flask | None) -> Flask:
@@ -86,6 +88,11 @@ def get_broadcaster(app: Flask | None = None) -> Broadcaster:
 def get_observability(app: Flask | None = None) -> Observability:
     """This process's metrics (``/metrics``), fed by the sync layer."""
     return cast("Observability", _app(app).extensions[OBSERVABILITY_KEY])
+
+
+def get_jobs(app: Flask | None = None) -> Jobs:
+    """The job pool's calls (exports, voicing) for this app's database."""
+    return cast("Jobs", _app(app).extensions[JOBS_KEY])
 
 
 def get_socketio(app: Flask | None = None) -> SocketIO:

@@ -1,4 +1,9 @@
-"""Password hashing and checking (werkzeug's salted scrypt). No Flask app, no SQL."""
+"""Password hashing and checking (werkzeug's salted scrypt). No Flask app, no SQL.
+
+A hash costs ~100 ms of CPU by design. hashlib's scrypt and pbkdf2 release the GIL, so
+both run on an OS thread (``offload.in_thread``): under eventlet the loop keeps serving
+everyone else while a log-in is checked (``tests/unit/test_auth.py`` shows it).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import secrets
 from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..offload import in_thread
 
 MIN_PASSWORD = 6
 MAX_PASSWORD = 256
@@ -17,13 +24,13 @@ DEFAULT_METHOD = "scrypt"
 
 
 def hash_password(password: str, method: str = DEFAULT_METHOD) -> str:
-    return generate_password_hash(password, method=method)
+    return in_thread(generate_password_hash, password, method)
 
 
 @cache
 def dummy_hash(method: str = DEFAULT_METHOD) -> str:
     """A hash of a random password, made with the same method and cost as real ones."""
-    return generate_password_hash(secrets.token_hex(16), method=method)
+    return in_thread(generate_password_hash, secrets.token_hex(16), method)
 
 
 def check_password(
@@ -34,9 +41,9 @@ def check_password(
     unknown name takes as long as a wrong password and cannot be told apart by timing."""
     candidate = password if isinstance(password, str) else ""
     if not password_hash:
-        check_password_hash(dummy_hash(method), candidate)
+        in_thread(check_password_hash, dummy_hash(method), candidate)
         return False
-    return check_password_hash(password_hash, candidate) and isinstance(password, str)
+    return in_thread(check_password_hash, password_hash, candidate) and isinstance(password, str)
 
 
 def password_problem(password: object) -> str | None:
