@@ -186,6 +186,27 @@ def test_one_ip_guessing_many_accounts_is_throttled(tutti: InProcessApp) -> None
     )
 
 
+@pytest.mark.parametrize("hops", [0, 1])
+def test_the_client_ip_comes_from_a_proxy_only_when_trusted(db_url: str, hops: int) -> None:
+    """Without a trusted proxy, rotating ``X-Forwarded-For`` does not escape the per-IP
+    limit; behind one (``TUTTI_PROXY_HOPS=1``) each forwarded client has its own."""
+    tutti = InProcessApp(db_url, proxy_hops=hops)
+    try:
+        tutti.signup("ben")
+        spray = tutti.browser()
+        for i in range(30):
+            forwarded = {"X-Forwarded-For": "203.0.113.7"}
+            body = {"name": f"user{i}", "password": "guess-pw"}
+            assert spray.post("/api/login", json=body, headers=forwarded).status_code == 401
+        fresh_ip = {"X-Forwarded-For": "198.51.100.1"}
+        right = spray.post(
+            "/api/login", json={"name": "ben", "password": PASSWORD}, headers=fresh_ip
+        )
+        assert right.status_code == (200 if hops else 429)
+    finally:
+        tutti.close()
+
+
 def test_signups_per_ip_are_throttled(db_url: str) -> None:
     tutti = InProcessApp(db_url, signup_limit=3)
     try:
@@ -369,6 +390,14 @@ def test_secure_cookies_follow_the_setting_and_the_trusted_proxy(db_url: str) ->
             assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
         finally:
             tutti.close()
+    # Behind an HTTPS proxy that is not trusted, the browser's https Origin is not ours.
+    untrusted_proxy = InProcessApp(db_url)
+    try:
+        client = untrusted_proxy.browser()
+        body = {"name": "viaproxy", "password": PASSWORD}
+        assert client.post("/api/signup", json=body, **forwarded).status_code == 403
+    finally:
+        untrusted_proxy.close()
     hsts = InProcessApp(db_url)
     try:
         assert "Strict-Transport-Security" in hsts.browser().get("/login", **https).headers
