@@ -118,18 +118,18 @@ class Credentials:
                 ).all()
             )
 
-    def revoke(self, user_id: int, credential_id: int) -> bool:
-        """Revoke one of the user's own credentials; False if it is not theirs or not live."""
+    def revoke(self, user_id: int, credential_id: int, kind: str | None = None) -> bool:
+        """Revoke one of the user's own credentials (of ``kind``, when given); False if it
+        is not theirs, not of that kind or already revoked."""
+        query = update(Credential).where(
+            Credential.id == int(credential_id),
+            Credential.user_id == int(user_id),
+            Credential.revoked_at.is_(None),
+        )
+        if kind is not None:
+            query = query.where(Credential.kind == kind)
         with self.db.write() as conn:
-            result = conn.execute(
-                update(Credential)
-                .where(
-                    Credential.id == int(credential_id),
-                    Credential.user_id == int(user_id),
-                    Credential.revoked_at.is_(None),
-                )
-                .values(revoked_at=utcnow())
-            )
+            result = conn.execute(query.values(revoked_at=utcnow()))
         return bool(result.rowcount)
 
     def revoke_all(self, user_id: int, *, except_id: int | None = None) -> list[int]:

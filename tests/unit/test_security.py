@@ -320,6 +320,17 @@ def test_password_change_revokes_other_sessions_and_tokens(tutti: InProcessApp) 
     assert tutti.browser().post("/api/login", json=login).status_code == 401
     new_login = {"name": "ana", "password": "brand-new-pw"}
     assert tutti.browser().post("/api/login", json=new_login).status_code == 200
+    # A script changing the password with its token: everything is revoked, its token too,
+    # and no session cookie is handed to it.
+    script_token = tutti.token("ana", "brand-new-pw")
+    by_script = tutti.app.test_client().post(
+        "/api/password",
+        json={"current_password": "brand-new-pw", "new_password": "third-pw-1"},
+        headers=_bearer(script_token),
+    )
+    assert by_script.status_code == 200 and "Set-Cookie" not in by_script.headers
+    assert tutti.browser().get("/api/me", headers=_bearer(script_token)).status_code == 401
+    assert ana.get("/api/me").status_code == 401
 
 
 def test_tokens_are_listed_without_secrets_and_revocable(tutti: InProcessApp) -> None:
@@ -336,7 +347,15 @@ def test_tokens_are_listed_without_secrets_and_revocable(tutti: InProcessApp) ->
     ben = tutti.http("ben")
     assert ben.delete(f"/api/tokens/{first['id']}").status_code == 404
     assert tutti.browser().get("/api/me", headers=_bearer(first["token"])).status_code == 200
+    # A session is not a token: its id cannot be revoked through /api/tokens.
+    from server.extensions import get_credentials
+
+    with tutti.app.app_context():
+        (session_row,) = get_credentials(tutti.app).live(tutti.users["ana"]["id"], "session")
+    assert ana.delete(f"/api/tokens/{session_row['id']}").status_code == 404
+    assert ana.get("/api/me").status_code == 200
     assert ana.delete(f"/api/tokens/{first['id']}").status_code == 200
+    assert ana.delete(f"/api/tokens/{first['id']}").status_code == 404  # already revoked
     assert tutti.browser().get("/api/me", headers=_bearer(first["token"])).status_code == 401
     assert [t["label"] for t in ana.get("/api/tokens").json["tokens"]] == [""]
     assert ana.post("/api/token", json={"label": "x" * 81}).status_code == 400
