@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .comments import Comments, Notifications
 from .credentials import Credentials
 from .db import Database
 from .history_store import HistoryCheckpoints
@@ -27,6 +28,8 @@ class Repositories:
     preferences: UserPreferences
     checkpoints: HistoryCheckpoints
     credentials: Credentials
+    comments: Comments
+    notifications: Notifications
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -39,4 +42,6 @@ class Repositories:
             preferences=UserPreferences(db),
             checkpoints=HistoryCheckpoints(db),
             credentials=Credentials(db),
+            comments=Comments(db),
+            notifications=Notifications(db),
         )

@@ -24,7 +24,7 @@ from ..auth.sessions import Identity, check_credential, load_identity, session_c
 from ..errors import TuttiError
 from . import protocol
 from .authority import Authority
-from .broadcast import Broadcaster, room_of
+from .broadcast import Broadcaster, room_of, user_room
 from .presence import Peer, PresenceRegistry
 from .presence_redis import RedisPresence
 from .ratelimit import TokenBucket
@@ -237,6 +237,8 @@ class SyncHandlers:
         events = TokenBucket(limits.event_rate, limits.event_burst)
         with self._lock:
             self._connections[self._sid()] = Connection(identity, cred.id, bucket, events)
+        # Notifications (mentions) reach a person on every socket they have open.
+        join_room(user_room(identity.id))
 
     def on_disconnect(self, *_: Any) -> None:
         sid = self._sid()

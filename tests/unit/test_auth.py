@@ -62,9 +62,13 @@ def test_roles() -> None:
         require(None, "viewer", "open this score")
     assert "not a member" in refused.value.message
     with pytest.raises(AuthError):
-        require("commenter", "viewer")  # an unknown role grants nothing
+        require("reviewer", "viewer")  # an unknown role grants nothing
+    # A commenter reads and comments, never edits.
+    assert require("commenter", "viewer") == require("commenter", "commenter") == "commenter"
+    with pytest.raises(AuthError):
+        require("commenter", "editor")
     assert require("owner", "editor") == "owner"
-    assert ROLES == ("viewer", "editor", "owner")
+    assert ROLES == ("viewer", "commenter", "editor", "owner")
     # A role between viewer and editor (a future commenter) fits without renumbering.
     assert RANK["editor"] - RANK["viewer"] > 1 and RANK["owner"] - RANK["editor"] > 1
 
