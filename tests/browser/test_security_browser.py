@@ -222,3 +222,21 @@ def test_account_page_changes_the_password_and_manages_tokens(
     assert other.context.request.get(f"{web_server.url}/api/me").status == 401
     assert ana.context.request.get(f"{web_server.url}/api/me").status == 200
     assert ana.violations == [] and ana.errors == []
+
+
+def test_an_open_editor_of_a_revoked_session_goes_to_log_in(
+    csp_page: Any, web_server: LiveServer
+) -> None:
+    """Ana changes her password in another browser: the editor open in this one has its
+    socket cut, cannot reconnect with the revoked cookie, and lands on the log-in page."""
+    ana = csp_page("revokedana")
+    elsewhere = csp_page("revokedana")
+    score = ana.api("post", "/api/scores", {"title": "Revoked", "measures": 2})["id"]
+    page = ana.page
+    page.goto(f"{web_server.url}/scores/{score}")
+    page.wait_for_selector('#connection[data-state="online"]', timeout=15000)
+    elsewhere.api(
+        "post", "/api/password", {"current_password": PASSWORD, "new_password": "changed-pw-1"}
+    )
+    page.wait_for_url(f"{web_server.url}/login?next=%2Fscores%2F{score}", timeout=15000)
+    assert page.is_visible("#login-form")
