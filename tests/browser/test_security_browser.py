@@ -105,6 +105,14 @@ def test_the_editor_engraves_connects_and_edits_under_the_csp(
     page.click('[data-cmd="play"]')  # Tone.js and the samples load under the CSP too
     page.wait_for_timeout(1500)
     page.click('[data-cmd="play"]')
+    # PDF export (Verovio pages in a worker, jsPDF + svg2pdf) works under the CSP too.
+    with page.expect_download(timeout=60_000) as info:
+        page.select_option('select[data-menu="score"]', "export")
+        page.select_option('#dialog select[name="format"]', "pdf")
+        page.click('#dialog button[value="ok"]')
+    pdf = tmp_path / "export.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
     page.screenshot(path=str(tmp_path / "editor-under-csp.png"))
     assert ana.violations == [] and ana.errors == [] and blocked.urls == []
 
