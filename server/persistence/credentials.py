@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from .db import Database
 from .models import Credential
@@ -81,10 +82,15 @@ class Credentials:
             return None
         last = row["last_used_at"]
         if last is None or now - last > TOUCH_EVERY:
-            with self.db.write() as conn:
-                conn.execute(
-                    update(Credential).where(Credential.id == row["id"]).values(last_used_at=now)
-                )
+            try:
+                with self.db.write() as conn:
+                    conn.execute(
+                        update(Credential)
+                        .where(Credential.id == row["id"])
+                        .values(last_used_at=now)
+                    )
+            except OperationalError:  # a busy database: the next use records it
+                pass
         return row
 
     def live_ids(self, ids: Iterable[int]) -> set[int]:
