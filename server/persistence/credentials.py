@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from .db import Database
@@ -22,6 +22,8 @@ from .rows import to_dict, to_dicts, utcnow
 #: ``last_used_at`` is written at most this often per credential (a write per request
 #: would turn every read into a write).
 TOUCH_EVERY = timedelta(minutes=1)
+#: Revoked or expired rows are deleted this long after, when the user gets a new one.
+KEEP_DEAD = timedelta(days=30)
 
 
 def digest(secret: str) -> str:
@@ -52,6 +54,17 @@ class Credentials:
         secret = secrets.token_urlsafe(32)
         now = utcnow()
         with self.db.write() as conn:
+            # Dead rows are kept a while (when and how a credential ended), then dropped:
+            # a secret with no row fails exactly like a revoked one.
+            conn.execute(
+                delete(Credential).where(
+                    Credential.user_id == int(user_id),
+                    or_(
+                        Credential.revoked_at < now - KEEP_DEAD,
+                        Credential.expires_at < now - KEEP_DEAD,
+                    ),
+                )
+            )
             cid = conn.execute(
                 insert(Credential)
                 .values(
