@@ -10,6 +10,7 @@ import {
   cursorFromSelection,
   deleteSelection,
   paste,
+  addSpanner,
   toggleMark,
   transposeBy,
   writeAtCursor,
@@ -120,30 +121,6 @@ test('playback times follow the exact durations and the tempo map', () => {
   );
   assert.equal(total, 1.5 + 0.75);
 });
-
-/** Two staves, as a piano's hands: right hand treble, left hand bass. */
-function pianoHands() {
-  return newDocument({
-    parts: [
-      { id: 'rh', name: 'Right hand', clef: 'treble' },
-      { id: 'lh', name: 'Left hand', clef: 'bass' },
-    ],
-    measures: 2,
-  });
-}
-
-/** Types ``step`` at ``cursor`` the way the editor does, carrying what a command returns for
- * the next keystroke (the editor keeps it in its state). */
-function typer(doc) {
-  let state = { selection: [], dur: { type: 4 } };
-  return (cursor, step) => {
-    const ids = counter(`${cursor.part}.${cursor.measure}.${cursor.offset}.`.replace('/', '_'));
-    const { ops, select, ...carried } = writeAtCursor(indexDoc(doc), { ...state, cursor }, ids, step);
-    applyEdit(doc, ops);
-    state = { ...state, ...carried, selection: select };
-    return ops.at(-1).event.notes[0];
-  };
-}
 
 test('the octave follows the staff being entered, not the last note typed in another part', () => {
   const doc = pianoHands();
@@ -269,4 +246,58 @@ test('playback shortens a staccato and a staccatissimo without moving what follo
   ]);
   const sounding = schedule(doc).notes.filter((n) => n.midis.length);
   assert.deepEqual(sounding.map((n) => [n.time, n.dur]), [[0, 0.5], [1, 0.25], [2, 1]]);
+});
+
+/** Two staves, as a piano's hands: right hand treble, left hand bass. */
+function pianoHands() {
+  return newDocument({
+    parts: [
+      { id: 'rh', name: 'Right hand', clef: 'treble' },
+      { id: 'lh', name: 'Left hand', clef: 'bass' },
+    ],
+    measures: 2,
+  });
+}
+
+/** Types ``step`` at ``cursor`` the way the editor does, carrying what a command returns for
+ * the next keystroke (the editor keeps it in its state). */
+function typer(doc) {
+  let state = { selection: [], dur: { type: 4 } };
+  return (cursor, step) => {
+    const ids = counter(`${cursor.part}.${cursor.measure}.${cursor.offset}.`.replace('/', '_'));
+    const { ops, select, ...carried } = writeAtCursor(indexDoc(doc), { ...state, cursor }, ids, step);
+    applyEdit(doc, ops);
+    state = { ...state, ...carried, selection: select };
+    return ops.at(-1).event.notes[0];
+  };
+}
+
+test('S, < and > are slur and hairpins; a spanner runs over the selection or to the next note', () => {
+  const key = (k) => actionFor({ key: k, code: '', shiftKey: false });
+  assert.deepEqual(key('s'), ['spanner', 'slur']);
+  assert.deepEqual(key('<'), ['spanner', 'crescendo']);
+  assert.deepEqual(key('>'), ['spanner', 'diminuendo']);
+  const doc = newDocument({ measures: 2 });
+  const writes = enter(doc, [['C', { type: 2 }], ['D', { type: 2 }], ['E', { type: 2 }]]);
+  const [a, b, c] = writes.map((w) => w.event.id);
+  const ids = counter('s');
+  // Selected out of order and across the barline: from the first to the last in time.
+  const slur = addSpanner(indexDoc(doc), { selection: [c, a] }, ids, 'slur');
+  assert.deepEqual(slur.ops, [
+    { op: 'set_spanner', spanner: { id: 's1', kind: 'slur', start: a, end: c } },
+  ]);
+  applyEdit(doc, slur.ops);
+  // One note: to the next one; the same slur again takes it off.
+  const hairpin = addSpanner(indexDoc(doc), { selection: [b] }, ids, 'crescendo');
+  assert.deepEqual(hairpin.ops[0].spanner, { id: 's2', kind: 'crescendo', start: b, end: c });
+  const off = addSpanner(indexDoc(doc), { selection: [a, c] }, ids, 'slur');
+  assert.deepEqual(off.ops, [{ op: 'remove_spanner', id: 's1' }]);
+  // The last event of the score has no next one: no slur from it alone.
+  const lastRest = doc.parts[0].bars.m2.voices['1'].at(-1).id;
+  assert.equal(addSpanner(indexDoc(doc), { selection: [lastRest] }, ids, 'slur'), null);
+  // A selected slur is deleted with Delete.
+  assert.deepEqual(deleteSelection(indexDoc(doc), { selection: ['s1'] }).ops, [
+    { op: 'remove_spanner', id: 's1' },
+  ]);
+  assert.deepEqual(checkInvariants(doc), []);
 });

@@ -434,6 +434,8 @@ async function run(action, arg) {
     }
     case "dynamic":
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
+    case "spanner":
+      return perform(cmd.addSpanner(index, state, ids, arg));
     case "mark": {
       // "tremolo2" from the Marks menu: a tremolo of two strokes.
       const tremolo = /^tremolo([1-4])$/.exec(arg);
@@ -564,7 +566,7 @@ document.addEventListener("keydown", (event) => {
   run(...action);
 });
 
-const PICKABLE = "g.note, g.rest, g.mRest, g.chord, g.harm, g.dynam";
+const PICKABLE = "g.note, g.rest, g.mRest, g.chord, g.harm, g.dynam, g.slur, g.hairpin, g.octave, g.pedal";
 
 /** The element under the pointer, or the nearest one within a few pixels (stems, gaps). */
 function pick(event) {
@@ -616,6 +618,7 @@ for (const button of document.querySelectorAll("[data-cmd]")) {
     const c = button.dataset.cmd;
     if (c === "dur") run("duration", Number(button.dataset.type));
     else if (c === "mark") run("mark", button.dataset.mark);
+    else if (c === "spanner") run("spanner", button.dataset.kind);
     else if (c === "rest" || c === "tie" || c === "dot" || c === "delete") run(c);
     else run(c);
     area.focus();
@@ -628,6 +631,7 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
     if (!value) return;
     if (menu.dataset.menu === "dynamic") await run("dynamic", value);
     else if (menu.dataset.menu === "mark") await run("mark", value);
+    else if (menu.dataset.menu === "spanner") await run("spanner", value);
     else await run(value);
     area.focus();
   });
