@@ -83,6 +83,8 @@ def _slow_down(wait: int) -> ResponseReturnValue:
 
 
 class Throttled(Exception):
+    """Raised by ``_credentials`` before any hash: answer 429 after ``wait`` seconds."""
+
     def __init__(self, wait: int) -> None:
         self.wait = wait
 
