@@ -105,6 +105,14 @@ def test_the_editor_engraves_connects_and_edits_under_the_csp(
     page.click('[data-cmd="play"]')  # Tone.js and the samples load under the CSP too
     page.wait_for_timeout(1500)
     page.click('[data-cmd="play"]')
+    # PDF export (Verovio pages in a worker, jsPDF + svg2pdf) works under the CSP too.
+    with page.expect_download(timeout=60_000) as info:
+        page.select_option('select[data-menu="score"]', "export")
+        page.select_option('#dialog select[name="format"]', "pdf")
+        page.click('#dialog button[value="ok"]')
+    pdf = tmp_path / "export.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
     page.screenshot(path=str(tmp_path / "editor-under-csp.png"))
     assert ana.violations == [] and ana.errors == [] and blocked.urls == []
 
@@ -222,3 +230,21 @@ def test_account_page_changes_the_password_and_manages_tokens(
     assert other.context.request.get(f"{web_server.url}/api/me").status == 401
     assert ana.context.request.get(f"{web_server.url}/api/me").status == 200
     assert ana.violations == [] and ana.errors == []
+
+
+def test_an_open_editor_of_a_revoked_session_goes_to_log_in(
+    csp_page: Any, web_server: LiveServer
+) -> None:
+    """Ana changes her password in another browser: the editor open in this one has its
+    socket cut, cannot reconnect with the revoked cookie, and lands on the log-in page."""
+    ana = csp_page("revokedana")
+    elsewhere = csp_page("revokedana")
+    score = ana.api("post", "/api/scores", {"title": "Revoked", "measures": 2})["id"]
+    page = ana.page
+    page.goto(f"{web_server.url}/scores/{score}")
+    page.wait_for_selector('#connection[data-state="online"]', timeout=15000)
+    elsewhere.api(
+        "post", "/api/password", {"current_password": PASSWORD, "new_password": "changed-pw-1"}
+    )
+    page.wait_for_url(f"{web_server.url}/login?next=%2Fscores%2F{score}", timeout=15000)
+    assert page.is_visible("#login-form")

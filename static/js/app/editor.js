@@ -149,6 +149,16 @@ socket.on("presence", (message) => {
   if (message.score === scoreId) presence.update(message.peers);
 });
 socket.on("connect", () => sendSelection());
+// A revoked session (logged out elsewhere, password changed): the server cuts the socket
+// and refuses it on the retry; back to the log-in page, which returns here.
+socket.on("disconnect", (reason) => {
+  if (reason === "io server disconnect") socket.connect();
+});
+socket.on("connect_error", (error) => {
+  if (error.data && error.data.code === "not_authenticated") {
+    location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+  }
+});
 
 function showStatus(s) {
   const el = document.getElementById("connection");
