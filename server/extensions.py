@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .history_service import HistoryService
     from .observability import Observability
     from .offload import Jobs
-    from .persistence import Members, Repositories, ScoreSettings, Users
+    from .persistence import Credentials, Members, Repositories, ScoreSettings, Users
     from .suggestions import HelperService
     from .sync.broadcast import Broadcaster
 
@@ -57,6 +57,11 @@ def _repositories(app: Flask | None) -> Repositories:
 
 def get_users(app: Flask | None = None) -> Users:
     return _repositories(app).users
+
+
+def get_credentials(app: Flask | None = None) -> Credentials:
+    """Log-in sessions and API tokens (revocable server-side)."""
+    return _repositories(app).credentials
 
 
 def get_members(app: Flask | None = None) -> Members:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .comments import Comments, Notifications
+from .credentials import Credentials
 from .db import Database
 from .history_store import HistoryCheckpoints
 from .members import Members
@@ -26,6 +27,7 @@ class Repositories:
     suggestions: Suggestions
     preferences: UserPreferences
     checkpoints: HistoryCheckpoints
+    credentials: Credentials
     comments: Comments
     notifications: Notifications
 
@@ -39,6 +41,7 @@ class Repositories:
             suggestions=Suggestions(db),
             preferences=UserPreferences(db),
             checkpoints=HistoryCheckpoints(db),
+            credentials=Credentials(db),
             comments=Comments(db),
             notifications=Notifications(db),
         )

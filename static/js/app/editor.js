@@ -424,6 +424,11 @@ async function run(action, arg) {
     }
     case "dynamic":
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
+    case "mark": {
+      // "tremolo2" from the Marks menu: a tremolo of two strokes.
+      const tremolo = /^tremolo([1-4])$/.exec(arg);
+      return perform(tremolo ? cmd.toggleMark(index, state, "tremolo", Number(tremolo[1])) : cmd.toggleMark(index, state, arg));
+    }
     case "help":
       return toggleHelp();
     case "escape":
@@ -600,6 +605,7 @@ for (const button of document.querySelectorAll("[data-cmd]")) {
   button.addEventListener("click", () => {
     const c = button.dataset.cmd;
     if (c === "dur") run("duration", Number(button.dataset.type));
+    else if (c === "mark") run("mark", button.dataset.mark);
     else if (c === "rest" || c === "tie" || c === "dot" || c === "delete") run(c);
     else run(c);
     area.focus();
@@ -611,6 +617,7 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
     menu.value = "";
     if (!value) return;
     if (menu.dataset.menu === "dynamic") await run("dynamic", value);
+    else if (menu.dataset.menu === "mark") await run("mark", value);
     else await run(value);
     area.focus();
   });
