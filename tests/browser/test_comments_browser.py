@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 from server.editing import EditLog
 
 from .conftest import Blocked, click_id, settled
+from .test_security_browser import CspPage
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -195,3 +196,22 @@ def test_measure_and_part_comments_replies_and_resolving_show_live(
     a.screenshot(path=str(SCREENSHOTS / "comments-editor.png"), full_page=True)
     assert ana.errors == [] and cora.errors == []
     assert blocked.urls == []
+
+
+def test_comments_and_their_markers_work_under_the_enforced_csp(
+    browser: Any, web_server: Any, blocked: Blocked
+) -> None:
+    """The panel and the markers need no inline script and no eval (CSP enforced)."""
+    ana = CspPage(browser, web_server, blocked, "cspcomments")
+    score = ana.api("post", "/api/scores", {"title": "CSP comments", "measures": 2})["id"]
+    ana.page.goto(f"{web_server.url}/scores/{score}")
+    page = ana.page
+    page.wait_for_selector('#score [id="m2.p1.r0"]', timeout=20000)
+    ana.until("window.tutti.collab.joined")
+    page.click('#score [id="m2.p1.r0"]')
+    page.fill("#comment-text", "under the CSP")
+    page.click("#comment-post")
+    page.wait_for_selector('#comment-markers .comment-marker[data-kind="measures"]', timeout=5000)
+    assert page.inner_text("#comment-threads .comment-anchor") == "m. 2, Piano"
+    assert ana.violations == [] and ana.errors == [] and blocked.urls == []
+    ana.context.close()
