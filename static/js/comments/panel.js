@@ -6,7 +6,8 @@
 // Every user-supplied string is put in the page as text, never as HTML or CSS.
 
 import { api } from "../app/api.js";
-import { cssId, el, when } from "../history/dom.js";
+import { cssId } from "../app/css.js";
+import { el, when } from "../history/dom.js";
 import { anchorForSelection, describe, locate } from "./anchors.js";
 
 const MENTION = /(^|[^\w.@-])(@[A-Za-z0-9_.-]{1,40})(?![A-Za-z0-9_.-])/g;
