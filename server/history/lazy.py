@@ -160,13 +160,17 @@ class BySeq(MutableMapping[int, Any]):
     def __init__(self, pairs: Sequence[Any], convert: Callable[[Any], Any]) -> None:
         self._pairs = pairs
         self._convert = convert
-        self._first = int(pairs[0][0]) if len(pairs) else 1
+        self._first: int | None = None  # the first stored seq, read on first use
         self._done: dict[int, Any] = {}
         self._whole = False
 
     def _stored(self, seq: int) -> Any:
+        if self._whole or not self._pairs:
+            raise KeyError(seq)
+        if self._first is None:
+            self._first = int(self._pairs[0][0])
         i = seq - self._first
-        if self._whole or not 0 <= i < len(self._pairs):
+        if not 0 <= i < len(self._pairs):
             raise KeyError(seq)
         pair = self._pairs[i]
         if int(pair[0]) != seq:  # not dense after all: fall back to converting everything
