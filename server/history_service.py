@@ -44,9 +44,9 @@ PAUSE_EVERY = 200
 #: and parsing 100,000 rows in one go would hold the event loop for seconds).
 EDITS_PAGE = 1000
 #: A page of entries asked before the view is built replays this many of the newest edits
-#: (times the page size), widened fourfold until the page is complete, up to
-#: ``WINDOW_MAX`` edits; past that the view is built (resumed) instead.
-WINDOW_PER_ENTRY = 3
+#: (times the page size), doubled until the page is complete, up to ``WINDOW_MAX`` edits;
+#: past that the view is built (resumed) instead.
+WINDOW_PER_ENTRY = 2
 WINDOW_MAX = 4096
 #: Save a view's checkpoint once it is this many edits past the last one stored.
 CHECKPOINT_EVERY = 1000
@@ -140,7 +140,9 @@ class HistoryViews:
         if self.checkpoint_every is None:
             return None
         try:
-            found = self.checkpoints.latest_history_checkpoint(score_id, pause=self.pause)
+            found = self.checkpoints.latest_history_checkpoint(
+                score_id, pause=self.pause, lazy=True
+            )
             if found is None:
                 return None
             seq, stored = found
@@ -426,7 +428,7 @@ class HistoryService:
             try:
                 return query(view), view.seq
             except IncompleteWindow:
-                size *= 4
+                size *= 2
         return None
 
     def blame(self, score_id: str, user_id: int) -> dict[str, Any]:

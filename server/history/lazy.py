@@ -2,14 +2,15 @@
 
 ``EditPages`` stands for a log's edits ``1..n`` (the log's seqs are dense) and loads
 them a page at a time on first use, so a view resumed from a checkpoint holds no edit
-rows until a query asks for them; ``Snapshots`` does the same for stored documents.
-Both take plain loader functions. Pure: must not import Flask, SQL or Socket.IO.
+rows until a query asks for them; ``Snapshots`` does the same for stored documents and
+``BySeq`` for a checkpoint's per-edit descriptions and places. They take plain loader
+functions and sequences. Pure: must not import Flask, SQL or Socket.IO.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from typing import Any, overload
 
 from server.score.model import Doc
@@ -153,3 +154,57 @@ class Snapshots:
                 raise KeyError(seq)
             found = self._docs[seq] = self._load(seq)
         return found
+
+
+class BySeq(MutableMapping[int, Any]):
+    """``seq -> value`` over stored ``[seq, raw]`` pairs (seqs ascending and dense, as a
+    view's state stores them), converting a pair only when it is asked for; new values
+    are set as usual. A store that breaks the pattern is converted whole, once."""
+
+    def __init__(self, pairs: Sequence[Any], convert: Callable[[Any], Any]) -> None:
+        self._pairs = pairs
+        self._convert = convert
+        self._first: int | None = None  # the first stored seq, read on first use
+        self._done: dict[int, Any] = {}
+        self._whole = False
+
+    def _stored(self, seq: int) -> Any:
+        if self._whole or not self._pairs:
+            raise KeyError(seq)
+        if self._first is None:
+            self._first = int(self._pairs[0][0])
+        i = seq - self._first
+        if not 0 <= i < len(self._pairs):
+            raise KeyError(seq)
+        pair = self._pairs[i]
+        if int(pair[0]) != seq:  # not dense after all: fall back to converting everything
+            self._convert_all()
+            return self._done[seq]
+        return self._convert(pair[1])
+
+    def _convert_all(self) -> None:
+        if not self._whole:
+            stored = {int(s): self._convert(v) for s, v in self._pairs}
+            self._done = {**stored, **self._done}
+            self._whole = True
+
+    def __getitem__(self, seq: int) -> Any:
+        found = self._done.get(seq)
+        if found is None:
+            found = self._done[seq] = self._stored(seq)
+        return found
+
+    def __setitem__(self, seq: int, value: Any) -> None:
+        self._done[seq] = value
+
+    def __delitem__(self, seq: int) -> None:
+        self._convert_all()
+        del self._done[seq]
+
+    def __iter__(self) -> Iterator[int]:
+        self._convert_all()
+        return iter(sorted(self._done))
+
+    def __len__(self) -> int:
+        self._convert_all()
+        return len(self._done)

@@ -11,7 +11,7 @@ Pure: must not import Flask, SQL or Socket.IO.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from .describe import describe_edit
 from .diff import MusicalDiff, musical_diff
 from .entries import GROUP_WINDOW, HistoryEntry, expand_entry, group_newest_first
 from .facts import Changes
-from .lazy import EditPages, Snapshots, count_upto
+from .lazy import BySeq, EditPages, Snapshots, count_upto
 from .records import EditRecord
 from .revert import RevertPlan, plan_restore, plan_revert
 from .tracker import Place, locations
@@ -67,8 +67,8 @@ class HistoryView:
         self.edits: list[EditRecord] | EditPages = []
         self.checkpoint_every = checkpoint_every
         self._blame = Blame.start(self.head)
-        self.descriptions: dict[int, str] = {}
-        self.places: dict[int, frozenset[Place]] = {}
+        self.descriptions: MutableMapping[int, str] = {}
+        self.places: MutableMapping[int, frozenset[Place]] = {}
         self._snapshots = Snapshots({0: clone(initial_doc)})
         self.window_start = 0  # edits before this one are not in the view (see ``window``)
         for edit in sorted(edits, key=lambda e: e.seq):
@@ -136,8 +136,9 @@ class HistoryView:
         view.window_start = 0
         view.checkpoint_every = checkpoint_every
         view._blame = Blame.from_json(state["blame"], view.head)
-        view.descriptions = {int(s): t for s, t in state["descriptions"]}
-        view.places = {int(s): frozenset((p, m) for p, m in ps) for s, ps in state["places"]}
+        # Converted per edit when a query reads it (the state may hold Chunks, parsed then).
+        view.descriptions = BySeq(state["descriptions"], str)
+        view.places = BySeq(state["places"], lambda ps: frozenset((p, m) for p, m in ps))
         at = int(state["seq"])
         if isinstance(snapshots, Snapshots):
             view._snapshots = snapshots

@@ -38,17 +38,18 @@ class HistoryCheckpoints:
             return repository.put_history_checkpoint(conn, score_id, seq, data, keep=keep)
 
     def latest_history_checkpoint(
-        self, score_id: str, *, pause: Callable[[], None] | None = None
+        self, score_id: str, *, pause: Callable[[], None] | None = None, lazy: bool = False
     ) -> tuple[int, dict[str, Any]] | None:
         """(seq, state) of the score's newest checkpoint, or None; raises
         ``checkpoints.CorruptCheckpoint`` when the stored bytes do not decode. Decoded in
-        pieces, calling ``pause`` between them."""
+        pieces, calling ``pause`` between them; with ``lazy`` long lists are parsed only
+        when read (``checkpoints.Chunks``)."""
         with self.db.read() as conn:
             found = repository.latest_history_checkpoint(conn, score_id)
         if found is None:
             return None
         seq, data = found
-        return seq, checkpoints.decode(data, pause)
+        return seq, checkpoints.decode(data, pause, lazy=lazy)
 
     def edit_hash_at(self, score_id: str, seq: int) -> str | None:
         """The chain hash of edit ``seq`` (None if there is no such edit): what a checkpoint
