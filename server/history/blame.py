@@ -26,12 +26,17 @@ GRAVE_LIMIT = 5000
 # Earlier states of elements (content and credit), so that a restore or revert putting one
 # back credits its writer again; the oldest are forgotten first, for the same reason.
 PAST_LIMIT = 5000
-KINDS = ("note", "lyric", "harmony", "dynamic")
+KINDS = ("note", "lyric", "mark", "harmony", "dynamic")
 
 
 def lyric_id(event_id: str, verse: str) -> str:
     """Lyrics have no ID of their own; ``#`` never occurs in element IDs."""
     return f"{event_id}#{verse}"
+
+
+def mark_id(event_id: str, mark: str) -> str:
+    """Nor do marks (``e1#staccato``; a verse is a digit, a mark a word)."""
+    return f"{event_id}#{mark}"
 
 
 def elements(found: Facts) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -56,6 +61,8 @@ def elements(found: Facts) -> dict[str, tuple[str, dict[str, Any]]]:
             out[nid] = ("note", props)
         elif kind == "event" and key[2] == "lyric":
             out[lyric_id(key[1], key[3])] = ("lyric", {"text": value})
+        elif kind == "event" and key[2] == "mark":
+            out[mark_id(key[1], key[3])] = ("mark", {"mark": key[3], "value": value})
         elif kind in ("harmony", "dynamic"):
             prop = "symbol" if kind == "harmony" else "mark"
             out[value[0]] = (kind, {prop: value[1], "position": key[1:]})

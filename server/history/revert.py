@@ -333,11 +333,14 @@ def _messages(
 
 
 def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> dict[str, Any]:
+    marks = {k[3]: v for k, v in found.items() if k[:3] == ("event", eid, "mark")}
     notes = [_note_of(found, nid) for nid in found[("event", eid, "notes")]]
     event: dict[str, Any] = {"id": eid, "dur": thaw_dur(found[("event", eid, "dur")])}
     event["notes"] = notes
     if lyrics.get(eid):
         event["lyrics"] = dict(lyrics[eid])
+    if marks:
+        event["marks"] = dict(sorted(marks.items()))
     return event
 
 
@@ -435,9 +438,15 @@ def _op_for(
             {"op": "set_lyric", "event": key[1], "verse": int(v), "text": t}
             for v, t in event.get("lyrics", {}).items()
         ]
+        ops += [
+            {"op": "set_mark", "event": key[1], "mark": m, "value": v}
+            for m, v in event.get("marks", {}).items()
+        ]
         return ops
     if kind == "event" and key[2] == "lyric":
         return [{"op": "set_lyric", "event": key[1], "verse": int(key[3]), "text": value or ""}]
+    if kind == "event" and key[2] == "mark":
+        return [{"op": "set_mark", "event": key[1], "mark": key[3], "value": value}]
     if kind == "note" and value is not None:
         if key[2] == "pitch":
             step, alter, octave = value

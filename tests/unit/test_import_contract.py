@@ -26,6 +26,7 @@ USE_CASES_AND_BELOW = (
     "server.history",
     "server.voicing",
     "server.suggestions",
+    "server.comments",
     "server.editing",
     "server.history_service",
     "server.persistence",
@@ -57,6 +58,8 @@ RULES = (
     Rule("history/ and voicing/ are pure", ("server.history", "server.voicing"),
          ("server.persistence", "server.editing", "server.history_service",
           "server.suggestions", "server.formats")),
+    Rule("comment anchors are pure (the score model and the error base only)",
+         ("server.comments.anchors",), ("server.",), except_in=()),
     Rule("the role check is pure", ("server.auth.roles",), WEB_FRAMEWORK + SQL),
 )  # fmt: skip
 

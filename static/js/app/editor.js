@@ -20,6 +20,7 @@ import { frac } from "../score/fraction.js";
 import { keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
+import { initComments } from "../comments/panel.js"; // comments panel and score markers
 
 const area = document.getElementById("score-area");
 const scoreEl = document.getElementById("score");
@@ -54,6 +55,7 @@ const state = {
   rejected: [],
 };
 let index = null;
+let comments = null; // the comments panel (mounted once the page is wired)
 let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
@@ -97,6 +99,7 @@ async function docChanged(doc, { ops = null } = {}) {
   document.getElementById("score-title").textContent = doc.title || "Untitled";
   drawSelection();
   presence.draw();
+  if (comments) comments.docChanged();
   await engraver.render(doc, touched);
   renderedResolve();
 }
@@ -157,6 +160,8 @@ function showStatus(s) {
   document.getElementById("queued-count").textContent = String(collab.unconfirmed.length);
   if (s.error) say(`Cannot open this score: ${s.error.message}`);
   else if (online && collab.role === "viewer") say("You can view this score but not edit it");
+  else if (online && collab.role === "commenter") say("You can comment on this score but not edit it");
+  if (online && comments) comments.draw();
 }
 
 // The browser knows first when the network goes: drop the socket at once and
@@ -419,6 +424,11 @@ async function run(action, arg) {
     }
     case "dynamic":
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
+    case "mark": {
+      // "tremolo2" from the Marks menu: a tremolo of two strokes.
+      const tremolo = /^tremolo([1-4])$/.exec(arg);
+      return perform(tremolo ? cmd.toggleMark(index, state, "tremolo", Number(tremolo[1])) : cmd.toggleMark(index, state, arg));
+    }
     case "help":
       return toggleHelp();
     case "escape":
@@ -536,7 +546,8 @@ async function togglePlay() {
 
 document.addEventListener("keydown", (event) => {
   const t = event.target;
-  if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || document.getElementById("dialog").open) return;
+  const typing = t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement;
+  if (typing || document.getElementById("dialog").open) return;
   const action = actionFor(event);
   if (!action) return;
   event.preventDefault();
@@ -594,6 +605,7 @@ for (const button of document.querySelectorAll("[data-cmd]")) {
   button.addEventListener("click", () => {
     const c = button.dataset.cmd;
     if (c === "dur") run("duration", Number(button.dataset.type));
+    else if (c === "mark") run("mark", button.dataset.mark);
     else if (c === "rest" || c === "tie" || c === "dot" || c === "delete") run(c);
     else run(c);
     area.focus();
@@ -605,6 +617,7 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
     menu.value = "";
     if (!value) return;
     if (menu.dataset.menu === "dynamic") await run("dynamic", value);
+    else if (menu.dataset.menu === "mark") await run("mark", value);
     else await run(value);
     area.focus();
   });
@@ -680,5 +693,24 @@ window.tutti.history = initHistory({
   getHead: () => collab.version,
   getSelection: () => state.note || state.selection[0] || null,
 });
+// Comments panel and markers: reads the document and selection, selects a thread's anchor.
+comments = initComments({
+  container: document.getElementById("comments-panel"),
+  scoreArea: area,
+  scoreEl,
+  scoreId,
+  socket,
+  getDoc: () => collab.doc,
+  getIndex: () => index,
+  getSelection: () => ({ selection: state.selection, note: state.note }),
+  getRole: () => collab.role,
+  getUser: () => window.tutti.user || null,
+  select: (idsToSelect, options) => select(idsToSelect, options),
+  say,
+});
+window.tutti.comments = comments;
 say(describeMode());
-currentUser().then((user) => (window.tutti.user = user));
+currentUser().then((user) => {
+  window.tutti.user = user;
+  comments.draw();
+});
