@@ -248,3 +248,38 @@ def test_an_open_editor_of_a_revoked_session_goes_to_log_in(
     )
     page.wait_for_url(f"{web_server.url}/login?next=%2Fscores%2F{score}", timeout=15000)
     assert page.is_visible("#login-form")
+
+
+HOSTILE = '<img src="/hostile.png" onerror="window.pwned=1">"><svg onload="window.pwned=1">'
+
+
+def test_hostile_names_show_as_text_in_a_peers_editor(
+    csp_page: Any, web_server: LiveServer
+) -> None:
+    """A display name, a part name and a title full of markup reach a peer's presence list,
+    score title and engraved SVG as text: no element, no request, no script."""
+    body = {"name": "hostile", "password": PASSWORD, "display_name": HOSTILE}
+    signed = requests.post(f"{web_server.url}/api/signup", json=body, timeout=10)
+    assert signed.status_code in (201, 409)
+    ana = csp_page("markupana")
+    mallory = csp_page("hostile")
+    parts = [{"name": HOSTILE, "clef": "treble"}]
+    score = ana.api("post", "/api/scores", {"title": HOSTILE, "measures": 2, "parts": parts})
+    ana.api("post", f"/api/scores/{score['id']}/members", {"name": "hostile", "role": "editor"})
+    requested: list[str] = []
+    ana.page.on("request", lambda r: requested.append(r.url))
+    for person in (ana, mallory):
+        person.page.goto(f"{web_server.url}/scores/{score['id']}")
+        person.page.wait_for_selector('#connection[data-state="online"]', timeout=15000)
+    page = ana.page
+    page.wait_for_selector("#presence li:nth-child(2)", timeout=10000)
+    page.wait_for_selector("#score svg", timeout=20000)
+    assert HOSTILE in page.inner_text("#presence")
+    assert page.text_content("#score-title") == HOSTILE
+    assert page.query_selector_all("#presence img, #presence svg, #score-title *") == []
+    assert page.query_selector_all("#score img, #score foreignObject") == []
+    engraved = page.text_content("#score") or ""
+    assert "window.pwned=1" in engraved  # the part name, engraved as text
+    assert page.evaluate("window.pwned") is None
+    assert not [u for u in requested if "hostile.png" in u]
+    assert ana.violations == [] and ana.errors == []
