@@ -29,10 +29,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
+    from .comments import CommentService
     from .config import Settings
     from .editing import EditLog
     from .extensions import (
         BROADCAST_KEY,
+        COMMENTS_KEY,
         EDIT_LOG_KEY,
         HELPER_KEY,
         HISTORY_KEY,
@@ -114,6 +116,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions[HISTORY_KEY] = HistoryService.over(edit_log, repos, views)
     app.extensions[HELPER_KEY] = HelperService.over(edit_log, repos, views, voicing=jobs.voicing)
+    app.extensions[COMMENTS_KEY] = CommentService.over(edit_log, repos)
     init_web(app)
     init_sync(app, socketio, limits, broadcaster)
     return app

@@ -26,6 +26,7 @@ USE_CASES_AND_BELOW = (
     "server.history",
     "server.voicing",
     "server.suggestions",
+    "server.comments",
     "server.editing",
     "server.history_service",
     "server.persistence",
@@ -47,8 +48,7 @@ class Rule:
 
 RULES = (
     Rule("music21 and verovio only in formats/", ("server",), NOTATION,
-         # Documented in its docstring: music21 reads a chord symbol's kind, lazily.
-         except_in=("server.formats", "server.voicing.symbols")),
+         except_in=("server.formats",)),
     Rule("SQL only in persistence/", ("server",), SQL, except_in=("server.persistence",)),
     Rule("no web framework in the use cases and below", USE_CASES_AND_BELOW, WEB_FRAMEWORK),
     Rule("nothing from web/ or sync/ in the use cases and below", USE_CASES_AND_BELOW,
@@ -58,6 +58,8 @@ RULES = (
     Rule("history/ and voicing/ are pure", ("server.history", "server.voicing"),
          ("server.persistence", "server.editing", "server.history_service",
           "server.suggestions", "server.formats")),
+    Rule("comment anchors are pure (the score model and the error base only)",
+         ("server.comments.anchors",), ("server.",), except_in=()),
     Rule("the role check is pure", ("server.auth.roles",), WEB_FRAMEWORK + SQL),
 )  # fmt: skip
 

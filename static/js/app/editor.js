@@ -6,6 +6,7 @@ import { io } from "/vendor/socket.io/socket.io.esm.min.js";
 import { applyEdit, clone } from "../score/index.js";
 import { effectiveAttr } from "../score/model.js";
 import { Engraver } from "../render/engraver.js";
+import * as print from "../render/print.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -19,6 +20,7 @@ import { frac } from "../score/fraction.js";
 import { keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
+import { initComments } from "../comments/panel.js"; // comments panel and score markers
 
 const area = document.getElementById("score-area");
 const scoreEl = document.getElementById("score");
@@ -53,6 +55,7 @@ const state = {
   rejected: [],
 };
 let index = null;
+let comments = null; // the comments panel (mounted once the page is wired)
 let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
@@ -96,6 +99,7 @@ async function docChanged(doc, { ops = null } = {}) {
   document.getElementById("score-title").textContent = doc.title || "Untitled";
   drawSelection();
   presence.draw();
+  if (comments) comments.docChanged();
   await engraver.render(doc, touched);
   renderedResolve();
 }
@@ -156,6 +160,8 @@ function showStatus(s) {
   document.getElementById("queued-count").textContent = String(collab.unconfirmed.length);
   if (s.error) say(`Cannot open this score: ${s.error.message}`);
   else if (online && collab.role === "viewer") say("You can view this score but not edit it");
+  else if (online && collab.role === "commenter") say("You can comment on this score but not edit it");
+  if (online && comments) comments.draw();
 }
 
 // The browser knows first when the network goes: drop the socket at once and
@@ -399,6 +405,8 @@ async function run(action, arg) {
       const v = await ask("Clef", [{ name: "clef", label: "Clef", options: clefOptions }]);
       return v && perform({ ops: [{ op: "set_clef", part: first.part, measure: first.measure, clef: v.clef }] });
     }
+    case "export":
+      return exportScore();
     case "transpose": {
       const v = await ask("Transpose (selection, or the whole score)", [
         { name: "interval", label: "Interval", options: Object.keys(INTERVALS).map((k) => [k, k]) },
@@ -416,6 +424,11 @@ async function run(action, arg) {
     }
     case "dynamic":
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
+    case "mark": {
+      // "tremolo2" from the Marks menu: a tremolo of two strokes.
+      const tremolo = /^tremolo([1-4])$/.exec(arg);
+      return perform(tremolo ? cmd.toggleMark(index, state, "tremolo", Number(tremolo[1])) : cmd.toggleMark(index, state, arg));
+    }
     case "help":
       return toggleHelp();
     case "escape":
@@ -454,6 +467,54 @@ function letterOnSelection(step) {
   return perform({ ops: [{ op: "set_pitch", note: target.id, step: pitch.step, alter: pitch.alter, octave: pitch.octave }] });
 }
 
+/** The export dialog: score, a part or the selected measures, as PDF or MEI (engraved
+ * here), or the whole score as MusicXML or MIDI (from the server). */
+async function exportScore() {
+  const doc = collab.doc;
+  const measures = state.selection
+    .map((id) => index.events.get(id))
+    .filter(Boolean)
+    .map((info) => info.measureIndex);
+  const range = measures.length ? [Math.min(...measures), Math.max(...measures) + 1] : null;
+  const v = await ask("Export or print", [
+    {
+      name: "what",
+      label: "What",
+      options: [["score", "Full score"], ...doc.parts.map((p) => [`part:${p.id}`, `Part: ${p.name}`])],
+    },
+    {
+      name: "measures",
+      label: "Measures",
+      options: [["all", "All"], ...(range ? [["selection", `Selected: m. ${range[0] + 1}–${range[1]}`]] : [])],
+    },
+    {
+      name: "format",
+      label: "Format",
+      options: [["pdf", "PDF (print)"], ["mei", "MEI"], ["musicxml", "MusicXML (full score)"], ["midi", "MIDI (full score)"]],
+    },
+  ]);
+  if (!v) return;
+  const parts = v.what === "score" ? null : [v.what.slice(5)];
+  const [start, end] = v.measures === "selection" && range ? range : [0, doc.measures.length];
+  if (v.format === "musicxml" || v.format === "midi") {
+    if (parts || v.measures === "selection") return say("MusicXML and MIDI export the full score; choose PDF or MEI for a part or a selection");
+    window.location.assign(`/api/scores/${encodeURIComponent(scoreId)}/export?format=${v.format}`);
+    return;
+  }
+  const choice = print.printable(doc, { parts, start, end });
+  const stem = print.fileStem(choice.name);
+  const mei = print.printMei(choice);
+  if (v.format === "mei") return print.download(new Blob([mei], { type: "application/mei+xml" }), `${stem}.mei`);
+  say("Engraving pages for the PDF…");
+  try {
+    const pages = await print.engravePages(mei);
+    print.download(await print.pdfOf(pages), `${stem}.pdf`);
+    say(`PDF ready: ${pages.length} page${pages.length === 1 ? "" : "s"}`);
+  } catch (error) {
+    say(`The PDF could not be made: ${error.message}`);
+  }
+}
+
 function toggleHelp() {
   const help = document.getElementById("help");
   help.hidden = !help.hidden;
@@ -485,7 +546,8 @@ async function togglePlay() {
 
 document.addEventListener("keydown", (event) => {
   const t = event.target;
-  if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || document.getElementById("dialog").open) return;
+  const typing = t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement;
+  if (typing || document.getElementById("dialog").open) return;
   const action = actionFor(event);
   if (!action) return;
   event.preventDefault();
@@ -543,6 +605,7 @@ for (const button of document.querySelectorAll("[data-cmd]")) {
   button.addEventListener("click", () => {
     const c = button.dataset.cmd;
     if (c === "dur") run("duration", Number(button.dataset.type));
+    else if (c === "mark") run("mark", button.dataset.mark);
     else if (c === "rest" || c === "tie" || c === "dot" || c === "delete") run(c);
     else run(c);
     area.focus();
@@ -554,6 +617,7 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
     menu.value = "";
     if (!value) return;
     if (menu.dataset.menu === "dynamic") await run("dynamic", value);
+    else if (menu.dataset.menu === "mark") await run("mark", value);
     else await run(value);
     area.focus();
   });
@@ -629,5 +693,24 @@ window.tutti.history = initHistory({
   getHead: () => collab.version,
   getSelection: () => state.note || state.selection[0] || null,
 });
+// Comments panel and markers: reads the document and selection, selects a thread's anchor.
+comments = initComments({
+  container: document.getElementById("comments-panel"),
+  scoreArea: area,
+  scoreEl,
+  scoreId,
+  socket,
+  getDoc: () => collab.doc,
+  getIndex: () => index,
+  getSelection: () => ({ selection: state.selection, note: state.note }),
+  getRole: () => collab.role,
+  getUser: () => window.tutti.user || null,
+  select: (idsToSelect, options) => select(idsToSelect, options),
+  say,
+});
+window.tutti.comments = comments;
 say(describeMode());
-currentUser().then((user) => (window.tutti.user = user));
+currentUser().then((user) => {
+  window.tutti.user = user;
+  comments.draw();
+});
