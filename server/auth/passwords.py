@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from functools import cache
+from typing import TypeVar
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -21,20 +23,27 @@ MAX_PASSWORD = 256
 #: Hashes computed at once in this process (green under eventlet: waiting yields).
 _hashing = threading.BoundedSemaphore(1)
 
+
+T = TypeVar("T")
+
 #: werkzeug's default: scrypt (2**15, 8, 1), ~100 ms. ``TUTTI_PASSWORD_METHOD`` may name
 #: another werkzeug method (the test suite uses a cheap pbkdf2 to stay fast).
 DEFAULT_METHOD = "scrypt"
 
 
-def hash_password(password: str, method: str = DEFAULT_METHOD) -> str:
+def _one_at_a_time(fn: Callable[..., T], *args: object) -> T:
     with _hashing:
-        return in_thread(generate_password_hash, password, method)
+        return in_thread(fn, *args)
+
+
+def hash_password(password: str, method: str = DEFAULT_METHOD) -> str:
+    return _one_at_a_time(generate_password_hash, password, method)
 
 
 @cache
 def dummy_hash(method: str = DEFAULT_METHOD) -> str:
     """A hash of a random password, made with the same method and cost as real ones."""
-    return hash_password(secrets.token_hex(16), method)
+    return _one_at_a_time(generate_password_hash, secrets.token_hex(16), method)
 
 
 def check_password(
@@ -44,15 +53,11 @@ def check_password(
     against a dummy hash of ``method`` (the one new hashes use) and answers False, so an
     unknown name takes as long as a wrong password and cannot be told apart by timing."""
     candidate = password if isinstance(password, str) else ""
-    dummy = None if password_hash else dummy_hash(method)  # made (once) before we queue
-    with _hashing:
-        if dummy is not None:
-            in_thread(check_password_hash, dummy, candidate)
-            return False
-        assert password_hash is not None
-        return in_thread(check_password_hash, password_hash, candidate) and isinstance(
-            password, str
-        )
+    if not password_hash:
+        _one_at_a_time(check_password_hash, dummy_hash(method), candidate)
+        return False
+    matches = _one_at_a_time(check_password_hash, password_hash, candidate)
+    return matches and isinstance(password, str)
 
 
 def password_problem(password: object) -> str | None:
