@@ -44,7 +44,7 @@ def test_a_midi_keyboard_and_the_on_screen_piano_enter_notes_and_chords(make_use
     score_id = new_shared_score(ana, [ben], key=2)  # D major: F# and C# spelled as sharps
     page = ana.open(score_id)
     other = ben.open(score_id)
-    page.wait_for_function("document.getElementById('midi-status').textContent.includes('1 device')")
+    page.wait_for_function("document.getElementById('midi-status').textContent.includes('1 dev')")
 
     click_id(page, "m1.p1.r0")
     page.keyboard.press("5")  # quarter notes
