@@ -250,7 +250,7 @@ def plan_revert(
             if all(k in mine for k in undo.before):
                 scratch.try_ops(undo.inverse, undo.before)
     pending = {k: v for k, v in desired.items() if scratch.facts.get(k) != v}
-    _fine_ops(scratch, pending, desired)
+    _fine_ops(scratch, pending, desired, {c[0] for c in conflicts})
     pending = {k: v for k, v in desired.items() if scratch.facts.get(k) != v}
     plan.ops = scratch.ops
     plan.kept = sorted({c[0] for c in conflicts}, key=repr)
@@ -344,7 +344,9 @@ def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> d
     return event
 
 
-def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any]) -> None:
+def _fine_ops(
+    scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any], held: set[Key]
+) -> None:
     """Finer ops for keys the whole inverses did not restore, each checked before it stays."""
     # Overlay of what the document should hold, to rebuild voices and chords from.
     merged: Facts = dict(scratch.facts)
@@ -369,14 +371,18 @@ def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any
                 ops = None
             if ops:
                 scratch.try_ops(ops, allowed)
-    _thin_events(scratch, allowed, desired)
+    _thin_events(scratch, allowed, desired, held)
 
 
-def _thin_events(scratch: _Scratch, allowed: dict[Key, Any], desired: dict[Key, Any]) -> None:
+def _thin_events(
+    scratch: _Scratch, allowed: dict[Key, Any], desired: dict[Key, Any], held: set[Key]
+) -> None:
     """Events still holding notes the reverted edits wrote that nobody changed since (the
     event must stay: a later edit changed one of its notes, its chord or its bar): those
     notes are removed, the rest kept. A helper chord someone tweaked loses its untouched
-    helper notes this way; an event the reverted edit created becomes a rest."""
+    helper notes this way; an event the reverted edit created becomes a rest. A note whose
+    length someone changed since (its event's duration is ``held``) was changed, as blame
+    says: it stays."""
     gone = {k for k, v in desired.items() if k[0] == "note" and v is None}
     notes: dict[str, set[Key]] = {}
     for key in scratch.facts:
@@ -390,6 +396,8 @@ def _thin_events(scratch: _Scratch, allowed: dict[Key, Any], desired: dict[Key, 
             continue
         if key in desired and desired[key] == current:
             continue  # the chord is as it should be: its notes stay with it
+        if ("event", key[1], "dur") in held:
+            continue
         keep = tuple(nid for nid in current if nid not in removable)
         relaxed = dict(allowed)
         relaxed[key] = keep
