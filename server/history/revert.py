@@ -364,8 +364,10 @@ def _fine_ops(
         if key[0] == "event" and key[2] == "lyric":
             lyrics.setdefault(key[1], {})[key[3]] = value
     allowed = dict(desired)
+    # Spanners last: their ends must be back first.
     order = ("meta", "part", "measure", "clef", "voice", "event", "note", "harmony", "dynamic")
-    for kind in order:
+    order_with_spanners = (*order, "spanner")
+    for kind in order_with_spanners:
         for key in sorted((k for k in pending if k[0] == kind), key=repr):
             if scratch.facts.get(key) == desired[key]:
                 continue
@@ -469,6 +471,11 @@ def _op_for(
                 {"op": "set_pitch", "note": key[1], "step": step, "alter": alter, "octave": octave}
             ]
         return [{"op": "set_tie", "note": key[1], "tie": bool(value)}]
+    if kind == "spanner":
+        if value is None:
+            return [{"op": "remove_spanner", "id": key[1]}]
+        spanner = {"id": key[1], "kind": value[0], "start": value[1], "end": value[2]}
+        return [{"op": "set_spanner", "spanner": spanner}]
     if kind in ("harmony", "dynamic"):
         name, field_name = (
             ("set_chord_symbol", "symbol") if kind == "harmony" else ("set_dynamic", "mark")
