@@ -584,12 +584,73 @@ const player = new Player({
   },
 });
 
+/** The per-part mixer settings (volume dB, mute, solo), kept in this page. */
+const mix = {};
+
+function playOptions() {
+  const checked = (id) => document.getElementById(id).checked;
+  const selected = state.selection.filter((id) => index.events.has(id));
+  const loop = checked("play-loop") && selected.length > 0;
+  return {
+    fromEvent: selected[0] || null,
+    toEvent: loop ? selected[selected.length - 1] : null,
+    loop,
+    tempoOverride: Number(document.getElementById("playback-tempo").value) || null,
+    metronome: checked("play-metronome"),
+    countIn: checked("play-count-in") ? 1 : 0,
+    chords: checked("play-chords"),
+    mix,
+  };
+}
+
 async function togglePlay() {
   if (player.playing) return player.stop();
-  const tempo = Number(document.getElementById("playback-tempo").value) || null;
-  const from = state.selection.find((id) => index.events.has(id)) || null;
-  await player.play(index.doc, { fromEvent: from, tempoOverride: tempo });
+  await player.play(index.doc, playOptions());
 }
+
+/** A tempo or mixer change while playing: go on from the note sounding now. */
+async function replay() {
+  if (!player.playing) return;
+  const sounding = [...(player.sounding || new Map()).keys()][0];
+  const options = playOptions();
+  await player.play(index.doc, { ...options, fromEvent: sounding || options.fromEvent, countIn: 0 });
+}
+
+document.getElementById("playback-tempo").addEventListener("change", replay);
+
+function buildMixer() {
+  const panel = document.getElementById("mixer");
+  panel.replaceChildren();
+  index.doc.parts.forEach((part, i) => {
+    const row = document.createElement("div");
+    row.className = "mixer-row";
+    const name = document.createElement("span");
+    name.textContent = part.name || `Part ${i + 1}`;
+    const volume = document.createElement("input");
+    Object.assign(volume, { type: "range", min: "-30", max: "6", step: "1", value: String(mix[i]?.volume ?? 0) });
+    volume.setAttribute("aria-label", `${name.textContent} volume`);
+    const toggle = (label, key) => {
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = !!mix[i]?.[key];
+      box.dataset.part = String(i);
+      box.dataset.mix = key;
+      const wrap = document.createElement("label");
+      wrap.append(box, ` ${label}`);
+      box.addEventListener("change", () => ((mix[i] = { ...mix[i], [key]: box.checked }), replay()));
+      return wrap;
+    };
+    volume.addEventListener("change", () => ((mix[i] = { ...mix[i], volume: Number(volume.value) }), replay()));
+    row.append(name, volume, toggle("mute", "mute"), toggle("solo", "solo"));
+    panel.appendChild(row);
+  });
+}
+
+document.getElementById("mixer-toggle").addEventListener("click", () => {
+  const panel = document.getElementById("mixer");
+  panel.hidden = !panel.hidden;
+  if (!panel.hidden) buildMixer();
+});
 
 // --- input wiring ---------------------------------------------------------------------------------
 
