@@ -334,13 +334,7 @@ def _messages(
 
 def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> dict[str, Any]:
     marks = {k[3]: v for k, v in found.items() if k[:3] == ("event", eid, "mark")}
-    notes = []
-    for nid in found[("event", eid, "notes")]:
-        step, alter, octave = found[("note", nid, "pitch")]
-        note: dict[str, Any] = {"id": nid, "step": step, "alter": alter, "octave": octave}
-        if found.get(("note", nid, "tie")):
-            note["tie"] = True
-        notes.append(note)
+    notes = [_note_of(found, nid) for nid in found[("event", eid, "notes")]]
     event: dict[str, Any] = {"id": eid, "dur": thaw_dur(found[("event", eid, "dur")])}
     event["notes"] = notes
     if lyrics.get(eid):
@@ -377,16 +371,40 @@ def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any
                 ops = None
             if ops:
                 scratch.try_ops(ops, allowed)
-            if kind == "event" and key[2] == "notes" and desired[key] is None:
-                _empty_event(scratch, key[1], allowed)
+    _thin_events(scratch, allowed, desired)
 
 
-def _empty_event(scratch: _Scratch, eid: str, allowed: dict[Key, Any]) -> None:
-    """An event the reverted edit created must stay (its bar changed later): make it a rest."""
-    if scratch.facts.get(("event", eid, "notes")):
+def _thin_events(scratch: _Scratch, allowed: dict[Key, Any], desired: dict[Key, Any]) -> None:
+    """Events still holding notes the reverted edits wrote that nobody changed since (the
+    event must stay: a later edit changed one of its notes, its chord or its bar): those
+    notes are removed, the rest kept. A helper chord someone tweaked loses its untouched
+    helper notes this way; an event the reverted edit created becomes a rest."""
+    gone = {k for k, v in desired.items() if k[0] == "note" and v is None}
+    notes: dict[str, set[Key]] = {}
+    for key in scratch.facts:
+        if key[0] == "note":
+            notes.setdefault(key[1], set()).add(key)
+    removable = {nid for nid, keys in notes.items() if keys <= gone}
+    if not removable:
+        return
+    for key, current in list(scratch.facts.items()):
+        if key[0] != "event" or key[2] != "notes" or not set(current) & removable:
+            continue
+        if key in desired and desired[key] == current:
+            continue  # the chord is as it should be: its notes stay with it
+        keep = tuple(nid for nid in current if nid not in removable)
         relaxed = dict(allowed)
-        relaxed[("event", eid, "notes")] = ()
-        scratch.try_ops([{"op": "set_notes", "event": eid, "notes": []}], relaxed)
+        relaxed[key] = keep
+        kept = [_note_of(scratch.facts, nid) for nid in keep]
+        scratch.try_ops([{"op": "set_notes", "event": key[1], "notes": kept}], relaxed)
+
+
+def _note_of(found: Facts, nid: str) -> dict[str, Any]:
+    step, alter, octave = found[("note", nid, "pitch")]
+    note: dict[str, Any] = {"id": nid, "step": step, "alter": alter, "octave": octave}
+    if found.get(("note", nid, "tie")):
+        note["tie"] = True
+    return note
 
 
 def _op_for(

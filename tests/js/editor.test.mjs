@@ -6,11 +6,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
 import {
+  addSpanner,
   copySelection,
   cursorFromSelection,
   deleteSelection,
   paste,
-  addSpanner,
   toggleMark,
   transposeBy,
   writeAtCursor,
@@ -121,6 +121,30 @@ test('playback times follow the exact durations and the tempo map', () => {
   );
   assert.equal(total, 1.5 + 0.75);
 });
+
+/** Two staves, as a piano's hands: right hand treble, left hand bass. */
+function pianoHands() {
+  return newDocument({
+    parts: [
+      { id: 'rh', name: 'Right hand', clef: 'treble' },
+      { id: 'lh', name: 'Left hand', clef: 'bass' },
+    ],
+    measures: 2,
+  });
+}
+
+/** Types ``step`` at ``cursor`` the way the editor does, carrying what a command returns for
+ * the next keystroke (the editor keeps it in its state). */
+function typer(doc) {
+  let state = { selection: [], dur: { type: 4 } };
+  return (cursor, step) => {
+    const ids = counter(`${cursor.part}.${cursor.measure}.${cursor.offset}.`.replace('/', '_'));
+    const { ops, select, ...carried } = writeAtCursor(indexDoc(doc), { ...state, cursor }, ids, step);
+    applyEdit(doc, ops);
+    state = { ...state, ...carried, selection: select };
+    return ops.at(-1).event.notes[0];
+  };
+}
 
 test('the octave follows the staff being entered, not the last note typed in another part', () => {
   const doc = pianoHands();
@@ -247,30 +271,6 @@ test('playback shortens a staccato and a staccatissimo without moving what follo
   const sounding = schedule(doc).notes.filter((n) => n.midis.length);
   assert.deepEqual(sounding.map((n) => [n.time, n.dur]), [[0, 0.5], [1, 0.25], [2, 1]]);
 });
-
-/** Two staves, as a piano's hands: right hand treble, left hand bass. */
-function pianoHands() {
-  return newDocument({
-    parts: [
-      { id: 'rh', name: 'Right hand', clef: 'treble' },
-      { id: 'lh', name: 'Left hand', clef: 'bass' },
-    ],
-    measures: 2,
-  });
-}
-
-/** Types ``step`` at ``cursor`` the way the editor does, carrying what a command returns for
- * the next keystroke (the editor keeps it in its state). */
-function typer(doc) {
-  let state = { selection: [], dur: { type: 4 } };
-  return (cursor, step) => {
-    const ids = counter(`${cursor.part}.${cursor.measure}.${cursor.offset}.`.replace('/', '_'));
-    const { ops, select, ...carried } = writeAtCursor(indexDoc(doc), { ...state, cursor }, ids, step);
-    applyEdit(doc, ops);
-    state = { ...state, ...carried, selection: select };
-    return ops.at(-1).event.notes[0];
-  };
-}
 
 test('S, < and > are slur and hairpins; a spanner runs over the selection or to the next note', () => {
   const key = (k) => actionFor({ key: k, code: '', shiftKey: false });
