@@ -9,6 +9,7 @@ import { Engraver } from "../render/engraver.js";
 import * as print from "../render/print.js";
 import { listenToMidi } from "../editor/midi.js";
 import { buildPiano } from "../editor/piano.js";
+import { describeChange, describeEvent } from "../editor/announce.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -194,7 +195,37 @@ function select(idsToSelect, { note = null } = {}) {
   state.anchor = idsToSelect[0] || null;
   drawSelection();
   sendSelection();
+  announceSelection();
 }
+
+// --- screen-reader announcements (ARIA live region, from the model) ----------------------------
+
+function announce(text) {
+  const region = document.getElementById("announcer");
+  // Re-setting the same words would not be read again: clear first, then speak.
+  region.textContent = "";
+  setTimeout(() => (region.textContent = text), 30);
+}
+
+function announceSelection() {
+  if (!index) return;
+  const events = state.selection.filter((id) => index.events.has(id));
+  if (events.length === 1) announce(describeEvent(index, events[0], state.note));
+  else if (events.length > 1) announce(`${events.length} notes and rests selected, from ${describeEvent(index, events[0])}`);
+}
+
+function whereAmI() {
+  const first = state.selection.find((id) => index.events.has(id));
+  const mode = state.inputMode ? "note input" : "normal mode";
+  const title = collab.doc ? collab.doc.title || "Untitled" : "";
+  announce(first ? `${describeEvent(index, first, state.note)}. ${mode}, ${title}` : `Nothing selected. ${mode}, ${title}`);
+}
+
+// Others' edits are announced with their names (ours are, through the new selection).
+socket.on("edit", (wire) => {
+  if (!wire || wire.client_id === clientId || !Array.isArray(wire.ops)) return;
+  setTimeout(() => index && announce(describeChange(index, wire.ops, wire.author && wire.author.name)), 0);
+});
 
 // --- performing commands ----------------------------------------------------------------------
 
@@ -443,6 +474,10 @@ async function run(action, arg) {
       const tremolo = /^tremolo([1-4])$/.exec(arg);
       return perform(tremolo ? cmd.toggleMark(index, state, "tremolo", Number(tremolo[1])) : cmd.toggleMark(index, state, arg));
     }
+    case "where-am-i":
+      return whereAmI();
+    case "select-all":
+      return select([...index.events.keys()]);
     case "help":
       return toggleHelp();
     case "escape":
