@@ -11,6 +11,7 @@ from .history_store import HistoryCheckpoints
 from .members import Members
 from .preferences import UserPreferences
 from .score_settings import ScoreSettings
+from .sharing import AccessRequests, AccessVersions, ShareLinks, Trash
 from .suggestions import Suggestions
 from .users import Users
 from .versions import Versions
@@ -25,6 +26,10 @@ class Repositories:
     suggestions: Suggestions
     preferences: UserPreferences
     checkpoints: HistoryCheckpoints
+    links: ShareLinks
+    requests: AccessRequests
+    trash: Trash
+    access: AccessVersions
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -36,4 +41,8 @@ class Repositories:
             suggestions=Suggestions(db),
             preferences=UserPreferences(db),
             checkpoints=HistoryCheckpoints(db),
+            links=ShareLinks(db),
+            requests=AccessRequests(db),
+            trash=Trash(db),
+            access=AccessVersions(db),
         )
