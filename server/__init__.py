@@ -36,13 +36,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         EDIT_LOG_KEY,
         HELPER_KEY,
         HISTORY_KEY,
+        LIBRARY_KEY,
         OBSERVABILITY_KEY,
         REPOSITORIES_KEY,
         SETTINGS_KEY,
+        SHARING_KEY,
     )
     from .history_service import HistoryService, HistoryViews
+    from .library import Library
     from .observability import Observability
     from .persistence import Repositories, open_database
+    from .sharing import SharingService
     from .suggestions import HelperService
     from .sync import Limits, init_sync
     from .sync.broadcast import Broadcaster
@@ -92,6 +96,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     views = HistoryViews(edit_log, repos.checkpoints, pause=lambda: socketio.sleep(0))
     app.extensions[HISTORY_KEY] = HistoryService.over(edit_log, repos, views)
     app.extensions[HELPER_KEY] = HelperService.over(edit_log, repos, views)
+    app.extensions[SHARING_KEY] = SharingService.over(repos)
+    app.extensions[LIBRARY_KEY] = Library.over(edit_log, repos)
     init_web(app)
     init_sync(app, socketio, limits, broadcaster)
     return app

@@ -18,7 +18,7 @@ from .db import Database, display_url, init_db, normalise_url, open_database, sc
 from .edits import CommittedEdit
 from .history_store import HistoryCheckpoints
 from .members import Members
-from .models import ORIGINS, ROLES, SUGGESTION_STATUSES
+from .models import LINK_ROLES, ORIGINS, ROLES, SUGGESTION_STATUSES
 from .preferences import DEFAULT_USER_PREFERENCES, UserPreferences
 from .repositories import Repositories
 from .repository import DuplicateEdit, NameTaken
@@ -47,6 +47,7 @@ __all__ = [
     "Users",
     "Versions",
     "GENESIS_HASH",
+    "LINK_ROLES",
     "ORIGINS",
     "ROLES",
     "SUGGESTION_STATUSES",

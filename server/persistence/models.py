@@ -93,7 +93,9 @@ class ScoreMember(Base):
     # The share link this membership came through (NULL: granted by hand). It lasts as
     # long as the link: revoked or expired, the membership no longer counts.
     link_id: Mapped[int | None] = mapped_column(
-        ForeignKey("share_links.id", ondelete="CASCADE", name="fk_score_members_link_id_share_links")
+        ForeignKey(
+            "share_links.id", ondelete="CASCADE", name="fk_score_members_link_id_share_links"
+        )
     )
 
     __table_args__ = (

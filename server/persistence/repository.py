@@ -336,9 +336,7 @@ def set_member(
 def bump_access(conn: Connection, score_id: str) -> None:
     """Who may open the score changed: processes polling ``access_versions`` re-check."""
     conn.execute(
-        update(Score)
-        .where(Score.id == score_id)
-        .values(access_version=Score.access_version + 1)
+        update(Score).where(Score.id == score_id).values(access_version=Score.access_version + 1)
     )
 
 
@@ -377,9 +375,7 @@ def scores_for(conn: Connection, user_id: int) -> list[dict[str, Any]]:
     """The scores ``user_id`` may open (not in the trash), newest first, with the role,
     the owner's name and the time of the last edit (``edited_at``, None before any)."""
     owner = User.__table__.alias("owner")
-    last_edit = (
-        select(func.max(Edit.created_at)).where(Edit.score_id == Score.id).scalar_subquery()
-    )
+    last_edit = select(func.max(Edit.created_at)).where(Edit.score_id == Score.id).scalar_subquery()
     return to_dicts(
         conn.execute(
             select(

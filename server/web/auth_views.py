@@ -1,8 +1,9 @@
-"""JSON endpoints for accounts: sign up, log in/out, who am I, API tokens, score members.
+"""JSON endpoints for accounts: sign up, log in/out, who am I, API tokens (score members
+are ``sharing_api``'s).
 
 Bodies must be JSON (``Content-Type: application/json``): a cross-site HTML form
 cannot send that without a CORS preflight, which is our CSRF guard together with
-the SameSite=Lax session cookie. Calls the ``Users`` and ``Members`` repositories; never SQL.
+the SameSite=Lax session cookie. Calls the ``Users`` repository; never SQL.
 """
 
 from __future__ import annotations
@@ -10,28 +11,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..auth import (
-    ROLES,
-    AuthError,
     check_password,
     hash_password,
     issue_token,
     password_problem,
-    require,
 )
 from ..auth.sessions import (
     identity_from_record,
     json_error,
-    login_required,
     login_user,
     logout_user,
-    refusal_response,
     request_identity,
 )
-from ..extensions import get_members, get_settings, get_users
+from ..extensions import get_settings, get_users
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api")
 
@@ -142,26 +138,3 @@ def token() -> ResponseReturnValue:
             "user": user.to_wire(),
         }
     )
-
-
-@bp.post("/scores/<score_id>/members")
-@login_required
-def add_member(score_id: str) -> ResponseReturnValue:
-    """Owner only: give the user ``name`` the ``role`` (viewer, editor, owner) in this score."""
-    data = _body()
-    if data is None:
-        return _bad("send a JSON object {name, role}")
-    name, role = data.get("name"), data.get("role")
-    if role not in ROLES:
-        return _bad(f"role must be one of {ROLES}")
-    members = get_members()
-    try:
-        require(members.role_of(score_id, g.identity.id), "owner", "add members")
-    except AuthError as exc:
-        return refusal_response(exc)
-    record = get_users().user_by_name(name) if isinstance(name, str) else None
-    if record is None:
-        return json_error("not_found", f"no user named {name!r}")
-    member = identity_from_record(record)
-    members.set_member(score_id, member.id, role)
-    return jsonify({"ok": True, "member": member.to_wire(), "role": role})

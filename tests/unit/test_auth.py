@@ -52,11 +52,13 @@ def test_roles() -> None:
         require(None, "viewer", "open this score")
     assert "not a member" in refused.value.message
     with pytest.raises(AuthError):
-        require("commenter", "viewer")  # an unknown role grants nothing
+        require("reviewer", "viewer")  # an unknown role grants nothing
     assert require("owner", "editor") == "owner"
-    assert ROLES == ("viewer", "editor", "owner")
-    # A role between viewer and editor (a future commenter) fits without renumbering.
-    assert RANK["editor"] - RANK["viewer"] > 1 and RANK["owner"] - RANK["editor"] > 1
+    assert ROLES == ("viewer", "commenter", "editor", "owner")
+    # The commenter reads and comments but does not edit.
+    assert require("commenter", "viewer") == "commenter"
+    with pytest.raises(AuthError, match="a commenter cannot edit"):
+        require("commenter", "editor", "edit")
 
 
 def test_the_role_ranking_lives_only_in_auth_roles() -> None:

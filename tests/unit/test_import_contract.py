@@ -28,6 +28,8 @@ USE_CASES_AND_BELOW = (
     "server.suggestions",
     "server.editing",
     "server.history_service",
+    "server.sharing",
+    "server.library",
     "server.persistence",
     "server.formats",
     "server.errors",

@@ -35,13 +35,19 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("role IN ('editor', 'commenter', 'viewer')", name=op.f("ck_share_links_role")),
+        sa.CheckConstraint(
+            "role IN ('editor', 'commenter', 'viewer')", name=op.f("ck_share_links_role")
+        ),
         sa.ForeignKeyConstraint(
-            ["score_id"], ["scores.id"], name=op.f("fk_share_links_score_id_scores"),
+            ["score_id"],
+            ["scores.id"],
+            name=op.f("fk_share_links_score_id_scores"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["created_by"], ["users.id"], name=op.f("fk_share_links_created_by_users"),
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_share_links_created_by_users"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_share_links")),
@@ -55,7 +61,10 @@ def upgrade() -> None:
         # ends it; an owner setting the role by hand makes it a standing membership (NULL).
         batch.add_column(sa.Column("link_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(
-            op.f("fk_score_members_link_id_share_links"), "share_links", ["link_id"], ["id"],
+            op.f("fk_score_members_link_id_share_links"),
+            "share_links",
+            ["link_id"],
+            ["id"],
             ondelete="CASCADE",
         )
     op.create_table(
@@ -64,13 +73,19 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("status IN ('pending', 'denied')", name=op.f("ck_access_requests_status")),
+        sa.CheckConstraint(
+            "status IN ('pending', 'denied')", name=op.f("ck_access_requests_status")
+        ),
         sa.ForeignKeyConstraint(
-            ["score_id"], ["scores.id"], name=op.f("fk_access_requests_score_id_scores"),
+            ["score_id"],
+            ["scores.id"],
+            name=op.f("fk_access_requests_score_id_scores"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_access_requests_user_id_users"),
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_access_requests_user_id_users"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("score_id", "user_id", name=op.f("pk_access_requests")),
@@ -81,11 +96,15 @@ def upgrade() -> None:
         sa.Column("deleted_by", sa.Integer(), nullable=False),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["score_id"], ["scores.id"], name=op.f("fk_score_trash_score_id_scores"),
+            ["score_id"],
+            ["scores.id"],
+            name=op.f("fk_score_trash_score_id_scores"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["deleted_by"], ["users.id"], name=op.f("fk_score_trash_deleted_by_users"),
+            ["deleted_by"],
+            ["users.id"],
+            name=op.f("fk_score_trash_deleted_by_users"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("score_id", name=op.f("pk_score_trash")),
