@@ -69,10 +69,10 @@ class SharingService:
     def list_members(self, score_id: str, actor: int | None) -> dict[str, Any]:
         """Members (any member may see them); for owners also live links and requests."""
         role = self._need(score_id, actor, "viewer", "see who is in this score")
-        view: dict[str, Any] = {
-            "role": role,
-            "members": [_member(m) for m in self.members.members(score_id)],
-        }
+        rows = self.members.members(score_id)
+        if not rows:  # every score has an owner: none means no such score
+            raise SharingError("not_found", "no such score")
+        view: dict[str, Any] = {"role": role, "members": [_member(m) for m in rows]}
         if actor is None or role == "owner":
             view["links"] = [_link(x) for x in self.links.of_score(score_id)]
             view["requests"] = [_request(r) for r in self.requests.pending(score_id)]

@@ -59,6 +59,7 @@ def test_roles() -> None:
     assert require("commenter", "viewer") == "commenter"
     with pytest.raises(AuthError, match="a commenter cannot edit"):
         require("commenter", "editor", "edit")
+    assert RANK["viewer"] < RANK["commenter"] < RANK["editor"] < RANK["owner"]
 
 
 def test_the_role_ranking_lives_only_in_auth_roles() -> None:

@@ -18,6 +18,8 @@ import { frac } from "../score/fraction.js";
 import { midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
+import { openShareDialog } from "./share.js";
+import { showNoAccess } from "./access.js";
 
 const area = document.getElementById("score-area");
 const scoreEl = document.getElementById("score");
@@ -154,9 +156,44 @@ function showStatus(s) {
   const banner = document.getElementById("offline-banner");
   banner.hidden = s.connected;
   document.getElementById("queued-count").textContent = String(collab.unconfirmed.length);
-  if (s.error) say(`Cannot open this score: ${s.error.message}`);
-  else if (online && collab.role === "viewer") say("You can view this score but not edit it");
+  if (s.error && (s.error.code === "forbidden" || s.error.code === "not_found")) noAccess("");
+  else if (s.error) say(`Cannot open this score: ${s.error.message}`);
+  else if (online) {
+    initPanels();
+    sayRole();
+  }
 }
+
+function sayRole() {
+  if (collab.role === "viewer") say("You can view this score but not edit it");
+  else if (collab.role === "commenter") say("You can view and comment on this score but not edit it");
+}
+
+// Not (or no longer) a member: stop the socket and offer to request access, instead of
+// an editor stuck on "joining…". An approval reloads the page into the score.
+let locked = false;
+function noAccess(reason) {
+  if (locked) return;
+  locked = true;
+  socket.disconnect();
+  showNoAccess({ scoreId, reason, onGranted: () => location.reload() });
+}
+socket.on("revoked", (message) => {
+  if (message.score === scoreId) noAccess(message.reason || "your access was removed");
+});
+socket.on("role_changed", (message) => {
+  if (message.score !== scoreId) return;
+  collab.role = message.role;
+  say(`Your role is now ${message.role}`);
+  sayRole();
+});
+document.getElementById("share-button").addEventListener("click", () => {
+  openShareDialog(scoreId, {
+    me: window.tutti.user,
+    title: (collab.doc && collab.doc.title) || "",
+    onLeft: () => (location.href = "/"),
+  });
+});
 
 // The browser knows first when the network goes: drop the socket at once and
 // come back when it returns, instead of waiting for a heartbeat to time out.
@@ -611,28 +648,38 @@ window.tutti = {
   },
   frac,
   api,
+  get locked() {
+    return locked;
+  },
 };
-// Voicing helper panel (helper hook): reads the document and selection, never edits directly.
-const helperPanel = document.getElementById("helper-panel");
-if (helperPanel) {
-  window.tutti.helper = initHelper({
-    container: helperPanel,
+// The panels ask the server about the score: set them up once we are in (a non-member
+// gets the no-access card instead, with no failing requests behind it).
+let panelsReady = false;
+function initPanels() {
+  if (panelsReady) return;
+  panelsReady = true;
+  // Voicing helper panel (helper hook): reads the document and selection, never edits directly.
+  const helperPanel = document.getElementById("helper-panel");
+  if (helperPanel) {
+    window.tutti.helper = initHelper({
+      container: helperPanel,
+      scoreId,
+      socket,
+      getDoc: () => collab.doc,
+      getSelection: () => state.selection,
+    });
+  }
+  // History panel (history hook): reads the document and selection; reverts arrive as edits.
+  window.tutti.history = initHistory({
+    container: document.getElementById("history-panel"),
+    view: document.getElementById("history-view"),
+    scoreArea: area,
     scoreId,
     socket,
     getDoc: () => collab.doc,
-    getSelection: () => state.selection,
+    getHead: () => collab.version,
+    getSelection: () => state.note || state.selection[0] || null,
   });
 }
-// History panel (history hook): reads the document and selection; reverts arrive as edits.
-window.tutti.history = initHistory({
-  container: document.getElementById("history-panel"),
-  view: document.getElementById("history-view"),
-  scoreArea: area,
-  scoreId,
-  socket,
-  getDoc: () => collab.doc,
-  getHead: () => collab.version,
-  getSelection: () => state.note || state.selection[0] || null,
-});
 say(describeMode());
 currentUser().then((user) => (window.tutti.user = user));
