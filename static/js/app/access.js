@@ -34,7 +34,9 @@ export function showNoAccess({ scoreId, reason = "", onGranted }) {
     const heading = el("h2", { textContent: "You don't have access to this score" });
     const parts = [heading];
     if (reason) parts.push(el("p", { className: "reason", textContent: `${reason[0].toUpperCase()}${reason.slice(1)}.` }));
-    if (state.missing) {
+    if (state.loading) {
+      parts.push(el("p", { className: "muted", textContent: "Checking…" }));
+    } else if (state.missing) {
       parts.push(el("p", { textContent: "This score does not exist or was deleted." }));
     } else if (state.request === "pending") {
       parts.push(el("p", { className: "request-sent", textContent: "Request sent. The score opens here as soon as an owner approves it." }));
@@ -70,6 +72,7 @@ export function showNoAccess({ scoreId, reason = "", onGranted }) {
     }
     draw(state);
   }
+  draw({ loading: true });
   poll();
   timer = setInterval(poll, POLL_MS);
   document.getElementById("connection").textContent = "no access";
