@@ -85,6 +85,7 @@ def check_limits(data: bytes, fmt: str, max_bytes: int) -> None:
         try:
             with zipfile.ZipFile(BytesIO(data)) as archive:
                 inflated = sum(info.file_size for info in archive.infolist())
+                names = archive.namelist()
         except (zipfile.BadZipFile, EOFError, ValueError) as exc:
             raise FormatError(
                 "malformed_file", f"the .mxl archive is damaged or truncated: {exc}"
@@ -95,6 +96,9 @@ def check_limits(data: bytes, fmt: str, max_bytes: int) -> None:
                 f"the .mxl archive unpacks to {_megabytes(inflated)}; the limit is "
                 f"{_megabytes(max_bytes * MXL_INFLATION)}",
             )
+        scores = [n for n in names if n.lower().endswith((".xml", ".musicxml"))]
+        if not [n for n in scores if not n.upper().startswith("META-INF/")]:
+            raise FormatError("malformed_file", "the .mxl archive holds no MusicXML score")
 
 
 def import_score(

@@ -57,9 +57,7 @@ def parse_and_read(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
                 else:
                     parsed = converter.parse(path, format=m21_format, forceSource=True)
         except Exception as exc:  # noqa: BLE001 - any parser failure is the file's fault
-            raise FormatError(
-                "malformed_file", f"the file could not be read: {_reason(exc)}"
-            ) from exc
+            raise FormatError("malformed_file", _unreadable(fmt, exc)) from exc
     title = Path(filename).stem or "Imported score"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -102,6 +100,21 @@ def _first_abc_tune(data: bytes, report: Report) -> bytes:
     return data[: starts[1]]
 
 
+FORMAT_NAMES = {"musicxml": "MusicXML", "mxl": "MusicXML", "midi": "MIDI", "abc": "ABC"}
+
+
+def _unreadable(fmt: str, exc: BaseException) -> str:
+    """Why a file could not be parsed, for a musician: the parser's own words only where
+    they speak of the file (an XML syntax position, a MusicXML complaint), never Python's
+    ("a bytes-like object is required, not 'NoneType'")."""
+    name = FORMAT_NAMES.get(fmt, fmt)
+    text = f"the file could not be read as {name}: it is damaged or not a {name} file"
+    kind = type(exc).__name__
+    if kind == "ParseError" or "MusicXML" in kind:
+        text += f" ({_reason(exc)})"
+    return text
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     first = text[0] if text else type(exc).__name__
@@ -127,11 +140,12 @@ def answer_for(data: bytes, fmt: str, filename: str) -> dict[str, Any]:
         return {"code": "file_too_large", "message": "the file needs too much memory to read"}
     except RecursionError:
         return {"code": "malformed_file", "message": "the file is nested too deeply to read"}
-    except Exception as exc:  # noqa: BLE001 - never a raw traceback to the user
+    except Exception:  # noqa: BLE001 - never a raw traceback to the user
         traceback.print_exc()  # to stderr, which the parent logs
         return {
             "code": "malformed_file",
-            "message": f"the file could not be converted: {type(exc).__name__}: {_reason(exc)}",
+            # The details are in the server log (above); the musician gets plain words.
+            "message": "the file was read but something in it could not be converted",
         }
 
 

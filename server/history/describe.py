@@ -125,6 +125,16 @@ def _bar_op(op: dict[str, Any], c: Context) -> Phrase:
     return f"wrote the {what} {op[field]} at {at}", True
 
 
+def _set_bars(op: dict[str, Any], c: Context) -> Phrase:
+    """Whole bars put back at once (the inverse of a time-signature refit, a restore)."""
+    bars = [b for b in op.get("bars") or [] if isinstance(b, dict)]
+    if len(bars) == 1:
+        return f"rewrote {c.place(bars[0].get('part'), bars[0].get('measure'))}", True
+    measures = sorted({c.measure(b.get("measure")) for b in bars})
+    shown = ", ".join(measures[:4]) + (" …" if len(measures) > 4 else "")
+    return f"rewrote {len(bars)} bars ({shown})", True
+
+
 def _attr_op(op: dict[str, Any], c: Context) -> Phrase:
     attr = op["op"][4:]
     value = op.get(attr)
@@ -199,6 +209,7 @@ DESCRIBERS: dict[str, Callable[[dict[str, Any], Context], Phrase]] = {
     "set_clef": _bar_op,
     "set_chord_symbol": _bar_op,
     "set_dynamic": _bar_op,
+    "set_bars": _set_bars,
     "set_time": _attr_op,
     "set_key": _attr_op,
     "set_tempo": _attr_op,
@@ -218,11 +229,12 @@ def describe_op(op: Any, doc: Doc, context: Context | None = None) -> Phrase:
     name = op.get("op") if isinstance(op, dict) else None
     describer = DESCRIBERS.get(name) if isinstance(name, str) else None
     if describer is None:
-        return f"made an unknown change ({name!r})", True
+        # Written for a musician: no op names or reprs (an op from a newer client, say).
+        return "made a change this version of Tutti cannot describe", True
     try:
         return describer(op, c)
     except Exception:  # noqa: BLE001 - a history view must show every edit, whatever its payload
-        return f"made a {str(name).replace('_', ' ')} change", True
+        return "made a change this version of Tutti cannot describe in detail", True
 
 
 def _phrases(ops: list[Any], doc: Doc, context: Context) -> list[Phrase]:

@@ -20,6 +20,24 @@ FloatArray = npt.NDArray[np.float64]
 Terms = dict[str, FloatArray]
 Fixed = dict[str, Any]
 
+_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+def note_name(midi: int) -> str:
+    """A MIDI number as musicians read it: 60 -> "C4"."""
+    return f"{_NAMES[midi % 12]}{midi // 12 - 1}"
+
+
+def fixed_text(fixed: Fixed) -> str:
+    """Fixed notes in words for an error message: "melody C4, bass E2" (never a dict repr)."""
+    parts = []
+    for role, value in fixed.items():
+        values = value if isinstance(value, list) else [value]
+        shown = ", ".join(note_name(v) if isinstance(v, int) else str(v) for v in values)
+        parts.append(f"{role} {shown}" if shown else role)
+    return "; ".join(parts) or "none"
+
+
 # Extra copies of a tone, by role: doubling the root is the norm, the seventh or a
 # tendency tone resolves one way so a doubled one makes parallels or a fault.
 DOUBLE_WEIGHT = {

@@ -19,6 +19,7 @@ from .common import (
     IntArray,
     Terms,
     doubling_cost,
+    fixed_text,
     missing_cost,
     outer_voice_terms,
     pc_counts,
@@ -99,7 +100,7 @@ class GuitarTarget:
             raise VoicingError(
                 "no_voicing",
                 f"no playable guitar shape of chord {index + 1} ({chord.label()}) in this "
-                f"tuning with the fixed notes {fixed}",
+                f"tuning with the fixed notes ({fixed_text(fixed)})",
                 chord_index=index,
             )
         return shapes

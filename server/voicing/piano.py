@@ -18,6 +18,7 @@ from .common import (
     IntArray,
     Terms,
     doubling_cost,
+    fixed_text,
     missing_cost,
     outer_voice_terms,
     pc_counts,
@@ -90,7 +91,7 @@ class PianoTarget:
             raise VoicingError(
                 "no_voicing",
                 f"no piano voicing of chord {index + 1} ({chord.label()}) keeps the fixed notes "
-                f"{fixed}",
+                f"({fixed_text(fixed)})",
                 chord_index=index,
             )
         cands = np.array(filtered, dtype=np.int64)

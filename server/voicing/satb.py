@@ -18,6 +18,7 @@ from .common import (
     FloatArray,
     IntArray,
     Terms,
+    fixed_text,
     missing_cost,
     pc_counts,
     tendency_pcs,
@@ -82,7 +83,7 @@ class SatbTarget:
             raise VoicingError(
                 "no_voicing",
                 f"no four-part voicing of chord {index + 1} ({chord.label()}) fits the fixed "
-                f"notes {pins} within the voice ranges",
+                f"notes ({fixed_text(pins)}) within the voice ranges",
                 chord_index=index,
             )
         return cands

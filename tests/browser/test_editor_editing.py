@@ -169,7 +169,9 @@ def test_copy_paste_lyrics_chords_measures_parts_and_dialogs(
     # Key, time and tempo through the menu's dialogs, at the selected measure.
     click_id(page, "m3.p1.r0")
     choose(page, "measure", "key")
-    page.fill('#dialog input[name="key"]', "-3")
+    # The key is chosen by name, the dialog opening on the measure's current key.
+    assert page.input_value('#dialog select[name="key"]') == "0"
+    page.select_option('#dialog select[name="key"]', label="E♭ major · C minor (3♭)")
     page.click('#dialog button[value="ok"]')
     # The dialog's close event (and so the edit) comes a task after the click.
     page.wait_for_function("window.tutti.doc.measures.some(m => m.key === -3)")
@@ -206,6 +208,9 @@ def test_copy_paste_lyrics_chords_measures_parts_and_dialogs(
     page.click('#dialog button[value="ok"]')
     page.wait_for_function("window.tutti.doc.parts[1].bars.m2.voices['1'][0].notes[0].step === 'D'")
     assert pitches(page, 1, "m2") == ["D4", "E4", "F#4", "G4"]
+    # The key signatures went up the tone with the notes: C to D major, E-flat to F major.
+    keys = page.evaluate("window.tutti.doc.measures.map(m => [m.id, m.key ?? null])")
+    assert dict(keys)["m1"] == 2 and dict(keys)["m3"] == -1
 
     # The help overlay lists the shortcuts.
     page.keyboard.press("?")

@@ -10,11 +10,13 @@ import {
   cursorFromSelection,
   deleteSelection,
   paste,
+  transposeBy,
   writeAtCursor,
 } from '../../static/js/editor/commands.js';
 import { indexDoc } from '../../static/js/editor/lookup.js';
 import { schedule } from '../../static/js/playback/player.js';
 import { applyEdit, checkInvariants, newDocument } from '../../static/js/score/index.js';
+import { Fraction, ZERO } from '../../static/js/score/fraction.js';
 
 const jsDir = new URL('../../static/js/', import.meta.url);
 const TRIPLET = { type: 8, tuplet: [3, 2] };
@@ -26,14 +28,14 @@ function counter(prefix) {
 
 /** Note input from the score's start: writes ``[step, dur]`` items in turn; returns the ops. */
 function enter(doc, items, ids = counter('x')) {
-  let state = { selection: [], cursor: null, dur: null, lastMidi: null };
+  let state = { selection: [], cursor: null, dur: null };
   state.cursor = cursorFromSelection(indexDoc(doc), state);
   const writes = [];
   for (const [step, dur] of items) {
     const result = writeAtCursor(indexDoc(doc), { ...state, dur }, ids, step);
     applyEdit(doc, result.ops);
     writes.push(result.ops.at(-1));
-    state = { ...state, cursor: result.cursor, lastMidi: result.lastMidi };
+    state = { ...state, cursor: result.cursor };
   }
   return writes;
 }
@@ -73,7 +75,7 @@ test('the index gives each event its exact offset: input restarts from a selecte
   const doc = newDocument({ measures: 1, time: [2, 4] });
   const writes = enter(doc, [...'CDE'].map((step) => [step, TRIPLET]));
   const index = indexDoc(doc);
-  const state = { selection: [writes[2].event.id], dur: TRIPLET, lastMidi: null };
+  const state = { selection: [writes[2].event.id], dur: TRIPLET };
   const cursor = cursorFromSelection(index, state);
   const again = writeAtCursor(index, { ...state, cursor }, counter('y'), 'F');
   assert.equal(again.ops.at(-1).offset, '1/6');
@@ -113,4 +115,114 @@ test('playback times follow the exact durations and the tempo map', () => {
     [[0, 0.333333], [0.333333, 0.333333], [0.666667, 0.333333], [1, 0.5]],
   );
   assert.equal(total, 1.5 + 0.75);
+});
+
+/** Two staves, as a piano's hands: right hand treble, left hand bass. */
+function pianoHands() {
+  return newDocument({
+    parts: [
+      { id: 'rh', name: 'Right hand', clef: 'treble' },
+      { id: 'lh', name: 'Left hand', clef: 'bass' },
+    ],
+    measures: 2,
+  });
+}
+
+/** Types ``step`` at ``cursor`` the way the editor does, carrying what a command returns for
+ * the next keystroke (the editor keeps it in its state). */
+function typer(doc) {
+  let state = { selection: [], dur: { type: 4 } };
+  return (cursor, step) => {
+    const ids = counter(`${cursor.part}.${cursor.measure}.${cursor.offset}.`.replace('/', '_'));
+    const { ops, select, ...carried } = writeAtCursor(indexDoc(doc), { ...state, cursor }, ids, step);
+    applyEdit(doc, ops);
+    state = { ...state, ...carried, selection: select };
+    return ops.at(-1).event.notes[0];
+  };
+}
+
+test('the octave follows the staff being entered, not the last note typed in another part', () => {
+  const doc = pianoHands();
+  const type = typer(doc);
+  const at = (part, offset = ZERO) => ({ part, measure: 'm1', voice: '1', offset });
+  const c3 = type(at('lh'), 'C');
+  assert.deepEqual([c3.step, c3.octave], ['C', 3], 'a bass-clef C sits in octave 3');
+  // After the left-hand C3, an E in the right hand lands in the treble staff, not E3.
+  const e = type(at('rh'), 'E');
+  assert.deepEqual([e.step, e.octave], ['E', 4]);
+  const g = type(at('rh', new Fraction(1, 4)), 'G');
+  assert.equal(g.octave, 4, 'G nearest E4 is G4');
+  // Back in the left hand, the letter lands near the left hand's C3, not the right's G4.
+  const a = type(at('lh', new Fraction(1, 4)), 'A');
+  assert.deepEqual([a.step, a.octave], ['A', 2], 'A nearest C3 is A2');
+});
+
+test('replacing a letter uses the octave of the note it replaces, when given', () => {
+  const doc = pianoHands();
+  const cursor = { part: 'rh', measure: 'm1', voice: '1', offset: ZERO };
+  const result = writeAtCursor(indexDoc(doc), { selection: [], cursor, dur: { type: 4 } }, counter('n'), 'B', { near: 84 });
+  assert.equal(result.ops.at(-1).event.notes[0].octave, 5, 'B nearest C6 is B5');
+});
+
+/** Two parts of three bars in D major, a quarter note on every beat of each. */
+function twoPartsInD() {
+  const doc = newDocument({ parts: [{ id: 'fl' }, { id: 'vc', clef: 'bass' }], measures: 3, key: 2 });
+  const type = typer(doc);
+  for (const part of ['fl', 'vc']) {
+    for (const measure of ['m1', 'm2', 'm3']) {
+      for (let beat = 0; beat < 4; beat++) type({ part, measure, voice: '1', offset: new Fraction(beat, 4) }, 'D');
+    }
+  }
+  return doc;
+}
+
+const UP_A_TONE = [1, 2];
+
+function keys(doc) {
+  return doc.measures.map((m) => m.key);
+}
+
+test('transposing the whole score moves its key signature with the notes', () => {
+  const doc = twoPartsInD();
+  const result = transposeBy(indexDoc(doc), { selection: [] }, ...UP_A_TONE);
+  applyEdit(doc, result.ops);
+  assert.deepEqual(keys(doc), [4, undefined, undefined], 'D major up a tone is E major');
+  const first = doc.parts[0].bars.m1.voices['1'][0].notes[0];
+  assert.deepEqual([first.step, first.alter], ['E', 0]);
+  checkInvariants(doc);
+});
+
+test('transposing whole bars in every part changes their key and keeps the key after them', () => {
+  const doc = twoPartsInD();
+  const index = indexDoc(doc);
+  const bar2 = [...index.events.entries()].filter(([, info]) => info.measure === 'm2').map(([id]) => id);
+  applyEdit(doc, transposeBy(index, { selection: bar2 }, ...UP_A_TONE).ops);
+  assert.deepEqual(keys(doc), [2, 4, 2]);
+});
+
+test('transposing one part of several leaves the shared key signature alone', () => {
+  const doc = twoPartsInD();
+  const index = indexDoc(doc);
+  const flute = [...index.events.entries()].filter(([, info]) => info.part === 'fl').map(([id]) => id);
+  const result = transposeBy(index, { selection: flute }, ...UP_A_TONE);
+  assert.deepEqual(result.ops.map((op) => op.op), ['transpose']);
+});
+
+test('a key past seven accidentals is spelled enharmonically', () => {
+  const doc = newDocument({ measures: 1, key: 7 });
+  const result = transposeBy(indexDoc(doc), { selection: [] }, ...UP_A_TONE);
+  // A score of rests has no notes to move: nothing to do.
+  assert.equal(result, null);
+  const withNote = twoPartsInD();
+  applyEdit(withNote, [{ op: 'set_key', measure: 'm1', key: 7 }]);
+  applyEdit(withNote, transposeBy(indexDoc(withNote), { selection: [] }, ...UP_A_TONE).ops);
+  assert.equal(withNote.measures[0].key, -3, 'C# major up a tone is D# major, written E-flat major');
+});
+
+test('key signatures are offered by name, major and relative minor, flats to sharps', async () => {
+  const { keyName, keyOptions } = await import('../../static/js/editor/pitch.js');
+  assert.equal(keyName(0), 'C major · A minor (no sharps or flats)');
+  assert.equal(keyName(-3), 'E♭ major · C minor (3♭)');
+  assert.equal(keyName(6), 'F♯ major · D♯ minor (6♯)');
+  assert.deepEqual(keyOptions().map(([k]) => k), Array.from({ length: 15 }, (_, i) => i - 7));
 });

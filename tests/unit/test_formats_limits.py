@@ -34,6 +34,43 @@ def test_malformed_xml_gives_the_parser_reason() -> None:
     assert "could not be read" in error.message and len(error.message) < 400
 
 
+def _mxl(files: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+CONTAINER = "<container><rootfiles><rootfile full-path='score.xml'/></rootfiles></container>"
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "expected"),
+    [
+        (_mxl({"META-INF/container.xml": CONTAINER}), "x.mxl", "holds no MusicXML score"),
+        (_mxl({"notes.txt": "hello"}), "x.mxl", "holds no MusicXML score"),
+        (
+            b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x00\x60MTrk\x00\x00\x00\x04\x00\xff\x2f",
+            "x.mid",
+            "could not be read as MIDI",
+        ),
+    ],
+)
+def test_unreadable_files_are_explained_in_musicians_words(
+    data: bytes, filename: str, expected: str
+) -> None:
+    error = refused(data, filename)
+    assert error.code == "malformed_file"
+    assert expected in error.message
+    # Never Python's own words ("a bytes-like object is required, not 'NoneType'").
+    for internal in ("NoneType", "bytes-like", "index out of range", "Error:"):
+        assert internal not in error.message, error.message
+
+
 def test_truncated_mxl_is_malformed(chorale_mxl: bytes) -> None:
     error = refused(chorale_mxl[: len(chorale_mxl) // 2], "bwv66.6.mxl")
     assert error.code == "malformed_file"

@@ -161,6 +161,17 @@ def test_impossible_requests_raise_clear_errors(prog: list[Any], target: str, co
         suggest(prog, target, 3, options)
     assert err.value.code == code
     assert err.value.message
+    # Written for musicians: notes by name, never a Python dict or list repr.
+    assert not any(c in err.value.message for c in "{}"), err.value.message
+
+
+def test_fixed_notes_are_named_in_no_voicing_errors() -> None:
+    with pytest.raises(VoicingError) as err:
+        suggest([{"symbol": "C", "fixed": {"soprano": 60, "bass": 62}}], "satb", 3)
+    assert "soprano C4" in err.value.message and "bass D4" in err.value.message
+    with pytest.raises(VoicingError) as err:
+        suggest([{"symbol": "C", "fixed": {"melody": 40}}], "piano", 3)
+    assert "melody E2" in err.value.message
 
 
 def test_unknown_options_and_bad_weights_are_refused() -> None:

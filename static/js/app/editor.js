@@ -4,6 +4,7 @@
 
 import { io } from "/vendor/socket.io/socket.io.esm.min.js";
 import { applyEdit, clone } from "../score/index.js";
+import { effectiveAttr } from "../score/model.js";
 import { Engraver } from "../render/engraver.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
@@ -15,7 +16,7 @@ import { Presence, cssId } from "../presence/presence.js";
 import { Player } from "../playback/player.js";
 import { currentUser, api } from "./api.js";
 import { frac } from "../score/fraction.js";
-import { midiOf } from "../editor/pitch.js";
+import { keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
 import { openShareDialog } from "./share.js";
@@ -50,7 +51,6 @@ const state = {
   inputMode: false,
   cursor: null,
   dur: { type: 4 },
-  lastMidi: null,
   clipboard: null,
   rejected: [],
 };
@@ -213,10 +213,6 @@ function select(idsToSelect, { note = null } = {}) {
   state.anchor = idsToSelect[0] || null;
   drawSelection();
   sendSelection();
-  const first = idsToSelect[0] && index && index.events.get(idsToSelect[0]);
-  if (first && first.event.notes.length) {
-    state.lastMidi = midiOf(first.event.notes[0]);
-  }
 }
 
 // --- performing commands ----------------------------------------------------------------------
@@ -228,7 +224,6 @@ function perform(result, { undoable = true } = {}) {
   if (!edit) return null;
   if (undoable) undoHistory.recorded(edit);
   if (result.cursor) state.cursor = result.cursor;
-  if (result.lastMidi !== undefined && result.lastMidi !== null) state.lastMidi = result.lastMidi;
   if (result.select) select(result.select, { note: result.note || null });
   else drawSelection();
   return edit;
@@ -419,9 +414,9 @@ async function run(action, arg) {
       return v && perform({ ops: [{ op: "set_meta", title: v.title, composer: v.composer }] });
     }
     case "key": {
-      const v = await ask("Key signature", [
-        { name: "key", label: "Sharps (+) or flats (−)", type: "number", value: 0 },
-      ]);
+      const at = cmd.currentMeasureIndex(index, state);
+      const current = effectiveAttr(index.doc, at ?? 0, "key");
+      const v = await ask("Key signature", [{ name: "key", label: "Key", options: keyOptions(), value: current }]);
       return v && perform(cmd.setMeasureAttr(index, state, "key", Number(v.key)));
     }
     case "time": {
@@ -490,8 +485,8 @@ function letterOnSelection(step) {
     ? info.event.notes.find((n) => n.id === state.note)
     : info.event.notes[info.event.notes.length - 1];
   // The new letter lands in the octave nearest the note it replaces.
-  const near = { ...state, cursor: cmd.cursorFromSelection(index, state), dur: info.event.dur, lastMidi: midiOf(target) };
-  const result = cmd.writeAtCursor(index, near, { next: () => "x" }, step);
+  const at = { ...state, cursor: cmd.cursorFromSelection(index, state), dur: info.event.dur };
+  const result = cmd.writeAtCursor(index, at, { next: () => "x" }, step, { near: midiOf(target) });
   const pitch = result.ops[result.ops.length - 1].event.notes[0];
   return perform({ ops: [{ op: "set_pitch", note: target.id, step: pitch.step, alter: pitch.alter, octave: pitch.octave }] });
 }

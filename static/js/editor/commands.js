@@ -46,6 +46,27 @@ function defaultPitch(doc, partId) {
   return clef === "bass" ? 45 : clef === "tenor" || clef === "alto" ? 55 : 65;
 }
 
+/**
+ * The MIDI pitch of the last note before ``cursor`` in the staff being entered (its voice
+ * first, then the part's other voices), or null. Octaves are chosen near it, as MuseScore
+ * does: a left-hand C3 must not pull a right-hand letter below the treble staff.
+ */
+export function previousPitchInStaff(index, cursor) {
+  const mi = index.measureIndex.get(cursor.measure);
+  const before = (info) =>
+    info.measureIndex < mi || (info.measureIndex === mi && info.offset.lt(cursor.offset));
+  const voices = [cursor.voice, ...["1", "2", "3", "4"].filter((v) => v !== cursor.voice)];
+  for (const voice of voices) {
+    const seq = index.voices.get(`${cursor.part}/${voice}`) || [];
+    for (let i = seq.length - 1; i >= 0; i--) {
+      const info = index.events.get(seq[i]);
+      if (!info.event.notes.length || !before(info)) continue;
+      return midiOf(info.event.notes[0]);
+    }
+  }
+  return null;
+}
+
 /** Where note input starts: the selected event, or the first event of the score. */
 export function cursorFromSelection(index, state) {
   const first = selectedEvents(index, state)[0];
@@ -55,8 +76,12 @@ export function cursorFromSelection(index, state) {
   return { part: doc.parts[0].id, measure: doc.measures[0].id, voice: "1", offset: ZERO };
 }
 
-/** Write a note (``pitch``) or a rest (``pitch`` null) at the input cursor and advance. */
-export function writeAtCursor(index, state, ids, step, { chordOf = null } = {}) {
+/**
+ * Write a note (letter ``step``) or a rest (``step`` null) at the input cursor and advance.
+ * The octave is the one nearest ``near`` (a MIDI number) when given, else nearest the
+ * previous note in the same staff, else the middle of the part's clef.
+ */
+export function writeAtCursor(index, state, ids, step, { near: nearMidi = null } = {}) {
   const doc = index.doc;
   let cursor = state.cursor;
   let mi = index.measureIndex.get(cursor.measure);
@@ -75,14 +100,8 @@ export function writeAtCursor(index, state, ids, step, { chordOf = null } = {}) 
   const key = effectiveAttr(doc, mi, "key");
   const room = measureLength(doc, mi).sub(cursor.offset);
   const dur = fitDuration(state.dur, room);
-  const near = state.lastMidi ?? defaultPitch(doc, cursor.part);
-  const notes = [];
-  let lastMidi = state.lastMidi;
-  if (step) {
-    const pitch = nearestPitch(step, key, near);
-    notes.push({ id: ids.next(), ...pitch });
-    lastMidi = midiOf(pitch);
-  }
+  const near = nearMidi ?? previousPitchInStaff(index, cursor) ?? defaultPitch(doc, cursor.part);
+  const notes = step ? [{ id: ids.next(), ...nearestPitch(step, key, near) }] : [];
   const eventId = ids.next();
   ops.push({
     op: "write_event",
@@ -92,12 +111,10 @@ export function writeAtCursor(index, state, ids, step, { chordOf = null } = {}) 
     offset: formatFraction(cursor.offset),
     event: { id: eventId, dur, notes },
   });
-  void chordOf;
   return {
     ops,
     select: [eventId],
     cursor: { ...cursor, offset: cursor.offset.add(durValue(dur)) },
-    lastMidi,
   };
 }
 
@@ -141,7 +158,7 @@ export function movePitch(index, state, stepDir, { octave = false } = {}) {
     const p = spellMidi(midiOf(n) + stepDir, stepDir > 0);
     return { op: "set_pitch", note: n.id, ...p };
   });
-  return { ops, lastMidi: midiOf(notes[notes.length - 1]) + stepDir };
+  return { ops };
 }
 
 /** Sharpen or flatten (alter +1 / -1) keeping the letter. */
@@ -247,12 +264,61 @@ export function paste(index, state, ids, clipboard) {
   return ops.length ? { ops, select } : null;
 }
 
-/** Transpose the selection (or, with nothing selected, the whole score). */
+/** Fifths an interval moves a key by: 7 per semitone less 12 per letter (a tone is +2). */
+export function intervalFifths(diatonic, chromatic) {
+  return 7 * chromatic - 12 * diatonic;
+}
+
+/** ``key`` moved by ``fifths``, spelled enharmonically when it would pass seven accidentals. */
+export function transposeKey(key, fifths) {
+  let k = key + fifths;
+  while (k > 7) k -= 12;
+  while (k < -7) k += 12;
+  return k;
+}
+
+/**
+ * Transpose the selection (or, with nothing selected, the whole score). Where the notes
+ * moved are every note of whole measures in every part, the key signature moves with them,
+ * as musicians expect: D major up a tone is E major; the key after the range is kept.
+ */
 export function transposeBy(index, state, diatonic, chromatic) {
-  let notes = selectedNotes(index, state).map((n) => n.id);
-  if (!notes.length) notes = [...index.notes.keys()];
+  const chosen = state.note ? [] : selectedEvents(index, state);
+  const events = chosen.length || state.note ? chosen : [...index.events.keys()];
+  const notes = state.note ? selectedNotes(index, state) : events.flatMap((id) => index.events.get(id).event.notes);
   if (!notes.length) return null;
-  return { ops: [{ op: "transpose", notes, diatonic, chromatic }] };
+  const ops = [{ op: "transpose", notes: notes.map((n) => n.id), diatonic, chromatic }];
+  const fifths = intervalFifths(diatonic, chromatic);
+  if (fifths !== 0) ops.push(...keyChanges(index, new Set(events), fifths));
+  return { ops };
+}
+
+/** set_key ops moving the key of each run of measures whose every event (all parts,
+ * rests too) is in ``moved``; the key after a run is pinned so it stays as it was. */
+function keyChanges(index, moved, fifths) {
+  const doc = index.doc;
+  const count = doc.measures.length;
+  const tally = Array.from({ length: count }, () => ({ all: 0, moved: 0 }));
+  for (const [eventId, info] of index.events) {
+    tally[info.measureIndex].all += 1;
+    if (moved.has(eventId)) tally[info.measureIndex].moved += 1;
+  }
+  const whole = tally.map((t) => t.moved > 0 && t.moved === t.all);
+  const ops = [];
+  for (let first = 0; first < count; first++) {
+    if (!whole[first] || (first > 0 && whole[first - 1])) continue;
+    let end = first;
+    while (end + 1 < count && whole[end + 1]) end += 1;
+    const keyAfter = end + 1 < count ? effectiveAttr(doc, end + 1, "key") : null;
+    for (let m = first; m <= end; m++) {
+      if (m !== first && doc.measures[m].key === undefined) continue;
+      ops.push({ op: "set_key", measure: doc.measures[m].id, key: transposeKey(effectiveAttr(doc, m, "key"), fifths) });
+    }
+    if (keyAfter !== null && doc.measures[end + 1].key === undefined) {
+      ops.push({ op: "set_key", measure: doc.measures[end + 1].id, key: keyAfter });
+    }
+  }
+  return ops;
 }
 
 export function currentMeasureIndex(index, state) {

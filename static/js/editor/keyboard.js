@@ -3,7 +3,7 @@
 
 export const SHORTCUTS = [
   ["N", "Toggle note input mode"],
-  ["A – G", "Note input: write that note (octave nearest the last note, key signature applied); otherwise change the selected note's pitch"],
+  ["A – G", "Note input: write that note (octave nearest the previous note in this staff, key signature applied); otherwise change the selected note's pitch"],
   ["Shift + A – G", "Add that note above the selected chord"],
   ["1 – 7", "Duration: 1 = 64th, 2 = 32nd, 3 = 16th, 4 = eighth, 5 = quarter, 6 = half, 7 = whole"],
   [".", "Toggle dot"],

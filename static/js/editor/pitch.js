@@ -45,4 +45,22 @@ export function pitchName(p) {
   return `${p.step}${acc}${p.octave}`;
 }
 
+const MAJORS = ["Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"];
+const MINORS = ["Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#", "G#", "D#", "A#"];
+
+function spelled(name) {
+  return name.replace("#", "♯").replace(/^(.)b$/, "$1♭");
+}
+
+/** A key signature (sharps > 0, flats < 0) as musicians name it: "D major · B minor (2♯)". */
+export function keyName(key) {
+  const count = key === 0 ? "no sharps or flats" : key > 0 ? `${key}♯` : `${-key}♭`;
+  return `${spelled(MAJORS[key + 7])} major · ${spelled(MINORS[key + 7])} minor (${count})`;
+}
+
+/** Every key signature, flats to sharps, as ``[key, name]`` pairs for a menu. */
+export function keyOptions() {
+  return MAJORS.map((_, i) => [i - 7, keyName(i - 7)]);
+}
+
 export { STEPS };
