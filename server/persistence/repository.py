@@ -320,7 +320,10 @@ def set_member(
     conn: Connection, score_id: str, user_id: int, role: str | None, link_id: int | None = None
 ) -> None:
     """Give ``user_id`` a role on the score (through share link ``link_id``, or by hand);
-    ``None`` removes the membership. Bumps the score's access version."""
+    ``None`` removes the membership. Bumps the score's access version first: that takes
+    the score row's lock, so concurrent membership changes of one score run one after the
+    other and each sees the last one's result (the last-owner check relies on it)."""
+    bump_access(conn, score_id)
     conn.execute(
         delete(ScoreMember).where(ScoreMember.score_id == score_id, ScoreMember.user_id == user_id)
     )
@@ -330,7 +333,6 @@ def set_member(
                 score_id=score_id, user_id=user_id, role=role, link_id=link_id
             )
         )
-    bump_access(conn, score_id)
 
 
 def bump_access(conn: Connection, score_id: str) -> None:
