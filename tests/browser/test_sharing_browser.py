@@ -164,3 +164,45 @@ def test_a_share_link_with_an_expiry_stops_working(
     assert web_service.head_seq(score) == 1
     assert ana.errors == [] and cleo.errors == []
     assert blocked.urls == []
+
+
+def test_library_search_sort_rename_duplicate_trash_and_shared_with_me(
+    make_user: Any, blocked: Blocked
+) -> None:
+    eve, fay = make_user("eve_lib"), make_user("fay_lib")
+    fugue = str(eve.api("post", "/api/scores", {"title": "Fugue", "measures": 2})["id"])
+    eve.api("post", "/api/scores", {"title": "Air", "measures": 2})
+    eve.api("post", f"/api/scores/{fugue}/members", {"name": "fay_lib", "role": "viewer"})
+    page = eve.page
+    page.goto(f"{eve.server.url}/")
+    page.wait_for_function("document.querySelectorAll('#score-list tbody tr').length === 2")
+    page.select_option("#library-sort", "title")
+    page.wait_for_function(
+        "document.querySelector('#score-list tbody tr td').textContent === 'Air'"
+    )
+    page.fill("#library-search", "fug")
+    page.wait_for_function("document.querySelectorAll('#score-list tbody tr').length === 1")
+    row = f"#score-list tr[data-score-id='{fugue}']"
+    page.click(f"{row} button.rename")
+    page.fill("#dialog-form input[name=title]", "Fugue in D")
+    page.click("#dialog-form button[value=ok]")
+    page.wait_for_selector(f"{row} a:has-text('Fugue in D')")
+    page.click(f"{row} button.duplicate")
+    page.wait_for_selector("#score-list a:has-text('Copy of Fugue in D')")
+    page.click(f"{row} button.delete")
+    page.wait_for_function(f'!document.querySelector("{row}")')
+    page.click("#trash summary")
+    page.wait_for_selector(f"#trash-list tr[data-score-id='{fugue}']")
+
+    other = fay.page
+    other.goto(f"{fay.server.url}/")
+    other.wait_for_selector("#shared-empty:not([hidden])")  # deleted: gone for Fay too
+    page.click(f"#trash-list tr[data-score-id='{fugue}'] button.restore")
+    page.wait_for_selector(f"{row} a:has-text('Fugue in D')")
+    other.reload()
+    other.wait_for_selector(f"#shared-list tr[data-score-id='{fugue}']")
+    shared = other.inner_text(f"#shared-list tr[data-score-id='{fugue}']")
+    assert "eve_lib" in shared and "viewer" in shared
+    assert not other.query_selector(f"#shared-list tr[data-score-id='{fugue}'] button.rename")
+    assert eve.errors == [] and fay.errors == []
+    assert blocked.urls == []
