@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         EDIT_LOG_KEY,
         HELPER_KEY,
         HISTORY_KEY,
+        JOBS_KEY,
         LIBRARY_KEY,
         OBSERVABILITY_KEY,
         REPOSITORIES_KEY,
@@ -45,6 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .history_service import HistoryService, HistoryViews
     from .library import Library
     from .observability import Observability
+    from .offload import POOL, Jobs
+    from .offload import Limits as JobLimits
     from .persistence import Repositories, open_database
     from .sharing import SharingService
     from .suggestions import HelperService
@@ -74,8 +77,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[OBSERVABILITY_KEY] = Observability()
     db = open_database(settings.database_url)
     edit_log = app.extensions[EDIT_LOG_KEY] = EditLog(
-        db, snapshot_every=settings.snapshot_every, log_key=settings.log_key
+        db,
+        snapshot_every=settings.snapshot_every,
+        log_key=settings.log_key,
+        cache_bytes=settings.cache_bytes,
     )
+    # One pool per process (several apps in a test process share it): the last app's
+    # settings win, which is what one server with one set of settings means.
+    POOL.configure(
+        JobLimits(
+            workers=settings.job_workers,
+            queue=settings.job_queue,
+            time_limit_s=settings.job_time_limit,
+            memory_limit_bytes=settings.job_memory_bytes,
+        )
+    )
+    jobs = app.extensions[JOBS_KEY] = Jobs(POOL, settings.database_url, settings.log_key)
     repos = app.extensions[REPOSITORIES_KEY] = Repositories.over(db)
 
     limits = sync_limits if isinstance(sync_limits, Limits) else Limits.from_env(os.environ)
@@ -95,7 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # each score's history is built and held once; building one yields to other sockets.
     views = HistoryViews(edit_log, repos.checkpoints, pause=lambda: socketio.sleep(0))
     app.extensions[HISTORY_KEY] = HistoryService.over(edit_log, repos, views)
-    app.extensions[HELPER_KEY] = HelperService.over(edit_log, repos, views)
+    app.extensions[HELPER_KEY] = HelperService.over(edit_log, repos, views, voicing=jobs.voicing)
     app.extensions[SHARING_KEY] = SharingService.over(repos)
     app.extensions[LIBRARY_KEY] = Library.over(edit_log, repos)
     init_web(app)

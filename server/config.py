@@ -96,6 +96,13 @@ class Settings:
     log_key: str = field(default="", repr=False)
     max_import_bytes: int = 10 * 1024 * 1024
     cors_origins: tuple[str, ...] = ()  # empty = same origin only
+    #: Byte budget of the cached score heads of one process (``TUTTI_CACHE_BYTES``).
+    cache_bytes: int = 256 * 1024 * 1024
+    #: The job pool (``server/offload``): processes, queue, per-job seconds and bytes.
+    job_workers: int = 2
+    job_queue: int = 8
+    job_time_limit: float = 300.0
+    job_memory_bytes: int = 3 * 1024**3
 
     @classmethod
     def from_env(
@@ -124,6 +131,13 @@ class Settings:
                 pick("max_import_bytes", str(10 * 1024 * 1024)), "max_import_bytes"
             ),
             "cors_origins": _origins(pick("cors_origins", "") or ""),
+            "cache_bytes": _positive_int(pick("cache_bytes", str(256 * 1024**2)), "cache_bytes"),
+            "job_workers": _positive_int(pick("job_workers", "2"), "job_workers"),
+            "job_queue": _positive_int(pick("job_queue", "8"), "job_queue"),
+            "job_time_limit": _positive_float(pick("job_time_limit", "300"), "job_time_limit"),
+            "job_memory_bytes": _positive_int(
+                pick("job_memory_bytes", str(3 * 1024**3)), "job_memory_bytes"
+            ),
         }
         values.update(overrides)
         if "secret_key" not in values:
@@ -146,6 +160,16 @@ def _positive_int(raw: str | None, name: str) -> int:
         raise ValueError(f"TUTTI_{name.upper()} must be an integer, got {raw!r}") from None
     if value < 1:
         raise ValueError(f"TUTTI_{name.upper()} must be positive")
+    return value
+
+
+def _positive_float(raw: str | None, name: str) -> float:
+    try:
+        value = float(raw or "")
+    except ValueError:
+        raise ValueError(f"TUTTI_{name.upper()} must be a number, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"TUTTI_{name.upper()} must be a positive number")
     return value
 
 

@@ -32,6 +32,15 @@ from .persistence.edits import CommittedEdit
 from .persistence.score_settings import DEFAULT_SETTINGS
 from .score import Doc, InvalidOp, apply_edit, check_invariants, clone, new_document
 from .score.ops.structure import clean_document
+from .score.size import doc_bytes
+
+#: Default budget of the cached heads of one process (``TUTTI_CACHE_BYTES``).
+CACHE_BYTES = 256 * 1024 * 1024
+#: A cached head's size is estimated again once it is this many edits past its estimate
+#: (edits change a document's size slowly; walking it on every edit would cost CPU).
+RESIZE_EVERY = 20
+#: Per-score states kept at most (a state without a cached head is a lock and a few ints).
+MAX_STATES = 4096
 
 
 @dataclass
@@ -41,6 +50,14 @@ class _Head:
     seq: int
     doc: Doc
     hash: str
+    #: Estimated size of ``doc`` in bytes (``score.size``) and the seq it was taken at.
+    size: int = 0
+    sized_at: int = -1
+
+    def estimate(self) -> int:
+        if self.sized_at < 0 or self.seq - self.sized_at >= RESIZE_EVERY:
+            self.size, self.sized_at = doc_bytes(self.doc), self.seq
+        return self.size
 
 
 @dataclass
@@ -140,7 +157,8 @@ class EditLog:
     Submits to one score are serialised in-process by a per-score lock (greenlets
     and threads) and across processes by the database lock on the score row.
     The head document of each score is cached and refreshed whenever the log moved
-    on in another process.
+    on in another process; the cached heads together stay within ``cache_bytes``
+    (estimated, ``score.size``), least recently used first out.
     """
 
     def __init__(
@@ -148,7 +166,7 @@ class EditLog:
         db: Database,
         *,
         snapshot_every: int = 100,
-        max_cached_scores: int = 256,
+        cache_bytes: int = CACHE_BYTES,
         log_key: bytes | str | None = None,
     ) -> None:
         """``log_key``: the HMAC key of the log; default ``TUTTI_LOG_KEY`` or the
@@ -158,7 +176,7 @@ class EditLog:
         self.db = db
         self._signer = LogSigner(_log_key_bytes(log_key))
         self.snapshot_every = snapshot_every
-        self.max_cached_scores = max_cached_scores
+        self.cache_bytes = cache_bytes
         self._states: OrderedDict[str, _ScoreState] = OrderedDict()
         self._states_lock = threading.Lock()
         self._author_names: dict[int, str] = {}
@@ -190,18 +208,52 @@ class EditLog:
             return state
 
     def _evict(self) -> None:
-        """Forget the least recently used scores' cached heads beyond ``max_cached_scores``.
+        """Forget the least recently used scores' cached heads while their estimated
+        sizes add up to more than ``cache_bytes`` (caller holds ``_states_lock``).
 
-        A score whose lock is held (a submit in flight) is skipped; its state is kept.
+        A score whose lock is held (a submit or load in flight) is neither measured nor
+        dropped; its last estimate counts and its state is kept.
         """
-        for score_id in list(self._states)[: max(0, len(self._states) - self.max_cached_scores)]:
+        sizes: dict[str, int] = {}
+        for score_id, state in self._states.items():
+            head = state.head
+            if head is None:
+                continue
+            if state.lock.acquire(blocking=False):
+                try:
+                    sizes[score_id] = head.estimate()
+                finally:
+                    state.lock.release()
+            else:
+                sizes[score_id] = head.size
+        total = sum(sizes.values())
+        for score_id in list(self._states):
+            if total <= self.cache_bytes:
+                break
             state = self._states[score_id]
             if state.lock.acquire(blocking=False):
                 try:
                     del self._states[score_id]
                     state.head = None
+                    total -= sizes.get(score_id, 0)
                 finally:
                     state.lock.release()
+        # States without a head cost next to nothing, but must not pile up forever.
+        while len(self._states) > MAX_STATES:
+            score_id = next(iter(self._states))
+            state = self._states[score_id]
+            if not state.lock.acquire(blocking=False):
+                break
+            try:
+                del self._states[score_id]
+                state.head = None
+            finally:
+                state.lock.release()
+
+    def cached_bytes(self) -> int:
+        """The estimated size of the cached heads (as of their last estimates)."""
+        with self._states_lock:
+            return sum(s.head.size for s in self._states.values() if s.head is not None)
 
     def forget_cache(self, score_id: str | None = None) -> None:
         """Drop cached heads (all, or one score's), e.g. to measure a cold load."""
@@ -464,6 +516,10 @@ class EditLog:
             head.seq = seq
         else:
             head = self._build_head(conn, score_id, seq)
+            head.estimate()
+            state.head = head
+            with self._states_lock:
+                self._evict()  # a new document came in: make room for it
         state.head = head
         return head
 

@@ -14,6 +14,7 @@ from typing import Any
 #: carry the same body without a status.
 STATUS: dict[str, int] = {
     "bad_request": 400,
+    "busy": 503,
     "malformed_file": 400,
     "bad_credentials": 401,
     "not_authenticated": 401,
@@ -36,6 +37,8 @@ STATUS: dict[str, int] = {
     "out_of_order": 409,
     "rate_limited": 429,
     "server_error": 500,
+    "too_big": 413,
+    "too_slow": 503,
 }
 
 

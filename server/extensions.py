@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .history_service import HistoryService
     from .library import Library
     from .observability import Observability
+    from .offload import Jobs
     from .persistence import AccessVersions, Members, Repositories, ScoreSettings, Trash, Users
     from .sharing import SharingService
     from .suggestions import HelperService
@@ -36,6 +37,7 @@ SOCKETIO_KEY = "socketio"  # the key Flask-SocketIO itself uses
 OBSERVABILITY_KEY = "tutti.observability"
 SHARING_KEY = "tutti.sharing"
 LIBRARY_KEY = "tutti.library"
+JOBS_KEY = "tutti.jobs"
 
 
 def _app(app: Flask | None) -> Flask:
@@ -103,6 +105,11 @@ def get_broadcaster(app: Flask | None = None) -> Broadcaster:
 def get_observability(app: Flask | None = None) -> Observability:
     """This process's metrics (``/metrics``), fed by the sync layer."""
     return cast("Observability", _app(app).extensions[OBSERVABILITY_KEY])
+
+
+def get_jobs(app: Flask | None = None) -> Jobs:
+    """The job pool's calls (exports, voicing) for this app's database."""
+    return cast("Jobs", _app(app).extensions[JOBS_KEY])
 
 
 def get_socketio(app: Flask | None = None) -> SocketIO:

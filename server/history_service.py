@@ -41,7 +41,7 @@ SNAPSHOTS_PER_PAUSE = 4
 CHECKPOINT_EVERY = 1000
 #: Bump when ``HistoryView.state()`` (or this envelope) changes shape: older checkpoints
 #: are then ignored and the log is replayed once.
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2  # 2: blame keeps earlier states (restored credit)
 #: A resumed view gets stored snapshots this far apart, so ``doc_at`` replays at most
 #: half of it (the spacing of a replayed view's own checkpoints).
 SNAPSHOT_SPACING = 500
@@ -321,32 +321,45 @@ class HistoryService:
         group: bool = True,
         limit: int | None = None,
         before_seq: int | None = None,
+        expand: int | None = None,
     ) -> dict[str, Any]:
-        """History entries, newest last, with author colours."""
+        """History entries, newest last, with author colours.
+
+        ``expand``: instead, one entry per edit of the entry (under the same filters and
+        grouping) that holds edit ``expand``, so each can be seen and reverted alone.
+        """
         self.require(score_id, user_id, "viewer")
         if f.origin is not None and f.origin not in ORIGINS:
             raise HistoryError("bad_request", f"origin must be one of {ORIGINS}")
         with self.views.lock:
             view = self.views.get(score_id)
             measures = measure_ids(view.head, f.from_measure, f.to_measure)
-            entries = view.entries(
-                author_id=f.author_id,
-                origin=f.origin,
-                since=f.since,
-                until=f.until,
-                measures=measures,
-                parts=f.parts or None,
-                window=60.0 if group else -1.0,
-                limit=limit,
-                before_seq=before_seq,
-            )
+            filters: dict[str, Any] = {
+                "author_id": f.author_id,
+                "origin": f.origin,
+                "since": f.since,
+                "until": f.until,
+                "measures": measures,
+                "parts": f.parts or None,
+                "window": 60.0 if group else -1.0,
+            }
+            if expand is None:
+                found = view.entries(**filters, limit=limit, before_seq=before_seq)
+            else:
+                expanded = view.expand(expand, **filters)
+                if expanded is None:
+                    raise HistoryError("not_found", f"no edit {expand} matches these filters")
+                found = expanded
             head = view.seq
         out = []
-        for entry in entries:
+        for entry in found:
             raw = entry.to_json()
             raw["author"] = self.person(entry.author_id)
             out.append(raw)
-        return {"head": head, "entries": out}
+        result: dict[str, Any] = {"head": head, "entries": out}
+        if expand is not None:
+            result["expanded"] = [s for entry in found for s in entry.seqs]
+        return result
 
     def blame(self, score_id: str, user_id: int) -> dict[str, Any]:
         """Every element's blame, the authorship colour map and the people in it."""
@@ -374,7 +387,7 @@ class HistoryService:
         if entry is None:
             raise HistoryError("not_found", f"no element {element_id!r} in the score now")
         found = _element(entry)
-        for key in ("created", "changed"):
+        for key in ("created", "changed", "restored_by"):
             if key in found:
                 found[key]["author"] = self.person(found[key]["author_id"])
         return {"head": head, "element": found}
@@ -554,7 +567,8 @@ class HistoryService:
 
 def _element(entry: Any) -> dict[str, Any]:
     raw: dict[str, Any] = entry.to_json()
-    raw.pop("content", None)
+    for internal in ("content", "past", "since"):
+        raw.pop(internal, None)
     raw["via_helper"] = entry.via_helper
     return raw
 

@@ -1,7 +1,8 @@
 """ID-free views of a document for comparing imports and exports (round-trip checks).
 
 ``musical_content`` keeps what notation carries (positions, notated durations, spelled
-pitches, ties, lyrics, symbols, bar attributes, the clef in force per bar);
+pitches, ties, lyrics, articulations and ornaments, symbols, bar attributes, the clef in
+force per bar);
 ``sounding_notes`` keeps only what a MIDI file can: onset, MIDI pitch and length, with
 ties merged. Pure.
 """
@@ -12,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..score.durations import dur_value, measure_length
-from ..score.model import Doc, effective_attr
+from ..score.model import Doc, effective_attr, sounding_share
 from ..score.pitch import to_midi
 
 
@@ -39,7 +40,9 @@ def musical_content(doc: Doc) -> dict[str, Any]:
                         for n in event["notes"]
                     )
                     lyrics = tuple(sorted(event.get("lyrics", {}).items()))
-                    rows.append((offset, tuple(sorted(event["dur"].items())), pitches, lyrics))
+                    marks = tuple(sorted(event.get("marks", {}).items()))
+                    dur = tuple(sorted(event["dur"].items()))
+                    rows.append((offset, dur, pitches, lyrics, marks))
                     offset += dur_value(event["dur"])
                 voices[name] = rows
             bars.append(
@@ -56,7 +59,8 @@ def musical_content(doc: Doc) -> dict[str, Any]:
 
 
 def sounding_notes(doc: Doc) -> list[list[tuple[Fraction, int, Fraction]]]:
-    """Per part, sorted (onset, MIDI pitch, length) in whole notes, tied notes merged."""
+    """Per part, sorted (onset, MIDI pitch, length) in whole notes, tied notes merged,
+    a staccato as long as it is played (``score.model.sounding_share``)."""
     starts: list[Fraction] = []
     position = Fraction(0)
     for i in range(len(doc["measures"])):
@@ -67,10 +71,14 @@ def sounding_notes(doc: Doc) -> list[list[tuple[Fraction, int, Fraction]]]:
         notes: list[tuple[Fraction, int, Fraction]] = []
         for voice in sorted({v for bar in part["bars"].values() for v in bar["voices"]}):
             held: dict[int, tuple[Fraction, Fraction]] = {}  # pitch -> (onset, length so far)
+            tie_before = False  # the previous event of the voice ties on (as writer.py sees it)
             for i, m in enumerate(doc["measures"]):
                 at = starts[i]
                 for event in part["bars"][m["id"]]["voices"].get(voice, []):
                     length = dur_value(event["dur"])
+                    tie_after = any(n.get("tie") for n in event["notes"])
+                    share = Fraction(1) if tie_before or tie_after else sounding_share(event)
+                    tie_before = tie_after
                     for n in event["notes"]:
                         pitch = to_midi(n)
                         onset, so_far = held.pop(pitch, (at, Fraction(0)))
@@ -80,7 +88,7 @@ def sounding_notes(doc: Doc) -> list[list[tuple[Fraction, int, Fraction]]]:
                         if n.get("tie"):
                             held[pitch] = (onset, so_far + length)
                         else:
-                            notes.append((onset, pitch, so_far + length))
+                            notes.append((onset, pitch, so_far + length * share))
                     at += length
             notes += [(onset, pitch, length) for pitch, (onset, length) in held.items()]
         out.append(sorted(notes))

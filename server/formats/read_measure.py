@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from music21 import (
+    articulations,
     bar,
     base,
     chord,
@@ -31,6 +32,7 @@ from music21 import (
     tempo,
 )
 
+from ..score.model import MAX_TREMOLO, REST_MARKS
 from ..score.ops._common import MAX_LYRIC
 from ..score.pitch import validate_pitch
 from .report import Report
@@ -59,6 +61,22 @@ REPEATS = "repeat signs are not supported yet; the music is imported as written,
 TEXT = (
     "text directions (tempo words, rehearsal marks, codas) are not supported yet and were dropped"
 )
+
+
+# music21 class -> our mark, most specific first (StrongAccent is an Accent, and so on).
+MARK_CLASSES: tuple[tuple[type, str], ...] = (
+    (articulations.Staccatissimo, "staccatissimo"),
+    (articulations.Staccato, "staccato"),
+    (articulations.StrongAccent, "marcato"),
+    (articulations.Accent, "accent"),
+    (articulations.Tenuto, "tenuto"),
+    (expressions.Fermata, "fermata"),
+    (expressions.InvertedMordent, "inverted_mordent"),
+    (expressions.Mordent, "mordent"),
+    (expressions.Trill, "trill"),
+    (expressions.ArpeggioMark, "arpeggio"),
+)
+MARK_ON_REST = "articulations and ornaments on rests (other than fermatas) were dropped"
 
 
 @dataclass
@@ -146,14 +164,17 @@ def _read_note(el: note.GeneralNote, offset: Fraction, number: int, report: Repo
         return None
     length = Fraction(el.duration.quarterLength) / 4
     hint = _hint(el, number, report)
-    _report_markings(el, number, report)
+    marks = read_marks(el, number, report)
     if isinstance(el, (note.Unpitched, percussion.PercussionChord)):
         report.add(UNPITCHED, number)
         return Item(offset, length, [], hint=hint)
     if isinstance(el, note.Rest):
         if el.lyrics:
             report.add(LYRIC_REST, number, len(el.lyrics))
-        return Item(offset, length, [], hint=hint, hidden=bool(el.style.hideObjectOnPrint))
+        hidden = bool(el.style.hideObjectOnPrint)
+        return Item(
+            offset, length, [], hint=hint, hidden=hidden, marks=_rest_marks(marks, number, report)
+        )
     pitched: list[tuple[Any, Any]] = []
     if isinstance(el, chord.Chord):
         # Ties belong to chord tones; the chord's own tie only speaks when no tone has one.
@@ -174,7 +195,16 @@ def _read_note(el: note.GeneralNote, offset: Fraction, number: int, report: Repo
     if not notes and lyrics:
         report.add(LYRIC_REST, number)
         lyrics = {}
-    return Item(offset, length, notes, lyrics, hint)
+    if not notes:
+        marks = _rest_marks(marks, number, report)
+    return Item(offset, length, notes, lyrics, hint, marks=marks)
+
+
+def _rest_marks(marks: dict[str, Any], number: int, report: Report) -> dict[str, Any]:
+    kept = {k: v for k, v in marks.items() if k in REST_MARKS}
+    if len(kept) < len(marks):
+        report.add(MARK_ON_REST, number, len(marks) - len(kept))
+    return kept
 
 
 def _pitch(p: Any, number: int, report: Report) -> dict[str, Any] | None:
@@ -233,15 +263,41 @@ def _hint(el: note.GeneralNote, number: int, report: Report) -> dict[str, Any] |
     return hint
 
 
-def _report_markings(el: note.GeneralNote, number: int, report: Report) -> None:
+def read_marks(el: note.GeneralNote, number: int, report: Report) -> dict[str, Any]:
+    """The event's articulations and ornaments; every other one is reported by kind."""
+    marks: dict[str, Any] = {}
     for art in el.articulations:
-        name = type(art).__name__
-        report.add(
-            f"articulations ({spaced_name(name)}) are not supported yet and were dropped", number
-        )
+        name = _mark_name(art)
+        if name is None:
+            kind = spaced_name(type(art).__name__)
+            report.add(f"articulations ({kind}) are not supported yet and were dropped", number)
+        else:
+            marks[name] = True
     for expr in el.expressions:
-        name = type(expr).__name__
-        report.add(f"{spaced_name(name)} marks are not supported yet and were dropped", number)
+        name = _mark_name(expr)
+        if isinstance(expr, expressions.Turn) and not isinstance(expr, expressions.InvertedTurn):
+            name = "turn"
+        if isinstance(expr, expressions.Tremolo):
+            strokes = int(expr.numberOfMarks or 3)
+            if not 1 <= strokes <= MAX_TREMOLO:
+                report.add(
+                    f"tremolos of more than {MAX_TREMOLO} strokes were drawn with {MAX_TREMOLO}",
+                    number,
+                )
+            marks["tremolo"] = max(1, min(MAX_TREMOLO, strokes))
+        elif name is None:
+            kind = spaced_name(type(expr).__name__)
+            report.add(f"{kind} marks are not supported yet and were dropped", number)
+        else:
+            marks[name] = True
+    return dict(sorted(marks.items()))
+
+
+def _mark_name(obj: Any) -> str | None:
+    for cls, name in MARK_CLASSES:
+        if isinstance(obj, cls):
+            return name
+    return None
 
 
 def spaced_name(name: str) -> str:

@@ -10,6 +10,7 @@ May import music21; must not import verovio or anything outside server.score.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -239,8 +240,7 @@ def _read_part(
         slots = _voice_slots(mc, number, report)
         for slot in {*slots, *carry}:
             items = carry.get(slot, []) + [
-                Item(it.offset + shift, it.length, it.notes, it.lyrics, it.hint)
-                for it in slots.get(slot, [])
+                replace(it, offset=it.offset + shift) for it in slots.get(slot, [])
             ]
             prefix = f"{pid}m{number}v{slot}"
             events, carry_out = build_voice(items, length, prefix, report, number)

@@ -35,6 +35,7 @@ class Item:
     lyrics: dict[str, str] = field(default_factory=dict)
     hint: dict[str, Any] | None = None
     hidden: bool = False  # a rest the file does not print (a spacer)
+    marks: dict[str, Any] = field(default_factory=dict)  # articulations and ornaments
 
 
 def build_voice(
@@ -87,6 +88,10 @@ def _layout(
             if last and last[0] == start and last[1] == end and item.notes and last[2]["notes"]:
                 # Two notes struck together in one voice are a chord (MIDI does this).
                 _merge_chord(last[2], item.notes, findings)
+                if item.marks:
+                    last[2]["marks"] = dict(
+                        sorted({**last[2].get("marks", {}), **item.marks}.items())
+                    )
                 continue
             findings.append(OVERLAP)
             if end <= position:
@@ -111,6 +116,8 @@ def _layout(
             event: Event = {"id": event_id, "dur": dur, "notes": notes}
             if k == 0 and item.lyrics and notes:
                 event["lyrics"] = dict(item.lyrics)
+            if k == 0 and item.marks:
+                event["marks"] = dict(item.marks)
             events.append(event)
         last = (start, end, events[first]) if len(durs) == 1 else None
         position = end

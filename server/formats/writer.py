@@ -17,10 +17,12 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from music21 import (
+    articulations,
     chord,
     clef,
     duration,
     dynamics,
+    expressions,
     harmony,
     instrument,
     interval,
@@ -35,8 +37,8 @@ from music21 import (
 )
 from music21.musicxml import m21ToXml
 
-from ..score.durations import parse_fraction
-from ..score.model import Doc
+from ..score.durations import dur_value, measure_length, parse_fraction
+from ..score.model import Doc, sounding_share
 from ..score.pitch import to_midi
 
 TYPE_NAMES = {
@@ -57,17 +59,31 @@ CLEF_CLASSES = {
     "treble8vb": clef.Treble8vbClef,
     "percussion": clef.PercussionClef,
 }
+MARK_FACTORIES: dict[str, Any] = {
+    "staccato": articulations.Staccato,
+    "staccatissimo": articulations.Staccatissimo,
+    "accent": articulations.Accent,
+    "tenuto": articulations.Tenuto,
+    "marcato": articulations.StrongAccent,
+    "fermata": expressions.Fermata,
+    "trill": expressions.Trill,
+    "mordent": expressions.Mordent,
+    "inverted_mordent": expressions.InvertedMordent,
+    "turn": expressions.Turn,
+    "arpeggio": expressions.ArpeggioMark,
+}
 # One expected <note> per rest or chord tone: (our id, MIDI number or None for a rest).
 Expected = list[tuple[str, int | None]]
 
 
 def to_music21(
-    doc: Doc, *, harmonies: bool = True
+    doc: Doc, *, harmonies: bool = True, sounding: bool = False
 ) -> tuple[stream.Score, dict[tuple[int, int], Expected]]:
     """The score as music21 objects (concert pitch) and, per (part, measure), the ids
     of the <note> elements the MusicXML exporter will write, in order.
 
-    ``harmonies=False`` leaves chord symbols out (music21 would play them in MIDI)."""
+    ``harmonies=False`` leaves chord symbols out (music21 would play them in MIDI);
+    ``sounding=True`` shortens staccato notes to what is played (for MIDI)."""
     score = stream.Score()
     score.metadata = metadata.Metadata(title=doc.get("title", ""), composer=doc.get("composer", ""))
     expected: dict[tuple[int, int], Expected] = {}
@@ -77,6 +93,7 @@ def to_music21(
         p.insert(0, _instrument(part))
         tied: dict[str, set[int]] = {}
         clef_now = part["clef"]
+        time_now = [4, 4]
         for mi, measure in enumerate(doc["measures"]):
             bar = part["bars"][measure["id"]]
             m = stream.Measure(number=mi + 1)
@@ -87,15 +104,19 @@ def to_music21(
                 clef_now = wanted
             if "key" in measure:
                 m.insert(0, key.KeySignature(measure["key"]))
+            time_now = measure.get("time", time_now)
             if "time" in measure:
                 m.insert(0, meter.TimeSignature(f"{measure['time'][0]}/{measure['time'][1]}"))
             if "tempo" in measure and pi == 0:
                 m.insert(0, tempo.MetronomeMark(number=measure["tempo"]))
-            expected[(pi, mi)] = _voices(m, bar["voices"], tied)
+            expected[(pi, mi)] = _voices(m, bar["voices"], tied, sounding)
             for item in bar.get("harmonies", []) if harmonies else []:
                 m.insert(_ql(item["offset"]), chord_symbol(item["symbol"]))
             for item in bar.get("dynamics", []):
                 m.insert(_ql(item["offset"]), dynamics.Dynamic(item["mark"]))
+            if sounding:
+                # A staccato last in its bar must not make the bar (and all after it) shorter.
+                m.duration = duration.Duration(measure_length(time_now) * 4)
             p.append(m)
         score.insert(0, p)
     score.atSoundingPitch = True
@@ -106,13 +127,24 @@ def _ql(offset: str) -> Fraction:
     return parse_fraction(offset) * 4
 
 
-def _voices(m: stream.Measure, voices: dict[str, list[Any]], tied: dict[str, set[int]]) -> Expected:
+def _voices(
+    m: stream.Measure, voices: dict[str, list[Any]], tied: dict[str, set[int]], sounding: bool
+) -> Expected:
     expected: Expected = []
     many = len(voices) > 1
     for name in sorted(voices):
         target: stream.Stream[Any] = stream.Voice(id=name) if many else m
+        offset = Fraction(0)
         for event in voices[name]:
-            target.append(_event(event, tied.setdefault(name, set())))
+            tied_in = tied.setdefault(name, set())
+            el = _event(event, tied_in)
+            # Placed at its written offset, so a shortened (sounding) length moves nothing.
+            target.insert(offset * 4, el)
+            offset += dur_value(event["dur"])
+            share = sounding_share(event)
+            tied_out = any(n.get("tie") for n in event["notes"])
+            if sounding and share != 1 and not tied_out and not tied_in:
+                el.duration = duration.Duration(el.duration.quarterLength * share)
             if event["notes"]:
                 expected += [(n["id"], to_midi(n)) for n in event["notes"]]
                 tied[name] = {to_midi(n) for n in event["notes"] if n.get("tie")}
@@ -136,7 +168,9 @@ def _duration(dur: dict[str, Any]) -> duration.Duration:
 def _event(event: dict[str, Any], tied_before: set[int]) -> note.GeneralNote:
     d = _duration(event["dur"])
     if not event["notes"]:
-        return note.Rest(duration=d)
+        rest = note.Rest(duration=d)
+        _add_marks(rest, event.get("marks", {}))
+        return rest
     members = []
     for n in event["notes"]:
         member = note.Note(_pitch(n))
@@ -150,7 +184,22 @@ def _event(event: dict[str, Any], tied_before: set[int]) -> note.GeneralNote:
     el.duration = d
     for verse, text in sorted(event.get("lyrics", {}).items()):
         el.addLyric(text, int(verse))
+    _add_marks(el, event.get("marks", {}))
     return el
+
+
+def _add_marks(el: note.GeneralNote, marks: dict[str, Any]) -> None:
+    for name, value in marks.items():
+        if name == "tremolo":
+            tremolo = expressions.Tremolo()
+            tremolo.numberOfMarks = value
+            el.expressions.append(tremolo)
+            continue
+        mark = MARK_FACTORIES[name]()
+        if isinstance(mark, articulations.Articulation):
+            el.articulations.append(mark)
+        else:
+            el.expressions.append(mark)
 
 
 def _pitch(n: dict[str, Any]) -> pitch.Pitch:
@@ -267,5 +316,5 @@ def mxl_bytes(doc: Doc) -> bytes:
 def midi_bytes(doc: Doc) -> bytes:
     from music21.midi import translate
 
-    score, _ = to_music21(doc, harmonies=False)
+    score, _ = to_music21(doc, harmonies=False, sounding=True)
     return bytes(translate.streamToMidiFile(score).writestr())

@@ -11,7 +11,7 @@ from .blame import Blame, ElementBlame, blame
 from .contributions import AuthorSummary, contributions, helper_provenance
 from .describe import describe_edit, describe_op
 from .diff import DiffEntry, MusicalDiff, musical_diff
-from .entries import HistoryEntry, group_entries
+from .entries import HistoryEntry, expand_entry, group_entries
 from .export import history_rows, to_csv, to_json
 from .facts import touched_keys
 from .records import EditRecord, Stamp, stamp_of
@@ -38,6 +38,7 @@ __all__ = [
     "contributions",
     "describe_edit",
     "describe_op",
+    "expand_entry",
     "group_entries",
     "helper_provenance",
     "history_rows",

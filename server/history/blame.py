@@ -7,27 +7,36 @@ it serialises to JSON for checkpoints. Pure: must not import Flask, SQL or Socke
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from server.score import apply_edit, clone
 from server.score.model import Doc
 
 from .facts import EVERYTHING, Facts, facts
-from .records import EditRecord, Stamp, stamp_of
+from .records import EditRecord, Stamp, reverted_seqs, stamp_of
 from .tracker import Op, Pending, Step, Tracker
 
 INITIAL = Stamp(0, None, "", "initial")
 # Removed elements remembered so that an exact restore gets its old blame back. Older ones
 # are folded into counters: an unbounded graveyard made 100k-edit checkpoints 20 MB.
 GRAVE_LIMIT = 5000
-KINDS = ("note", "lyric", "harmony", "dynamic")
+# Earlier states of elements (content and credit), so that a restore or revert putting one
+# back credits its writer again; the oldest are forgotten first, for the same reason.
+PAST_LIMIT = 5000
+KINDS = ("note", "lyric", "mark", "harmony", "dynamic")
 
 
 def lyric_id(event_id: str, verse: str) -> str:
     """Lyrics have no ID of their own; ``#`` never occurs in element IDs."""
     return f"{event_id}#{verse}"
+
+
+def mark_id(event_id: str, mark: str) -> str:
+    """Nor do marks (``e1#staccato``; a verse is a digit, a mark a word)."""
+    return f"{event_id}#{mark}"
 
 
 def elements(found: Facts) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -52,15 +61,72 @@ def elements(found: Facts) -> dict[str, tuple[str, dict[str, Any]]]:
             out[nid] = ("note", props)
         elif kind == "event" and key[2] == "lyric":
             out[lyric_id(key[1], key[3])] = ("lyric", {"text": value})
+        elif kind == "event" and key[2] == "mark":
+            out[mark_id(key[1], key[3])] = ("mark", {"mark": key[3], "value": value})
         elif kind in ("harmony", "dynamic"):
             prop = "symbol" if kind == "harmony" else "mark"
             out[value[0]] = (kind, {prop: value[1], "position": key[1:]})
     return out
 
 
+@dataclass(frozen=True)
+class Credit:
+    """Who an element's content is credited to: its writers, and who last restored it."""
+
+    created: Stamp
+    changed: Stamp | None = None
+    changed_props: tuple[str, ...] = ()
+    restored_by: Stamp | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"created": self.created.to_json()}
+        if self.changed:
+            out["changed"] = self.changed.to_json()
+            out["changed_props"] = list(self.changed_props)
+        if self.restored_by:
+            out["restored_by"] = self.restored_by.to_json()
+        return out
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Credit:
+        return cls(
+            created=Stamp.from_json(raw["created"]),
+            changed=Stamp.from_json(raw["changed"]) if raw.get("changed") else None,
+            changed_props=tuple(raw.get("changed_props", ())),
+            restored_by=Stamp.from_json(raw["restored_by"]) if raw.get("restored_by") else None,
+        )
+
+
+@dataclass(frozen=True)
+class Past:
+    """A state an element was in from edit ``since`` until edit ``until`` changed it."""
+
+    since: int
+    until: int
+    content: dict[str, Any]
+    credit: Credit
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "since": self.since,
+            "until": self.until,
+            "content": _jsonable(self.content),
+            **self.credit.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Past:
+        return cls(raw["since"], raw["until"], _unjson(raw["content"]), Credit.from_json(raw))
+
+
 @dataclass
 class ElementBlame:
-    """The attribution of one element; ``changed`` is None while it is as created."""
+    """The attribution of one element; ``changed`` is None while it is as created.
+
+    ``restored_by`` names the restore or revert that put the current content back (its
+    writers keep the credit); ``since`` is the seq its current state began at and ``past``
+    its earlier states, oldest first (see ``Blame.past_limit``).
+    """
 
     id: str
     kind: str
@@ -69,6 +135,9 @@ class ElementBlame:
     changed_props: tuple[str, ...] = ()
     removed: Stamp | None = None
     content: dict[str, Any] | None = None  # kept only while removed, to recognise a restore
+    restored_by: Stamp | None = None
+    since: int = 0
+    past: list[Past] = field(default_factory=list)
 
     @property
     def last(self) -> Stamp:
@@ -78,28 +147,39 @@ class ElementBlame:
     def via_helper(self) -> bool:
         return self.created.via_helper
 
+    @property
+    def credit(self) -> Credit:
+        return Credit(self.created, self.changed, self.changed_props, self.restored_by)
+
+    def take(self, credit: Credit) -> None:
+        self.created, self.changed = credit.created, credit.changed
+        self.changed_props, self.restored_by = credit.changed_props, credit.restored_by
+
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "kind": self.kind, "created": self.created.to_json()}
-        if self.changed:
-            out["changed"] = self.changed.to_json()
-            out["changed_props"] = list(self.changed_props)
+        out: dict[str, Any] = {"id": self.id, "kind": self.kind, **self.credit.to_json()}
         if self.removed:
             out["removed"] = self.removed.to_json()
         if self.content is not None:
             out["content"] = _jsonable(self.content)
+        if self.since:
+            out["since"] = self.since
+        if self.past:
+            out["past"] = [p.to_json() for p in self.past]
         return out
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> ElementBlame:
-        return cls(
+        entry = cls(
             id=raw["id"],
             kind=raw["kind"],
             created=Stamp.from_json(raw["created"]),
-            changed=Stamp.from_json(raw["changed"]) if raw.get("changed") else None,
-            changed_props=tuple(raw.get("changed_props", ())),
             removed=Stamp.from_json(raw["removed"]) if raw.get("removed") else None,
             content=_unjson(raw["content"]) if raw.get("content") is not None else None,
+            since=raw.get("since", 0),
+            past=[Past.from_json(p) for p in raw.get("past", ())],
         )
+        entry.take(Credit.from_json(raw))
+        return entry
 
 
 def _jsonable(value: Any) -> Any:
@@ -133,6 +213,9 @@ class Blame:
     retired: dict[Any, dict[str, int]] = field(default_factory=dict)
     retired_accepted: dict[str, int] = field(default_factory=dict)
     grave_limit: int = GRAVE_LIMIT
+    # Element ids, one per state kept in some ``ElementBlame.past``, oldest first.
+    history: deque[str] = field(default_factory=deque)
+    past_limit: int = PAST_LIMIT
 
     @classmethod
     def start(cls, doc: Doc, stamp: Stamp = INITIAL) -> Blame:
@@ -154,7 +237,7 @@ class Blame:
 
     def record_step(self, edit: EditRecord, step: Step) -> None:
         """Update from a step the tracker of this blame has just finished."""
-        self.record(stamp_of(edit), step.before, step.after)
+        self.record(stamp_of(edit), step.before, step.after, source_of(edit))
 
     def apply(self, edit: EditRecord, doc_before: Doc, doc_after: Doc) -> None:
         """Update from an edit given the documents before and after it."""
@@ -166,22 +249,35 @@ class Blame:
         apply_edit(doc, edit.ops)
         self.commit(edit, pending, doc)
 
-    def record(self, stamp: Stamp, before: Facts, after: Facts) -> None:
-        """Attribute the difference between two scoped fact sets to ``stamp``."""
+    def record(
+        self, stamp: Stamp, before: Facts, after: Facts, source: Source | None = None
+    ) -> None:
+        """Attribute the difference between two scoped fact sets to ``stamp``.
+
+        ``source`` says what earlier content a restore or revert puts back: an element
+        that changes to (or reappears as) an earlier state of itself gets that state's
+        credit back, marked ``restored_by`` this stamp.
+        """
         self.seq = max(self.seq, stamp.seq)
         old = elements(before)
         new = elements(after)
         for eid, (kind, props) in new.items():
             previous = old.get(eid)
             if previous is None:
-                self._appear(eid, kind, props, stamp)
+                self._appear(eid, kind, props, stamp, source)
                 continue
             changed = tuple(
                 p for p in props if p != "event" and props[p] != previous[1].get(p)
             ) or (("position",) if props.get("event") != previous[1].get("event") else ())
             if changed:
                 entry = self.live[eid]
-                entry.changed, entry.changed_props = stamp, changed
+                self._remember(entry, previous[1], stamp.seq)
+                credit = _earlier(entry, props, source) if source else None
+                if credit is None:
+                    entry.take(Credit(entry.created, stamp, changed))
+                else:
+                    entry.take(replace(credit, restored_by=stamp))
+                entry.since = stamp.seq
         for eid, (_, props) in old.items():
             if eid not in new:
                 entry = self.live.pop(eid)
@@ -189,6 +285,16 @@ class Blame:
                 self.gone[eid] = entry
         while len(self.gone) > self.grave_limit:
             self._retire(self.gone.pop(next(iter(self.gone))))
+
+    def _remember(self, entry: ElementBlame, content: dict[str, Any], until: int) -> None:
+        """Keep the state an element is leaving; the oldest kept states are forgotten first."""
+        entry.past.append(Past(entry.since, until, content, entry.credit))
+        self.history.append(entry.id)
+        while len(self.history) > self.past_limit:
+            oldest = self.history.popleft()
+            holder = self.live.get(oldest) or self.gone.get(oldest)
+            if holder is not None and holder.past:
+                holder.past.pop(0)
 
     def _retire(self, entry: ElementBlame) -> None:
         """Forget a long-removed element, keeping what contribution summaries count."""
@@ -201,14 +307,25 @@ class Blame:
         who = entry.created.accepted_by or entry.created.author_name
         self.retired_accepted[who] = self.retired_accepted.get(who, 0) + 1
 
-    def _appear(self, eid: str, kind: str, props: dict[str, Any], stamp: Stamp) -> None:
+    def _appear(
+        self, eid: str, kind: str, props: dict[str, Any], stamp: Stamp, source: Source | None
+    ) -> None:
         buried = self.gone.pop(eid, None)
-        if buried is not None and buried.kind == kind and _same(buried.content, props):
-            # Restored exactly as it was (a revert or a restore): it keeps its blame.
+        entry = ElementBlame(eid, kind, stamp, since=stamp.seq)
+        if buried is not None and buried.kind == kind:
+            # Any edit bringing an element back exactly as it was buried gives it its old
+            # blame back; a restore or revert may also bring back an earlier state of it.
+            credit = _earlier(buried, props, source or Source())
+            if buried.content is not None and buried.removed is not None:
+                self._remember(buried, buried.content, buried.removed.seq)
             buried.removed, buried.content = None, None
-            self.live[eid] = buried
-            return
-        self.live[eid] = ElementBlame(eid, kind, stamp)
+            if credit is not None:
+                buried.take(replace(credit, restored_by=stamp))
+                buried.since = stamp.seq
+                self.live[eid] = buried
+                return
+            entry.past = buried.past  # a later restore may still bring one of them back
+        self.live[eid] = entry
         if kind == "note":
             self.written[stamp.author_id] = self.written.get(stamp.author_id, 0) + 1
 
@@ -230,7 +347,8 @@ class Blame:
     def summary(self) -> dict[str, tuple[Any, ...]]:
         """A comparable digest (used by tests to compare two blames)."""
         return {
-            eid: (e.kind, e.created, e.changed, e.changed_props) for eid, e in self.live.items()
+            eid: (e.kind, e.created, e.changed, e.changed_props, e.restored_by)
+            for eid, e in self.live.items()
         }
 
     # --- checkpoints ------------------------------------------------------------------
@@ -243,6 +361,7 @@ class Blame:
             "written": [[k, v] for k, v in self.written.items()],
             "retired": [[k, v] for k, v in self.retired.items()],
             "retired_accepted": self.retired_accepted,
+            "history": list(self.history),
         }
 
     @classmethod
@@ -256,6 +375,7 @@ class Blame:
         blame.written = {k: v for k, v in raw["written"]}
         blame.retired = {k: v for k, v in raw.get("retired", [])}
         blame.retired_accepted = dict(raw.get("retired_accepted", {}))
+        blame.history = deque(raw.get("history", ()))
         return blame
 
 
@@ -263,6 +383,51 @@ def changed_by_people(entry: ElementBlame) -> bool:
     """Changed or removed by a non-helper edit after it was created."""
     later = [s for s in (entry.changed, entry.removed) if s is not None]
     return any(s.origin != "helper" and s.seq > entry.created.seq for s in later)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What earlier content an edit may put back: a restore names the ``version`` it
+    restores; a revert names the edits it ``reverts`` (their states are not the source)."""
+
+    version: int | None = None
+    reverts: frozenset[int] = frozenset()
+    searches: bool = False  # a restore or revert: any earlier state may come back
+
+
+def source_of(edit: EditRecord) -> Source | None:
+    """The source of a restore or revert edit; None for edits that write new material."""
+    meta = edit.meta if isinstance(edit.meta, dict) else {}
+    if edit.origin == "restore":
+        version = meta.get("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            version = None
+        return Source(version=version, searches=True)
+    if edit.origin == "revert":
+        return Source(reverts=frozenset(reverted_seqs(edit)), searches=True)
+    return None
+
+
+def _earlier(entry: ElementBlame, props: dict[str, Any], source: Source) -> Credit | None:
+    """The credit of the earlier state of ``entry`` that ``props`` puts back, if any.
+
+    A removed element's last state always counts (an exact restore of a deletion); a
+    restore or revert also searches older states: first the one at the restored version,
+    then the newest with the same content that no reverted edit made.
+    """
+    states = list(entry.past) if source.searches else []
+    if entry.removed is not None and entry.content is not None:
+        states.append(Past(entry.since, entry.removed.seq, entry.content, entry.credit))
+    if source.version is not None:
+        for state in reversed(states):
+            if state.since <= source.version < state.until:
+                if state.content == props:
+                    return state.credit
+                break
+    for state in reversed(states):
+        if state.since not in source.reverts and _same(state.content, props):
+            return state.credit
+    return None
 
 
 def _same(content: dict[str, Any] | None, props: dict[str, Any]) -> bool:
@@ -290,5 +455,5 @@ def brute_force_blame(initial_doc: Doc, edits: Iterable[EditRecord]) -> Blame:
     for edit in edits:
         before = facts(doc, EVERYTHING)
         apply_edit(doc, edit.ops)
-        result.record(stamp_of(edit), before, facts(doc, EVERYTHING))
+        result.record(stamp_of(edit), before, facts(doc, EVERYTHING), source_of(edit))
     return result

@@ -54,6 +54,14 @@ def chord_name(notes: list[dict[str, Any]]) -> str:
     return " ".join(pitch_name(n) for n in notes)
 
 
+def mark_text(mark: Any, value: Any = True) -> str:
+    """``"staccato"``, ``"inverted mordent"``, ``"tremolo (3 strokes)"``."""
+    name = str(mark).replace("_", " ")
+    if mark == "tremolo" and isinstance(value, int) and not isinstance(value, bool):
+        return f"{name} ({value} stroke{'s' if value != 1 else ''})"
+    return name
+
+
 def article(word: str) -> str:
     return "an" if word[:1] in "aeiou8" else "a"
 

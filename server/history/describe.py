@@ -13,7 +13,16 @@ from typing import Any
 from server.score import ScoreError, apply_edit, clone
 from server.score.model import Doc
 
-from .context import Context, article, chord_name, dur_name, key_name, length_name, pitch_name
+from .context import (
+    Context,
+    article,
+    chord_name,
+    dur_name,
+    key_name,
+    length_name,
+    mark_text,
+    pitch_name,
+)
 from .records import EditRecord, reverted_seqs
 
 INTERVALS = {
@@ -103,6 +112,16 @@ def _event_op(op: dict[str, Any], c: Context) -> Phrase:
     if op.get("text"):
         return f'set {label} "{op["text"]}" under {c.event_text(event)} in {place}', True
     return f"removed {label} under {c.event_text(event)} in {place}", True
+
+
+def _set_mark(op: dict[str, Any], c: Context) -> Phrase:
+    event = c.event(op.get("event"))
+    place = c.place_of(op.get("event"))
+    name = mark_text(op.get("mark"), op.get("value"))
+    if op.get("value") is None:
+        old = mark_text(op.get("mark"))
+        return f"removed the {old} from {c.event_text(event)} in {place}", True
+    return f"put {article(name)} {name} on {c.event_text(event)} in {place}", True
 
 
 def _bar_op(op: dict[str, Any], c: Context) -> Phrase:
@@ -204,6 +223,7 @@ DESCRIBERS: dict[str, Callable[[dict[str, Any], Context], Phrase]] = {
     "add_note": _event_op,
     "set_duration": _event_op,
     "set_lyric": _event_op,
+    "set_mark": _set_mark,
     "set_voice": _bar_op,
     "set_bar": _bar_op,
     "set_clef": _bar_op,

@@ -3,12 +3,14 @@
 Edits group while the author stays the same, no one else edits in between,
 each follows the previous within ``window`` seconds and all are plain human
 edits of at most ``max_ops`` ops (helper, revert, import and restore edits and big
-edits always stand alone).
+edits always stand alone). ``expand_entry`` lists the single edits of one entry, so any
+one of them can be shown and reverted alone.
 Pure: must not import Flask, SQL or Socket.IO.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -117,3 +119,25 @@ def group_entries(
             break
         runs.append([edit])
     return [_entry(run, describe) for run in reversed(runs)]
+
+
+def expand_entry(
+    edits: Sequence[EditRecord],
+    describe: Callable[[EditRecord], str],
+    seq: int,
+    *,
+    window: float = GROUP_WINDOW,
+    max_ops: int = SMALL_EDIT,
+) -> list[HistoryEntry] | None:
+    """One entry per edit of the entry of ``edits`` that holds edit ``seq`` (None if no edit
+    has that seq): the rule is pairwise, so the group is found around it, not from the start."""
+    seqs = [e.seq for e in edits]
+    i = bisect.bisect_left(seqs, seq)
+    if i == len(seqs) or seqs[i] != seq:
+        return None
+    first = last = i
+    while first > 0 and _joins(edits[first - 1], edits[first], window, max_ops):
+        first -= 1
+    while last + 1 < len(edits) and _joins(edits[last], edits[last + 1], window, max_ops):
+        last += 1
+    return [_entry([edit], describe) for edit in edits[first : last + 1]]

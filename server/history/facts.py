@@ -54,6 +54,8 @@ def bar_facts(out: Facts, part_id: str, measure_id: str, bar: dict[str, Any]) ->
             out[("event", eid, "notes")] = tuple(n["id"] for n in event["notes"])
             for verse, text in event.get("lyrics", {}).items():
                 out[("event", eid, "lyric", verse)] = text
+            for mark, value in event.get("marks", {}).items():
+                out[("event", eid, "mark", mark)] = value
             for note in event["notes"]:
                 nid = note["id"]
                 out[("note", nid, "pitch")] = (note["step"], note.get("alter", 0), note["octave"])

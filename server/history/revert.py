@@ -46,9 +46,45 @@ class _Touch:
     before: Any
     author: str
     reverts: tuple[int, ...] = ()
+    after: Any = None
+    version: int | None = None  # a restore: the version it put back
 
     def undoes(self, seq: int) -> bool:
         return seq in self.reverts
+
+
+def _echoed(touches: list[_Touch], i: int) -> int | None:
+    """The earlier touch whose value a restore or revert at ``i`` put back (an index), if
+    that value was written inside the window; a restore of version v puts back the value
+    of the last touch up to v, a revert the newest value equal to it it did not revert."""
+    touch = touches[i]
+    if touch.version is not None:
+        j = max((k for k in range(i) if touches[k].seq <= touch.version), default=None)
+        return j if j is not None and touches[j].after == touch.after else None
+    if touch.reverts:
+        return max(
+            (
+                k
+                for k in range(i)
+                if touches[k].after == touch.after and touches[k].seq not in touch.reverts
+            ),
+            default=None,
+        )
+    return None
+
+
+def _runs(touches: list[_Touch]) -> list[int | None]:
+    """Per touch: None if it is another person's, else the index of the first target of
+    the run of targets it continues. A restore or revert that put back a target's value
+    continues that target's run: reverting the target reaches the restored value too."""
+    runs: list[int | None] = []
+    for i, touch in enumerate(touches):
+        if touch.target:
+            runs.append(runs[i - 1] if i and runs[i - 1] is not None else i)
+            continue
+        j = _echoed(touches, i)
+        runs.append(runs[j] if j is not None else None)
+    return runs
 
 
 @dataclass
@@ -97,13 +133,20 @@ def _split(doc: Doc, tracker: Tracker, ops: list[Op]) -> list[_OpUndo]:
 
 def _desired(
     edits: Sequence[EditRecord], changes: dict[int, Changes], targets: set[int]
-) -> tuple[dict[Key, Any], dict[int, dict[Key, Any]], list[tuple[Key, int, str]]]:
-    """Per key: the value to restore; per target: its restorable keys; and the conflicts."""
+) -> tuple[
+    dict[Key, Any], dict[int, dict[Key, Any]], list[tuple[Key, int, str]], dict[int, set[Key]]
+]:
+    """Per key: the value to restore; per target: its restorable keys; the conflicts; and
+    per target the keys the revert reaches (its own, and where a restore put its value back)."""
     touches: dict[Key, list[_Touch]] = {}
     for edit in edits:
         if edit.seq not in changes:
             continue
-        for key, (before, _) in changes[edit.seq].items():
+        meta = edit.meta if isinstance(edit.meta, dict) else {}
+        version = meta.get("version") if edit.origin == "restore" else None
+        if not isinstance(version, int) or isinstance(version, bool):
+            version = None
+        for key, (before, after) in changes[edit.seq].items():
             touches.setdefault(key, []).append(
                 _Touch(
                     edit.seq,
@@ -111,26 +154,41 @@ def _desired(
                     before,
                     edit.author_name,
                     tuple(reverted_seqs(edit)) if edit.origin == "revert" else (),
+                    after,
+                    version if edit.seq not in targets else None,
                 )
             )
     desired: dict[Key, Any] = {}
     per_target: dict[int, dict[Key, Any]] = {t: {} for t in targets}
+    reach: dict[int, set[Key]] = {t: set() for t in targets}
     conflicts: list[tuple[Key, int, str]] = []
     for key, seq_touches in touches.items():
         if not any(t.target for t in seq_touches):
             continue
-        last_other = max((i for i, t in enumerate(seq_touches) if not t.target), default=-1)
-        for touch in seq_touches[: last_other + 1]:
-            if touch.target:
-                later = seq_touches[last_other]
-                author = later.author if not later.undoes(touch.seq) else ""
-                conflicts.append((key, touch.seq, author))
-        free = seq_touches[last_other + 1 :]
+        runs = _runs(seq_touches)
+        last_other = max((i for i, r in enumerate(runs) if r is None), default=-1)
+        free = list(range(last_other + 1, len(seq_touches)))
+        # Targets whose value a free restore or revert put back are reached through it.
+        echoed = {runs[i] for i in free}
+        for i, touch in enumerate(seq_touches[: last_other + 1]):
+            if not touch.target:
+                continue
+            if runs[i] in echoed:
+                reach[touch.seq].add(key)
+                continue
+            later = seq_touches[last_other]
+            author = later.author if not later.undoes(touch.seq) else ""
+            conflicts.append((key, touch.seq, author))
         if free:
-            desired[key] = free[0].before
-            for touch in free:
-                per_target[touch.seq][key] = touch.before
-    return desired, per_target, conflicts
+            first = runs[free[0]]
+            assert first is not None
+            desired[key] = seq_touches[first].before
+            for i in free:
+                touch = seq_touches[i]
+                if touch.target:
+                    per_target[touch.seq][key] = touch.before
+                    reach[touch.seq].add(key)
+    return desired, per_target, conflicts, reach
 
 
 class _Scratch:
@@ -178,7 +236,7 @@ def plan_revert(
     if not targets:
         return plan
     changes, per_op = _unwind(doc_now, edits, targets)
-    desired, per_target, conflicts = _desired(edits, changes, targets)
+    desired, per_target, conflicts, reach = _desired(edits, changes, targets)
     scratch = _Scratch(clone(doc_now))
     # Whole inverses first, newest first: exact, and they keep rests' and elements' IDs.
     # An edit's stored inverse when all its keys are free, else each free op's own inverse.
@@ -201,7 +259,7 @@ def plan_revert(
     plan.conflicts = _messages(doc_now, conflicts, plan.unrestored, desired, changes)
     restored = set(plan.restored)
     plan.reverted = sorted(
-        t for t in targets if not changes[t] or any(k in restored for k in per_target[t])
+        t for t in targets if not changes[t] or any(k in restored for k in reach[t])
     )
     return plan
 
@@ -275,6 +333,7 @@ def _messages(
 
 
 def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> dict[str, Any]:
+    marks = {k[3]: v for k, v in found.items() if k[:3] == ("event", eid, "mark")}
     notes = []
     for nid in found[("event", eid, "notes")]:
         step, alter, octave = found[("note", nid, "pitch")]
@@ -286,6 +345,8 @@ def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> d
     event["notes"] = notes
     if lyrics.get(eid):
         event["lyrics"] = dict(lyrics[eid])
+    if marks:
+        event["marks"] = dict(sorted(marks.items()))
     return event
 
 
@@ -359,9 +420,15 @@ def _op_for(
             {"op": "set_lyric", "event": key[1], "verse": int(v), "text": t}
             for v, t in event.get("lyrics", {}).items()
         ]
+        ops += [
+            {"op": "set_mark", "event": key[1], "mark": m, "value": v}
+            for m, v in event.get("marks", {}).items()
+        ]
         return ops
     if kind == "event" and key[2] == "lyric":
         return [{"op": "set_lyric", "event": key[1], "verse": int(key[3]), "text": value or ""}]
+    if kind == "event" and key[2] == "mark":
+        return [{"op": "set_mark", "event": key[1], "mark": key[3], "value": value}]
     if kind == "note" and value is not None:
         if key[2] == "pitch":
             step, alter, octave = value

@@ -10,7 +10,7 @@ from typing import Any
 
 from server.score.model import Doc
 
-from .context import Context, pitch_name
+from .context import Context, mark_text, pitch_name
 from .facts import Key
 
 ATTR_LABELS = {"time": "time signature", "key": "key signature", "tempo": "tempo"}
@@ -37,6 +37,8 @@ def _label(c: Context, kind: str, key: Key) -> str:
         place = c.place_of(key[1])
         if key[2] == "lyric":
             return f"{place}: the lyric (verse {key[3]}) under {c.event_text(event)}"
+        if key[2] == "mark":
+            return f"{place}: the {mark_text(key[3])} on {c.event_text(event)}"
         prop = "the content" if key[2] == "notes" else "the duration"
         return f"{place}: {prop} of {c.event_text(event)}"
     if kind == "voice":

@@ -20,7 +20,7 @@ from .blame import Blame
 from .contributions import AuthorSummary, contributions
 from .describe import describe_edit
 from .diff import MusicalDiff, musical_diff
-from .entries import GROUP_WINDOW, HistoryEntry, group_entries
+from .entries import GROUP_WINDOW, HistoryEntry, expand_entry, group_entries
 from .facts import Changes
 from .records import EditRecord
 from .revert import RevertPlan, plan_restore, plan_revert
@@ -184,8 +184,38 @@ class HistoryView:
         edits = self.edits
         if before_seq is not None:
             edits = edits[: bisect.bisect_left([e.seq for e in edits], before_seq)]
+        chosen = self._matching(edits, author_id, origin, since, until, measures, parts)
+        return group_entries(chosen, lambda e: self.descriptions[e.seq], window=window, limit=limit)
+
+    def expand(
+        self,
+        seq: int,
+        *,
+        author_id: Any = None,
+        origin: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        measures: Sequence[str] | None = None,
+        parts: Sequence[str] | None = None,
+        window: float = GROUP_WINDOW,
+    ) -> list[HistoryEntry] | None:
+        """One line per edit of the entry (under the same filters) holding edit ``seq``;
+        None when no matching edit has that seq."""
+        chosen = self._matching(self.edits, author_id, origin, since, until, measures, parts)
+        return expand_entry(chosen, lambda e: self.descriptions[e.seq], seq, window=window)
+
+    def _matching(
+        self,
+        edits: Sequence[EditRecord],
+        author_id: Any,
+        origin: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        measures: Sequence[str] | None,
+        parts: Sequence[str] | None,
+    ) -> list[EditRecord]:
         touching = set(self.seqs_touching(measures, parts)) if measures or parts else None
-        chosen = [
+        return [
             e
             for e in edits
             if (author_id is None or e.author_id == author_id)
@@ -194,7 +224,6 @@ class HistoryView:
             and (until is None or e.created_at <= until)
             and (touching is None or e.seq in touching)
         ]
-        return group_entries(chosen, lambda e: self.descriptions[e.seq], window=window, limit=limit)
 
     def seqs_touching(
         self, measures: Sequence[str] | None = None, parts: Sequence[str] | None = None

@@ -13,7 +13,8 @@ the very same thing. Shape (defaults are omitted, which keeps equality exact)::
 
     event = {"id", "dur": {"type", "dots"?, "tuplet"?},
              "notes": [{"id", "step", "alter", "octave", "tie"?}],   # [] = rest
-             "lyrics"?: {"1": "text"}}
+             "lyrics"?: {"1": "text"},
+             "marks"?: {"staccato": true, "tremolo": 3, ...}}   # see MARKS
 
 Pure: no Flask, SQL or music21.
 """
@@ -51,6 +52,32 @@ MEASURE_ATTRS = ("time", "key", "tempo")
 DEFAULT_ATTRS: dict[str, Any] = {"time": [4, 4], "key": 0, "tempo": 120}
 CLEFS = ("treble", "bass", "alto", "tenor", "treble8vb", "percussion")
 VOICES = ("1", "2", "3", "4")
+# Articulations and ornaments an event may carry: name -> true, except tremolo -> strokes 1..4.
+# Only a fermata may sit on a rest; the others belong to notes and chords.
+MARKS = (
+    "staccato",
+    "staccatissimo",
+    "accent",
+    "tenuto",
+    "marcato",
+    "fermata",
+    "trill",
+    "mordent",
+    "inverted_mordent",
+    "turn",
+    "tremolo",
+    "arpeggio",
+)
+REST_MARKS = ("fermata",)
+MAX_TREMOLO = 4
+# How much of its written length a marked note sounds (MIDI export, playback). A note tied
+# to or from another is played at full length: the tie joins them into one sound.
+SOUNDING_SHARE = {"staccatissimo": Fraction(1, 4), "staccato": Fraction(1, 2)}
+
+
+def sounding_share(event: Event) -> Fraction:
+    marks = event.get("marks", {})
+    return min((SOUNDING_SHARE[k] for k in marks if k in SOUNDING_SHARE), default=Fraction(1))
 
 
 def new_document(
@@ -245,6 +272,31 @@ def clone(doc: Doc) -> Doc:
     return copy_json(doc)  # type: ignore[no-any-return]
 
 
+def mark_problem(name: Any, value: Any, on_notes: bool) -> str | None:
+    """Why ``name: value`` cannot be a mark of an event (with or without notes), or None."""
+    if name not in MARKS:
+        return f"unknown mark {name!r} (one of {', '.join(MARKS)})"
+    if name == "tremolo":
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_TREMOLO:
+            return f"tremolo takes 1..{MAX_TREMOLO} strokes"
+    elif value is not True:
+        return f"mark {name} takes true"
+    if not on_notes and name not in REST_MARKS:
+        return f"{name} goes on notes, not on rests"
+    return None
+
+
+def marks_problem(marks: Any, on_notes: bool) -> str | None:
+    if marks is None:
+        return None
+    if not isinstance(marks, dict) or not marks:
+        return "marks must be a non-empty object of mark -> value"
+    for name, value in marks.items():
+        if (problem := mark_problem(name, value, on_notes)) is not None:
+            return problem
+    return None
+
+
 # --- invariants -----------------------------------------------------------------------
 
 
@@ -302,6 +354,8 @@ def check_invariants(doc: Doc) -> list[str]:
                             validate_pitch(note)
                         except ValueError as exc:
                             problems.append(f"note {note['id']}: {exc}")
+                    if (problem := marks_problem(event.get("marks"), bool(notes))) is not None:
+                        problems.append(f"event {event['id']}: {problem}")
             for kind in ("harmonies", "dynamics"):
                 items = bar.get(kind, [])
                 offsets = [parse_fraction(x["offset"]) for x in items]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ..auth.roles import require
@@ -25,6 +26,9 @@ from ..persistence import (
 )
 from ..score import InvalidOp
 from .passage import HelperError, VoicingRequest, apply_tweaks, build_ops, compute, parse_request
+
+#: ``(score_id, seq, request) -> result``: where a suggestion's result is computed.
+Voicing = Callable[[str, int, dict[str, Any]], dict[str, Any]]
 
 #: What each role check guards, for the refusal's message.
 _ACTIONS = {"viewer": "see this score's helper", "editor": "use the helper in this score",
@@ -44,7 +48,11 @@ class HelperService:
         preferences: UserPreferences,
         suggestions: Suggestions,
         views: HistoryViews,
+        voicing: Voicing | None = None,
     ) -> None:
+        """``voicing(score_id, seq, request)`` computes a suggestion's result; the server
+        passes the job pool's (the engine runs in another process, off the event loop),
+        by default it runs here."""
         self.scores = scores
         self.users = users
         self.members = members
@@ -54,12 +62,18 @@ class HelperService:
         # The per-score history views of this process, shared with the history API so a
         # score's history is built and held once.
         self.views = views
+        self._voicing = voicing
         self._lock = threading.RLock()
         self._names: dict[int, str] = {}
 
     @classmethod
     def over(
-        cls, scores: EditLog, repos: Repositories, views: HistoryViews | None = None
+        cls,
+        scores: EditLog,
+        repos: Repositories,
+        views: HistoryViews | None = None,
+        *,
+        voicing: Voicing | None = None,
     ) -> HelperService:
         """Wired from ``repos`` (the repositories it needs), with its own views by default."""
         return cls(
@@ -70,6 +84,7 @@ class HelperService:
             preferences=repos.preferences,
             suggestions=repos.suggestions,
             views=views if views is not None else HistoryViews(scores, repos.checkpoints),
+            voicing=voicing,
         )
 
     # --- who may use it -------------------------------------------------------------------
@@ -185,7 +200,10 @@ class HelperService:
         self._require_available(score_id, user_id)
         doc, head = self.scores.load(score_id)
         req = parse_request(doc, payload)
-        result = {**compute(doc, req), "head_seq": head}
+        found = compute(doc, req) if self._voicing is None else (
+            self._voicing(score_id, head, req.to_json())
+        )  # fmt: skip
+        result = {**found, "head_seq": head}
         row = self.store.create_suggestion(score_id, user_id, req.to_json(), result)
         return self._public(row, {})
 

@@ -69,10 +69,14 @@ class Authority:
         meanwhile may arrive twice: clients ignore seqs they already hold.
         """
         if since is not None:
-            edits = self.service.edits_since(score_id, since, limit=protocol.CATCH_UP_LIMIT + 1)
-            if len(edits) <= protocol.CATCH_UP_LIMIT:
-                head = edits[-1].seq if edits else self.head(score_id)
-                if since <= head:
+            # The head first (one indexed row): a client far behind gets the snapshot
+            # without the server reading (and discarding) a page of edits.
+            head = self.head(score_id)
+            if 0 <= head - since <= protocol.CATCH_UP_LIMIT:
+                limit = protocol.CATCH_UP_LIMIT + 1  # the log may have moved on meanwhile
+                edits = self.service.edits_since(score_id, since, limit=limit)
+                if len(edits) <= protocol.CATCH_UP_LIMIT:
+                    head = edits[-1].seq if edits else head
                     return {"seq": since, "head": head, "edits": [e.to_wire() for e in edits]}
         doc, head = self.service.load(score_id)
         return {"snapshot": doc, "seq": head, "head": head, "edits": []}

@@ -1,6 +1,6 @@
 """Voicing helper engine: chord progression in, k ranked voicings with reasons out.
 
-Pure Python + numpy (music21 only to read chord symbols); no Flask, no SQL, nothing from
+Pure Python + numpy (no music21: chord kinds are a table); no Flask, no SQL, nothing from
 the rest of the project. Public API::
 
     suggest(progression, target="satb", k=5, options=None) -> list[Suggestion]

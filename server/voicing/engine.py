@@ -1,7 +1,7 @@
 """``suggest``: read a progression, build candidates and costs, search, explain.
 
 The one place that joins parsing, an instrument target and the search. Pure (no Flask,
-no SQL); music21 is reached only through ``symbols`` when a chord symbol is given.
+no SQL, no music21).
 """
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ import numpy as np
 from .chords import ChordSpec
 from .common import Fixed, FloatArray, IntArray, Target, Terms, weighted_total
 from .errors import VoicingError
+from .guitar import DEFAULT_WEIGHTS as GUITAR_WEIGHTS
+from .guitar import GuitarTarget
+from .piano import DEFAULT_WEIGHTS as PIANO_WEIGHTS
+from .piano import PianoTarget
 from .rules import Rules
+from .satb import DEFAULT_WEIGHTS as SATB_WEIGHTS
+from .satb import SatbTarget
 from .search import diverse_k_best
 from .symbols import parse_symbol
 
@@ -100,18 +106,10 @@ def _parse(symbol: Any, index: int) -> ChordSpec:
 def make_target(name: str, options: dict[str, Any]) -> Target:
     rules = options.get("rules")
     if name == "satb":
-        from .satb import DEFAULT_WEIGHTS, SatbTarget
-
-        return SatbTarget(_rules(rules, DEFAULT_WEIGHTS))
+        return SatbTarget(_rules(rules, SATB_WEIGHTS))
     if name == "piano":
-        from .piano import DEFAULT_WEIGHTS as PIANO_WEIGHTS
-        from .piano import PianoTarget
-
         return PianoTarget(_rules(rules, PIANO_WEIGHTS), styles=options.get("styles"))
     if name == "guitar":
-        from .guitar import DEFAULT_WEIGHTS as GUITAR_WEIGHTS
-        from .guitar import GuitarTarget
-
         return GuitarTarget(
             _rules(rules, GUITAR_WEIGHTS),
             tuning=options.get("tuning"),

@@ -1,7 +1,9 @@
-"""Chord symbols to ``ChordSpec``: spelling normalisation, music21 for the chord kind, a cache.
+"""Chord symbols to ``ChordSpec``: spelling normalisation, the chord kind's intervals, a cache.
 
-music21 is imported lazily here and nowhere else in the engine (the evaluation harness
-aside). Alterations are applied by this module, because music21 silently drops or
+The intervals of each base kind (``KIND_INTERVALS``) are music21's (``harmony.ChordSymbol``),
+written out once so that no request imports music21 (about 0.7 s) or builds its objects;
+tests/unit/test_voicing_symbols.py checks the table against music21 for every kind and
+root spelling. Alterations are applied by this module, because music21 silently drops or
 misreads several of them (``C13b9`` loses the b9, ``Bb13`` becomes B major).
 """
 
@@ -83,6 +85,37 @@ _QUALITY_ALIASES = {
     "7sus": "7sus4",
     "7sus4": "7sus4",
     "5": "power",
+}
+# Semitones above the root of each base kind (the values of ``_QUALITY_ALIASES``), as
+# music21's ``harmony.ChordSymbol`` spells them for every root.
+KIND_INTERVALS: dict[str, tuple[int, ...]] = {
+    "": (0, 4, 7),
+    "m": (0, 3, 7),
+    "dim": (0, 3, 6),
+    "+": (0, 4, 8),
+    "sus2": (0, 2, 7),
+    "sus4": (0, 5, 7),
+    "power": (0, 7),
+    "6": (0, 4, 7, 9),
+    "m6": (0, 3, 7, 9),
+    "7": (0, 4, 7, 10),
+    "maj7": (0, 4, 7, 11),
+    "m7": (0, 3, 7, 10),
+    "mM7": (0, 3, 7, 11),
+    "ø7": (0, 3, 6, 10),
+    "dim7": (0, 3, 6, 9),
+    "+7": (0, 4, 8, 10),
+    "+M7": (0, 4, 8, 11),
+    "7sus4": (0, 5, 7, 10),
+    "9": (0, 2, 4, 7, 10),
+    "M9": (0, 2, 4, 7, 11),
+    "m9": (0, 2, 3, 7, 10),
+    "11": (0, 2, 4, 5, 7, 10),
+    "M11": (0, 2, 4, 5, 7, 11),
+    "m11": (0, 2, 3, 5, 7, 10),
+    "13": (0, 2, 4, 5, 7, 9, 10),
+    "M13": (0, 2, 4, 5, 7, 9, 11),
+    "m13": (0, 2, 3, 5, 7, 9, 10),
 }
 # Interval (semitones above the root) each alteration adds, and the ones it replaces.
 _ALTERATIONS: dict[str, tuple[int, tuple[int, ...]]] = {
@@ -167,23 +200,6 @@ def _canonical_alteration(token: str, text: str) -> str:
     return tok
 
 
-def _music21_kind_pcs(root: str, quality: str, text: str) -> tuple[int, set[int]]:
-    """Root pc and pitch classes music21 gives for root + base quality (flats as ``-``)."""
-    from music21 import harmony  # lazy: music21 is slow to import and only needed here
-
-    m21_symbol = root[0] + root[1:].replace("b", "-") + quality
-    try:
-        chord = harmony.ChordSymbol(m21_symbol)
-    except Exception as exc:  # music21 raises bare ValueError/KeyError subclasses
-        raise VoicingError(
-            "unknown_chord_symbol", f"chord symbol {text!r} not understood ({exc})"
-        ) from exc
-    m21_root = chord.root()
-    if m21_root is None or not chord.pitches:
-        raise VoicingError("unknown_chord_symbol", f"chord symbol {text!r} not understood")
-    return int(m21_root.pitchClass), {int(p.pitchClass) for p in chord.pitches}
-
-
 @lru_cache(maxsize=4096)
 def parse_symbol(text: str) -> ChordSpec:
     """Parse a chord symbol, or raise ``VoicingError(code="unknown_chord_symbol")``.
@@ -206,11 +222,7 @@ def parse_symbol(text: str) -> ChordSpec:
             "unknown_chord_symbol", f"chord symbol {text!r}: quality {quality!r} not understood"
         )
     root = _pc_of(root_name)
-    m21_root, pcs = _music21_kind_pcs(root_name, base, text)
-    if m21_root != root:
-        # The music21 flat-spelling trap: refuse rather than voice the wrong chord.
-        raise VoicingError("unknown_chord_symbol", f"chord symbol {text!r} was misread")
-    intervals = {(pc - root) % 12 for pc in pcs}
+    intervals = set(KIND_INTERVALS[base])
     for alteration in alterations:
         added, replaced = _ALTERATIONS[alteration]
         intervals -= set(replaced)

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from ..auth.sessions import guarded, login_required
 from ..editing import CommittedEdit
-from ..extensions import get_broadcaster, get_history
+from ..extensions import get_broadcaster, get_history, get_jobs, get_score_settings
 from ..history_service import Filters, HistoryError
 
 bp = Blueprint("history_api", __name__, url_prefix="/api/scores/<score_id>")
@@ -106,7 +106,8 @@ def _download(data: bytes | str, mimetype: str, name: str) -> Response:
 @login_required
 def history(score_id: str) -> ResponseReturnValue:
     """Entries, oldest first: ``?author=&origin=&part=&from_measure=&to_measure=&since=
-    &until=&group=1&limit=&before=``."""
+    &until=&group=1&limit=&before=``; ``&expand=<seq>``: the single edits of the entry
+    holding that edit (same filters)."""
 
     def run() -> ResponseReturnValue:
         args = request.args
@@ -117,6 +118,7 @@ def history(score_id: str) -> ResponseReturnValue:
             group=args.get("group", "1") not in ("0", "false", "no"),
             limit=_int(args.get("limit"), "limit"),
             before_seq=_int(args.get("before"), "before"),
+            expand=_int(args.get("expand"), "expand"),
         )
         return jsonify({"ok": True, **found})
 
@@ -174,9 +176,9 @@ def diff(score_id: str) -> ResponseReturnValue:
     def run() -> ResponseReturnValue:
         first = _int(request.args.get("from"), "from", optional=False)
         assert first is not None
-        found = get_history().diff(
-            score_id, g.identity.id, first, _int(request.args.get("to"), "to")
-        )
+        # Computed in a job process (it builds its own view of the history): a diff of
+        # a large score costs seconds that this loop spends serving others.
+        found = get_jobs().diff(score_id, g.identity.id, first, _int(request.args.get("to"), "to"))
         return jsonify({"ok": True, **found})
 
     return guarded(run)
@@ -220,12 +222,17 @@ def version_export(score_id: str, seq: int) -> ResponseReturnValue:
         fmt = request.args.get("format", "musicxml")
         if fmt not in EXPORTS:
             raise HistoryError("bad_request", f"format must be one of {sorted(EXPORTS)}")
-        doc, at, _ = get_history().doc_at(score_id, g.identity.id, seq)
-        from ..formats import export_score  # music21 loads slowly: only when exporting
-
+        history = get_history()
+        history.require(score_id, g.identity.id, "viewer")
+        head = history.scores.head_seq(score_id)
+        if not 0 <= seq <= head:
+            raise HistoryError("bad_request", f"seq must be 0..{head}")
+        # A job process reads the version and writes the file, off this loop.
+        data = get_jobs().export(score_id, seq, fmt)
+        title = get_score_settings().score_info(score_id).get("title")
         mimetype, extension = EXPORTS[fmt]
-        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", str(doc.get("title") or "score")).strip("_")
-        return _download(export_score(doc, fmt), mimetype, f"{stem or 'score'}-v{at}.{extension}")
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "_", str(title or "score")).strip("_")
+        return _download(data, mimetype, f"{stem or 'score'}-v{seq}.{extension}")
 
     return guarded(run)
 
@@ -264,9 +271,10 @@ def restore(score_id: str) -> ResponseReturnValue:
     """``{"seq"}`` -> one new ``restore`` edit making the score as it was after ``seq``."""
 
     def run() -> ResponseReturnValue:
-        report, edit = get_history().restore(score_id, g.identity.id, _body().get("seq"))
-        if edit is not None:
-            emit_edit(edit)
+        # Planned and committed by a job process; broadcast from here like any edit.
+        report, wire = get_jobs().restore(score_id, g.identity.id, _body().get("seq"))
+        if wire is not None:
+            get_broadcaster().edit(score_id, wire)
         return jsonify({"ok": True, **report})
 
     return guarded(run)

@@ -16,7 +16,9 @@ from flask.typing import ResponseReturnValue
 
 from ..auth import AuthError, require
 from ..auth.sessions import guarded, json_error, login_required, refusal_response
-from ..extensions import get_edit_log, get_library, get_members, get_score_settings
+from ..errors import TuttiError
+from ..extensions import get_edit_log, get_jobs, get_library, get_members, get_score_settings
+from ..offload import admit
 from ..score import ScoreError
 from ..score.model import new_document
 
@@ -109,11 +111,14 @@ def import_file() -> ResponseReturnValue:
         return json_error("bad_request", "send the file as multipart field 'file'")
     data = upload.read()
     # Imported on use: music21 is slow to load and only import/export need it.
-    from ..formats import FormatError, import_score
+    from ..formats import import_score
 
     try:
-        result = import_score(data, upload.filename)
-    except FormatError as exc:
+        # The parse runs in a fresh process of its own (formats/sandbox.py), counted
+        # among the job pool's workers so uploads cannot outnumber them.
+        with admit():
+            result = import_score(data, upload.filename)
+    except TuttiError as exc:
         # file_too_large, parse_timeout, unsupported_format, malformed_file, empty_score
         return refusal_response(exc)
     doc = result.doc
@@ -153,12 +158,15 @@ def export(score_id: str) -> ResponseReturnValue:
     refused = _role_or_error(score_id, "viewer")
     if refused is not None:
         return refused
-    from ..formats import export_score
-
-    doc, _ = get_edit_log().load(score_id)
-    data = export_score(doc, fmt)
+    # Written by a job process that reads the score itself: nothing of the score is
+    # built or encoded on this loop, which keeps serving everyone else meanwhile.
+    row = get_score_settings().score_info(score_id)
+    try:
+        data = get_jobs().export(score_id, int(row["head_seq"]), fmt)
+    except TuttiError as exc:  # busy, too_slow, too_big; not_found if it went away
+        return refusal_response(exc)
     mimetype, extension = EXPORTS[fmt]
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", str(doc.get("title") or "score")).strip("_") or "score"
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", str(row.get("title") or "score")).strip("_") or "score"
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{extension}"'
     return response

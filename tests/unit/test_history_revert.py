@@ -42,6 +42,32 @@ def _op_befores(log: Log, seq: int) -> dict[tuple[object, ...], list[object]]:
     return out
 
 
+def _runs(
+    log: Log,
+    targets: set[int],
+    key: tuple[object, ...],
+    seqs: list[int],
+    changed_by: dict[int, dict[tuple[object, ...], tuple[object, object]]],
+) -> dict[int, int | None]:
+    """Per edit touching ``key``: None for another person's change, else the first target of
+    the run of targets it continues. A restore of version v that put back the value of a
+    target (the last touch up to v) continues that target's run."""
+    run: dict[int, int | None] = {}
+    for i, s in enumerate(seqs):
+        if s in targets:
+            previous = run[seqs[i - 1]] if i else None
+            run[s] = previous if previous is not None else s
+            continue
+        edit = log.edits[s - 1]
+        version = edit.meta.get("version") if edit.origin == "restore" else None
+        source = None
+        if isinstance(version, int):
+            source = max((p for p in seqs[:i] if p <= version), default=None)
+        same = source is not None and changed_by[source][key][1] == changed_by[s][key][1]
+        run[s] = run[source] if same and source is not None else None
+    return run
+
+
 def _check_revert(log: Log, targets: set[int]) -> None:
     plan = plan_revert(log.now, log.edits, targets)
     result = _apply(log.now, plan.ops)
@@ -52,19 +78,24 @@ def _check_revert(log: Log, targets: set[int]) -> None:
     free_values: dict[tuple[object, ...], list[object]] = {}
     for key in set().union(*(changed_by[t] for t in targets)):
         seqs = [s for s in range(oldest, len(log.edits) + 1) if key in changed_by[s]]
-        later_others = [s for s in seqs if s not in targets]
-        last_other = max(later_others, default=0)
-        free = [s for s in seqs if s in targets and s > last_other]
-        free_values[key] = [changed_by[s][key][0] for s in free]
+        run = _runs(log, targets, key, seqs, changed_by)
+        last_other = max((s for s in seqs if run[s] is None), default=0)
+        free = [s for s in seqs if s > last_other]
+        free_values[key] = [changed_by[s][key][0] for s in free if s in targets]
         for s in free:
-            free_values[key] += op_befores[s].get(key, [])
+            free_values[key] += op_befores[s].get(key, []) if s in targets else []
         if not free:
             # Every reverted change to this key was built upon: it is left exactly as it is.
             assert after.get(key) == now.get(key), key
             assert key in plan.kept
-        elif key not in plan.unrestored:
-            # Nobody touched it after the reverted edit(s): it is back to its old value.
-            assert after.get(key) == changed_by[free[0]][key][0], key
+            continue
+        first = run[free[0]]
+        assert first is not None
+        free_values[key].append(changed_by[first][key][0])
+        if key not in plan.unrestored:
+            # Nobody touched it after the reverted edit(s), or a restore only put their
+            # value back: it is back to its value before them.
+            assert after.get(key) == changed_by[first][key][0], key
     # Nothing else moved: a changed key holds the value from before one of the reverted
     # edits (or ops) that nobody built on (or an event the revert created stays, as a rest).
     for key, (old, value) in diff_facts(now, after).items():

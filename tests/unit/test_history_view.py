@@ -213,3 +213,53 @@ def test_pages_of_entries_join_up_to_the_whole_history(seed: int, steps: int, si
         pages = [e.to_json() for e in page] + pages
         before = page[0].first_seq
     assert pages == whole
+
+
+@history_settings
+@given(seed=seeds, steps=st.integers(1, 40), pick=st.integers(0, 10**6), by=st.booleans())
+def test_expanding_any_entry_gives_its_single_edits(
+    seed: int, steps: int, pick: int, by: bool
+) -> None:
+    log = random_log(seed, steps)
+    view = HistoryView(log.initial, log.edits)
+    author = log.edits[pick % len(log.edits)].author_id if by and log.edits else None
+    entries = view.entries(author_id=author)
+    for entry in entries:
+        for seq in entry.seqs:
+            single = view.expand(seq, author_id=author)
+            assert single is not None
+            assert [e.seqs for e in single] == [[s] for s in entry.seqs]
+            assert [e.summary for e in single] == entry.descriptions
+            assert all(e.author_id == entry.author_id for e in single)
+    assert view.expand(len(log.edits) + 1, author_id=author) is None
+
+
+def test_an_edit_inside_a_merged_group_can_be_expanded_and_reverted_alone() -> None:
+    initial = new_document(parts=[{"name": "Soprano"}], measures=4)
+    log = Log(initial, [], [clone(initial)])
+
+    def write(note_id: str, measure: str) -> list[dict[str, object]]:
+        notes = [{"id": note_id, "step": "C", "octave": 4}]
+        event = {"id": f"e{note_id}", "dur": {"type": 4}, "notes": notes}
+        place = {"part": "p1", "measure": measure, "offset": "0"}
+        return [{"op": "write_event", **place, "event": event}]
+
+    commit(log, write("a1", "m1"), ANA, gap=1)  # 1
+    commit(log, write("b1", "m2"), BEN, gap=1)  # 2
+    commit(log, write("a2", "m3"), ANA, gap=1)  # 3
+    commit(log, write("a3", "m4"), ANA, gap=1)  # 4
+    view = HistoryView(log.initial, log.edits)
+    # Unfiltered, Ben splits Ana's edits; filtered by Ana, they merge into one entry.
+    assert [e.seqs for e in view.entries()] == [[1], [2], [3, 4]]
+    assert [e.seqs for e in view.entries(author_id=ANA[0])] == [[1, 3, 4]]
+    single = view.expand(3, author_id=ANA[0])
+    assert single is not None and [e.seqs for e in single] == [[1], [3], [4]]
+    assert single[1].summary == "Ana wrote a quarter note C4 in m. 3, Soprano"
+    assert view.expand(2, author_id=ANA[0]) is None  # Ben's edit is not in Ana's history
+    plan = view.plan_revert([single[1].seqs[0]])
+    assert plan.reverted == [3] and plan.conflicts == []
+    after = clone(log.now)
+    apply_edit(after, plan.ops)
+    bars = after["parts"][0]["bars"].values()
+    notes = {n["id"] for b in bars for e in b["voices"]["1"] for n in e["notes"]}
+    assert notes == {"a1", "b1", "a3"}

@@ -49,8 +49,7 @@ class Rule:
 
 RULES = (
     Rule("music21 and verovio only in formats/", ("server",), NOTATION,
-         # Documented in its docstring: music21 reads a chord symbol's kind, lazily.
-         except_in=("server.formats", "server.voicing.symbols")),
+         except_in=("server.formats",)),
     Rule("SQL only in persistence/", ("server",), SQL, except_in=("server.persistence",)),
     Rule("no web framework in the use cases and below", USE_CASES_AND_BELOW, WEB_FRAMEWORK),
     Rule("nothing from web/ or sync/ in the use cases and below", USE_CASES_AND_BELOW,

@@ -183,3 +183,22 @@ def test_missing_targets_raise_missing_target_from_apply_op() -> None:
 
     with pytest.raises(MissingTarget):
         apply_op(new_document(), {"op": "delete_event", "event": "nope"})
+
+
+def test_inserted_measures_are_filled_for_the_time_in_force_at_each() -> None:
+    """Fillers follow the time carried along the insert: the measure before, a new
+    measure's own time, and (at 0) the old first measure's."""
+    doc = new_document(measures=2, parts=[{"name": "A"}, {"name": "B"}])
+    apply_edit(doc, [{"op": "set_time", "measure": "m2", "time": [3, 4]}])
+    apply_edit(doc, [{"op": "insert_measures", "at": 2, "measures": [
+        {"id": "x1"}, {"id": "x2", "time": [6, 8]}, {"id": "x3"},
+    ]}])  # fmt: skip
+    apply_edit(doc, [{"op": "insert_measures", "at": 0, "measures": [{"id": "y1"}]}])
+    expected = {"y1": [4, 4], "x1": [3, 4], "x2": [6, 8], "x3": [6, 8]}
+    for part in doc["parts"]:
+        for mid, time in expected.items():
+            events = part["bars"][mid]["voices"]["1"]
+            fresh = new_document(measures=1, time=time)["parts"][0]["bars"]["m1"]["voices"]["1"]
+            assert [e["dur"] for e in events] == [e["dur"] for e in fresh], (mid, time)
+            assert events[0]["id"] == f"{mid}.{part['id']}.r0"
+    assert check_invariants(doc) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.voicing import ChordSpec, VoicingError, parse_symbol
+from server.voicing.symbols import _QUALITY_ALIASES, KIND_INTERVALS
 
 
 def pcs(*names: str) -> tuple[int, ...]:
@@ -82,3 +83,34 @@ def test_pitch_class_input_infers_root() -> None:
     assert chord.role_of(4) == "fifth"
     with pytest.raises(VoicingError):
         ChordSpec.from_pitch_classes([])
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_INTERVALS))
+def test_kind_table_is_what_music21_spells_for_every_root(kind: str) -> None:
+    """``KIND_INTERVALS`` replaced a music21 call per symbol: same pitch classes, any root."""
+    from music21 import harmony
+
+    for letter in "ABCDEFG":
+        for accidental in ("", "#", "b", "##", "bb"):
+            chord = harmony.ChordSymbol(letter + accidental.replace("b", "-") + kind)
+            root = chord.root().pitchClass
+            assert root == (pcs(letter)[0] + accidental.count("#") - accidental.count("b")) % 12
+            spelled = {(p.pitchClass - root) % 12 for p in chord.pitches}
+            assert spelled == set(KIND_INTERVALS[kind]), (letter + accidental, kind)
+
+
+def test_every_quality_spelling_has_a_kind() -> None:
+    assert set(_QUALITY_ALIASES.values()) == set(KIND_INTERVALS)
+
+
+def test_parsing_a_symbol_never_imports_music21() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from server.voicing import parse_symbol, suggest; "
+        "parse_symbol('G13b9/B'); suggest(['C', 'Am7', 'F#m7b5', 'G7'], 'piano', 2); "
+        "print('music21' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

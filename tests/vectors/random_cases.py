@@ -60,6 +60,7 @@ KIND_WEIGHTS: dict[str, float] = {
     "transpose": 2,
     "tie": 1,
     "lyric": 2,
+    "mark": 2,
     "voice": 2,
     "bar": 1,
     "bars": 1,
@@ -203,6 +204,10 @@ def random_op(doc: dict[str, Any], rng: random.Random, ids: Ids, stale: list[str
             "event": rng.choice(evs)[4]["id"],
             "note": {"id": ids("n"), **pitch(rng)},
         }
+    if kind == "mark" and evs:
+        name = rng.choice(["staccato", "accent", "fermata", "tremolo", "arpeggio", "trill"])
+        value = rng.choice([True, True, None, 2]) if name != "tremolo" else rng.randint(0, 5)
+        return {"op": "set_mark", "event": rng.choice(evs)[4]["id"], "mark": name, "value": value}
     if kind in ("remove_note", "pitch", "transpose", "tie", "lyric") and nts:
         e, n = rng.choice(nts)
         if kind == "remove_note":

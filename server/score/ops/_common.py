@@ -9,7 +9,7 @@ from typing import Any
 from ..durations import parse_fraction, validate_dur
 from ..errors import InvalidOp, MissingTarget
 from ..limits import MAX_EVENTS_PER_VOICE, text_problem
-from ..model import VOICES, Doc, Event, all_ids, copy_json, find_part
+from ..model import VOICES, Doc, Event, all_ids, copy_json, find_part, marks_problem
 from ..pitch import sort_key, validate_pitch
 
 Op = dict[str, Any]
@@ -131,7 +131,7 @@ def clean_event(raw: Any) -> Event:
     """A validated event in canonical form."""
     if not isinstance(raw, dict):
         raise InvalidOp("event must be an object")
-    unknown = set(raw) - {"id", "dur", "notes", "lyrics"}
+    unknown = set(raw) - {"id", "dur", "notes", "lyrics", "marks"}
     if unknown:
         raise InvalidOp(f"event: unknown fields {sorted(unknown)}")
     try:
@@ -145,6 +145,12 @@ def clean_event(raw: Any) -> Event:
         if not event["notes"]:
             raise InvalidOp("lyrics go on notes, not on rests")
         event["lyrics"] = lyrics
+    marks = raw.get("marks")
+    if marks is not None and marks != {}:
+        problem = marks_problem(marks, bool(event["notes"]))
+        if problem is not None:
+            raise InvalidOp(f"event: {problem}")
+        event["marks"] = dict(sorted(marks.items()))
     return event
 
 

@@ -1,4 +1,4 @@
-"""Ops on rhythm and notes: write, delete, durations, chords, pitches, ties, lyrics.
+"""Ops on rhythm and notes: write, delete, durations, chords, pitches, ties, lyrics, marks.
 
 Entering an event overwrites whatever time it lands on and refills any partly
 covered neighbour with rests, so every voice stays exactly one measure long.
@@ -11,7 +11,19 @@ from typing import Any
 
 from ..durations import dur_value, validate_dur
 from ..errors import InvalidOp, MissingTarget
-from ..model import Doc, Event, find_event, find_note, length_of, rests, voice_length, with_offsets
+from ..model import (
+    MARKS,
+    REST_MARKS,
+    Doc,
+    Event,
+    find_event,
+    find_note,
+    length_of,
+    mark_problem,
+    rests,
+    voice_length,
+    with_offsets,
+)
 from ..pitch import sort_key, transpose_pitch, validate_pitch
 from ._common import (
     Op,
@@ -147,6 +159,18 @@ def set_notes(doc: Doc, op: Op) -> list[Op]:
             {"op": "set_lyric", "event": event["id"], "verse": int(v), "text": t}
             for v, t in lyrics.items()
         ]
+    if not notes and "marks" in event:
+        # A rest keeps only a fermata; the note's other marks come back with its inverse.
+        dropped = {k: v for k, v in event["marks"].items() if k not in REST_MARKS}
+        kept = {k: v for k, v in event["marks"].items() if k in REST_MARKS}
+        if kept:
+            event["marks"] = kept
+        else:
+            del event["marks"]
+        inverse += [
+            {"op": "set_mark", "event": event["id"], "mark": k, "value": v}
+            for k, v in dropped.items()
+        ]
     return inverse
 
 
@@ -253,6 +277,30 @@ def set_lyric(doc: Doc, op: Op) -> list[Op]:
     return [{"op": "set_lyric", "event": event["id"], "verse": verse, "text": old}]
 
 
+def set_mark(doc: Doc, op: Op) -> list[Op]:
+    """Put an articulation or ornament on an event (``value`` null removes it)."""
+    *_, event = _event(doc, op)
+    name = field(op, "mark", str)
+    value = op.get("value")
+    if name not in MARKS:
+        raise InvalidOp(f"set_mark: unknown mark {name!r} (one of {', '.join(MARKS)})")
+    if value is not None:
+        problem = mark_problem(name, value, bool(event["notes"]))
+        if problem is not None:
+            raise InvalidOp(f"set_mark: {problem}")
+    marks = event.get("marks", {})
+    old = marks.get(name)
+    if value is None:
+        marks.pop(name, None)
+    else:
+        marks[name] = value
+    if marks:
+        event["marks"] = dict(sorted(marks.items()))
+    else:
+        event.pop("marks", None)
+    return [{"op": "set_mark", "event": event["id"], "mark": name, "value": old}]
+
+
 HANDLERS = {
     "write_event": write_event,
     "set_voice": set_voice,
@@ -265,4 +313,5 @@ HANDLERS = {
     "transpose": transpose,
     "set_tie": set_tie,
     "set_lyric": set_lyric,
+    "set_mark": set_mark,
 }

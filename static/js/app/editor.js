@@ -6,6 +6,7 @@ import { io } from "/vendor/socket.io/socket.io.esm.min.js";
 import { applyEdit, clone } from "../score/index.js";
 import { effectiveAttr } from "../score/model.js";
 import { Engraver } from "../render/engraver.js";
+import * as print from "../render/print.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -436,6 +437,8 @@ async function run(action, arg) {
       const v = await ask("Clef", [{ name: "clef", label: "Clef", options: clefOptions }]);
       return v && perform({ ops: [{ op: "set_clef", part: first.part, measure: first.measure, clef: v.clef }] });
     }
+    case "export":
+      return exportScore();
     case "transpose": {
       const v = await ask("Transpose (selection, or the whole score)", [
         { name: "interval", label: "Interval", options: Object.keys(INTERVALS).map((k) => [k, k]) },
@@ -453,6 +456,11 @@ async function run(action, arg) {
     }
     case "dynamic":
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
+    case "mark": {
+      // "tremolo2" from the Marks menu: a tremolo of two strokes.
+      const tremolo = /^tremolo([1-4])$/.exec(arg);
+      return perform(tremolo ? cmd.toggleMark(index, state, "tremolo", Number(tremolo[1])) : cmd.toggleMark(index, state, arg));
+    }
     case "help":
       return toggleHelp();
     case "escape":
@@ -489,6 +497,54 @@ function letterOnSelection(step) {
   const result = cmd.writeAtCursor(index, at, { next: () => "x" }, step, { near: midiOf(target) });
   const pitch = result.ops[result.ops.length - 1].event.notes[0];
   return perform({ ops: [{ op: "set_pitch", note: target.id, step: pitch.step, alter: pitch.alter, octave: pitch.octave }] });
+}
+
+/** The export dialog: score, a part or the selected measures, as PDF or MEI (engraved
+ * here), or the whole score as MusicXML or MIDI (from the server). */
+async function exportScore() {
+  const doc = collab.doc;
+  const measures = state.selection
+    .map((id) => index.events.get(id))
+    .filter(Boolean)
+    .map((info) => info.measureIndex);
+  const range = measures.length ? [Math.min(...measures), Math.max(...measures) + 1] : null;
+  const v = await ask("Export or print", [
+    {
+      name: "what",
+      label: "What",
+      options: [["score", "Full score"], ...doc.parts.map((p) => [`part:${p.id}`, `Part: ${p.name}`])],
+    },
+    {
+      name: "measures",
+      label: "Measures",
+      options: [["all", "All"], ...(range ? [["selection", `Selected: m. ${range[0] + 1}–${range[1]}`]] : [])],
+    },
+    {
+      name: "format",
+      label: "Format",
+      options: [["pdf", "PDF (print)"], ["mei", "MEI"], ["musicxml", "MusicXML (full score)"], ["midi", "MIDI (full score)"]],
+    },
+  ]);
+  if (!v) return;
+  const parts = v.what === "score" ? null : [v.what.slice(5)];
+  const [start, end] = v.measures === "selection" && range ? range : [0, doc.measures.length];
+  if (v.format === "musicxml" || v.format === "midi") {
+    if (parts || v.measures === "selection") return say("MusicXML and MIDI export the full score; choose PDF or MEI for a part or a selection");
+    window.location.assign(`/api/scores/${encodeURIComponent(scoreId)}/export?format=${v.format}`);
+    return;
+  }
+  const choice = print.printable(doc, { parts, start, end });
+  const stem = print.fileStem(choice.name);
+  const mei = print.printMei(choice);
+  if (v.format === "mei") return print.download(new Blob([mei], { type: "application/mei+xml" }), `${stem}.mei`);
+  say("Engraving pages for the PDF…");
+  try {
+    const pages = await print.engravePages(mei);
+    print.download(await print.pdfOf(pages), `${stem}.pdf`);
+    say(`PDF ready: ${pages.length} page${pages.length === 1 ? "" : "s"}`);
+  } catch (error) {
+    say(`The PDF could not be made: ${error.message}`);
+  }
 }
 
 function toggleHelp() {
@@ -580,6 +636,7 @@ for (const button of document.querySelectorAll("[data-cmd]")) {
   button.addEventListener("click", () => {
     const c = button.dataset.cmd;
     if (c === "dur") run("duration", Number(button.dataset.type));
+    else if (c === "mark") run("mark", button.dataset.mark);
     else if (c === "rest" || c === "tie" || c === "dot" || c === "delete") run(c);
     else run(c);
     area.focus();
@@ -591,6 +648,7 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
     menu.value = "";
     if (!value) return;
     if (menu.dataset.menu === "dynamic") await run("dynamic", value);
+    else if (menu.dataset.menu === "mark") await run("mark", value);
     else await run(value);
     area.focus();
   });

@@ -364,6 +364,20 @@ export function setMeasureAttr(index, state, attr, value) {
   return { ops: [{ op: `set_${attr}`, measure: index.doc.measures[mi].id, [attr]: value }] };
 }
 
+/**
+ * Put ``mark`` (an articulation or ornament; ``value`` true, or strokes for a tremolo) on the
+ * selected events, or take it off if every one of them already has it. Rests take only a
+ * fermata; other marks skip them.
+ */
+export function toggleMark(index, state, mark, value = true) {
+  const events = selectedEvents(index, state)
+    .map((id) => index.events.get(id).event)
+    .filter((e) => e.notes.length || mark === "fermata");
+  if (!events.length) return null;
+  const all = events.every((e) => (e.marks || {})[mark] === value);
+  return { ops: events.map((e) => ({ op: "set_mark", event: e.id, mark, value: all ? null : value })) };
+}
+
 export function setLyric(index, eventId, text, verse = 1) {
   const info = index.events.get(eventId);
   if (!info || !info.event.notes.length) return null;

@@ -14,6 +14,7 @@ export const SHORTCUTS = [
   ["← / →", "Previous / next event"],
   ["Shift + click, Shift + ← / →", "Extend the selection"],
   ["T", "Tie (in note input: a tied copy of the last note)"],
+  ["Shift + S / V / N / O", "Staccato / accent / tenuto / marcato on the selection (again: off); the Marks menu has the rest"],
   ["Delete / Backspace", "Delete the selection (notes become rests; removes chord symbols, dynamics)"],
   ["Ctrl + C / Ctrl + V", "Copy / paste the selected events"],
   ["Ctrl + Z / Ctrl + Y", "Undo / redo your own edits"],
@@ -29,6 +30,7 @@ export const SHORTCUTS = [
 ];
 
 const DIGITS = { 1: 64, 2: 32, 3: 16, 4: 8, 5: 4, 6: 2, 7: 1 };
+const SHIFT_MARKS = { s: "staccato", v: "accent", n: "tenuto", o: "marcato" };
 
 /** Map a keydown to [action, arg] or null. */
 export function actionFor(event) {
@@ -59,6 +61,8 @@ export function actionFor(event) {
     return null;
   }
   if (key === "?") return ["help"];
+  // MuseScore's articulation keys; checked before Shift+letter (add to chord) and N.
+  if (event.shiftKey && SHIFT_MARKS[lower]) return ["mark", SHIFT_MARKS[lower]];
   if (/^[a-g]$/.test(lower)) return event.shiftKey ? ["chord-add", lower.toUpperCase()] : ["letter", lower.toUpperCase()];
   if (lower === "n") return ["note-input"];
   if (lower === "r" || key === "0") return ["rest"];

@@ -45,6 +45,14 @@ function loadSampler(Tone) {
   return samplerPromise;
 }
 
+// How much of its written length a note sounds (as server/formats/writer.py's MIDI).
+const SOUNDING = { staccatissimo: 0.25, staccato: 0.5 };
+
+function soundingShare(event) {
+  const marks = event.marks || {};
+  return Math.min(1, ...Object.keys(SOUNDING).filter((k) => marks[k]).map((k) => SOUNDING[k]));
+}
+
 /** [{time, dur, midis, eventId, part}] in seconds, from measure ``fromMeasure``, offset. */
 export function schedule(doc, { tempoOverride = null } = {}) {
   const notes = [];
@@ -63,7 +71,7 @@ export function schedule(doc, { tempoOverride = null } = {}) {
           const seconds = (Number(v.n) / Number(v.d)) * wholeSeconds;
           notes.push({
             time: measureStart + offset,
-            dur: seconds,
+            dur: seconds * soundingShare(e),
             midis: e.notes.map((n) => toMidi(n) + (part.transposition || 0)),
             eventId: e.id,
             noteIds: e.notes.map((n) => n.id),

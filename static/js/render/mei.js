@@ -14,6 +14,16 @@ const CLEFS = {
   treble8vb: '<clef shape="G" line="2" dis="8" dis.place="below"/>',
   percussion: '<clef shape="perc"/>',
 };
+// Marks drawn as <artic> inside the note or chord, and those drawn as control events.
+const ARTIC = { staccato: "stacc", staccatissimo: "stacciss", accent: "acc", tenuto: "ten", marcato: "marc" };
+const ORNAMENTS = {
+  fermata: (id) => `<fermata startid="#${id}" place="above"/>`,
+  trill: (id) => `<trill startid="#${id}" place="above"/>`,
+  mordent: (id) => `<mordent startid="#${id}" form="lower" place="above"/>`,
+  inverted_mordent: (id) => `<mordent startid="#${id}" form="upper" place="above"/>`,
+  turn: (id) => `<turn startid="#${id}" form="upper" place="above"/>`,
+  arpeggio: (id) => `<arpeg plist="#${id}"/>`,
+};
 const ACCID = { "-2": "ff", "-1": "f", 0: "n", 1: "s", 2: "x" };
 const ACCID_GES = { "-2": "ff", "-1": "f", 0: "n", 1: "s", 2: "ss" };
 
@@ -152,7 +162,7 @@ function durAttrs(dur) {
   return ` dur="${dur.type === 1 ? 1 : dur.type}"` + (dur.dots ? ` dots="${dur.dots}"` : "");
 }
 
-function noteXml(note, state, tiedInto, verse) {
+function noteXml(note, state, tiedInto, verse, extra = "") {
   const alter = note.alter || 0;
   const key = `${note.step}${note.octave}`;
   const current = key in state.measure ? state.measure[key] : state.key[note.step] || 0;
@@ -167,7 +177,8 @@ function noteXml(note, state, tiedInto, verse) {
   state.measure[key] = alter;
   const pname = note.step.toLowerCase();
   const attrs = `xml:id="${esc(note.id)}" pname="${pname}" oct="${note.octave}"${accid}`;
-  return verse ? `<note ${attrs}${state.durAttr}>${verse}</note>` : `<note ${attrs}${state.durAttr}/>`;
+  const body = extra + verse;
+  return body ? `<note ${attrs}${state.durAttr}>${body}</note>` : `<note ${attrs}${state.durAttr}/>`;
 }
 
 function versesXml(event, state) {
@@ -185,9 +196,29 @@ function versesXml(event, state) {
     .join("");
 }
 
+/** The <artic> children of an event, and its ornaments as control events of the measure. */
+function marksXml(event, drawnId, state) {
+  const marks = event.marks || {};
+  const artic = Object.keys(ARTIC)
+    .filter((name) => marks[name])
+    .map((name) => `<artic artic="${ARTIC[name]}"/>`)
+    .join("");
+  for (const name of Object.keys(ORNAMENTS)) {
+    if (marks[name]) state.controls.push(ORNAMENTS[name](esc(drawnId)));
+  }
+  return artic;
+}
+
+/** A tremolo (strokes through the stem) wraps its note or chord in <bTrem>. */
+function tremoloXml(event, xml) {
+  const strokes = (event.marks || {}).tremolo;
+  return strokes ? `<bTrem unitdur="${Math.min(2 ** (strokes + 2), 128)}">${xml}</bTrem>` : xml;
+}
+
 function eventXml(event, state, tiedInto, wholeRest) {
   const id = esc(event.id);
   if (!event.notes.length) {
+    marksXml(event, event.id, state);
     if (wholeRest) return `<mRest xml:id="${id}"/>`;
     return `<rest xml:id="${id}"${durAttrs(event.dur)}/>`;
   }
@@ -195,11 +226,13 @@ function eventXml(event, state, tiedInto, wholeRest) {
   if (event.notes.length === 1) {
     state.durAttr = durAttrs(event.dur);
     // A lone note keeps the note's id; the page maps note ids back to their event.
-    return noteXml(event.notes[0], state, tiedInto, verse);
+    const artic = marksXml(event, event.notes[0].id, state);
+    return tremoloXml(event, noteXml(event.notes[0], state, tiedInto, verse, artic));
   }
   state.durAttr = "";
+  const artic = marksXml(event, event.id, state);
   const notes = event.notes.map((n) => noteXml(n, state, tiedInto, "")).join("");
-  return `<chord xml:id="${id}"${durAttrs(event.dur)}>${notes}${verse}</chord>`;
+  return tremoloXml(event, `<chord xml:id="${id}"${durAttrs(event.dur)}>${notes}${artic}${verse}</chord>`);
 }
 
 function beatUnit(time) {
@@ -341,7 +374,7 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
         .map((v) => {
           const dashKey = `${part.id}/${v}`;
           dashes[dashKey] = dashes[dashKey] || {};
-          const state = { key: keyMap, measure: {}, durAttr: "", dashes: dashes[dashKey] };
+          const state = { key: keyMap, measure: {}, durAttr: "", dashes: dashes[dashKey], controls };
           const body = layerXml(bar.voices[v], state, tiedInto, attrs.time);
           return `<layer n="${v}">${body}</layer>`;
         });

@@ -1,5 +1,6 @@
 // Web Worker that owns the Verovio toolkit: MEI in, SVG out, off the main thread.
-// Messages: {id, items: [{key, mei}], pageWidth?} -> {id, items: [{key, svg}], ms}.
+// Messages: {id, items: [{key, mei}], pageWidth?} -> {id, items: [{key, svg}], ms};
+// print jobs: {id, pages: {mei, options}} -> {id, pages: [svg, ...]}.
 // No DOM, no network.
 
 import createVerovioModule from "/vendor/verovio/verovio-module.mjs";
@@ -29,8 +30,18 @@ const ready = createVerovioModule().then((module) => {
 });
 
 self.onmessage = async (message) => {
-  const { id, items, pageWidth } = message.data;
+  const { id, items, pageWidth, pages } = message.data;
   const toolkit = await ready;
+  if (pages) {
+    // A print job (its own worker, so the editor's slice options are never disturbed):
+    // whole pages with the given options, every page of the score.
+    toolkit.setOptions(pages.options);
+    toolkit.loadData(pages.mei);
+    const svgs = [];
+    for (let page = 1; page <= toolkit.getPageCount(); page++) svgs.push(toolkit.renderToSVG(page));
+    self.postMessage({ id, pages: svgs });
+    return;
+  }
   if (pageWidth && pageWidth !== OPTIONS.pageWidth) {
     OPTIONS.pageWidth = pageWidth;
     toolkit.setOptions({ pageWidth });

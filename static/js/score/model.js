@@ -14,7 +14,7 @@ import {
 } from './durations.js';
 import { ValueError } from './errors.js';
 import { ZERO } from './fraction.js';
-import { deepCopy, get, hasOwn, own, pyEqual, pyRepr, setOwn } from './py.js';
+import { deepCopy, get, hasOwn, isDict, isInt, own, pyEqual, pyRepr, setOwn } from './py.js';
 import { compareNotes, validatePitch } from './pitch.js';
 
 export const MEASURE_ATTRS = ['time', 'key', 'tempo'];
@@ -22,6 +22,50 @@ export const DEFAULT_ATTRS = { time: [4, 4], key: 0, tempo: 120 };
 export const CLEFS = ['treble', 'bass', 'alto', 'tenor', 'treble8vb', 'percussion'];
 export const CLEFS_REPR = "('treble', 'bass', 'alto', 'tenor', 'treble8vb', 'percussion')";
 export const VOICES = ['1', '2', '3', '4'];
+// Articulations and ornaments an event may carry: name -> true, except tremolo -> strokes 1..4.
+// Only a fermata may sit on a rest; the others belong to notes and chords.
+export const MARKS = [
+  'staccato',
+  'staccatissimo',
+  'accent',
+  'tenuto',
+  'marcato',
+  'fermata',
+  'trill',
+  'mordent',
+  'inverted_mordent',
+  'turn',
+  'tremolo',
+  'arpeggio',
+];
+export const REST_MARKS = ['fermata'];
+export const MAX_TREMOLO = 4;
+
+/** Why `name: value` cannot be a mark of an event (with or without notes), or null. */
+export function markProblem(name, value, onNotes) {
+  if (!MARKS.includes(name)) return `unknown mark ${pyRepr(name)} (one of ${MARKS.join(', ')})`;
+  if (name === 'tremolo') {
+    if (!isInt(value) || value < 1 || value > MAX_TREMOLO) {
+      return `tremolo takes 1..${MAX_TREMOLO} strokes`;
+    }
+  } else if (value !== true) {
+    return `mark ${name} takes true`;
+  }
+  if (!onNotes && !REST_MARKS.includes(name)) return `${name} goes on notes, not on rests`;
+  return null;
+}
+
+export function marksProblem(marks, onNotes) {
+  if (marks === null || marks === undefined) return null;
+  if (!isDict(marks) || !Object.keys(marks).length) {
+    return 'marks must be a non-empty object of mark -> value';
+  }
+  for (const [name, value] of Object.entries(marks)) {
+    const problem = markProblem(name, value, onNotes);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
 export { formatFraction };
 
 /** A fresh score of whole-measure rests. IDs are deterministic (m1.., p1..). */
@@ -236,6 +280,8 @@ export function checkInvariants(doc) {
               problems.push(`note ${note.id}: ${exc.message}`);
             }
           }
+          const markProblemText = marksProblem(get(event, 'marks'), event.notes.length > 0);
+          if (markProblemText !== null) problems.push(`event ${event.id}: ${markProblemText}`);
         }
       }
       for (const kind of ['harmonies', 'dynamics']) {

@@ -22,11 +22,14 @@ def note(nid: str, step: str, octave: int, alter: int = 0, tie: bool = False) ->
 
 
 def ev(eid: str, kind: int, *notes: dict[str, Any], **dur: Any) -> dict[str, Any]:
-    """An event; ``dur`` takes ``dots`` and ``tuplet``; ``lyrics`` goes on the event."""
+    """An event; ``dur`` takes ``dots`` and ``tuplet``; ``lyrics`` and ``marks`` go on the event."""
     lyrics = dur.pop("lyrics", None)
+    marks = dur.pop("marks", None)
     out: dict[str, Any] = {"id": eid, "dur": {"type": kind, **dur}, "notes": list(notes)}
     if lyrics:
         out["lyrics"] = lyrics
+    if marks is not None:
+        out["marks"] = marks
     return out
 
 

@@ -4,7 +4,7 @@
 import { parseFraction, validateDur } from '../durations.js';
 import { InvalidOp, MissingTarget, ValueError } from '../errors.js';
 import { MAX_EVENTS_PER_VOICE } from '../limits.js';
-import { VOICES, allIds, findPart } from '../model.js';
+import { VOICES, allIds, findPart, marksProblem } from '../model.js';
 import { sortKey, sortNotes, validatePitch } from '../pitch.js';
 import {
   deepCopy,
@@ -147,7 +147,7 @@ export function cleanLyrics(raw) {
 /** A validated event in canonical form. */
 export function cleanEvent(raw) {
   if (!isDict(raw)) throw new InvalidOp('event must be an object');
-  const unknown = unknownKeys(raw, ['id', 'dur', 'notes', 'lyrics']);
+  const unknown = unknownKeys(raw, ['id', 'dur', 'notes', 'lyrics', 'marks']);
   if (unknown.length) throw new InvalidOp(`event: unknown fields ${pyRepr(unknown)}`);
   let dur;
   try {
@@ -163,7 +163,20 @@ export function cleanEvent(raw) {
     if (!event.notes.length) throw new InvalidOp('lyrics go on notes, not on rests');
     event.lyrics = lyrics;
   }
+  const marks = get(raw, 'marks');
+  if (marks !== null && !(isDict(marks) && !Object.keys(marks).length)) {
+    const problem = marksProblem(marks, event.notes.length > 0);
+    if (problem !== null) throw new InvalidOp(`event: ${problem}`);
+    event.marks = sortedMarks(marks);
+  }
   return event;
+}
+
+/** A marks object with its keys in sorted order (as Python's ``dict(sorted(...))``). */
+export function sortedMarks(marks) {
+  const out = {};
+  for (const key of Object.keys(marks).sort()) out[key] = marks[key];
+  return out;
 }
 
 export function eventIds(events) {

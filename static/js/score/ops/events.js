@@ -1,4 +1,4 @@
-// Ops on rhythm and notes: write, delete, durations, chords, pitches, ties, lyrics.
+// Ops on rhythm and notes: write, delete, durations, chords, pitches, ties, lyrics, marks.
 // Mirror of server/score/ops/events.py; pure.
 //
 // Entering an event overwrites whatever time it lands on and refills any partly
@@ -6,9 +6,19 @@
 
 import { durValue, validateDur } from '../durations.js';
 import { InvalidOp, MissingTarget, ValueError } from '../errors.js';
-import { findEvent, findNote, lengthOf, rests, voiceLength, withOffsets } from '../model.js';
+import {
+  MARKS,
+  REST_MARKS,
+  findEvent,
+  findNote,
+  lengthOf,
+  markProblem,
+  rests,
+  voiceLength,
+  withOffsets,
+} from '../model.js';
 import { sortKey, sortNotes, transposePitch, validatePitch } from '../pitch.js';
-import { get, hasOwn, isBool, isInt, isStr, own, pyStr, setOwn } from '../py.js';
+import { get, hasOwn, isBool, isInt, isStr, own, pyRepr, pyStr, setOwn } from '../py.js';
 import {
   barOf,
   checkVoiceSize,
@@ -22,6 +32,7 @@ import {
   fraction,
   requireUnused,
   snapshot,
+  sortedMarks,
   voiceName,
 } from './common.js';
 
@@ -154,6 +165,16 @@ function setNotes(doc, op) {
       inverse.push({ op: 'set_lyric', event: event.id, verse: Number(v), text: t });
     }
   }
+  if (!notes.length && hasOwn(event, 'marks')) {
+    // A rest keeps only a fermata; the note's other marks come back with its inverse.
+    const entries = Object.entries(event.marks);
+    const kept = entries.filter(([k]) => REST_MARKS.includes(k));
+    if (kept.length) event.marks = Object.fromEntries(kept);
+    else delete event.marks;
+    for (const [k, v] of entries.filter(([name]) => !REST_MARKS.includes(name))) {
+      inverse.push({ op: 'set_mark', event: event.id, mark: k, value: v });
+    }
+  }
   return inverse;
 }
 
@@ -276,6 +297,27 @@ function setLyric(doc, op) {
   return [{ op: 'set_lyric', event: event.id, verse, text: old }];
 }
 
+/** Put an articulation or ornament on an event (`value` null removes it). */
+function setMark(doc, op) {
+  const event = eventOf(doc, op)[4];
+  const name = field(op, 'mark', 'str');
+  const value = get(op, 'value');
+  if (!MARKS.includes(name)) {
+    throw new InvalidOp(`set_mark: unknown mark ${pyRepr(name)} (one of ${MARKS.join(', ')})`);
+  }
+  if (value !== null) {
+    const problem = markProblem(name, value, event.notes.length > 0);
+    if (problem !== null) throw new InvalidOp(`set_mark: ${problem}`);
+  }
+  const marks = hasOwn(event, 'marks') ? event.marks : {};
+  const old = hasOwn(marks, name) ? marks[name] : null;
+  if (value === null) delete marks[name];
+  else marks[name] = value;
+  if (Object.keys(marks).length) event.marks = sortedMarks(marks);
+  else delete event.marks;
+  return [{ op: 'set_mark', event: event.id, mark: name, value: old }];
+}
+
 export const HANDLERS = {
   write_event: writeEvent,
   set_voice: setVoice,
@@ -288,4 +330,5 @@ export const HANDLERS = {
   transpose,
   set_tie: setTie,
   set_lyric: setLyric,
+  set_mark: setMark,
 };

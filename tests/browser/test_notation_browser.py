@@ -1,0 +1,65 @@
+"""Notation entered in one browser, seen engraved in a collaborator's: articulations and
+ornaments from the keyboard (Shift+S in note input), the palette and the Marks menu."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from .conftest import Blocked, click_id, new_shared_score, settled
+
+pytestmark = pytest.mark.browser
+SHOTS = Path(os.environ.get("TUTTI_SCREENSHOTS", "/tmp/tutti-screenshots"))
+
+
+def voice(page: Page, measure: str = "m1") -> list[dict[str, Any]]:
+    return list(page.evaluate("m => window.tutti.doc.parts[0].bars[m].voices['1']", measure))
+
+
+def drawn(page: Page, selector: str, timeout: float = 3000) -> None:
+    page.wait_for_function(
+        "s => document.querySelector(s)", arg=f"#score {selector}", timeout=timeout
+    )
+
+
+def test_marks_from_keyboard_palette_and_menu_appear_engraved_for_the_other_user(
+    make_user: Any, blocked: Blocked
+) -> None:
+    alice, bob = make_user("marks_a"), make_user("marks_b")
+    score_id = new_shared_score(alice, [bob])
+    a, b = alice.open(score_id), bob.open(score_id)
+    click_id(a, "m1.p1.r0")
+    a.keyboard.press("n")
+    for key in "cdeg":
+        a.keyboard.press(key)
+    a.keyboard.press("Shift+S")  # note input: on the note just written (G)
+    a.keyboard.press("Escape")
+    notes = [e["notes"][0]["id"] for e in voice(a)]
+    click_id(a, notes[0])
+    a.click('[data-cmd="mark"][data-mark="accent"]')  # the palette
+    click_id(a, notes[1])
+    a.select_option('select[data-menu="mark"]', "trill")  # the Marks menu
+    click_id(a, notes[2])
+    a.keyboard.press("Shift+N")  # tenuto outside note input
+    doc = settled(a, 8)
+    marks = [e.get("marks") for e in doc["parts"][0]["bars"]["m1"]["voices"]["1"]]
+    assert marks == [{"accent": True}, {"trill": True}, {"tenuto": True}, {"staccato": True}]
+    # Bob sees each mark drawn on its note, and the trill above the second.
+    for nid in (notes[0], notes[2], notes[3]):
+        drawn(b, f'[id="{nid}"] .artic')
+    drawn(b, ".trill")
+    assert settled(b, 8)["parts"] == doc["parts"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    b.locator("#score").screenshot(path=str(SHOTS / "marks-collaborator.png"))
+    # Pressed again, the palette takes the accent off, for Bob too.
+    click_id(a, notes[0])
+    a.click('[data-cmd="mark"][data-mark="accent"]')
+    b.wait_for_function(
+        'id => !document.querySelector(`#score [id="${id}"] .artic`)', arg=notes[0], timeout=3000
+    )
+    assert alice.errors == [] and bob.errors == []
+    assert blocked.urls == []
