@@ -148,8 +148,8 @@ class SharingService:
     def access(self, score_id: str, user_id: int) -> dict[str, Any]:
         """What a person may do about a score: their role, or their request's status."""
         role = self.role(score_id, user_id)
-        if role is None and self.trash.is_trashed(score_id):
-            raise SharingError("not_found", "no such score")
+        if role is None and (self.trash.is_trashed(score_id) or not self.members.members(score_id)):
+            raise SharingError("not_found", "no such score")  # deleted, or never existed
         return {
             "role": role,
             "request": None if role else self.requests.status(score_id, user_id),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -122,7 +123,7 @@ def open_link(token: str) -> ResponseReturnValue:
     gets a page that says why (404 unknown, 410 expired or revoked)."""
     identity = request_identity()
     if identity is None:
-        return redirect(f"/login?next=/s/{token}")
+        return redirect(f"/login?next={quote(f'/s/{token}', safe='')}")
     try:
         joined = get_sharing().redeem(token, identity.id)
     except TuttiError as exc:

@@ -226,3 +226,48 @@ def server_user_id(repos: Repositories, name: str) -> int:
 
 def _title(title: str) -> dict[str, Any]:
     return {"op": "set_meta", "title": title}
+
+
+def test_removal_through_one_process_evicts_a_socket_on_another(
+    pg_url: str, start_server: Callable[..., LiveServer]
+) -> None:
+    """Two ``tutti serve`` processes (PostgreSQL + the Redis message queue): Ana removes
+    Ben through the first; his socket on the second is evicted and his presence goes."""
+    import secrets
+
+    env = {"TUTTI_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0"}
+    env["TUTTI_SECRET_KEY"] = secrets.token_hex(16)
+    first, second = start_server(pg_url, env), start_server(pg_url, env)
+    service = EditLog(Database(pg_url))
+    ana, ben = fresh_names("ana", "ben")
+    try:
+        ana_id = first.signup(ana)["id"]
+        ben_id = first.signup(ben)["id"]
+        score = service.create_score(ana_id, "Two processes")
+        Repositories.over(service.db).members.set_member(score, ben_id, "commenter")
+        watcher = Watcher(second, first.token(ben))
+        writer = TuttiClient(first.url, first.token(ana)).connect()
+        try:
+            assert watcher.call("join", {"score": score})["role"] == "commenter"
+            writer.join(score)
+            deadline = time.monotonic() + 5
+            while len(writer.presence) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert sorted(p["user"]["name"] for p in writer.presence) == sorted([ana, ben])
+            owner = requests.Session()
+            owner.post(f"{first.url}/api/login", json={"name": ana, "password": "secret-pw"})
+            removed = owner.delete(f"{first.url}/api/scores/{score}/members/{ben}", timeout=10)
+            assert removed.ok, removed.text
+            done = time.monotonic()
+            assert watcher.got_revoked.wait(REVOKE_WITHIN_S + 2)
+            assert watcher.revoked[0][0] - done < REVOKE_WITHIN_S
+            deadline = time.monotonic() + 5
+            while len(writer.presence) > 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert [p["user"]["name"] for p in writer.presence] == [ana]
+            assert watcher.call("fetch", {"score": score, "from": 1})["ok"] is False
+        finally:
+            writer.close()
+            watcher.close()
+    finally:
+        service.db.dispose()
