@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 from server.editing import EditLog
+from tests.integration.conftest import LiveServer
 
 from .conftest import Blocked, User, click_id, settled
 
@@ -206,3 +207,34 @@ def test_library_search_sort_rename_duplicate_trash_and_shared_with_me(
     assert not other.query_selector(f"#shared-list tr[data-score-id='{fugue}'] button.rename")
     assert eve.errors == [] and fay.errors == []
     assert blocked.urls == []
+
+
+def test_opening_a_link_logged_out_joins_after_signing_up(
+    make_user: Any, browser: Browser, web_server: LiveServer, blocked: Blocked
+) -> None:
+    ana = make_user("ana_out")
+    score = new_score(ana)
+    link = ana.api("post", f"/api/scores/{score}/links", {"role": "commenter"})["link"]
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    blocked.guard(context)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(link["url"])
+        page.wait_for_url("**/login?next=*")
+        page.fill('#signup-form input[name="name"]', "gus_out")
+        page.fill('#signup-form input[name="password"]', "gus-pw-123")
+        page.click('#signup-form button[type="submit"]')
+        page.wait_for_url(f"**/scores/{score}")
+        page.wait_for_function("window.tutti && window.tutti.collab.joined", timeout=15000)
+        assert page.evaluate("window.tutti.collab.role") == "commenter"
+        members = ana.api("get", f"/api/scores/{score}/members")["members"]
+        assert [(m["name"], m["role"], m["via_link"]) for m in members] == [
+            ("ana_out", "owner", False),
+            ("gus_out", "commenter", True),
+        ]
+        assert errors == []
+        assert blocked.urls == []
+    finally:
+        context.close()
