@@ -91,8 +91,8 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from werkzeug.security import generate_password_hash
-
+    from .auth.passwords import hash_password
+    from .config import Settings
     from .persistence import NameTaken
 
     password = args.password
@@ -110,7 +110,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     service = _service(args)
     try:
         user_id = Users(service.db).create_user(
-            args.name, generate_password_hash(password), args.display_name, args.colour
+            args.name,
+            hash_password(password, Settings.from_env({"secret_key": "-"}).password_method),
+            args.display_name,
+            args.colour,
         )
     except NameTaken:
         raise CommandError(f"user {args.name!r} already exists") from None

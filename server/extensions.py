@@ -22,7 +22,15 @@ if TYPE_CHECKING:
     from .library import Library
     from .observability import Observability
     from .offload import Jobs
-    from .persistence import AccessVersions, Members, Repositories, ScoreSettings, Trash, Users
+    from .persistence import (
+        AccessVersions,
+        Credentials,
+        Members,
+        Repositories,
+        ScoreSettings,
+        Trash,
+        Users,
+    )
     from .sharing import SharingService
     from .suggestions import HelperService
     from .sync.broadcast import Broadcaster
@@ -59,6 +67,11 @@ def _repositories(app: Flask | None) -> Repositories:
 
 def get_users(app: Flask | None = None) -> Users:
     return _repositories(app).users
+
+
+def get_credentials(app: Flask | None = None) -> Credentials:
+    """Log-in sessions and API tokens (revocable server-side)."""
+    return _repositories(app).credentials
 
 
 def get_members(app: Flask | None = None) -> Members:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from . import repository
 from .chain import GENESIS_HASH, LogSigner, as_utc, edit_hash, iso
+from .credentials import Credentials
 from .db import Database, display_url, init_db, normalise_url, open_database, schema_head
 from .edits import CommittedEdit
 from .history_store import HistoryCheckpoints
@@ -35,6 +36,7 @@ __all__ = [
     "LastOwner",
     "ShareLinks",
     "Trash",
+    "Credentials",
     "DEFAULT_SETTINGS",
     "DEFAULT_USER_PREFERENCES",
     "CommittedEdit",

@@ -268,10 +268,39 @@ class HistoryCheckpoint(Base):
     __table_args__ = (PrimaryKeyConstraint("score_id", "seq"),)
 
 
+# --- credentials: log-in sessions and API tokens, revocable server-side -------------------
+
+CREDENTIAL_KINDS = ("session", "token")
+
+
+class Credential(Base):
+    """One log-in session (the cookie holds its secret) or one API token. Only the
+    SHA-256 of the secret is stored, so a database dump cannot be replayed as a login."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", CREDENTIAL_KINDS), name="kind"),
+        Index("ix_credentials_user_id", "user_id"),
+    )
+
+
 __all__ = [
+    "CREDENTIAL_KINDS",
     "LINK_ROLES",
     "ORIGINS",
     "REQUEST_STATUSES",
+    "Credential",
     "ROLES",
     "AccessRequest",
     "ShareLink",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .credentials import Credentials
 from .db import Database
 from .history_store import HistoryCheckpoints
 from .members import Members
@@ -30,6 +31,7 @@ class Repositories:
     requests: AccessRequests
     trash: Trash
     access: AccessVersions
+    credentials: Credentials
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -45,4 +47,5 @@ class Repositories:
             requests=AccessRequests(db),
             trash=Trash(db),
             access=AccessVersions(db),
+            credentials=Credentials(db),
         )

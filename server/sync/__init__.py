@@ -31,6 +31,7 @@ def init_sync(
     """Register the protocol's handlers on ``socketio`` (Flask is imported only here)."""
     from ..extensions import (
         get_access_versions,
+        get_credentials,
         get_edit_log,
         get_history,
         get_members,
@@ -73,6 +74,7 @@ def init_sync(
         metrics,
         lambda: get_history(app),  # the app's one HistoryService, built by create_app
         broadcast,
+        get_credentials(app).live_ids,
     )
     handlers.register()
     app.extensions[FLOW_KEY] = install_flow_control(socketio, limits, metrics.floods_cut.inc)

@@ -4,7 +4,7 @@
 // Talks to the HTTP API only: reverts and restores come back as normal edits over the socket.
 
 import { api } from "../app/api.js";
-import { cssId, el, when } from "./dom.js";
+import { cssColour, cssId, el, when } from "./dom.js";
 import { TimeSlider } from "./timeslider.js";
 
 const ORIGINS = { human: "", helper: "helper", revert: "revert", import: "import", restore: "restore" };
@@ -118,7 +118,7 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
     return el(
       "li",
       { className: "history-entry", dataset: { seqs: seqs.join(" "), origin: entry.origin, author: String(who.id) } },
-      el("span", { className: "history-swatch", style: `background:${who.colour}`, title: who.name }),
+      el("span", { className: "history-swatch", style: `background:${cssColour(who.colour)}`, title: who.name }),
       el("span", { className: "history-who" }, who.name),
       " ",
       el("time", { className: "history-time", dateTime: entry.ended_at, title: label }, when(entry.ended_at)),
@@ -214,14 +214,14 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
     }
     const rules = [];
     for (const [who, selectors] of byAuthor) {
-      const colour = (state.blame.authors[who] || {}).colour || "#888";
+      const colour = cssColour((state.blame.authors[who] || {}).colour);
       rules.push(`${selectors.join(",")} { fill: ${colour}; stroke: ${colour}; }`);
     }
     tint.textContent = rules.join("\n");
     legend.replaceChildren(
       ...[...byAuthor.keys()].map((who) => {
         const p = state.blame.authors[who] || { name: who, colour: "#888" };
-        return el("span", { className: "history-legend-item" }, el("span", { className: "history-swatch", style: `background:${p.colour}` }), p.name);
+        return el("span", { className: "history-legend-item" }, el("span", { className: "history-swatch", style: `background:${cssColour(p.colour)}` }), p.name);
       }),
     );
   }
