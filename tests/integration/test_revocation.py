@@ -151,14 +151,14 @@ def test_revoking_a_link_evicts_who_joined_through_it_and_a_role_change_is_told(
     server.signup(ben)
     server.signup(cleo)
     score = service.create_score(ana_id, "Linked")
-    owner = requests.Session()
+    owner = server.browser()
     assert owner.post(
         f"{server.url}/api/login", json={"name": ana, "password": "secret-pw"}, timeout=10
     ).ok
     link = owner.post(
         f"{server.url}/api/scores/{score}/links", json={"role": "editor"}, timeout=10
     ).json()["link"]
-    guest = requests.Session()
+    guest = server.browser()
     guest.post(f"{server.url}/api/login", json={"name": ben, "password": "secret-pw"}, timeout=10)
     opened = guest.get(f"{server.url}/s/{link['token']}", allow_redirects=False, timeout=10)
     assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/scores/{score}")
@@ -254,7 +254,7 @@ def test_removal_through_one_process_evicts_a_socket_on_another(
             while len(writer.presence) < 2 and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert sorted(p["user"]["name"] for p in writer.presence) == sorted([ana, ben])
-            owner = requests.Session()
+            owner = first.browser()
             owner.post(f"{first.url}/api/login", json={"name": ana, "password": "secret-pw"})
             removed = owner.delete(f"{first.url}/api/scores/{score}/members/{ben}", timeout=10)
             assert removed.ok, removed.text
