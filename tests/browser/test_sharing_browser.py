@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page
 from server.editing import EditLog
 from tests.integration.conftest import LiveServer
 
-from .conftest import Blocked, User, click_id, settled
+from .conftest import TEST_CONTEXT, Blocked, User, click_id, settled
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -215,7 +215,7 @@ def test_opening_a_link_logged_out_joins_after_signing_up(
     ana = make_user("ana_out")
     score = new_score(ana)
     link = ana.api("post", f"/api/scores/{score}/links", {"role": "commenter"})["link"]
-    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, **TEST_CONTEXT)
     blocked.guard(context)
     page = context.new_page()
     errors: list[str] = []
