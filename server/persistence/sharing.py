@@ -321,13 +321,14 @@ class Trash:
         """Delete every score trashed more than ``TRASH_DAYS`` ago, with everything that
         belongs to it (foreign keys cascade). The ids purged."""
         cutoff = (now or utcnow()) - timedelta(days=TRASH_DAYS)
+        due = select(TrashedScore.score_id).where(TrashedScore.deleted_at < cutoff)
+        # A read first: listings call this, and most of the time nothing is due, so they
+        # need not queue for SQLite's write lock behind the edits.
+        with self.db.read() as conn:
+            if conn.execute(due.limit(1)).first() is None:
+                return []
         with self.db.write() as conn:
-            ids = [
-                str(v)
-                for v in conn.execute(
-                    select(TrashedScore.score_id).where(TrashedScore.deleted_at < cutoff)
-                ).scalars()
-            ]
+            ids = [str(v) for v in conn.execute(due).scalars()]
             if ids:
                 conn.execute(delete(Score).where(Score.id.in_(ids)))
         return ids
