@@ -377,7 +377,12 @@ def scores_for(conn: Connection, user_id: int) -> list[dict[str, Any]]:
     """The scores ``user_id`` may open (not in the trash), newest first, with the role,
     the owner's name and the time of the last edit (``edited_at``, None before any)."""
     owner = User.__table__.alias("owner")
-    last_edit = select(func.max(Edit.created_at)).where(Edit.score_id == Score.id).scalar_subquery()
+    # The head edit's time: a primary-key look-up, not a scan of a long log.
+    last_edit = (
+        select(Edit.created_at)
+        .where(Edit.score_id == Score.id, Edit.seq == Score.head_seq)
+        .scalar_subquery()
+    )
     return to_dicts(
         conn.execute(
             select(
