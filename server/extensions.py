@@ -16,6 +16,7 @@ from flask import Flask, current_app
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
+    from .comments import CommentService
     from .config import Settings
     from .editing import EditLog
     from .history_service import HistoryService
@@ -43,6 +44,7 @@ HELPER_KEY = "tutti.helper"
 BROADCAST_KEY = "tutti.broadcast"
 SOCKETIO_KEY = "socketio"  # the key Flask-SocketIO itself uses
 OBSERVABILITY_KEY = "tutti.observability"
+COMMENTS_KEY = "tutti.comments"
 SHARING_KEY = "tutti.sharing"
 LIBRARY_KEY = "tutti.library"
 JOBS_KEY = "tutti.jobs"
@@ -108,6 +110,11 @@ def get_history(app: Flask | None = None) -> HistoryService:
 def get_helper(app: Flask | None = None) -> HelperService:
     """The voicing helper's use case (sharing the history use case's views)."""
     return cast("HelperService", _app(app).extensions[HELPER_KEY])
+
+
+def get_comments(app: Flask | None = None) -> CommentService:
+    """The comments use case (threads, resolve, mentions, notifications)."""
+    return cast("CommentService", _app(app).extensions[COMMENTS_KEY])
 
 
 def get_broadcaster(app: Flask | None = None) -> Broadcaster:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .comments import Comments, Notifications
 from .credentials import Credentials
 from .db import Database
 from .history_store import HistoryCheckpoints
@@ -32,6 +33,8 @@ class Repositories:
     trash: Trash
     access: AccessVersions
     credentials: Credentials
+    comments: Comments
+    notifications: Notifications
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -48,4 +51,6 @@ class Repositories:
             trash=Trash(db),
             access=AccessVersions(db),
             credentials=Credentials(db),
+            comments=Comments(db),
+            notifications=Notifications(db),
         )

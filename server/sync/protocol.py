@@ -36,6 +36,13 @@ ROLE_CHANGED = "role_changed"
 #: A suggestion was requested, decided or reverted, or the score's helper switch moved:
 #: ``{"score", "action", "suggestion"?, "settings"?}`` (emitted by the helper API).
 SUGGESTIONS = "suggestions"
+#: A comment thread was created, replied to, edited, resolved, reopened or deleted:
+#: ``{"score", "action", "thread_id", "thread"}`` (``thread`` null once deleted; emitted by
+#: the comments API to the score's room).
+COMMENT = "comment"
+#: Something for one person (so far: a mention), to that user's sockets only:
+#: ``{"id", "kind", "score", "comment", "thread", "actor", "excerpt", "created_at", "read"}``.
+NOTIFICATION = "notification"
 
 # --- error codes --------------------------------------------------------------------------
 BAD_REQUEST = "bad_request"

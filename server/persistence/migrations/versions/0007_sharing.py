@@ -1,8 +1,9 @@
-"""Sharing: the commenter role, share links, access requests, the trash, and a per-score
-access version that every membership change bumps (open sockets re-check on it).
+"""Sharing: share links, access requests, the trash, and a per-score access version that
+every membership change bumps (open sockets re-check on it). The ``commenter`` role
+itself comes with the comments migration (0006).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04 21:50:00
 """
 
@@ -11,13 +12,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
-
-OLD_ROLES = "role IN ('owner', 'editor', 'viewer')"
-NEW_ROLES = "role IN ('owner', 'editor', 'commenter', 'viewer')"
 
 
 def upgrade() -> None:
@@ -55,8 +53,6 @@ def upgrade() -> None:
     )
     op.create_index("ix_share_links_score_id", "share_links", ["score_id"])
     with op.batch_alter_table("score_members") as batch:
-        batch.drop_constraint(op.f("ck_score_members_role"), type_="check")
-        batch.create_check_constraint(op.f("ck_score_members_role"), NEW_ROLES)
         # The share link a membership came through: revoking (or the expiry of) that link
         # ends it; an owner setting the role by hand makes it a standing membership (NULL).
         batch.add_column(sa.Column("link_id", sa.Integer(), nullable=True))
@@ -116,12 +112,10 @@ def downgrade() -> None:
     op.drop_index("ix_score_trash_deleted_at", table_name="score_trash")
     op.drop_table("score_trash")
     op.drop_table("access_requests")
-    op.execute("DELETE FROM score_members WHERE role = 'commenter' OR link_id IS NOT NULL")
+    op.execute("DELETE FROM score_members WHERE link_id IS NOT NULL")
     with op.batch_alter_table("score_members") as batch:
         batch.drop_constraint(op.f("fk_score_members_link_id_share_links"), type_="foreignkey")
         batch.drop_column("link_id")
-        batch.drop_constraint(op.f("ck_score_members_role"), type_="check")
-        batch.create_check_constraint(op.f("ck_score_members_role"), OLD_ROLES)
     op.drop_index("ix_share_links_score_id", table_name="share_links")
     op.drop_table("share_links")
     with op.batch_alter_table("scores") as batch:
