@@ -63,6 +63,10 @@ export function showNoAccess({ scoreId, reason = "", onGranted }) {
     try {
       state = await api(`${base}/access`);
     } catch (e) {
+      if (e.status === 401) {
+        location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+        return;
+      }
       state = { role: null, request: null, missing: e.status === 404 };
     }
     if (state.role) {

@@ -193,8 +193,19 @@ function noAccess(reason) {
   socket.disconnect();
   showNoAccess({ scoreId, reason, onGranted: () => location.reload() });
 }
-socket.on("revoked", (message) => {
-  if (message.score === scoreId) noAccess(message.reason || "your access was removed");
+// ``revoked`` also comes before the server cuts a revoked session's socket: ask whether
+// we are still logged in (then we lost the score: the card) or not (then log in again).
+socket.on("revoked", async (message) => {
+  if (message.score !== scoreId) return;
+  try {
+    if ((await api(`/api/scores/${encodeURIComponent(scoreId)}/access`)).role) return;
+  } catch (e) {
+    if (e.status === 401) {
+      location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+      return;
+    }
+  }
+  noAccess(message.reason || "your access was removed");
 });
 socket.on("role_changed", (message) => {
   if (message.score !== scoreId) return;
