@@ -7,6 +7,9 @@ import { applyEdit, clone } from "../score/index.js";
 import { effectiveAttr } from "../score/model.js";
 import { Engraver } from "../render/engraver.js";
 import * as print from "../render/print.js";
+import { listenToMidi } from "../editor/midi.js";
+import { buildPiano } from "../editor/piano.js";
+import { describeChange, describeEvent } from "../editor/announce.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -239,7 +242,37 @@ function select(idsToSelect, { note = null } = {}) {
   state.anchor = idsToSelect[0] || null;
   drawSelection();
   sendSelection();
+  announceSelection();
 }
+
+// --- screen-reader announcements (ARIA live region, from the model) ----------------------------
+
+function announce(text) {
+  const region = document.getElementById("announcer");
+  // Re-setting the same words would not be read again: clear first, then speak.
+  region.textContent = "";
+  setTimeout(() => (region.textContent = text), 30);
+}
+
+function announceSelection() {
+  if (!index) return;
+  const events = state.selection.filter((id) => index.events.has(id));
+  if (events.length === 1) announce(describeEvent(index, events[0], state.note));
+  else if (events.length > 1) announce(`${events.length} notes and rests selected, from ${describeEvent(index, events[0])}`);
+}
+
+function whereAmI() {
+  const first = state.selection.find((id) => index.events.has(id));
+  const mode = state.inputMode ? "note input" : "normal mode";
+  const title = collab.doc ? collab.doc.title || "Untitled" : "";
+  announce(first ? `${describeEvent(index, first, state.note)}. ${mode}, ${title}` : `Nothing selected. ${mode}, ${title}`);
+}
+
+// Others' edits are announced with their names (ours are, through the new selection).
+socket.on("edit", (wire) => {
+  if (!wire || wire.client_id === clientId || !Array.isArray(wire.ops)) return;
+  setTimeout(() => index && announce(describeChange(index, wire.ops, wire.author && wire.author.name)), 0);
+});
 
 // --- performing commands ----------------------------------------------------------------------
 
@@ -488,6 +521,10 @@ async function run(action, arg) {
       const tremolo = /^tremolo([1-4])$/.exec(arg);
       return perform(tremolo ? cmd.toggleMark(index, state, "tremolo", Number(tremolo[1])) : cmd.toggleMark(index, state, arg));
     }
+    case "where-am-i":
+      return whereAmI();
+    case "select-all":
+      return select([...index.events.keys()]);
     case "help":
       return toggleHelp();
     case "escape":
@@ -684,6 +721,31 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
   });
 }
 fillHelp(document.getElementById("help-table"));
+
+// --- pitch entry from a MIDI keyboard and the on-screen piano -------------------------------
+
+let chordEvent = null; // the event the held keys are building
+
+/** A key played: a new note at the cursor (entering note input), or, while another key is
+ * still held, one more note of the chord just written. */
+function playedNote(midi, joinsChord) {
+  if (!index) return;
+  if (joinsChord && chordEvent && index.events.has(chordEvent)) {
+    return perform(cmd.addPitchToChord(index, chordEvent, ids, midi));
+  }
+  if (!state.inputMode) setInputMode(true);
+  const edit = perform(cmd.writeAtCursor(index, state, ids, null, { midis: [midi] }));
+  chordEvent = edit ? state.selection[0] : null;
+}
+
+listenToMidi(navigator.requestMIDIAccess?.bind(navigator), playedNote).then((text) => {
+  document.getElementById("midi-status").textContent = text;
+});
+buildPiano(document.getElementById("piano"), playedNote);
+document.getElementById("piano-toggle").addEventListener("click", () => {
+  const piano = document.getElementById("piano-panel");
+  piano.hidden = !piano.hidden;
+});
 
 let resizeTimer = null;
 window.addEventListener("resize", () => {
