@@ -93,8 +93,8 @@ class SharingService:
             self._need(score_id, actor, "owner", "remove members")
         elif actor is not None:
             self._need(score_id, actor, "viewer", "leave this score")
-        if self.role(score_id, int(user["id"])) is None and actor is not None:
-            raise SharingError("not_found", f"{user['name']} is not a member")
+        if self.role(score_id, int(user["id"])) is None:
+            raise SharingError("not_found", f"{user['name']} is not a member of this score")
         self.members.set_member(score_id, int(user["id"]), None)
         return {"name": user["name"], "id": user["id"], "role": None}
 

@@ -192,5 +192,7 @@ def test_members_share_and_unshare(url: str, capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit):
         _tutti(url, "share", score, "ben", "--role", "admin")  # argparse refuses the role
     assert _tutti(url, "unshare", score, "ben") == 0
+    assert _tutti(url, "unshare", score, "ben") == 1
+    assert "ben is not a member" in capsys.readouterr().err
     assert _tutti(url, "members", score) == 0
     assert capsys.readouterr().out.endswith("ana\towner\n")
