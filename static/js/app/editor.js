@@ -23,6 +23,8 @@ import { frac } from "../score/fraction.js";
 import { keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
+import { openShareDialog } from "./share.js";
+import { showNoAccess } from "./access.js";
 import { initComments } from "../comments/panel.js"; // comments panel and score markers
 
 const area = document.getElementById("score-area");
@@ -171,11 +173,56 @@ function showStatus(s) {
   const banner = document.getElementById("offline-banner");
   banner.hidden = s.connected;
   document.getElementById("queued-count").textContent = String(collab.unconfirmed.length);
-  if (s.error) say(`Cannot open this score: ${s.error.message}`);
-  else if (online && collab.role === "viewer") say("You can view this score but not edit it");
-  else if (online && collab.role === "commenter") say("You can comment on this score but not edit it");
+  if (s.error && (s.error.code === "forbidden" || s.error.code === "not_found")) noAccess("");
+  else if (s.error) say(`Cannot open this score: ${s.error.message}`);
+  else if (online) {
+    initPanels();
+    sayRole();
+  }
   if (online && comments) comments.draw();
 }
+
+function sayRole() {
+  if (collab.role === "viewer") say("You can view this score but not edit it");
+  else if (collab.role === "commenter") say("You can comment on this score but not edit it");
+}
+
+// Not (or no longer) a member: stop the socket and offer to request access, instead of
+// an editor stuck on "joining…". An approval reloads the page into the score.
+let locked = false;
+function noAccess(reason) {
+  if (locked) return;
+  locked = true;
+  socket.disconnect();
+  showNoAccess({ scoreId, reason, onGranted: () => location.reload() });
+}
+// ``revoked`` also comes before the server cuts a revoked session's socket: ask whether
+// we are still logged in (then we lost the score: the card) or not (then log in again).
+socket.on("revoked", async (message) => {
+  if (message.score !== scoreId) return;
+  try {
+    if ((await api(`/api/scores/${encodeURIComponent(scoreId)}/access`)).role) return;
+  } catch (e) {
+    if (e.status === 401) {
+      location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+      return;
+    }
+  }
+  noAccess(message.reason || "your access was removed");
+});
+socket.on("role_changed", (message) => {
+  if (message.score !== scoreId) return;
+  collab.role = message.role;
+  say(`Your role is now ${message.role}`);
+  sayRole();
+});
+document.getElementById("share-button").addEventListener("click", () => {
+  openShareDialog(scoreId, {
+    me: window.tutti.user,
+    title: (collab.doc && collab.doc.title) || "",
+    onLeft: () => (location.href = "/"),
+  });
+});
 
 // The browser knows first when the network goes: drop the socket at once and
 // come back when it returns, instead of waiting for a heartbeat to time out.
@@ -807,47 +854,57 @@ window.tutti = {
   },
   frac,
   api,
+  get locked() {
+    return locked;
+  },
 };
-// Voicing helper panel (helper hook): reads the document and selection, never edits directly.
-const helperPanel = document.getElementById("helper-panel");
-if (helperPanel) {
-  window.tutti.helper = initHelper({
-    container: helperPanel,
+// The panels ask the server about the score: set them up once we are in (a non-member
+// gets the no-access card instead, with no failing requests behind it).
+let panelsReady = false;
+function initPanels() {
+  if (panelsReady) return;
+  panelsReady = true;
+  // Voicing helper panel (helper hook): reads the document and selection, never edits directly.
+  const helperPanel = document.getElementById("helper-panel");
+  if (helperPanel) {
+    window.tutti.helper = initHelper({
+      container: helperPanel,
+      scoreId,
+      socket,
+      getDoc: () => collab.doc,
+      getSelection: () => state.selection,
+    });
+  }
+  // History panel (history hook): reads the document and selection; reverts arrive as edits.
+  window.tutti.history = initHistory({
+    container: document.getElementById("history-panel"),
+    view: document.getElementById("history-view"),
+    scoreArea: area,
     scoreId,
     socket,
     getDoc: () => collab.doc,
-    getSelection: () => state.selection,
+    getHead: () => collab.version,
+    getSelection: () => state.note || state.selection[0] || null,
   });
+  // Comments panel and markers: reads the document and selection, selects a thread's anchor.
+  comments = initComments({
+    container: document.getElementById("comments-panel"),
+    scoreArea: area,
+    scoreEl,
+    scoreId,
+    socket,
+    getDoc: () => collab.doc,
+    getIndex: () => index,
+    getSelection: () => ({ selection: state.selection, note: state.note }),
+    getRole: () => collab.role,
+    getUser: () => window.tutti.user || null,
+    select: (idsToSelect, options) => select(idsToSelect, options),
+    say,
+  });
+  window.tutti.comments = comments;
 }
-// History panel (history hook): reads the document and selection; reverts arrive as edits.
-window.tutti.history = initHistory({
-  container: document.getElementById("history-panel"),
-  view: document.getElementById("history-view"),
-  scoreArea: area,
-  scoreId,
-  socket,
-  getDoc: () => collab.doc,
-  getHead: () => collab.version,
-  getSelection: () => state.note || state.selection[0] || null,
-});
-// Comments panel and markers: reads the document and selection, selects a thread's anchor.
-comments = initComments({
-  container: document.getElementById("comments-panel"),
-  scoreArea: area,
-  scoreEl,
-  scoreId,
-  socket,
-  getDoc: () => collab.doc,
-  getIndex: () => index,
-  getSelection: () => ({ selection: state.selection, note: state.note }),
-  getRole: () => collab.role,
-  getUser: () => window.tutti.user || null,
-  select: (idsToSelect, options) => select(idsToSelect, options),
-  say,
-});
-window.tutti.comments = comments;
 say(describeMode());
 currentUser().then((user) => {
   window.tutti.user = user;
-  comments.draw();
+  if (comments) comments.draw();
 });
