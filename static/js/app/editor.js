@@ -10,6 +10,7 @@ import * as print from "../render/print.js";
 import { listenToMidi } from "../editor/midi.js";
 import { buildPiano } from "../editor/piano.js";
 import { describeChange, describeEvent } from "../editor/announce.js";
+import { initProvenance } from "../history/provenance.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -61,6 +62,7 @@ const state = {
 };
 let index = null;
 let comments = null; // the comments panel (mounted once the page is wired)
+let provenance = null; // the "who wrote what" panel
 let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
@@ -105,6 +107,7 @@ async function docChanged(doc, { ops = null } = {}) {
   drawSelection();
   presence.draw();
   if (comments) comments.docChanged();
+  if (provenance) provenance.changed();
   await engraver.render(doc, touched);
   renderedResolve();
 }
@@ -902,6 +905,9 @@ function initPanels() {
     say,
   });
   window.tutti.comments = comments;
+  // Who wrote what: the provenance summary, refreshed while its panel is open.
+  provenance = initProvenance({ scoreId, api });
+  window.tutti.provenance = provenance;
 }
 say(describeMode());
 currentUser().then((user) => {
