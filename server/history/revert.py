@@ -250,13 +250,17 @@ def plan_revert(
             if all(k in mine for k in undo.before):
                 scratch.try_ops(undo.inverse, undo.before)
     pending = {k: v for k, v in desired.items() if scratch.facts.get(k) != v}
-    _fine_ops(scratch, pending, desired)
+    thinned = _fine_ops(scratch, pending, desired, {c[0] for c in conflicts})
     pending = {k: v for k, v in desired.items() if scratch.facts.get(k) != v}
     plan.ops = scratch.ops
     plan.kept = sorted({c[0] for c in conflicts}, key=repr)
     plan.unrestored = sorted(pending, key=repr)
     plan.restored = sorted((k for k in desired if k not in pending), key=repr)
-    plan.conflicts = _messages(doc_now, conflicts, plan.unrestored, desired, changes)
+    # A chord that lost the reverted notes is not "kept" as it was: its notes' own
+    # messages say what stayed.
+    thinned_chords = {("event", eid, "notes") for eid in thinned}
+    told = [c for c in conflicts if c[0] not in thinned_chords]
+    plan.conflicts = _messages(doc_now, told, plan.unrestored, desired, changes)
     restored = set(plan.restored)
     plan.reverted = sorted(
         t for t in targets if not changes[t] or any(k in restored for k in reach[t])
@@ -334,13 +338,7 @@ def _messages(
 
 def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> dict[str, Any]:
     marks = {k[3]: v for k, v in found.items() if k[:3] == ("event", eid, "mark")}
-    notes = []
-    for nid in found[("event", eid, "notes")]:
-        step, alter, octave = found[("note", nid, "pitch")]
-        note: dict[str, Any] = {"id": nid, "step": step, "alter": alter, "octave": octave}
-        if found.get(("note", nid, "tie")):
-            note["tie"] = True
-        notes.append(note)
+    notes = [_note_of(found, nid) for nid in found[("event", eid, "notes")]]
     event: dict[str, Any] = {"id": eid, "dur": thaw_dur(found[("event", eid, "dur")])}
     event["notes"] = notes
     if lyrics.get(eid):
@@ -350,7 +348,9 @@ def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> d
     return event
 
 
-def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any]) -> None:
+def _fine_ops(
+    scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any], held: set[Key]
+) -> set[str]:
     """Finer ops for keys the whole inverses did not restore, each checked before it stays."""
     # Overlay of what the document should hold, to rebuild voices and chords from.
     merged: Facts = dict(scratch.facts)
@@ -364,8 +364,10 @@ def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any
         if key[0] == "event" and key[2] == "lyric":
             lyrics.setdefault(key[1], {})[key[3]] = value
     allowed = dict(desired)
+    # Spanners last: their ends must be back first.
     order = ("meta", "part", "measure", "clef", "voice", "event", "note", "harmony", "dynamic")
-    for kind in order:
+    order_with_spanners = (*order, "spanner")
+    for kind in order_with_spanners:
         for key in sorted((k for k in pending if k[0] == kind), key=repr):
             if scratch.facts.get(key) == desired[key]:
                 continue
@@ -375,16 +377,49 @@ def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any
                 ops = None
             if ops:
                 scratch.try_ops(ops, allowed)
-            if kind == "event" and key[2] == "notes" and desired[key] is None:
-                _empty_event(scratch, key[1], allowed)
+    return _thin_events(scratch, allowed, desired, held)
 
 
-def _empty_event(scratch: _Scratch, eid: str, allowed: dict[Key, Any]) -> None:
-    """An event the reverted edit created must stay (its bar changed later): make it a rest."""
-    if scratch.facts.get(("event", eid, "notes")):
+def _thin_events(
+    scratch: _Scratch, allowed: dict[Key, Any], desired: dict[Key, Any], held: set[Key]
+) -> set[str]:
+    """Events still holding notes the reverted edits wrote that nobody changed since (the
+    event must stay: a later edit changed one of its notes, its chord or its bar): those
+    notes are removed, the rest kept. A helper chord someone tweaked loses its untouched
+    helper notes this way; an event the reverted edit created becomes a rest. A note whose
+    length someone changed since (its event's duration is ``held``) was changed, as blame
+    says: it stays. Returns the IDs of the events thinned."""
+    gone = {k for k, v in desired.items() if k[0] == "note" and v is None}
+    notes: dict[str, set[Key]] = {}
+    for key in scratch.facts:
+        if key[0] == "note":
+            notes.setdefault(key[1], set()).add(key)
+    removable = {nid for nid, keys in notes.items() if keys <= gone}
+    thinned: set[str] = set()
+    if not removable:
+        return thinned
+    for key, current in list(scratch.facts.items()):
+        if key[0] != "event" or key[2] != "notes" or not set(current) & removable:
+            continue
+        if key in desired and desired[key] == current:
+            continue  # the chord is as it should be: its notes stay with it
+        if ("event", key[1], "dur") in held:
+            continue
+        keep = tuple(nid for nid in current if nid not in removable)
         relaxed = dict(allowed)
-        relaxed[("event", eid, "notes")] = ()
-        scratch.try_ops([{"op": "set_notes", "event": eid, "notes": []}], relaxed)
+        relaxed[key] = keep
+        kept = [_note_of(scratch.facts, nid) for nid in keep]
+        if scratch.try_ops([{"op": "set_notes", "event": key[1], "notes": kept}], relaxed):
+            thinned.add(key[1])
+    return thinned
+
+
+def _note_of(found: Facts, nid: str) -> dict[str, Any]:
+    step, alter, octave = found[("note", nid, "pitch")]
+    note: dict[str, Any] = {"id": nid, "step": step, "alter": alter, "octave": octave}
+    if found.get(("note", nid, "tie")):
+        note["tie"] = True
+    return note
 
 
 def _op_for(
@@ -436,6 +471,11 @@ def _op_for(
                 {"op": "set_pitch", "note": key[1], "step": step, "alter": alter, "octave": octave}
             ]
         return [{"op": "set_tie", "note": key[1], "tie": bool(value)}]
+    if kind == "spanner":
+        if value is None:
+            return [{"op": "remove_spanner", "id": key[1]}]
+        spanner = {"id": key[1], "kind": value[0], "start": value[1], "end": value[2]}
+        return [{"op": "set_spanner", "spanner": spanner}]
     if kind in ("harmony", "dynamic"):
         name, field_name = (
             ("set_chord_symbol", "symbol") if kind == "harmony" else ("set_dynamic", "mark")

@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 from server.editing import EditLog
 
 from .conftest import Blocked, click_id, settled
+from .test_security_browser import CspPage
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -141,3 +142,76 @@ def test_a_commenters_note_comment_is_live_follows_the_note_and_detaches(
     a.locator("#comments-panel").screenshot(path=str(SCREENSHOTS / "comments-detached.png"))
     assert ana.errors == [] and cora.errors == []
     assert blocked.urls == []
+
+
+def test_measure_and_part_comments_replies_and_resolving_show_live(
+    make_user: Any, blocked: Blocked
+) -> None:
+    ana, cora = make_user("ana-m"), make_user("cora-m")
+    score_id = str(ana.api("post", "/api/scores", {"title": "Song", "measures": 4})["id"])
+    ana.api("post", f"/api/scores/{score_id}/members", {"name": cora.name, "role": "commenter"})
+    a, c = ana.open(score_id), cora.open(score_id)
+    click_id(c, "m3.p1.r0")
+    c.select_option("#comment-scope", "measures")
+    c.fill("#comment-text", "bars 3: too busy")
+    c.click("#comment-post")
+    c.wait_for_selector("#comment-threads .comment-thread")
+    c.select_option("#comment-scope", "part")
+    c.fill("#comment-text", "the whole piano part <b>is</b> loud")
+    c.click("#comment-post")
+    a.wait_for_function(
+        "document.querySelectorAll('#comment-markers .comment-marker').length === 2"
+    )
+    kinds = a.eval_on_selector_all(
+        "#comment-markers .comment-marker", "ms => ms.map(m => m.dataset.kind).sort()"
+    )
+    assert kinds == ["measures", "part"]
+    labels = a.eval_on_selector_all(
+        "#comment-threads .comment-anchor", "ls => ls.map(l => l.textContent)"
+    )
+    assert labels == ["m. 3, Piano", "Piano"]
+    # Text stays text: no element was made from the comment.
+    assert a.locator("#comment-threads b").count() == 0
+    assert "<b>is</b>" in a.inner_text("#comment-threads")
+
+    # Ana replies and resolves the measure thread; Cora sees both at once.
+    first = a.locator("#comment-threads .comment-thread").first
+    first.locator(".comment-reply-text").fill("@cora-m agreed, thinning it")
+    first.locator(".comment-reply").click()
+    c.wait_for_function(
+        "document.querySelectorAll('#comment-threads .comment-thread')[0]"
+        ".querySelectorAll('.comment').length === 2"
+    )
+    assert c.locator("#comment-threads .comment-mention").first.inner_text() == "@cora-m"
+    c.wait_for_function("document.getElementById('mentions').textContent === '@ 1'")
+    a.locator("#comment-threads .comment-thread").first.locator(".comment-resolve").click()
+    c.wait_for_function(
+        "document.querySelectorAll('#comment-threads .comment-thread').length === 1"
+        " && document.querySelectorAll('#comment-markers .comment-marker').length === 1"
+    )  # resolved threads hide (and lose their marker) unless asked for
+    c.check("#comments-show-resolved")
+    assert c.eval_on_selector_all(
+        "#comment-threads .comment-thread", "ts => ts.map(t => t.dataset.resolved)"
+    ) == ["true", "false"]
+    a.screenshot(path=str(SCREENSHOTS / "comments-editor.png"), full_page=True)
+    assert ana.errors == [] and cora.errors == []
+    assert blocked.urls == []
+
+
+def test_comments_and_their_markers_work_under_the_enforced_csp(
+    browser: Any, web_server: Any, blocked: Blocked
+) -> None:
+    """The panel and the markers need no inline script and no eval (CSP enforced)."""
+    ana = CspPage(browser, web_server, blocked, "cspcomments")
+    score = ana.api("post", "/api/scores", {"title": "CSP comments", "measures": 2})["id"]
+    ana.page.goto(f"{web_server.url}/scores/{score}")
+    page = ana.page
+    page.wait_for_selector('#score [id="m2.p1.r0"]', timeout=20000)
+    ana.until("window.tutti.collab.joined")
+    page.click('#score [id="m2.p1.r0"]')
+    page.fill("#comment-text", "under the CSP")
+    page.click("#comment-post")
+    page.wait_for_selector('#comment-markers .comment-marker[data-kind="measures"]', timeout=5000)
+    assert page.inner_text("#comment-threads .comment-anchor") == "m. 2, Piano"
+    assert ana.violations == [] and ana.errors == [] and blocked.urls == []
+    ana.context.close()

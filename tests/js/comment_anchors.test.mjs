@@ -45,3 +45,11 @@ test('a selected note anchors to its event; rests or several events to their mea
   });
   assert.equal(anchorForSelection(index, [], null), null);
 });
+
+test('the scope picks the measures or the part of the selection', () => {
+  const index = indexDoc(cases[0].doc);
+  assert.deepEqual(anchorForSelection(index, ['e0'], null, 'measures'), {
+    kind: 'measures', first: 'm3', last: 'm3', part: 'p1',
+  });
+  assert.deepEqual(anchorForSelection(index, ['m1.p2.r0'], null, 'part'), { kind: 'part', part: 'p2' });
+});

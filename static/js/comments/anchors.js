@@ -58,11 +58,16 @@ export function describe(anchor, location, doc) {
   return `${what}${measures(location)}${name ? `, ${name}` : ""}`;
 }
 
-/** The anchor to request for what is selected: a note/chord, else the selected measures. */
-export function anchorForSelection(index, selection, note) {
+/**
+ * The anchor to request for what is selected. ``scope``: "auto" (one note or chord: it;
+ * otherwise the selected measures), "measures" (the selection's measures in its part) or
+ * "part" (the first selected event's part).
+ */
+export function anchorForSelection(index, selection, note, scope = "auto") {
   const events = selection.map((id) => index.events.get(id)).filter(Boolean);
   if (!events.length) return null;
-  if (events.length === 1 && events[0].event.notes.length) {
+  if (scope === "part") return { kind: "part", part: events[0].part };
+  if (scope === "auto" && events.length === 1 && events[0].event.notes.length) {
     const anchor = { kind: "event", event: events[0].event.id };
     if (note && events[0].event.notes.length > 1) anchor.note = note;
     return anchor;

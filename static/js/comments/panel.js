@@ -6,7 +6,8 @@
 // Every user-supplied string is put in the page as text, never as HTML or CSS.
 
 import { api } from "../app/api.js";
-import { cssId, el, when } from "../history/dom.js";
+import { cssId } from "../app/css.js";
+import { el, when } from "../history/dom.js";
 import { anchorForSelection, describe, locate } from "./anchors.js";
 
 const MENTION = /(^|[^\w.@-])(@[A-Za-z0-9_.-]{1,40})(?![A-Za-z0-9_.-])/g;
@@ -35,11 +36,19 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
 
   const text = el("textarea", { id: "comment-text", rows: 2, maxLength: 4000, placeholder: "Comment on the selected note or measures… (@name to mention)" });
   const post = el("button", { type: "submit", id: "comment-post" }, "Comment");
-  const form = el("form", { className: "comment-form", id: "comment-form", onsubmit: (e) => (e.preventDefault(), create()) }, text, post);
+  const scope = el(
+    "select",
+    { id: "comment-scope", title: "What the comment is about" },
+    el("option", { value: "auto" }, "on the selected note"),
+    el("option", { value: "measures" }, "on its measures"),
+    el("option", { value: "part" }, "on its part"),
+  );
+  const form = el("form", { className: "comment-form", id: "comment-form", onsubmit: (e) => (e.preventDefault(), create()) }, text, el("div", { className: "comment-send" }, scope, post));
+  const exportLink = el("a", { className: "comments-export", id: "comments-export", href: `/api/scores/${encodeURIComponent(scoreId)}/history/export?format=comments-csv`, download: "" }, "export (CSV)");
   const resolvedToggle = el("input", { type: "checkbox", id: "comments-show-resolved", onchange: () => ((state.showResolved = resolvedToggle.checked), draw()) });
   const message = el("p", { className: "comment-message", id: "comment-message", role: "status" });
   const list = el("ol", { className: "comment-threads", id: "comment-threads" });
-  body.append(form, el("label", { className: "comments-filter" }, resolvedToggle, " show resolved"), message, list);
+  body.append(form, el("div", { className: "comments-filter" }, el("label", {}, resolvedToggle, " show resolved"), exportLink), message, list);
 
   const tell = (t) => (message.textContent = t);
   const canComment = () => ["commenter", "editor", "owner"].includes(getRole());
@@ -74,12 +83,13 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
   async function create() {
     const index = getIndex();
     const { selection, note } = getSelection();
-    const anchor = index && anchorForSelection(index, selection, note);
+    const anchor = index && anchorForSelection(index, selection, note, scope.value);
     if (!anchor) return tell("Select a note or a measure to comment on first");
     if (!text.value.trim()) return tell("Write something first");
-    const answer = await call(base, "POST", { body: text.value, anchor });
+    const sent = text.value;
+    const answer = await call(base, "POST", { body: sent, anchor });
     if (answer) {
-      text.value = "";
+      if (text.value === sent) text.value = ""; // keep what was typed meanwhile
       tell("");
       state.open = answer.thread_id;
       take(answer);
@@ -125,7 +135,7 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
       { className: "comment", dataset: { commentId: String(c.id) } },
       el("span", { className: "comment-author" }, c.author.display_name || c.author.name),
       " ",
-      el("span", { className: "comment-time" }, `${when(c.created_at)}${c.edited_at ? " (edited)" : ""} · v${c.seq}`),
+      el("span", { className: "comment-time", title: `written at score version ${c.seq}` }, `${when(c.created_at)}${c.edited_at ? " (edited)" : ""} · v${c.seq}`),
       el("p", { className: "comment-body" }, ...withMentions(c.body)),
     );
     if (canComment() && (mine || getRole() === "owner")) {
@@ -166,7 +176,7 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
 
   /** The SVG element a location is drawn at: the note (or chord), else the measure's staff. */
   function target(where) {
-    if (where.state !== "attached" || !where.measure) return null;
+    if (where.state !== "attached") return null;
     const index = getIndex();
     if (where.event) {
       const info = index && index.events.get(where.event);
@@ -176,9 +186,11 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
         if (found) return found;
       }
     }
-    const measure = scoreEl.querySelector(cssId(where.measure));
-    if (!measure) return null;
     const doc = getDoc();
+    // A part's comment sits on the part's first measure.
+    const measureId = where.measure || (doc && doc.measures.length ? doc.measures[0].id : null);
+    const measure = measureId && scoreEl.querySelector(cssId(measureId));
+    if (!measure) return null;
     const part = where.part && doc ? doc.parts.findIndex((p) => p.id === where.part) : 0;
     return measure.querySelectorAll("g.staff")[Math.max(part, 0)] || measure;
   }
@@ -194,7 +206,9 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
       if (!svg) continue;
       const box = svg.getBoundingClientRect();
       if (!box.width && !box.height) continue;
-      let left = box.right - origin.left + scoreArea.scrollLeft - 2;
+      // A part's marker sits at the start of its staff, everything else at the top right.
+      const x = thread.anchor.kind === "part" ? box.left - 22 : box.right - 2;
+      let left = x - origin.left + scoreArea.scrollLeft;
       const top = box.top - origin.top + scoreArea.scrollTop - 18;
       // Two threads on one spot sit side by side, not on top of each other.
       while (placed.some(([l, t]) => Math.abs(l - left) < 14 && Math.abs(t - top) < 14)) left += 16;

@@ -13,7 +13,11 @@ export const SHORTCUTS = [
   ["Alt + ↑ / ↓ or + / -", "Sharpen / flatten (keep the letter)"],
   ["← / →", "Previous / next event"],
   ["Shift + click, Shift + ← / →", "Extend the selection"],
+  ["Ctrl + A", "Select every note and rest of the score"],
+  ["Alt + W", "Where am I: the selected note, its measure, beat and part, read aloud"],
   ["T", "Tie (in note input: a tied copy of the last note)"],
+  ["S", "Slur over the selection (one note: to the next); again: off"],
+  ["< / >", "Crescendo / diminuendo hairpin over the selection; the Lines menu has ottavas and pedal"],
   ["Shift + S / V / N / O", "Staccato / accent / tenuto / marcato on the selection (again: off); the Marks menu has the rest"],
   ["Delete / Backspace", "Delete the selection (notes become rests; removes chord symbols, dynamics)"],
   ["Ctrl + C / Ctrl + V", "Copy / paste the selected events"],
@@ -42,6 +46,7 @@ export function actionFor(event) {
     // Ctrl+Alt+1..4 (MuseScore): the voice note input writes into.
     if (event.altKey && /^Digit[1-4]$/.test(event.code)) return ["voice-set", Number(event.code.slice(5))];
     const map = {
+      a: ["select-all"],
       z: ["undo"],
       y: ["redo"],
       c: ["copy"],
@@ -56,6 +61,7 @@ export function actionFor(event) {
     return map[lower] || null;
   }
   if (event.altKey) {
+    if (lower === "w" || event.code === "KeyW") return ["where-am-i"];
     if (key === "ArrowUp") return ["alter", 1];
     if (key === "ArrowDown") return ["alter", -1];
     return null;
@@ -63,6 +69,9 @@ export function actionFor(event) {
   if (key === "?") return ["help"];
   // MuseScore's articulation keys; checked before Shift+letter (add to chord) and N.
   if (event.shiftKey && SHIFT_MARKS[lower]) return ["mark", SHIFT_MARKS[lower]];
+  if (lower === "s" && !event.shiftKey) return ["spanner", "slur"];
+  if (key === "<") return ["spanner", "crescendo"];
+  if (key === ">") return ["spanner", "diminuendo"];
   if (/^[a-g]$/.test(lower)) return event.shiftKey ? ["chord-add", lower.toUpperCase()] : ["letter", lower.toUpperCase()];
   if (lower === "n") return ["note-input"];
   if (lower === "r" || key === "0") return ["rest"];
