@@ -29,10 +29,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
+    from .comments import CommentService
     from .config import Settings
     from .editing import EditLog
     from .extensions import (
         BROADCAST_KEY,
+        COMMENTS_KEY,
         EDIT_LOG_KEY,
         HELPER_KEY,
         HISTORY_KEY,
@@ -106,9 +108,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[BROADCAST_KEY] = broadcaster = Broadcaster(socketio)
     # One set of history views per process, shared by the history API and the helper, so
     # each score's history is built and held once; building one yields to other sockets.
-    views = HistoryViews(edit_log, repos.checkpoints, pause=lambda: socketio.sleep(0))
+    views = HistoryViews(
+        edit_log,
+        repos.checkpoints,
+        pause=lambda: socketio.sleep(0),
+        cache_bytes=settings.history_cache_bytes,
+    )
     app.extensions[HISTORY_KEY] = HistoryService.over(edit_log, repos, views)
     app.extensions[HELPER_KEY] = HelperService.over(edit_log, repos, views, voicing=jobs.voicing)
+    app.extensions[COMMENTS_KEY] = CommentService.over(edit_log, repos)
     init_web(app)
     init_sync(app, socketio, limits, broadcaster)
     return app

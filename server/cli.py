@@ -91,8 +91,8 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    from werkzeug.security import generate_password_hash
-
+    from .auth.passwords import hash_password
+    from .config import Settings
     from .persistence import NameTaken
 
     password = args.password
@@ -110,7 +110,10 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     service = _service(args)
     try:
         user_id = Users(service.db).create_user(
-            args.name, generate_password_hash(password), args.display_name, args.colour
+            args.name,
+            hash_password(password, Settings.from_env({"secret_key": "-"}).password_method),
+            args.display_name,
+            args.colour,
         )
     except NameTaken:
         raise CommandError(f"user {args.name!r} already exists") from None
@@ -228,6 +231,8 @@ def history_rows(service: EditLog, score_id: str) -> list[dict[str, Any]]:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    if args.comments:
+        return _print_comments(_service(args), args)
     rows = history_rows(_service(args), args.score)
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
@@ -241,6 +246,25 @@ def cmd_history(args: argparse.Namespace) -> int:
     for row in rows:
         writer.writerow({**row, "ops": " ".join(str(o) for o in row["ops"])})
     sys.stdout.write(buffer.getvalue())
+    return 0
+
+
+def _print_comments(service: EditLog, args: argparse.Namespace) -> int:
+    """``tutti history SCORE --comments``: every comment of the score (the export rows)."""
+    from .comments import CommentService
+    from .comments.service import to_csv
+    from .editing import ScoreNotFound
+    from .persistence import Repositories
+
+    try:
+        rows = CommentService.over(service, Repositories.over(service.db)).all_rows(args.score)
+    except ScoreNotFound:
+        raise CommandError(f"no score {args.score!r}") from None
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(to_csv(rows))
     return 0
 
 
@@ -346,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("history", help="every edit of a score")
     p.add_argument("score")
     p.add_argument("--format", choices=["json", "csv"], default="csv")
+    p.add_argument("--comments", action="store_true", help="the score's comments instead")
     p.set_defaults(func=cmd_history)
 
     p = sub.add_parser(

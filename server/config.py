@@ -15,6 +15,7 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ASYNC_MODES = ("eventlet", "gevent", "threading")
+SECURE_COOKIES = ("auto", "always", "never")
 
 
 def instance_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -98,11 +99,23 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # empty = same origin only
     #: Byte budget of the cached score heads of one process (``TUTTI_CACHE_BYTES``).
     cache_bytes: int = 256 * 1024 * 1024
+    #: Byte budget of the history views of one process (``TUTTI_HISTORY_CACHE_BYTES``).
+    history_cache_bytes: int = 256 * 1024 * 1024
     #: The job pool (``server/offload``): processes, queue, per-job seconds and bytes.
     job_workers: int = 2
     job_queue: int = 8
     job_time_limit: float = 300.0
     job_memory_bytes: int = 3 * 1024**3
+    #: Session cookie ``Secure`` flag: ``auto`` (when the request came over HTTPS, as the
+    #: proxy reports with ``TUTTI_PROXY_HOPS``), ``always`` or ``never``.
+    secure_cookies: str = "auto"
+    #: How many reverse proxies in front set ``X-Forwarded-For/-Proto/-Host`` (nginx: 1);
+    #: 0 trusts none of them (the client IP is the socket's peer).
+    proxy_hops: int = 0
+    #: werkzeug hashing method for new passwords (and the unknown-user dummy hash).
+    password_method: str = "scrypt"
+    #: Sign-ups per client IP per hour (log-in failures have fixed limits: docs/security.md).
+    signup_limit: int = 20
 
     @classmethod
     def from_env(
@@ -132,12 +145,19 @@ class Settings:
             ),
             "cors_origins": _origins(pick("cors_origins", "") or ""),
             "cache_bytes": _positive_int(pick("cache_bytes", str(256 * 1024**2)), "cache_bytes"),
+            "history_cache_bytes": _positive_int(
+                pick("history_cache_bytes", str(256 * 1024**2)), "history_cache_bytes"
+            ),
             "job_workers": _positive_int(pick("job_workers", "2"), "job_workers"),
             "job_queue": _positive_int(pick("job_queue", "8"), "job_queue"),
             "job_time_limit": _positive_float(pick("job_time_limit", "300"), "job_time_limit"),
             "job_memory_bytes": _positive_int(
                 pick("job_memory_bytes", str(3 * 1024**3)), "job_memory_bytes"
             ),
+            "secure_cookies": pick("secure_cookies", "auto"),
+            "proxy_hops": _count(pick("proxy_hops", "0"), "proxy_hops"),
+            "signup_limit": _positive_int(pick("signup_limit", "20"), "signup_limit"),
+            "password_method": pick("password_method", "scrypt"),
         }
         values.update(overrides)
         if "secret_key" not in values:
@@ -147,6 +167,8 @@ class Settings:
             values["cors_origins"] = _origins(values["cors_origins"])
         if values["async_mode"] not in ASYNC_MODES:
             raise ValueError(f"TUTTI_ASYNC_MODE must be one of {ASYNC_MODES}")
+        if values["secure_cookies"] not in SECURE_COOKIES:
+            raise ValueError(f"TUTTI_SECURE_COOKIES must be one of {SECURE_COOKIES}")
         if not values.get("log_key"):
             # Like the secret key: the instance directory is touched only when needed.
             values["log_key"] = log_key(env) or ""
@@ -170,6 +192,17 @@ def _positive_float(raw: str | None, name: str) -> float:
         raise ValueError(f"TUTTI_{name.upper()} must be a number, got {raw!r}") from None
     if not value > 0 or value == float("inf"):
         raise ValueError(f"TUTTI_{name.upper()} must be a positive number")
+    return value
+
+
+def _count(raw: str | None, name: str) -> int:
+    """A non-negative integer setting."""
+    try:
+        value = int(raw or "0")
+    except ValueError:
+        raise ValueError(f"TUTTI_{name.upper()} must be an integer, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"TUTTI_{name.upper()} must not be negative")
     return value
 
 

@@ -18,6 +18,7 @@ STATUS: dict[str, int] = {
     "malformed_file": 400,
     "bad_credentials": 401,
     "not_authenticated": 401,
+    "bad_origin": 403,
     "forbidden": 403,
     "helper_disabled": 403,
     "helper_not_enabled_for_user": 403,

@@ -16,12 +16,13 @@ from flask import Flask, current_app
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
+    from .comments import CommentService
     from .config import Settings
     from .editing import EditLog
     from .history_service import HistoryService
     from .observability import Observability
     from .offload import Jobs
-    from .persistence import Members, Repositories, ScoreSettings, Users
+    from .persistence import Credentials, Members, Repositories, ScoreSettings, Users
     from .suggestions import HelperService
     from .sync.broadcast import Broadcaster
 
@@ -33,6 +34,7 @@ HELPER_KEY = "tutti.helper"
 BROADCAST_KEY = "tutti.broadcast"
 SOCKETIO_KEY = "socketio"  # the key Flask-SocketIO itself uses
 OBSERVABILITY_KEY = "tutti.observability"
+COMMENTS_KEY = "tutti.comments"
 JOBS_KEY = "tutti.jobs"
 
 
@@ -57,6 +59,11 @@ def get_users(app: Flask | None = None) -> Users:
     return _repositories(app).users
 
 
+def get_credentials(app: Flask | None = None) -> Credentials:
+    """Log-in sessions and API tokens (revocable server-side)."""
+    return _repositories(app).credentials
+
+
 def get_members(app: Flask | None = None) -> Members:
     return _repositories(app).members
 
@@ -73,6 +80,11 @@ def get_history(app: Flask | None = None) -> HistoryService:
 def get_helper(app: Flask | None = None) -> HelperService:
     """The voicing helper's use case (sharing the history use case's views)."""
     return cast("HelperService", _app(app).extensions[HELPER_KEY])
+
+
+def get_comments(app: Flask | None = None) -> CommentService:
+    """The comments use case (threads, resolve, mentions, notifications)."""
+    return cast("CommentService", _app(app).extensions[COMMENTS_KEY])
 
 
 def get_broadcaster(app: Flask | None = None) -> Broadcaster:

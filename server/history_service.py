@@ -35,6 +35,10 @@ from .score.model import Doc
 
 #: History views kept in memory (one per score recently asked about).
 MAX_VIEWS = 16
+#: Byte budget of one process's history views (estimated: ``HistoryView.approx_bytes``).
+VIEWS_BYTES = 256 * 1024 * 1024
+#: A view's size is estimated again once it is this many edits past its last estimate.
+RESIZE_EVERY = 50
 PAUSE_EVERY = 200
 #: Edits read from the log per query while building a view (a pause between pages: reading
 #: and parsing 100,000 rows in one go would hold the event loop for seconds).
@@ -83,6 +87,7 @@ class HistoryViews:
         checkpoints: HistoryCheckpoints,
         max_views: int = MAX_VIEWS,
         *,
+        cache_bytes: int = VIEWS_BYTES,
         pause: Callable[[], None] | None = None,
         checkpoint_every: int | None = CHECKPOINT_EVERY,
         snapshot_spacing: int = SNAPSHOT_SPACING,
@@ -90,6 +95,9 @@ class HistoryViews:
         self.scores = scores
         self.checkpoints = checkpoints
         self.max_views = max_views
+        self.cache_bytes = cache_bytes
+        # Per score: (seq, estimated bytes) of its view, re-estimated as it moves on.
+        self._sizes: dict[str, tuple[int, int]] = {}
         # Building a view replays the whole log (about a minute at 100,000 edits): ``pause``
         # (the server passes ``socketio.sleep``) is called every ``PAUSE_EVERY`` edits so a
         # cooperative server keeps serving sockets meanwhile.
@@ -220,14 +228,33 @@ class HistoryViews:
             if view is None:
                 view = self._build(score_id)
                 self._views[score_id] = view
-                while len(self._views) > self.max_views:
-                    self._views.popitem(last=False)
             else:
                 self._views.move_to_end(score_id)
                 for edit in self.scores.edits_since(score_id, view.seq):
                     view.append(edit)
+            self._evict(score_id, view)
             self._save_if_due(score_id, view)
             return view
+
+    def _evict(self, score_id: str, view: HistoryView) -> None:
+        """Drop the least recently used views beyond ``max_views`` or while their estimated
+        sizes add up to more than ``cache_bytes``; never the one just asked for."""
+        seen = self._sizes.get(score_id)
+        if seen is None or view.seq - seen[0] >= RESIZE_EVERY:
+            self._sizes[score_id] = (view.seq, view.approx_bytes())
+        total = sum(self._sizes.get(s, (0, 0))[1] for s in self._views)
+        for old in list(self._views):
+            if old == score_id:
+                continue
+            if len(self._views) <= self.max_views and total <= self.cache_bytes:
+                break
+            del self._views[old]
+            total -= self._sizes.pop(old, (0, 0))[1]
+
+    def cached_bytes(self) -> int:
+        """The estimated size of the views held (as of their last estimates)."""
+        with self.lock:
+            return sum(self._sizes.get(s, (0, 0))[1] for s in self._views)
 
 
 @dataclass

@@ -20,6 +20,12 @@ PG_ADMIN_URL = "postgresql+psycopg2://root@127.0.0.1:5432/test"
 # in the test process and every server the tests start (they inherit the environment)
 # signs and checks logs with it, and no test writes a key file into instance/.
 os.environ.setdefault("TUTTI_LOG_KEY", secrets.token_hex(32))
+# The suite signs up hundreds of people from 127.0.0.1 on shared servers; sign-up
+# throttling per IP is tested with its own low limit (tests/unit/test_security.py).
+os.environ.setdefault("TUTTI_SIGNUP_LIMIT", "1000000")
+# Cheap password hashes for the suite (scrypt is ~100 ms each); the timing test of
+# unknown users sets its own, costlier method.
+os.environ.setdefault("TUTTI_PASSWORD_METHOD", "pbkdf2:sha256:1000")
 
 
 @pytest.fixture

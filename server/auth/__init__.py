@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from .passwords import check_password, hash_password, password_problem
 from .roles import RANK, ROLES, AuthError, at_least, colour_for, require
-from .tokens import issue_token, read_token
+from .tokens import SESSION_LIFETIME, TOKEN_LIFETIME, well_formed
 
 __all__ = [
     "RANK",
     "ROLES",
+    "SESSION_LIFETIME",
+    "TOKEN_LIFETIME",
     "AuthError",
     "at_least",
     "check_password",
     "colour_for",
     "hash_password",
-    "issue_token",
     "password_problem",
-    "read_token",
     "require",
+    "well_formed",
 ]

@@ -10,7 +10,7 @@ from ..errors import TuttiError
 #: Lowest to highest; each role may do everything the ones before it may. Spaced ranks
 #: leave room for a role between two (a ``commenter`` would be 15: above viewer, below
 #: editor) without renumbering.
-RANK: dict[str, int] = {"viewer": 10, "editor": 20, "owner": 30}
+RANK: dict[str, int] = {"viewer": 10, "commenter": 15, "editor": 20, "owner": 30}
 ROLES = tuple(sorted(RANK, key=RANK.__getitem__))
 
 #: A stable, readable palette for people without a chosen colour.

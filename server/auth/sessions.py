@@ -1,8 +1,10 @@
 """Who is asking: the Flask session cookie (browsers) or a bearer token (scripts).
 
 Shared by the JSON views and the socket connect handler. The identity always
-comes from here, never from a request payload. No SQL: users are read through
-the ``Users`` repository.
+comes from here, never from a request payload. The cookie carries a session secret
+and the token is one; each is checked against its live row in ``Credentials`` on every
+request, so log-out and password changes revoke them server-side. No SQL: users and
+credentials are read through their repositories.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from flask import g, jsonify, request, session
 from flask.typing import ResponseReturnValue
 
 from ..errors import TuttiError, error_body, status_of
-from ..extensions import get_settings, get_users
+from ..extensions import get_credentials, get_users
 from .roles import colour_for
-from .tokens import read_token
+from .tokens import SESSION_LIFETIME, well_formed
 
 SESSION_USER = "user_id"
+SESSION_SECRET = "sid"
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 
 
@@ -67,33 +70,76 @@ def load_identity(user_id: int | None) -> Identity | None:
     return identity_from_record(record) if record is not None else None
 
 
-def user_id_from_token(token: object) -> int | None:
-    return read_token(get_settings().secret_key, token)
+@dataclass(frozen=True)
+class Credential:
+    """A live session or token: whose it is and its row id (to revoke it)."""
+
+    id: int
+    user_id: int
+    kind: str
+
+
+def check_credential(secret: object, kind: str) -> Credential | None:
+    """The live credential of this secret, or None (forged, revoked, expired)."""
+    if not well_formed(secret):
+        return None
+    assert isinstance(secret, str)
+    row = get_credentials().check(secret, kind)
+    return Credential(int(row["id"]), int(row["user_id"]), kind) if row else None
+
+
+def session_credential(data: Any) -> Credential | None:
+    """The live session a (Flask) session cookie names, or None."""
+    cred = check_credential(data.get(SESSION_SECRET), "session")
+    uid = data.get(SESSION_USER)
+    return cred if cred is not None and cred.user_id == uid else None
+
+
+def bearer_token() -> str | None:
+    """The ``Authorization: Bearer`` token of this request, if it sends one."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+def request_credential() -> Credential | None:
+    """A Bearer token when the request sends one (then the cookie is ignored), else the
+    session cookie's session."""
+    if "tutti_credential" not in g:
+        token = bearer_token()
+        g.tutti_credential = (
+            check_credential(token, "token") if token is not None else session_credential(session)
+        )
+    return cast(Credential | None, g.tutti_credential)
 
 
 def request_identity() -> Identity | None:
-    """The session cookie's user, else an ``Authorization: Bearer <token>`` user, else None."""
+    """Whose live session or token this request carries, else None."""
     if "tutti_identity" in g:
         return cast(Identity | None, g.tutti_identity)
-    uid = session.get(SESSION_USER)
-    if not isinstance(uid, int):
-        header = request.headers.get("Authorization", "")
-        uid = user_id_from_token(header[7:].strip()) if header.startswith("Bearer ") else None
-    identity = load_identity(uid)
+    cred = request_credential()
+    identity = load_identity(cred.user_id if cred is not None else None)
     g.tutti_identity = identity
     return identity
 
 
-def login_user(user_id: int) -> None:
-    session.clear()
+def login_user(user_id: int) -> Credential:
+    """A new server-side session for ``user_id`` in the cookie (any old one is revoked)."""
+    logout_user()
+    cid, secret = get_credentials().issue(user_id, "session", SESSION_LIFETIME)
     session[SESSION_USER] = int(user_id)
+    session[SESSION_SECRET] = secret
     session.permanent = True
-    g.pop("tutti_identity", None)
+    return Credential(cid, int(user_id), "session")
 
 
 def logout_user() -> None:
+    """Revoke this cookie's session server-side (a copy of the cookie stops working)."""
+    cred = session_credential(session) if SESSION_SECRET in session else None
+    if cred is not None:
+        get_credentials().revoke(cred.user_id, cred.id)
     session.clear()
     g.pop("tutti_identity", None)
+    g.pop("tutti_credential", None)
 
 
 def json_error(code: str, message: str, **extra: Any) -> ResponseReturnValue:

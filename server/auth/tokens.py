@@ -1,32 +1,20 @@
-"""API tokens: a user id signed with the app's secret key (itsdangerous), with an age limit.
+"""Credential lifetimes and the shape of a credential secret. Pure: no Flask, no SQL.
 
-Used by headless clients and scripts (``auth={"token": ...}`` on the socket, or
-``Authorization: Bearer``). Stateless: rotating the secret key revokes every token.
+A session (the cookie) and an API token (``Authorization: Bearer`` or the socket's
+``auth={"token"}``) are both random secrets whose SHA-256 is a row in the
+``credentials`` table (``server.persistence.Credentials``), so either can be revoked
+server-side: log-out, a password change, ``DELETE /api/tokens/<id>``.
 """
 
 from __future__ import annotations
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from datetime import timedelta
 
-TOKEN_SALT = "tutti-api-token"
-TOKEN_MAX_AGE_S = 30 * 24 * 3600
-
-
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=TOKEN_SALT)
+SESSION_LIFETIME = timedelta(days=31)  # Flask's PERMANENT_SESSION_LIFETIME default
+TOKEN_LIFETIME = timedelta(days=30)
+MAX_SECRET = 128
 
 
-def issue_token(secret_key: str, user_id: int) -> str:
-    return _serializer(secret_key).dumps({"uid": int(user_id)})
-
-
-def read_token(secret_key: str, token: object, max_age: int = TOKEN_MAX_AGE_S) -> int | None:
-    """The user id a token was issued for, or None if it is forged, expired or malformed."""
-    if not isinstance(token, str) or not 0 < len(token) <= 512:
-        return None
-    try:
-        data = _serializer(secret_key).loads(token, max_age=max_age)
-    except BadSignature:  # includes SignatureExpired
-        return None
-    uid = data.get("uid") if isinstance(data, dict) else None
-    return uid if isinstance(uid, int) and not isinstance(uid, bool) else None
+def well_formed(secret: object) -> bool:
+    """Worth a database look-up: a non-empty string of sane length."""
+    return isinstance(secret, str) and 0 < len(secret) <= MAX_SECRET

@@ -137,6 +137,10 @@ class Snapshots:
         self._load: Callable[[int], Doc] | None = load
         self.marks: list[int] = sorted({*self._docs, *lazy})
 
+    def held(self) -> int:
+        """How many snapshot documents are in memory now (loaded or added)."""
+        return len(self._docs)
+
     def add(self, seq: int, doc: Doc) -> None:
         if seq not in self.marks:
             bisect.insort(self.marks, seq)

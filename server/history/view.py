@@ -17,6 +17,7 @@ from typing import Any
 
 from server.score import apply_edit, clone, invert
 from server.score.model import Doc
+from server.score.size import doc_bytes
 
 from .blame import Blame
 from .contributions import AuthorSummary, contributions
@@ -30,6 +31,8 @@ from .revert import RevertPlan, plan_restore, plan_revert
 from .tracker import Place, locations
 
 ANY_PART = "*"
+#: Memory per followed edit: its record (ops and inverse), description and places.
+EDIT_BYTES = 1500
 
 
 def places_of(
@@ -93,6 +96,12 @@ class HistoryView:
         self.edits.append(edit)
         if len(self.edits) % self.checkpoint_every == 0:
             self._snapshots.add(edit.seq, clone(self.head))
+
+    def approx_bytes(self) -> int:
+        """Estimated memory of this view: the head and each snapshot held, the blame
+        (about half a document more) and the edits (measured: ``bench/memory_bench.py``)."""
+        docs = doc_bytes(self.head) * (3 + 2 * self._snapshots.held()) // 2
+        return docs + EDIT_BYTES * len(self.edits)
 
     # --- checkpoints ------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("owner", "editor", "viewer")
+ROLES = ("owner", "editor", "commenter", "viewer")
 ORIGINS = ("human", "helper", "revert", "import", "restore")
 SUGGESTION_STATUSES = ("pending", "accepted", "rejected", "withdrawn")
 
@@ -203,13 +203,88 @@ class HistoryCheckpoint(Base):
     __table_args__ = (PrimaryKeyConstraint("score_id", "seq"),)
 
 
+# --- credentials: log-in sessions and API tokens, revocable server-side -------------------
+
+CREDENTIAL_KINDS = ("session", "token")
+
+
+class Credential(Base):
+    """One log-in session (the cookie holds its secret) or one API token. Only the
+    SHA-256 of the secret is stored, so a database dump cannot be replayed as a login."""
+
+    __tablename__ = "credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", CREDENTIAL_KINDS), name="kind"),
+        Index("ix_credentials_user_id", "user_id"),
+    )
+
+
+# --- comments (threads anchored to the score) and the notifications they raise ----------
+
+
+class Comment(Base):
+    """One comment: a thread's root (``parent_id`` NULL, holds the anchor and the resolved
+    state) or a reply to a root. ``seq`` is the score version it was written at."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(String(4000))
+    anchor: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_comments_score_id", "score_id", "id"),
+        Index("ix_comments_parent_id", "parent_id"),
+    )
+
+
+class Notification(Base):
+    """Something a person should see: so far a ``mention`` in a comment."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_notifications_user_id", "user_id", "read_at"),)
+
+
 __all__ = [
+    "CREDENTIAL_KINDS",
     "ORIGINS",
+    "Credential",
     "ROLES",
     "SUGGESTION_STATUSES",
     "Base",
+    "Comment",
     "Edit",
     "HistoryCheckpoint",
+    "Notification",
     "Score",
     "ScoreMember",
     "Snapshot",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .comments import Comments, Notifications
+from .credentials import Credentials
 from .db import Database
 from .history_store import HistoryCheckpoints
 from .members import Members
@@ -25,6 +27,9 @@ class Repositories:
     suggestions: Suggestions
     preferences: UserPreferences
     checkpoints: HistoryCheckpoints
+    credentials: Credentials
+    comments: Comments
+    notifications: Notifications
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -36,4 +41,7 @@ class Repositories:
             suggestions=Suggestions(db),
             preferences=UserPreferences(db),
             checkpoints=HistoryCheckpoints(db),
+            credentials=Credentials(db),
+            comments=Comments(db),
+            notifications=Notifications(db),
         )

@@ -29,7 +29,14 @@ def init_sync(
     broadcast: Broadcaster | None = None,
 ) -> SyncHandlers:
     """Register the protocol's handlers on ``socketio`` (Flask is imported only here)."""
-    from ..extensions import get_edit_log, get_history, get_members, get_observability, get_settings
+    from ..extensions import (
+        get_credentials,
+        get_edit_log,
+        get_history,
+        get_members,
+        get_observability,
+        get_settings,
+    )
     from .authority import Authority, parse_faults
     from .flow import install_flow_control
     from .handlers import SyncHandlers
@@ -63,6 +70,8 @@ def init_sync(
         metrics,
         lambda: get_history(app),  # the app's one HistoryService, built by create_app
         broadcast,
+        get_credentials(app).live_ids,
+        get_settings(app).cors_origins,
     )
     handlers.register()
     app.extensions[FLOW_KEY] = install_flow_control(socketio, limits, metrics.floods_cut.inc)

@@ -1,6 +1,6 @@
 """``Broadcaster``: the one place that names a score's Socket.IO room and emits server ->
-client events (``edit``, ``presence``, ``revoked``, ``suggestions``; names from
-``protocol``). Socket handlers and web blueprints emit through it.
+client events (``edit``, ``presence``, ``revoked``, ``suggestions``, ``comment``,
+``notification``; names from ``protocol``). Socket handlers and web blueprints emit through it.
 
 Who receives is decided by the caller (a score's room, or one socket); this module only
 delivers. Imports Flask-SocketIO's ``SocketIO`` type only; no SQL, no use cases.
@@ -21,6 +21,11 @@ if TYPE_CHECKING:
 def room_of(score_id: str) -> str:
     """The Socket.IO room of a score: every joined member's sockets."""
     return f"score:{score_id}"
+
+
+def user_room(user_id: int) -> str:
+    """The Socket.IO room of one person: all their sockets, in every process."""
+    return f"user:{user_id}"
 
 
 class Broadcaster:
@@ -48,6 +53,14 @@ class Broadcaster:
         """A suggestion was requested, decided or reverted, or the helper switch moved."""
         payload = {"score": score_id, "action": action, **fields}
         self.socketio.emit(protocol.SUGGESTIONS, payload, to=room_of(score_id))
+
+    def comment(self, score_id: str, payload: dict[str, Any]) -> None:
+        """A comment thread changed (``Change.to_wire()``), to everyone in the score."""
+        self.socketio.emit(protocol.COMMENT, payload, to=room_of(score_id))
+
+    def notify(self, user_id: int, notification: dict[str, Any]) -> None:
+        """A notification to one person's sockets (if any is connected)."""
+        self.socketio.emit(protocol.NOTIFICATION, notification, to=user_room(user_id))
 
     def revoke(self, sid: str, score_id: str, reason: str) -> None:
         """Take one socket out of the score's room and tell it why."""

@@ -19,11 +19,12 @@ from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError
 
 from ..auth import require
-from ..auth.sessions import SESSION_USER, Identity, load_identity, user_id_from_token
+from ..auth.origins import origin_allowed
+from ..auth.sessions import Identity, check_credential, load_identity, session_credential
 from ..errors import TuttiError
 from . import protocol
 from .authority import Authority
-from .broadcast import Broadcaster, room_of
+from .broadcast import Broadcaster, room_of, user_room
 from .presence import Peer, PresenceRegistry
 from .presence_redis import RedisPresence
 from .ratelimit import TokenBucket
@@ -45,6 +46,7 @@ class Connection:
     """What the server knows about one socket: who it is, where it is, its edit budget."""
 
     identity: Identity
+    credential: int  # the session or token it authenticated with (revoked -> cut)
     bucket: TokenBucket  # edits
     events: TokenBucket  # everything else (join, fetch, select, leave)
     scores: set[str] = field(default_factory=set)
@@ -62,8 +64,13 @@ class SyncHandlers:
         metrics: Observability | None = None,
         history: Callable[[], HistoryService] | None = None,
         broadcast: Broadcaster | None = None,
+        live_credentials: Callable[[set[int]], set[int]] | None = None,
+        cors_origins: tuple[str, ...] = (),
     ) -> None:
         self.socketio = socketio
+        # Which of these session/token ids are still live (``Credentials.live_ids``).
+        self.credentials_live = live_credentials or (lambda ids: ids)
+        self.cors_origins = cors_origins  # TUTTI_CORS_ORIGINS: cookie sockets from these too
         self.broadcast = broadcast if broadcast is not None else Broadcaster(socketio)
         self.metrics = metrics
         # The app's one HistoryService (it keeps each score's history view): ``revert``.
@@ -164,6 +171,14 @@ class SyncHandlers:
                 log.exception("role recheck failed")
 
     def evict_removed_members(self) -> None:
+        """Cut sockets whose session or token was revoked (by any process), and take
+        removed members out of their scores' rooms."""
+        with self._lock:
+            used = {c.credential for c in self._connections.values()}
+        if used:
+            dead = used - self.credentials_live(used)
+            if dead:
+                self.disconnect_credentials(dead, "credential revoked")
         with self._lock:
             joined = [(sid, c, s) for sid, c in self._connections.items() for s in c.scores]
         for sid, conn, score_id in joined:
@@ -173,6 +188,17 @@ class SyncHandlers:
             self.broadcast.revoke(sid, score_id, "membership removed")
             if self.presence.leave(score_id, sid):
                 self._broadcast_presence(score_id)
+
+    def disconnect_credentials(self, credential_ids: set[int], reason: str) -> None:
+        """Tell and cut this process's sockets opened with these (revoked) credentials."""
+        with self._lock:
+            victims = [
+                (sid, c) for sid, c in self._connections.items() if c.credential in credential_ids
+            ]
+        for sid, conn in victims:
+            for score_id in list(conn.scores):
+                self.broadcast.revoke(sid, score_id, reason)
+            self.socketio.server.disconnect(sid, namespace="/")
 
     def _broadcast_presence(self, score_id: str) -> None:
         self.broadcast.presence(score_id, self.presence.peers(score_id))
@@ -185,24 +211,34 @@ class SyncHandlers:
     # --- connection life cycle -------------------------------------------------------------
 
     def on_connect(self, auth: Any = None) -> None:
-        """Session cookie (same-origin browser) or ``auth={"token"}``; anything else is refused."""
+        """A live session cookie (same-origin browser: engineio refuses a foreign Origin
+        before this runs) or ``auth={"token"}``; anything else is refused."""
         if isinstance(auth, dict) and "token" in auth:
-            user_id = user_id_from_token(auth["token"])
-            if user_id is None:
+            cred = check_credential(auth["token"], "token")
+            if cred is None:
                 raise ConnectionRefusedError(
-                    "invalid or expired token", {"code": protocol.NOT_AUTHENTICATED}
+                    "invalid, revoked or expired token", {"code": protocol.NOT_AUTHENTICATED}
                 )
         else:
-            raw = session.get(SESSION_USER)
-            user_id = raw if isinstance(raw, int) else None
-        identity = load_identity(user_id)
-        if identity is None:
+            # engineio already refuses a foreign Origin unless TUTTI_CORS_ORIGINS lets it
+            # in; even then ("*") the cookie is honoured for our own origins only.
+            claimed = request.headers.get("Origin")
+            own = f"{request.scheme}://{request.host}"
+            if claimed is not None and not origin_allowed(claimed, own, self.cors_origins):
+                raise ConnectionRefusedError(
+                    "cookie log-in from another site", {"code": "bad_origin"}
+                )
+            cred = session_credential(session)
+        identity = load_identity(cred.user_id) if cred is not None else None
+        if cred is None or identity is None:
             raise ConnectionRefusedError("log in first", {"code": protocol.NOT_AUTHENTICATED})
         limits = self.limits
         bucket = TokenBucket(limits.edit_rate, limits.edit_burst)
         events = TokenBucket(limits.event_rate, limits.event_burst)
         with self._lock:
-            self._connections[self._sid()] = Connection(identity, bucket, events)
+            self._connections[self._sid()] = Connection(identity, cred.id, bucket, events)
+        # Notifications (mentions) reach a person on every socket they have open.
+        join_room(user_room(identity.id))
 
     def on_disconnect(self, *_: Any) -> None:
         sid = self._sid()

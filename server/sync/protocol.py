@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import TuttiError, body_of, error_body
 from ..score.limits import json_problem
+from ..score.ops._common import ID_PATTERN
 
 # --- event names (client -> server) -----------------------------------------------------
 JOIN = "join"
@@ -31,6 +32,13 @@ REVOKED = "revoked"  # {"score", "reason"}: you were removed from the score's ro
 #: A suggestion was requested, decided or reverted, or the score's helper switch moved:
 #: ``{"score", "action", "suggestion"?, "settings"?}`` (emitted by the helper API).
 SUGGESTIONS = "suggestions"
+#: A comment thread was created, replied to, edited, resolved, reopened or deleted:
+#: ``{"score", "action", "thread_id", "thread"}`` (``thread`` null once deleted; emitted by
+#: the comments API to the score's room).
+COMMENT = "comment"
+#: Something for one person (so far: a mention), to that user's sockets only:
+#: ``{"id", "kind", "score", "comment", "thread", "actor", "excerpt", "created_at", "read"}``.
+NOTIFICATION = "notification"
 
 # --- error codes --------------------------------------------------------------------------
 BAD_REQUEST = "bad_request"
@@ -53,6 +61,10 @@ NOT_STORED = "not_stored"  # revert by client ids: no such edit of yours in the 
 #: costs time exponential in the digits, so one op could freeze the server. Refused
 #: before the score model sees it (defence in depth; the model should refuse it too).
 HUGE_EXPONENT = re.compile(r"[eE][+-]?\d{5,}")
+
+#: A client id: the same safe charset as element ids. It is echoed to every peer and
+#: becomes part of the ids its edits create, which end up in CSS selectors and SVG.
+CLIENT_ID_PATTERN = ID_PATTERN
 
 #: When a joining client is further behind than this, it gets a snapshot instead of edits.
 CATCH_UP_LIMIT = 500
@@ -158,6 +170,13 @@ def _score_id(payload: dict[str, Any]) -> str:
     return score
 
 
+def _client_id(payload: dict[str, Any]) -> str:
+    client_id = payload.get("client_id")
+    if not isinstance(client_id, str) or not CLIENT_ID_PATTERN.fullmatch(client_id):
+        raise ProtocolError(BAD_REQUEST, "client_id must be 1..64 of A-Z a-z 0-9 _ . : ~ -")
+    return client_id
+
+
 def _seq(payload: dict[str, Any], name: str, *, optional: bool = False) -> int | None:
     value = payload.get(name)
     if value is None and optional:
@@ -197,9 +216,7 @@ def parse_submit(payload: Any, limits: Limits) -> SubmitRequest:
     """Check shape and size; the score model validates each op's meaning later."""
     data = _object(payload)
     score = _score_id(data)
-    client_id = data.get("client_id")
-    if not isinstance(client_id, str) or not 0 < len(client_id) <= 64:
-        raise ProtocolError(BAD_REQUEST, "client_id must be a string of 1..64 characters")
+    client_id = _client_id(data)
     client_seq = _seq(data, "client_seq")
     assert client_seq is not None
     after = _seq(data, "after", optional=True)
@@ -271,10 +288,14 @@ def parse_select(payload: Any) -> SelectRequest:
     if (
         not isinstance(selection, list)
         or len(selection) > MAX_SELECTION
-        or not all(isinstance(x, str) and 0 < len(x) <= 64 for x in selection)
+        or not all(isinstance(x, str) and ID_PATTERN.fullmatch(x) for x in selection)
     ):
+        # Peers turn these ids into CSS selectors: anything but an element id's safe
+        # charset ("x\n} body {display:none}") is refused here, and escaped there too.
         raise ProtocolError(
-            BAD_REQUEST, f"selection must be a list of at most {MAX_SELECTION} element ids"
+            BAD_REQUEST,
+            f"selection must be a list of at most {MAX_SELECTION} element ids "
+            "(1..64 of A-Z a-z 0-9 _ . : ~ -)",
         )
     return SelectRequest(score, list(selection))
 
@@ -301,7 +322,4 @@ def parse_revert(payload: Any) -> RevertRequest:
         if seq < 1:
             raise ProtocolError(BAD_REQUEST, "seq must be a positive integer")
         return RevertRequest(score, seq, None, None)
-    client_id = data.get("client_id")
-    if not isinstance(client_id, str) or not 0 < len(client_id) <= 64:
-        raise ProtocolError(BAD_REQUEST, "client_id must be a string of 1..64 characters")
-    return RevertRequest(score, None, client_id, _seq(data, "client_seq"))
+    return RevertRequest(score, None, _client_id(data), _seq(data, "client_seq"))

@@ -9,9 +9,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 def init_app(app: Flask) -> None:
     """Register the account API and the browser UI's blueprints."""
-    from . import auth_views, strict_json, ui
+    from . import auth_views, security, strict_json, ui
 
+    security.init_security(app)
     strict_json.init_app(app)
+    auth_views.init_throttle(app)
     app.register_blueprint(auth_views.bp)
     ui.init_ui(app)
     app.register_error_handler(RequestEntityTooLarge, _too_large)

@@ -1,8 +1,10 @@
-"""JSON endpoints for accounts: sign up, log in/out, who am I, API tokens, score members.
+"""JSON endpoints for accounts: sign up, log in/out, who am I, password change, API tokens
+(issue, list, revoke), score members.
 
-Bodies must be JSON (``Content-Type: application/json``): a cross-site HTML form
-cannot send that without a CORS preflight, which is our CSRF guard together with
-the SameSite=Lax session cookie. Calls the ``Users`` and ``Members`` repositories; never SQL.
+CSRF: every state-changing call passes ``web.security.check_origin`` first; bodies must
+also be JSON, which no cross-site HTML form can send. Log-in and sign-up are throttled
+per account and per IP before any password is hashed (``auth.throttle``). Calls the
+``Users``, ``Credentials`` and ``Members`` repositories; never SQL.
 """
 
 from __future__ import annotations
@@ -10,18 +12,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..auth import (
     ROLES,
+    TOKEN_LIFETIME,
     AuthError,
     check_password,
     hash_password,
-    issue_token,
     password_problem,
     require,
 )
+from ..auth.passwords import dummy_hash
 from ..auth.sessions import (
     identity_from_record,
     json_error,
@@ -29,11 +32,16 @@ from ..auth.sessions import (
     login_user,
     logout_user,
     refusal_response,
+    request_credential,
     request_identity,
 )
-from ..extensions import get_members, get_settings, get_users
+from ..auth.throttle import LoginThrottle, ThrottleLimits
+from ..errors import error_body, status_of
+from ..extensions import get_credentials, get_members, get_settings, get_users
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api")
+THROTTLE_KEY = "tutti.login_throttle"
+MAX_TOKEN_LABEL = 80
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 MAX_DISPLAY_NAME = 80
@@ -48,17 +56,56 @@ def _bad(message: str) -> ResponseReturnValue:
     return json_error("bad_request", message)
 
 
+def init_throttle(app: Flask) -> None:
+    dummy_hash(get_settings(app).password_method)  # now: the first unknown name is not slower
+    limits = ThrottleLimits(signups_per_ip=get_settings(app).signup_limit)
+    app.extensions[THROTTLE_KEY] = LoginThrottle(limits)
+
+
+def _throttle() -> LoginThrottle:
+    throttle = current_app.extensions[THROTTLE_KEY]
+    assert isinstance(throttle, LoginThrottle)
+    return throttle
+
+
+def _method() -> str:
+    return get_settings().password_method
+
+
+def _client_ip() -> str:
+    """The peer, or the client the trusted proxy names (``TUTTI_PROXY_HOPS``)."""
+    return request.remote_addr or "unknown"
+
+
+def _slow_down(wait: int) -> ResponseReturnValue:
+    body = error_body("rate_limited", "too many attempts; try again later", retry_after=wait)
+    return jsonify(body), status_of("rate_limited"), {"Retry-After": str(wait)}
+
+
+class Throttled(Exception):
+    """Raised by ``_credentials`` before any hash: answer 429 after ``wait`` seconds."""
+
+    def __init__(self, wait: int) -> None:
+        self.wait = wait
+
+
 def _credentials(data: dict[str, Any]) -> Any | None:
-    """The user record when name + password match, else None (same answer for both)."""
+    """The user record when name + password match, else None: the same answer, the same
+    message and (one password hash either way) the same time for an unknown name.
+    ``Throttled`` when this account or this IP failed too often lately."""
     name, password = data.get("name"), data.get("password")
     if not isinstance(name, str) or not isinstance(password, str):
         return None
+    throttle, ip = _throttle(), _client_ip()
+    wait = throttle.login_wait(name, ip)
+    if wait is not None:
+        raise Throttled(wait)
     record = get_users().user_by_name(name)
-    if record is None:
-        check_password(None, password)  # keep the timing of unknown names unremarkable
-        return None
-    stored = record.get("password_hash") if isinstance(record, dict) else record.password_hash
-    return record if check_password(stored, password) else None
+    stored = None if record is None else record["password_hash"]
+    if check_password(stored, password, _method()):  # a dummy hash when stored is None
+        return record
+    throttle.failed_login(name, ip)
+    return None
 
 
 @bp.post("/signup")
@@ -66,6 +113,11 @@ def signup() -> ResponseReturnValue:
     data = _body()
     if data is None:
         return _bad("send a JSON object {name, password, display_name?}")
+    throttle, ip = _throttle(), _client_ip()
+    wait = throttle.signup_wait(ip)
+    if wait is not None:
+        return _slow_down(wait)
+    throttle.signed_up(ip)  # every attempt counts: a taken name answers who exists
     name, password = data.get("name"), data.get("password")
     display_name = data.get("display_name")
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
@@ -82,7 +134,9 @@ def signup() -> ResponseReturnValue:
         return json_error("name_taken", f"the name {name!r} is taken")
     assert isinstance(password, str)
     try:
-        user_id = users.create_user(name, hash_password(password), display_name=display_name)
+        user_id = users.create_user(
+            name, hash_password(password, _method()), display_name=display_name
+        )
     except Exception:  # a concurrent signup won the unique name
         if users.user_by_name(name) is not None:
             return json_error("name_taken", f"the name {name!r} is taken")
@@ -97,7 +151,10 @@ def login() -> ResponseReturnValue:
     data = _body()
     if data is None:
         return _bad("send a JSON object {name, password}")
-    record = _credentials(data)
+    try:
+        record = _credentials(data)
+    except Throttled as exc:
+        return _slow_down(exc.wait)
     if record is None:
         return json_error("bad_credentials", "unknown name or wrong password")
     user = identity_from_record(record)
@@ -107,8 +164,45 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
+    """Revoke this session server-side; its open sockets are cut (``SyncHandlers``)."""
+    cred = request_credential()
     logout_user()
+    if cred is not None and cred.kind == "session":
+        _disconnect([cred.id], "logged out")
     return jsonify({"ok": True})
+
+
+@bp.post("/password")
+@login_required
+def change_password() -> ResponseReturnValue:
+    """``{current_password, new_password}``: sets the new password, revokes every other
+    session and every API token (their sockets are cut; ``revoked`` counts them) and
+    renews this session."""
+    data = _body()
+    if data is None:
+        return _bad("send a JSON object {current_password, new_password}")
+    current, new = data.get("current_password"), data.get("new_password")
+    problem = password_problem(new)
+    if problem:
+        return _bad(problem)
+    assert isinstance(new, str)
+    record = get_users().user_by_id(g.identity.id)
+    stored = None if record is None else record["password_hash"]
+    throttle, ip = _throttle(), _client_ip()
+    wait = throttle.login_wait(g.identity.name, ip)
+    if wait is not None:
+        return _slow_down(wait)
+    if not isinstance(current, str) or not check_password(stored, current, _method()):
+        throttle.failed_login(g.identity.name, ip)
+        return json_error("bad_credentials", "the current password is wrong")
+    get_users().set_password_hash(g.identity.id, hash_password(new, _method()))
+    this = request_credential()
+    keep = this.id if this is not None and this.kind == "session" else None
+    revoked = get_credentials().revoke_all(g.identity.id, except_id=keep)
+    if keep is not None:
+        login_user(g.identity.id)  # this browser's session is renewed (the old one revoked)
+    _disconnect(revoked, "password changed")
+    return jsonify({"ok": True, "revoked": len(revoked)})
 
 
 @bp.get("/me")
@@ -123,25 +217,68 @@ def me() -> ResponseReturnValue:
 def token() -> ResponseReturnValue:
     """An API token for the socket (``auth={"token": ...}``) or ``Authorization: Bearer``.
 
-    Send ``{name, password}``, or call it while logged in with an empty JSON object.
+    Send ``{name, password, label?}``, or call it while logged in with ``{label?}``. The
+    token is shown only here; ``GET /api/tokens`` lists it by id, ``DELETE`` revokes it.
     """
     data = _body()
     if data is None:
-        return _bad("send a JSON object {name, password}")
+        return _bad("send a JSON object {name, password, label?}")
+    label = data.get("label", "")
+    if not isinstance(label, str) or len(label) > MAX_TOKEN_LABEL:
+        return _bad(f"a label has at most {MAX_TOKEN_LABEL} characters")
     if "name" in data or "password" in data:
-        record = _credentials(data)
+        try:
+            record = _credentials(data)
+        except Throttled as exc:
+            return _slow_down(exc.wait)
         user = identity_from_record(record) if record is not None else None
     else:
         user = request_identity()
     if user is None:
         return json_error("bad_credentials", "unknown name or wrong password")
-    return jsonify(
-        {
-            "ok": True,
-            "token": issue_token(get_settings().secret_key, user.id),
-            "user": user.to_wire(),
-        }
-    )
+    cid, secret = get_credentials().issue(user.id, "token", TOKEN_LIFETIME, label)
+    return jsonify({"ok": True, "token": secret, "id": cid, "user": user.to_wire()})
+
+
+@bp.get("/tokens")
+@login_required
+def list_tokens() -> ResponseReturnValue:
+    """Your live API tokens (never their secrets): id, label, created, last used, expiry."""
+    rows = get_credentials().live(g.identity.id, "token")
+    return jsonify({"ok": True, "tokens": [_token_wire(row) for row in rows]})
+
+
+@bp.delete("/tokens/<int:token_id>")
+@login_required
+def revoke_token(token_id: int) -> ResponseReturnValue:
+    """Revoke one of your tokens; sockets opened with it are cut."""
+    if not get_credentials().revoke(g.identity.id, token_id, kind="token"):
+        return json_error("not_found", "no such token of yours")
+    _disconnect([token_id], "token revoked")
+    return jsonify({"ok": True})
+
+
+def _token_wire(row: dict[str, Any]) -> dict[str, Any]:
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": row["id"],
+        "label": row["label"],
+        "created_at": iso(row["created_at"]),
+        "last_used_at": iso(row["last_used_at"]),
+        "expires_at": iso(row["expires_at"]),
+    }
+
+
+def _disconnect(credential_ids: list[int], reason: str) -> None:
+    """Cut this process's sockets opened with these credentials now; other processes
+    notice within ``role_recheck_s`` (their sockets re-check credentials with roles)."""
+    from ..sync import SYNC_KEY
+
+    handlers = current_app.extensions.get(SYNC_KEY)
+    if handlers is not None and credential_ids:
+        handlers.disconnect_credentials(set(credential_ids), reason)
 
 
 @bp.post("/scores/<score_id>/members")

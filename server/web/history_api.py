@@ -15,8 +15,9 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..auth.sessions import guarded, login_required
+from ..comments.service import to_csv as comments_csv
 from ..editing import CommittedEdit
-from ..extensions import get_broadcaster, get_history, get_jobs, get_score_settings
+from ..extensions import get_broadcaster, get_comments, get_history, get_jobs, get_score_settings
 from ..history_service import Filters, HistoryError
 
 bp = Blueprint("history_api", __name__, url_prefix="/api/scores/<score_id>")
@@ -128,14 +129,19 @@ def history(score_id: str) -> ResponseReturnValue:
 @bp.get("/history/export")
 @login_required
 def history_export(score_id: str) -> ResponseReturnValue:
-    """``?format=csv|json``: every edit with its description, as a download."""
+    """``?format=csv|json|comments-csv``: every edit with its description (``json`` also
+    every comment), or (``comments-csv``) every comment, as a download."""
 
     def run() -> ResponseReturnValue:
         fmt = request.args.get("format", "csv")
+        if fmt == "comments-csv":
+            rows = get_comments().export_rows(score_id, g.identity.id)
+            return _download(comments_csv(rows), "text/csv", f"comments-{score_id}.csv")
         data = get_history().export(score_id, g.identity.id, fmt)
         if isinstance(data, str):
             return _download(data, "text/csv", f"history-{score_id}.csv")
-        return jsonify({"ok": True, "rows": data})
+        comments = get_comments().export_rows(score_id, g.identity.id)
+        return jsonify({"ok": True, "rows": data, "comments": comments})
 
     return guarded(run)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+
+from ..auth.redirects import safe_next
 
 bp = Blueprint("pages", __name__)
 
@@ -15,7 +17,14 @@ def library() -> ResponseReturnValue:
 
 @bp.get("/login")
 def login() -> ResponseReturnValue:
-    return render_template("login.html")
+    """``?next=`` is where to go after log-in: only a same-site path (no open redirect)."""
+    return render_template("login.html", next=safe_next(request.args.get("next")))
+
+
+@bp.get("/account")
+def account() -> ResponseReturnValue:
+    """Password change and API tokens (the data comes from the JSON API)."""
+    return render_template("account.html")
 
 
 @bp.get("/scores/<score_id>")

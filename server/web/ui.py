@@ -22,3 +22,6 @@ def init_ui(app: Flask) -> None:
     from . import history_api  # history API (history engineer's hook)
 
     app.register_blueprint(history_api.bp)
+    from . import comments_api  # comments and notifications
+
+    app.register_blueprint(comments_api.bp)

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser
 
 from tests.integration.conftest import LiveServer
 
-from .conftest import Blocked
+from .conftest import TEST_CONTEXT, Blocked
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,9 @@ pytestmark = pytest.mark.browser
 def test_sign_up_create_export_and_import(
     browser: Browser, web_server: LiveServer, blocked: Blocked, tmp_path: Path
 ) -> None:
-    context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1200, "height": 800}, accept_downloads=True, **TEST_CONTEXT
+    )
     blocked.guard(context)
     page = context.new_page()
     errors: list[str] = []

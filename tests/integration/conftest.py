@@ -97,6 +97,13 @@ class LiveServer:
 
     # --- account helpers over the real HTTP API ----------------------------------------------
 
+    def browser(self) -> requests.Session:
+        """An HTTP session that behaves like a page of this server: it sends ``Origin``
+        (cookie-authenticated state-changing calls without one are refused)."""
+        session = requests.Session()
+        session.headers["Origin"] = self.url
+        return session
+
     def signup(self, name: str, password: str = "secret-pw") -> dict[str, Any]:
         response = requests.post(
             f"{self.url}/api/signup", json={"name": name, "password": password}, timeout=10

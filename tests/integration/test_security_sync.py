@@ -19,7 +19,6 @@ import requests
 import socketio
 from itsdangerous import URLSafeTimedSerializer
 
-from server.auth.tokens import TOKEN_SALT
 from server.client import TuttiClient
 from server.editing import EditLog
 from server.persistence import Database, init_db
@@ -78,13 +77,34 @@ TITLE = [{"op": "set_meta", "title": "Mine"}]
 def test_anonymous_and_bad_credentials_are_refused(secure: tuple[LiveServer, EditLog]) -> None:
     server, _ = secure
     (user,) = _users(server, "u")
-    forged = URLSafeTimedSerializer("not-the-key", salt=TOKEN_SALT).dumps({"uid": user["id"]})
-    for auth in (None, {}, {"token": "garbage"}, {"token": forged}, {"user_id": user["id"]}):
+    # A stateless token as issued before server-side credentials, signed with the real
+    # key: no live row, so refused.
+    signer = URLSafeTimedSerializer(server.secret_key, salt="tutti-api-token")
+    stateless = signer.dumps({"uid": user["id"]})
+    revoked = server.token(user["name"])
+    me = requests.get(f"{server.url}/api/tokens", headers=_bearer(revoked), timeout=5).json()
+    (row,) = [t for t in me["tokens"]]
+    gone = requests.delete(
+        f"{server.url}/api/tokens/{row['id']}", headers=_bearer(revoked), timeout=5
+    )
+    assert gone.status_code == 200
+    for auth in (
+        None,
+        {},
+        {"token": "garbage"},
+        {"token": stateless},
+        {"token": revoked},
+        {"user_id": user["id"]},
+    ):
         sio = socketio.Client(reconnection=False)
         with pytest.raises(socketio.exceptions.ConnectionError):
             sio.connect(server.url, auth=auth, transports=["websocket"])
     with pytest.raises(Exception, match="bad_credentials"):
         TuttiClient(server.url, name=user["name"], password="wrong-password")
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_session_cookie_authenticates_a_same_origin_socket(
@@ -93,7 +113,7 @@ def test_session_cookie_authenticates_a_same_origin_socket(
     server, service = secure
     (user,) = _users(server, "cookie")
     score = service.create_score(user["id"])
-    http = requests.Session()
+    http = server.browser()
     login = http.post(
         f"{server.url}/api/login", json={"name": user["name"], "password": "secret-pw"}, timeout=5
     )
@@ -325,3 +345,30 @@ def test_a_huge_exponent_cannot_freeze_the_server(
         assert _submit(sio, score, 2, TITLE)["ok"]  # answered at once, still serving
     finally:
         sio.disconnect()
+
+
+def test_revoking_in_another_process_cuts_the_socket(secure: tuple[LiveServer, EditLog]) -> None:
+    """A token revoked by another process (here the test's, writing the database like a
+    second worker would) cuts the server's socket opened with it within the re-check."""
+    from server.persistence import Credentials
+
+    server, service = secure
+    (user,) = _users(server, "cut")
+    score = service.create_score(user["id"])
+    token = server.token(user["name"])
+    revoked = threading.Event()
+    sio = _raw(server, token)
+    sio.on("revoked", lambda message: revoked.set())
+    try:
+        assert sio.call("join", {"score": score})["ok"]
+        credentials = Credentials(service.db)
+        (row,) = credentials.live(user["id"], "token")
+        assert credentials.revoke(user["id"], row["id"])
+        assert revoked.wait(10), "the socket of the revoked token was not told"
+        deadline = time.monotonic() + 5
+        while sio.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not sio.connected
+    finally:
+        if sio.connected:
+            sio.disconnect()

@@ -22,7 +22,7 @@ PASSWORD = "web-api-pw-1"
 
 
 def session_for(server: LiveServer, name: str) -> requests.Session:
-    session = requests.Session()
+    session = server.browser()
     body = {"name": name, "password": PASSWORD}
     assert session.post(f"{server.url}/api/signup", json=body, timeout=10).status_code == 201
     assert session.post(f"{server.url}/api/login", json=body, timeout=10).ok

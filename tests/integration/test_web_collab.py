@@ -105,7 +105,7 @@ process.exit(0);
 def test_collab_client_converges_with_lost_and_reordered_broadcasts(
     live_server: LiveServer, server_service: EditLog
 ) -> None:
-    owner = requests.Session()
+    owner = live_server.browser()
     for name in ("nodea", "nodeb"):
         live_server.signup(name)
     owner.post(

@@ -17,6 +17,8 @@ from server import create_app
 from server.extensions import get_edit_log, get_socketio
 
 PASSWORD = "secret-pw"
+#: The Flask test client's own origin (its requests go to http://localhost/).
+ORIGIN = "http://localhost"
 
 
 class InProcessApp:
@@ -43,16 +45,24 @@ class InProcessApp:
 
     def signup(self, name: str, password: str = PASSWORD) -> dict[str, Any]:
         """A new account, logged in on its own HTTP client (``http(name)``)."""
-        client = self.app.test_client()
+        client = self.browser()
         response = client.post("/api/signup", json={"name": name, "password": password})
         assert response.status_code == 201, response.get_data(as_text=True)
         self.people[name] = client
         self.users[name] = dict(response.get_json()["user"])
         return self.users[name]
 
+    def browser(self) -> FlaskClient:
+        """A fresh client that behaves like a browser on the app's own page: it sends
+        ``Origin`` (state-changing calls without one are refused when they carry the
+        session cookie; docs/security.md)."""
+        client = self.app.test_client()
+        client.environ_base["HTTP_ORIGIN"] = ORIGIN
+        return client
+
     def http(self, name: str | None = None) -> FlaskClient:
         """``name``'s logged-in client, or a fresh anonymous one."""
-        return self.people[name] if name is not None else self.app.test_client()
+        return self.people[name] if name is not None else self.browser()
 
     def token(self, name: str, password: str = PASSWORD) -> str:
         response = self.app.test_client().post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,24 +14,45 @@ from server import create_app
 from server.auth import (
     RANK,
     ROLES,
+    TOKEN_LIFETIME,
     AuthError,
     at_least,
     check_password,
     hash_password,
-    issue_token,
-    read_token,
     require,
 )
-from server.extensions import get_edit_log
+from server.extensions import get_credentials, get_edit_log
 
 
-def test_tokens_round_trip_and_refuse_forgeries() -> None:
-    token = issue_token("key", 42)
-    assert read_token("key", token) == 42
-    assert read_token("other-key", token) is None
-    assert read_token("key", token[:-2] + "xx") is None
-    assert read_token("key", token, max_age=-1) is None  # expired
-    assert read_token("key", None) is None and read_token("key", "") is None
+def test_tokens_are_live_rows_and_refuse_forgeries(app: Flask) -> None:
+    credentials = get_credentials(app)
+    uid = _user(app, "tok")
+    cid, secret = credentials.issue(uid, "token", TOKEN_LIFETIME)
+    assert credentials.check(secret, "token")["user_id"] == uid
+    assert credentials.check(secret, "session") is None  # a token is not a session
+    assert credentials.check(secret[:-2] + "xx", "token") is None
+    assert credentials.live_ids({cid, cid + 99}) == {cid}
+    assert credentials.revoke(uid, cid) and credentials.check(secret, "token") is None
+    _, old = credentials.issue(uid, "token", timedelta(seconds=-1))
+    assert credentials.check(old, "token") is None  # expired
+    # Long-dead rows are dropped when a new credential is issued; live ones stay.
+    _, ancient = credentials.issue(uid, "token", timedelta(days=-31))
+    live_id, live = credentials.issue(uid, "session", timedelta(days=1))
+    with credentials.db.read() as conn:
+        from sqlalchemy import text
+
+        count = conn.execute(text("SELECT count(*) FROM credentials")).scalar_one()
+    assert count == 3  # the revoked and the just-expired token, the session; not the ancient
+    assert (
+        credentials.check(live, "session") is not None
+        and credentials.check(ancient, "token") is None
+    )
+
+
+def _user(app: Flask, name: str) -> int:
+    from server.extensions import get_users
+
+    return get_users(app).create_user(name, hash_password("secret-pw"))
 
 
 def test_passwords() -> None:
@@ -52,9 +74,13 @@ def test_roles() -> None:
         require(None, "viewer", "open this score")
     assert "not a member" in refused.value.message
     with pytest.raises(AuthError):
-        require("commenter", "viewer")  # an unknown role grants nothing
+        require("reviewer", "viewer")  # an unknown role grants nothing
+    # A commenter reads and comments, never edits.
+    assert require("commenter", "viewer") == require("commenter", "commenter") == "commenter"
+    with pytest.raises(AuthError):
+        require("commenter", "editor")
     assert require("owner", "editor") == "owner"
-    assert ROLES == ("viewer", "editor", "owner")
+    assert ROLES == ("viewer", "commenter", "editor", "owner")
     # A role between viewer and editor (a future commenter) fits without renumbering.
     assert RANK["editor"] - RANK["viewer"] > 1 and RANK["owner"] - RANK["editor"] > 1
 
@@ -122,7 +148,10 @@ def app(db_url: str) -> Iterator[Flask]:
 
 @pytest.fixture
 def http(app: Flask) -> FlaskClient:
-    return app.test_client()
+    """A browser on the app's own origin: state-changing calls carry ``Origin``."""
+    client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"
+    return client
 
 
 def _post(http: FlaskClient, path: str, body: Any, **kwargs: Any) -> Any:

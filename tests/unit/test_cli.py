@@ -97,6 +97,28 @@ def test_history_csv_and_json(url: str, capsys: pytest.CaptureFixture[str]) -> N
     service.db.dispose()
 
 
+def test_history_comments_lists_every_comment(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    service, score = _score_with_edits(url)
+    repos = records(service)
+    ana = repos.users.user_by_name("ana")
+    assert ana is not None
+    root = repos.comments.create(
+        score, ana["id"], "bar 1, again", 3, anchor={"kind": "measures", "measures": ["m1"]}
+    )
+    repos.comments.create(score, ana["id"], "yes, twice", 3, parent_id=root["id"])
+    capsys.readouterr()
+    assert _tutti(url, "history", score, "--comments") == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["body"], r["thread"], r["anchor"], r["state"]) for r in rows] == [
+        ("bar 1, again", str(root["id"]), "m. 1", "attached"),
+        ("yes, twice", str(root["id"]), "m. 1", "attached"),
+    ]
+    assert _tutti(url, "history", score, "--comments", "--format", "json") == 0
+    assert [r["author"] for r in json.loads(capsys.readouterr().out)] == ["ana", "ana"]
+    assert _tutti(url, "history", "missing", "--comments") == 1
+    service.db.dispose()
+
+
 def test_verify_log_detects_a_modified_row(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     service, score = _score_with_edits(url)
     service.db.dispose()

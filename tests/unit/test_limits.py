@@ -137,6 +137,7 @@ def app(db_url: str) -> Iterator[Flask]:
 @pytest.fixture
 def http(app: Flask) -> FlaskClient:
     client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"  # a page of the app's own
     body = {"name": "ana", "password": "secret-pw"}
     assert client.post("/api/signup", json=body).status_code == 201
     return client

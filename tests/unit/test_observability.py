@@ -23,6 +23,7 @@ def app(db_url: str) -> Iterator[Flask]:
 @pytest.fixture
 def http(app: Flask) -> FlaskClient:
     client = app.test_client()
+    client.environ_base["HTTP_ORIGIN"] = "http://localhost"  # a page of the app's own
     assert (
         client.post("/api/signup", json={"name": "ana", "password": "secret-pw"}).status_code == 201
     )

@@ -20,6 +20,7 @@ import { frac } from "../score/fraction.js";
 import { keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
+import { initComments } from "../comments/panel.js"; // comments panel and score markers
 
 const area = document.getElementById("score-area");
 const scoreEl = document.getElementById("score");
@@ -54,6 +55,7 @@ const state = {
   rejected: [],
 };
 let index = null;
+let comments = null; // the comments panel (mounted once the page is wired)
 let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
@@ -97,6 +99,7 @@ async function docChanged(doc, { ops = null } = {}) {
   document.getElementById("score-title").textContent = doc.title || "Untitled";
   drawSelection();
   presence.draw();
+  if (comments) comments.docChanged();
   await engraver.render(doc, touched);
   renderedResolve();
 }
@@ -146,6 +149,16 @@ socket.on("presence", (message) => {
   if (message.score === scoreId) presence.update(message.peers);
 });
 socket.on("connect", () => sendSelection());
+// A revoked session (logged out elsewhere, password changed): the server cuts the socket
+// and refuses it on the retry; back to the log-in page, which returns here.
+socket.on("disconnect", (reason) => {
+  if (reason === "io server disconnect") socket.connect();
+});
+socket.on("connect_error", (error) => {
+  if (error.data && error.data.code === "not_authenticated") {
+    location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+  }
+});
 
 function showStatus(s) {
   const el = document.getElementById("connection");
@@ -157,6 +170,8 @@ function showStatus(s) {
   document.getElementById("queued-count").textContent = String(collab.unconfirmed.length);
   if (s.error) say(`Cannot open this score: ${s.error.message}`);
   else if (online && collab.role === "viewer") say("You can view this score but not edit it");
+  else if (online && collab.role === "commenter") say("You can comment on this score but not edit it");
+  if (online && comments) comments.draw();
 }
 
 // The browser knows first when the network goes: drop the socket at once and
@@ -419,6 +434,8 @@ async function run(action, arg) {
     }
     case "dynamic":
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
+    case "spanner":
+      return perform(cmd.addSpanner(index, state, ids, arg));
     case "mark": {
       // "tremolo2" from the Marks menu: a tremolo of two strokes.
       const tremolo = /^tremolo([1-4])$/.exec(arg);
@@ -541,14 +558,15 @@ async function togglePlay() {
 
 document.addEventListener("keydown", (event) => {
   const t = event.target;
-  if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || document.getElementById("dialog").open) return;
+  const typing = t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement;
+  if (typing || document.getElementById("dialog").open) return;
   const action = actionFor(event);
   if (!action) return;
   event.preventDefault();
   run(...action);
 });
 
-const PICKABLE = "g.note, g.rest, g.mRest, g.chord, g.harm, g.dynam";
+const PICKABLE = "g.note, g.rest, g.mRest, g.chord, g.harm, g.dynam, g.slur, g.hairpin, g.octave, g.pedal";
 
 /** The element under the pointer, or the nearest one within a few pixels (stems, gaps). */
 function pick(event) {
@@ -600,6 +618,7 @@ for (const button of document.querySelectorAll("[data-cmd]")) {
     const c = button.dataset.cmd;
     if (c === "dur") run("duration", Number(button.dataset.type));
     else if (c === "mark") run("mark", button.dataset.mark);
+    else if (c === "spanner") run("spanner", button.dataset.kind);
     else if (c === "rest" || c === "tie" || c === "dot" || c === "delete") run(c);
     else run(c);
     area.focus();
@@ -612,6 +631,7 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
     if (!value) return;
     if (menu.dataset.menu === "dynamic") await run("dynamic", value);
     else if (menu.dataset.menu === "mark") await run("mark", value);
+    else if (menu.dataset.menu === "spanner") await run("spanner", value);
     else await run(value);
     area.focus();
   });
@@ -687,5 +707,24 @@ window.tutti.history = initHistory({
   getHead: () => collab.version,
   getSelection: () => state.note || state.selection[0] || null,
 });
+// Comments panel and markers: reads the document and selection, selects a thread's anchor.
+comments = initComments({
+  container: document.getElementById("comments-panel"),
+  scoreArea: area,
+  scoreEl,
+  scoreId,
+  socket,
+  getDoc: () => collab.doc,
+  getIndex: () => index,
+  getSelection: () => ({ selection: state.selection, note: state.note }),
+  getRole: () => collab.role,
+  getUser: () => window.tutti.user || null,
+  select: (idsToSelect, options) => select(idsToSelect, options),
+  say,
+});
+window.tutti.comments = comments;
 say(describeMode());
-currentUser().then((user) => (window.tutti.user = user));
+currentUser().then((user) => {
+  window.tutti.user = user;
+  comments.draw();
+});

@@ -3,8 +3,15 @@
 import { api } from "./api.js";
 
 const error = document.getElementById("auth-error");
-const next = new URLSearchParams(location.search).get("next") || "/";
-const target = next.startsWith("/") && !next.startsWith("//") ? next : "/";
+const target = sameSitePath(document.getElementById("auth").dataset.next);
+
+// The server already reduced ?next= to a same-site path (server/auth/redirects.py);
+// checked again here so this page alone can never send anyone to another host.
+export function sameSitePath(raw) {
+  if (typeof raw !== "string" || !/^\/(?![/\\])[\x21-\x5b\x5d-\x7e]*$/.test(raw)) return "/";
+  const url = new URL(raw, location.origin);
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : "/";
+}
 
 function bind(formId, path) {
   const form = document.getElementById(formId);

@@ -204,7 +204,9 @@ export function tieAtCursor(index, state, ids) {
 export function deleteSelection(index, state) {
   const ops = [];
   for (const id of state.selection) {
-    if (index.events.has(id)) {
+    if (index.spanners.has(id)) {
+      ops.push({ op: "remove_spanner", id });
+    } else if (index.events.has(id)) {
       if (index.events.get(id).event.notes.length) ops.push({ op: "delete_event", event: id });
     } else if (index.marks.has(id)) {
       const m = index.marks.get(id);
@@ -376,6 +378,33 @@ export function toggleMark(index, state, mark, value = true) {
   if (!events.length) return null;
   const all = events.every((e) => (e.marks || {})[mark] === value);
   return { ops: events.map((e) => ({ op: "set_mark", event: e.id, mark, value: all ? null : value })) };
+}
+
+/**
+ * A spanner (``kind``: slur, crescendo, diminuendo, 8va, 8vb, 15ma, 15mb, pedal) over the
+ * selection: from its first to its last event in the first selected part; one selected
+ * event reaches to the next one (as in MuseScore). The same slur again takes it off.
+ */
+export function addSpanner(index, state, ids, kind) {
+  const chosen = selectedEvents(index, state).map((id) => index.events.get(id));
+  if (!chosen.length) return null;
+  const part = chosen[0].part;
+  const inPart = chosen
+    .filter((e) => e.part === part)
+    .sort((a, b) => a.measureIndex - b.measureIndex || a.offset.cmp(b.offset));
+  const first = inPart[0];
+  let last = inPart[inPart.length - 1];
+  if (inPart.length === 1 || (kind === "slur" && !last.offset.cmp(first.offset) && last.measure === first.measure)) {
+    const next = neighbour(index, first.event.id, 1);
+    if (next) last = index.events.get(next);
+    else if (kind === "slur") return null;
+  }
+  const same = [...index.spanners.values()].find(
+    (sp) => sp.kind === kind && sp.start === first.event.id && sp.end === last.event.id,
+  );
+  if (same) return { ops: [{ op: "remove_spanner", id: same.id }] };
+  const spanner = { id: ids.next(), kind, start: first.event.id, end: last.event.id };
+  return { ops: [{ op: "set_spanner", spanner }] };
 }
 
 export function setLyric(index, eventId, text, verse = 1) {

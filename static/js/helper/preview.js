@@ -2,16 +2,15 @@
 // from the score, the suggested notes drawn in the alternative's colour. Pure helpers
 // plus one Engraver per panel; never touches the live document.
 
+import { cssId } from "../app/css.js";
 import { applyEdit, clone } from "../score/index.js";
 import { effectiveAttr } from "../score/model.js";
 import { Engraver } from "../render/engraver.js";
 
+export { cssId };
+
 /** Distinct helper colours, one per alternative (none of them a person's colour). */
 export const HELPER_COLOURS = ["#c2185b", "#00897b", "#7b1fa2", "#ef6c00", "#2e7d32", "#0277bd", "#6d4c41", "#ad1457"];
-
-export function cssId(id) {
-  return `[id="${String(id).replace(/["\\]/g, "\\$&")}"]`;
-}
 
 /** Measures ``first..last`` and the named parts of ``doc`` as a standalone document. */
 export function passageDoc(doc, first, last, partIds) {

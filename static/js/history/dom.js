@@ -1,5 +1,9 @@
 // Small DOM helpers shared by the history panel's modules.
 
+import { cssColour, cssId } from "../app/css.js";
+
+export { cssColour, cssId };
+
 /** An element with properties (or attributes) and children. */
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -10,11 +14,6 @@ export function el(tag, props = {}, ...children) {
   }
   for (const child of children) if (child !== null && child !== undefined) node.append(child);
   return node;
-}
-
-/** A CSS selector for an SVG element id (our element ids are the MEI/SVG ids). */
-export function cssId(id) {
-  return `[id="${String(id).replace(/["\\]/g, "\\$&")}"]`;
 }
 
 /** "14:03" today, otherwise "25 Nov 14:03". */

@@ -1,9 +1,7 @@
 // Live collaborators: the people list with colours, and each one's selection
 // outlined in their colour (CSS rules by element id, so re-engraving keeps them).
 
-function cssId(id) {
-  return `[id="${String(id).replace(/["\\]/g, "\\$&")}"]`;
-}
+import { cssColour, cssId } from "../app/css.js";
 
 export class Presence {
   constructor({ list, style, mySid, expand }) {
@@ -25,7 +23,7 @@ export class Presence {
     const seen = new Set();
     for (const peer of this.peers) {
       const li = document.createElement("li");
-      li.style.setProperty("--c", peer.user.colour);
+      li.style.setProperty("--c", cssColour(peer.user.colour));
       li.dataset.user = peer.user.name;
       li.dataset.sid = peer.sid;
       if (peer.sid === me) li.classList.add("me");
@@ -38,7 +36,7 @@ export class Presence {
     const rules = [];
     for (const peer of this.peers) {
       if (peer.sid === me || !peer.selection.length) continue;
-      const c = peer.user.colour;
+      const c = cssColour(peer.user.colour);
       const selectors = this.expand(peer.selection).map(cssId).join(",");
       if (selectors) {
         rules.push(

@@ -54,7 +54,8 @@ self.onmessage = async (message) => {
       toolkit.loadData(item.mei);
       svg = toolkit.renderToSVG(1);
     } catch (error) {
-      svg = `<svg class="render-error"><text x="10" y="20">${String(error)}</text></svg>`;
+      const text = String(error).replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+      svg = `<svg class="render-error"><text x="10" y="20">${text}</text></svg>`;
     }
     out.push({ key: item.key, svg });
   }
