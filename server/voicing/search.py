@@ -38,14 +38,13 @@ def k_best(unary: list[FloatArray], pair: list[FloatArray], k: int) -> list[tupl
     if k == 1:
         return [best_path(unary, pair)]
     scores = unary[0][:, None].astype(np.float64)  # (states, ranks)
-    backs: list[list[list[list[int]]]] = []
+    backs: list[npt.NDArray[np.int64]] = []
     for t in range(1, n):
         width = scores.shape[1]
         scores, back = _extend(scores, pair[t - 1], k)
         scores = scores + unary[t][:, None]
-        # (state, rank) -> (predecessor state, predecessor rank), as lists: the walk back
-        # below reads single items, which plain lists answer far faster than arrays.
-        backs.append(np.stack([back // width, back % width], axis=-1).astype(np.int64).tolist())
+        # (state, rank) -> (predecessor state, predecessor rank)
+        backs.append(np.stack([back // width, back % width], axis=-1).astype(np.int64))
     flat_final = scores.reshape(-1)
     order = np.argsort(flat_final, kind="stable")[:k]
     width = scores.shape[1]
@@ -57,7 +56,7 @@ def k_best(unary: list[FloatArray], pair: list[FloatArray], k: int) -> list[tupl
         state, rank = int(pos // width), int(pos % width)
         path = [state]
         for t in range(n - 1, 0, -1):
-            state, rank = backs[t - 1][state][rank]
+            state, rank = (int(v) for v in backs[t - 1][state, rank])
             path.append(state)
         out.append((cost, tuple(reversed(path))))
     return out
@@ -106,6 +105,7 @@ def _extend(
     # entries[j, p, r] = scores[prev[j, p], r] + pair[prev[j, p], j]
     entries = scores[prev] + np.take_along_axis(pair_t, prev, axis=1)[:, :, None]
     flat = entries.reshape(n_next, -1)
+    flat_index = (prev[:, :, None] * width + np.arange(width)[None, None, :]).reshape(n_next, -1)
     keep = min(k, flat.shape[1])
     if keep < flat.shape[1]:
         idx = np.argpartition(flat, keep - 1, axis=1)[:, :keep]
@@ -115,8 +115,7 @@ def _extend(
     order = np.argsort(vals, axis=1, kind="stable")
     idx = np.take_along_axis(idx, order, axis=1)
     vals = np.take_along_axis(vals, order, axis=1)
-    # The flat predecessor index of the kept entries only (not of all k*k candidates).
-    return vals, np.take_along_axis(prev, idx // width, axis=1) * width + idx % width
+    return vals, np.take_along_axis(flat_index, idx, axis=1)
 
 
 Labels = list[npt.NDArray[np.int64]]
