@@ -7,6 +7,8 @@ import { applyEdit, clone } from "../score/index.js";
 import { effectiveAttr } from "../score/model.js";
 import { Engraver } from "../render/engraver.js";
 import * as print from "../render/print.js";
+import { listenToMidi } from "../editor/midi.js";
+import { buildPiano } from "../editor/piano.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -637,6 +639,31 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
   });
 }
 fillHelp(document.getElementById("help-table"));
+
+// --- pitch entry from a MIDI keyboard and the on-screen piano -------------------------------
+
+let chordEvent = null; // the event the held keys are building
+
+/** A key played: a new note at the cursor (entering note input), or, while another key is
+ * still held, one more note of the chord just written. */
+function playedNote(midi, joinsChord) {
+  if (!index) return;
+  if (joinsChord && chordEvent && index.events.has(chordEvent)) {
+    return perform(cmd.addPitchToChord(index, chordEvent, ids, midi));
+  }
+  if (!state.inputMode) setInputMode(true);
+  const edit = perform(cmd.writeAtCursor(index, state, ids, null, { midis: [midi] }));
+  chordEvent = edit ? state.selection[0] : null;
+}
+
+listenToMidi(navigator.requestMIDIAccess?.bind(navigator), playedNote).then((text) => {
+  document.getElementById("midi-status").textContent = text;
+});
+buildPiano(document.getElementById("piano"), playedNote);
+document.getElementById("piano-toggle").addEventListener("click", () => {
+  const piano = document.getElementById("piano-panel");
+  piano.hidden = !piano.hidden;
+});
 
 let resizeTimer = null;
 window.addEventListener("resize", () => {

@@ -6,7 +6,7 @@ import { TYPES, durValue, formatFraction, measureLength as timeLength } from "..
 import { ZERO } from "../score/fraction.js";
 import { effectiveAttr } from "../score/model.js";
 import { eventIdOf, neighbour } from "./lookup.js";
-import { keyAlter, midiOf, nearestPitch, spellMidi } from "./pitch.js";
+import { keyAlter, midiOf, nearestPitch, spellInKey, spellMidi } from "./pitch.js";
 
 /** MuseScore's digit mapping (docs/editor.md): 1=64th 2=32nd 3=16th 4=8th 5=quarter 6=half 7=whole. */
 export const DIGIT_TYPES = { 1: 64, 2: 32, 3: 16, 4: 8, 5: 4, 6: 2, 7: 1 };
@@ -77,11 +77,12 @@ export function cursorFromSelection(index, state) {
 }
 
 /**
- * Write a note (letter ``step``) or a rest (``step`` null) at the input cursor and advance.
+ * Write a note (letter ``step``) or a rest (``step`` null) at the input cursor and advance;
+ * with ``midis``, the chord of those exact pitches instead (spelled in the key).
  * The octave is the one nearest ``near`` (a MIDI number) when given, else nearest the
  * previous note in the same staff, else the middle of the part's clef.
  */
-export function writeAtCursor(index, state, ids, step, { near: nearMidi = null } = {}) {
+export function writeAtCursor(index, state, ids, step, { near: nearMidi = null, midis = null } = {}) {
   const doc = index.doc;
   let cursor = state.cursor;
   let mi = index.measureIndex.get(cursor.measure);
@@ -101,7 +102,11 @@ export function writeAtCursor(index, state, ids, step, { near: nearMidi = null }
   const room = measureLength(doc, mi).sub(cursor.offset);
   const dur = fitDuration(state.dur, room);
   const near = nearMidi ?? previousPitchInStaff(index, cursor) ?? defaultPitch(doc, cursor.part);
-  const notes = step ? [{ id: ids.next(), ...nearestPitch(step, key, near) }] : [];
+  let notes = step ? [{ id: ids.next(), ...nearestPitch(step, key, near) }] : [];
+  if (midis) {
+    // Exact pitches (a MIDI keyboard, the on-screen piano): a chord, spelled in the key.
+    notes = [...new Set(midis)].sort((a, b) => a - b).map((m) => ({ id: ids.next(), ...spellInKey(m, key) }));
+  }
   const eventId = ids.next();
   ops.push({
     op: "write_event",
@@ -116,6 +121,17 @@ export function writeAtCursor(index, state, ids, step, { near: nearMidi = null }
     select: [eventId],
     cursor: { ...cursor, offset: cursor.offset.add(durValue(dur)) },
   };
+}
+
+/** Add the exact pitch ``midi`` (spelled in the key) to event ``eventId``: the next key of a
+ * chord played on a MIDI keyboard. Null when the event is gone or already has that pitch. */
+export function addPitchToChord(index, eventId, ids, midi) {
+  const info = index.events.get(eventId);
+  if (!info || !info.event.notes.length) return null;
+  if (info.event.notes.some((n) => midiOf(n) === midi)) return null;
+  const key = effectiveAttr(index.doc, info.measureIndex, "key");
+  const note = { id: ids.next(), ...spellInKey(midi, key) };
+  return { ops: [{ op: "add_note", event: eventId, note }], select: [eventId] };
 }
 
 /** Shift+letter: add a pitch above the chord's top note to the selected event. */
