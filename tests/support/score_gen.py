@@ -86,6 +86,7 @@ def random_op(doc: Doc, rng: random.Random, new_id: IdSource) -> dict[str, Any]:
             "mark",
             "spanner",
             "spanner",
+            "form",
             "chord_symbol",
             "dynamic",
             "transpose",
@@ -144,6 +145,12 @@ def random_op(doc: Doc, rng: random.Random, new_id: IdSource) -> dict[str, Any]:
             "verse": rng.randint(1, 2),
             "text": rng.choice(["la", "di", "", "Hal-", "le"]),
         }
+    if kind == "form":
+        name, value = rng.choice(
+            [("repeat_end", 2), ("repeat_start", True), ("ending", [1]), ("barline", "final")]
+        )
+        value = value if rng.random() < 0.8 else None
+        return {"op": "set_form", "measure": measure["id"], "field": name, "value": value}
     if kind == "spanner" and events:
         if doc.get("spanners") and rng.random() < 0.25:
             return {"op": "remove_spanner", "id": rng.choice(doc["spanners"])["id"]}
