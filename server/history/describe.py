@@ -187,22 +187,24 @@ def _attr_op(op: dict[str, Any], c: Context) -> Phrase:
     return f"changed the {label} of {where} to {shown}", True
 
 
-FORM_TEXT = {
-    "barline": lambda v: f"a {v} barline",
-    "repeat_start": lambda v: "a start repeat",
-    "repeat_end": lambda v: f"an end repeat (played {v} times)" if v != 2 else "an end repeat",
-    "ending": lambda v: "ending " + ", ".join(f"{n}." for n in v),
-}
+def _form_text(name: str, value: Any) -> str:
+    if name == "barline":
+        return f"a {value} barline"
+    if name == "repeat_start":
+        return "a start repeat"
+    if name == "repeat_end":
+        return "an end repeat" if value == 2 else f"an end repeat (played {value} times)"
+    return "ending " + ", ".join(f"{n}." for n in value)
 
 
 def _form_op(op: dict[str, Any], c: Context) -> Phrase:
     where = c.measure(op.get("measure"))
-    name = op.get("field")
+    name = str(op.get("field"))
     if op.get("value") is None:
         label = {"barline": "barline style", "repeat_start": "start repeat",
                  "repeat_end": "end repeat", "ending": "ending"}.get(name, str(name))  # fmt: skip
         return f"removed the {label} at {where}", True
-    return f"put {FORM_TEXT[name](op['value'])} at {where}", True
+    return f"put {_form_text(name, op['value'])} at {where}", True
 
 
 def _measures_op(op: dict[str, Any], c: Context) -> Phrase:
