@@ -43,6 +43,27 @@ def form_problem(name: str, value: Any) -> str | None:
     return f"unknown form field {name!r} (one of {', '.join(FORM_FIELDS)})"
 
 
+def unrolled(doc: dict[str, Any]) -> dict[str, Any]:
+    """The score as played: measures in ``play_order`` (repeats written out), each with
+    its time, key and tempo explicit; IDs are not unique in it and spanners are left out,
+    so it is for playing (MIDI), not for editing."""
+    order = play_order(doc)
+    measures = []
+    in_force: dict[str, Any] = {}
+    for m in doc["measures"]:
+        in_force.update({a: m[a] for a in ("time", "key", "tempo") if a in m})
+        measures.append(dict(in_force))
+    played = [{"id": f"{doc['measures'][i]['id']}~{k}", **measures[i]} for k, i in enumerate(order)]
+    parts = []
+    for part in doc["parts"]:
+        bars = {
+            played[k]["id"]: part["bars"][doc["measures"][i]["id"]] for k, i in enumerate(order)
+        }
+        parts.append({**part, "bars": bars})
+    rest = {k: v for k, v in doc.items() if k not in ("spanners", "measures", "parts")}
+    return {**rest, "measures": played, "parts": parts}
+
+
 def play_order(doc: dict[str, Any]) -> list[int]:
     """Measure indexes in the order they are played: repeats taken, endings chosen by pass.
 

@@ -3,6 +3,7 @@
 // score's tempo map, and a moving marker (the sounding events are highlighted).
 
 import { durValue } from "../score/durations.js";
+import { playOrder } from "../score/form.js";
 import { effectiveAttr } from "../score/model.js";
 import { toMidi } from "../score/pitch.js";
 
@@ -53,11 +54,13 @@ function soundingShare(event) {
   return Math.min(1, ...Object.keys(SOUNDING).filter((k) => marks[k]).map((k) => SOUNDING[k]));
 }
 
-/** [{time, dur, midis, eventId, part}] in seconds, from measure ``fromMeasure``, offset. */
+/** [{time, dur, midis, eventId, part}] in seconds, measures in the order they are played
+ * (repeats taken, endings chosen by pass: score/form.js). */
 export function schedule(doc, { tempoOverride = null } = {}) {
   const notes = [];
   let measureStart = 0;
-  doc.measures.forEach((m, mi) => {
+  for (const mi of playOrder(doc)) {
+    const m = doc.measures[mi];
     const time = effectiveAttr(doc, mi, "time");
     const bpm = tempoOverride || effectiveAttr(doc, mi, "tempo");
     const wholeSeconds = (4 * 60) / bpm;
@@ -82,7 +85,7 @@ export function schedule(doc, { tempoOverride = null } = {}) {
       }
     });
     measureStart += length;
-  });
+  }
   notes.sort((a, b) => a.time - b.time);
   return { notes, total: measureStart };
 }
