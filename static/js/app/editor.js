@@ -519,6 +519,20 @@ async function run(action, arg) {
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
     case "spanner":
       return perform(cmd.addSpanner(index, state, ids, arg));
+    case "repeat-start":
+      return perform(cmd.setForm(index, state, "repeat_start", true));
+    case "repeat-end": {
+      const v = await ask("End repeat", [{ name: "times", label: "Times played", type: "number", value: 2 }]);
+      return v && perform(cmd.setForm(index, state, "repeat_end", Number(v.times)));
+    }
+    case "ending-1":
+      return perform(cmd.setForm(index, state, "ending", [1]));
+    case "ending-2":
+      return perform(cmd.setForm(index, state, "ending", [2]));
+    case "barline-double":
+    case "barline-final":
+    case "barline-dashed":
+      return perform(cmd.setForm(index, state, "barline", action.slice(8)));
     case "mark": {
       // "tremolo2" from the Marks menu: a tremolo of two strokes.
       const tremolo = /^tremolo([1-4])$/.exec(arg);
