@@ -193,7 +193,7 @@ class CommentService:
         }
 
     def _thread(self, score_id: str, thread_id: int) -> dict[str, Any] | None:
-        rows = [r for r in self.store.of_score(score_id) if thread_id in (r["id"], r["parent_id"])]
+        rows = [r for r in self.store.of_thread(thread_id) if r["score_id"] == score_id]
         _, threads, _ = self._threads(score_id, rows)
         return threads[0] if threads else None
 
