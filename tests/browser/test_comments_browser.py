@@ -113,6 +113,13 @@ def test_a_commenters_note_comment_is_live_follows_the_note_and_detaches(
     c.wait_for_function("window.tutti.engraver.busy === null")
     assert _marker_near(c, note_id)
 
+    # Clicking a marker selects its note and opens its thread (Ana's page).
+    click_id(a, "m1.p1.r0")
+    a.wait_for_function("window.tutti.engraver.busy === null")
+    a.click("#comment-markers .comment-marker")
+    assert a.evaluate("window.tutti.state.selection") == [event_id]
+    assert a.locator("#comment-threads .comment-thread.open").count() == 1
+
     # Clicking the thread selects its note (Cora's page).
     click_id(c, "m1.p1.r0")
     c.click("#comment-threads .comment-thread .comment-head")
@@ -147,10 +154,11 @@ def test_a_commenters_note_comment_is_live_follows_the_note_and_detaches(
 def test_measure_and_part_comments_replies_and_resolving_show_live(
     make_user: Any, blocked: Blocked
 ) -> None:
-    ana, cora = make_user("ana-m"), make_user("cora-m")
+    ana, cora, vic = make_user("ana-m"), make_user("cora-m"), make_user("vic-m")
     score_id = str(ana.api("post", "/api/scores", {"title": "Song", "measures": 4})["id"])
     ana.api("post", f"/api/scores/{score_id}/members", {"name": cora.name, "role": "commenter"})
-    a, c = ana.open(score_id), cora.open(score_id)
+    ana.api("post", f"/api/scores/{score_id}/members", {"name": vic.name, "role": "viewer"})
+    a, c, v = ana.open(score_id), cora.open(score_id), vic.open(score_id)
     click_id(c, "m3.p1.r0")
     c.select_option("#comment-scope", "measures")
     c.fill("#comment-text", "bars 3: too busy")
@@ -170,6 +178,15 @@ def test_measure_and_part_comments_replies_and_resolving_show_live(
         "#comment-threads .comment-anchor", "ls => ls.map(l => l.textContent)"
     )
     assert labels == ["m. 3, Piano", "Piano"]
+    # A viewer reads them live but has nothing to write with.
+    v.wait_for_function(
+        "document.querySelectorAll('#comment-threads .comment-thread').length === 2"
+    )
+    assert v.locator("#comment-form").is_hidden()
+    assert (
+        v.locator("#comment-threads .comment-resolve, #comment-threads .comment-delete").count()
+        == 0
+    )
     # Text stays text: no element was made from the comment.
     assert a.locator("#comment-threads b").count() == 0
     assert "<b>is</b>" in a.inner_text("#comment-threads")
@@ -194,7 +211,7 @@ def test_measure_and_part_comments_replies_and_resolving_show_live(
         "#comment-threads .comment-thread", "ts => ts.map(t => t.dataset.resolved)"
     ) == ["true", "false"]
     a.screenshot(path=str(SCREENSHOTS / "comments-editor.png"), full_page=True)
-    assert ana.errors == [] and cora.errors == []
+    assert ana.errors == [] and cora.errors == [] and vic.errors == []
     assert blocked.urls == []
 
 
