@@ -37,9 +37,9 @@ BEGIN, END = "<!-- product: begin -->", "<!-- product: end -->"
 
 def commit_log(service: EditLog, count: int) -> tuple[str, int]:
     """A score whose log holds ``count`` edits by three people (generated, then submitted)."""
-    initial, records, _ = make_log(count)
+    initial, log_records, _ = make_log(count)
     users: dict[int, int] = {}
-    for r in records:
+    for r in log_records:
         if r.author_id not in users:
             users[r.author_id] = records(service).users.create_user(
                 f"bench{r.author_id}", "x", r.author_name
@@ -49,7 +49,7 @@ def commit_log(service: EditLog, count: int) -> tuple[str, int]:
     for uid in users.values():
         if uid != owner:
             records(service).members.set_member(score, uid, "editor")
-    for r in records:
+    for r in log_records:
         service.submit(score, users[r.author_id], r.ops, origin=r.origin, meta=r.meta)
     return score, owner
 

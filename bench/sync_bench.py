@@ -182,7 +182,10 @@ def p(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def real_server(database_url: str, workdir: Path, name: str) -> Iterator[Target]:
+def real_server(
+    database_url: str, workdir: Path, name: str, extra_env: dict[str, str] | None = None
+) -> Iterator[Target]:
+    from server.config import stored_log_key
     from server.editing import EditLog
     from server.persistence import Database, init_db
 
@@ -196,6 +199,7 @@ def real_server(database_url: str, workdir: Path, name: str) -> Iterator[Target]
         # The bench floods on purpose: lift the per-connection limits.
         "TUTTI_SYNC_EDIT_RATE": "1000000",
         "TUTTI_SYNC_EDIT_BURST": "1000000",
+        **(extra_env or {}),
     }
     command = [str(REPO / ".venv/bin/tutti"), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with process(command, env, port):
@@ -203,7 +207,9 @@ def real_server(database_url: str, workdir: Path, name: str) -> Iterator[Target]
         body = {"name": "bench", "password": "bench-password"}
         user = requests.post(f"{url}/api/signup", json=body, timeout=30).json()["user"]
         token = requests.post(f"{url}/api/token", json=body, timeout=30).json()["token"]
-        service = EditLog(Database(database_url))
+        # Signed with the server's own log key (its instance directory), or the server
+        # would refuse to extend the score's log.
+        service = EditLog(Database(database_url), log_key=stored_log_key(workdir, create=False))
         score = service.create_score(user["id"], "Bench")
         service.db.dispose()
         yield Target(name, url, score, token)

@@ -108,7 +108,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[BROADCAST_KEY] = broadcaster = Broadcaster(socketio)
     # One set of history views per process, shared by the history API and the helper, so
     # each score's history is built and held once; building one yields to other sockets.
-    views = HistoryViews(edit_log, repos.checkpoints, pause=lambda: socketio.sleep(0))
+    views = HistoryViews(
+        edit_log,
+        repos.checkpoints,
+        pause=lambda: socketio.sleep(0),
+        cache_bytes=settings.history_cache_bytes,
+    )
     app.extensions[HISTORY_KEY] = HistoryService.over(edit_log, repos, views)
     app.extensions[HELPER_KEY] = HelperService.over(edit_log, repos, views, voicing=jobs.voicing)
     app.extensions[COMMENTS_KEY] = CommentService.over(edit_log, repos)

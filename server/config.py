@@ -99,6 +99,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()  # empty = same origin only
     #: Byte budget of the cached score heads of one process (``TUTTI_CACHE_BYTES``).
     cache_bytes: int = 256 * 1024 * 1024
+    #: Byte budget of the history views of one process (``TUTTI_HISTORY_CACHE_BYTES``).
+    history_cache_bytes: int = 256 * 1024 * 1024
     #: The job pool (``server/offload``): processes, queue, per-job seconds and bytes.
     job_workers: int = 2
     job_queue: int = 8
@@ -143,6 +145,9 @@ class Settings:
             ),
             "cors_origins": _origins(pick("cors_origins", "") or ""),
             "cache_bytes": _positive_int(pick("cache_bytes", str(256 * 1024**2)), "cache_bytes"),
+            "history_cache_bytes": _positive_int(
+                pick("history_cache_bytes", str(256 * 1024**2)), "history_cache_bytes"
+            ),
             "job_workers": _positive_int(pick("job_workers", "2"), "job_workers"),
             "job_queue": _positive_int(pick("job_queue", "8"), "job_queue"),
             "job_time_limit": _positive_float(pick("job_time_limit", "300"), "job_time_limit"),

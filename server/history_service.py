@@ -4,13 +4,14 @@ and ``server.history``.
 
 Keeps one ``HistoryView`` per recently used score (``HistoryViews``), advanced with the new
 edits, so queries never replay the log; views are resumed from (and saved to) checkpoints in
-the database so a new process does not replay either. No Flask, Socket.IO or SQL: the web
-layer calls this and broadcasts the edits it returns.
+the database so a new process does not replay either, and a resumed view reads old edits
+and snapshots only when a query needs them. A page of recent entries, asked before the
+score's view is built, is answered from a window of the newest edits instead. No Flask,
+Socket.IO or SQL: the web layer calls this and broadcasts the edits it returns.
 """
 
 from __future__ import annotations
 
-import bisect
 import logging
 import threading
 from collections import OrderedDict
@@ -23,20 +24,30 @@ from .auth.roles import require
 from .editing import CommittedEdit, EditLog
 from .errors import TuttiError
 from .history import HistoryView, by_author, by_origin, in_time_range, to_csv, to_json
+from .history.entries import HistoryEntry
+from .history.lazy import EditPages, Snapshots, count_upto
 from .history.records import ORIGINS
 from .history.undone import revert_outcome, undone_by
+from .history.view import IncompleteWindow
 from .persistence import HistoryCheckpoints, Members, Repositories, Users, Versions
 from .score import InvalidOp
 from .score.model import Doc
 
 #: History views kept in memory (one per score recently asked about).
 MAX_VIEWS = 16
+#: Byte budget of one process's history views (estimated: ``HistoryView.approx_bytes``).
+VIEWS_BYTES = 256 * 1024 * 1024
+#: A view's size is estimated again once it is this many edits past its last estimate.
+RESIZE_EVERY = 50
 PAUSE_EVERY = 200
 #: Edits read from the log per query while building a view (a pause between pages: reading
 #: and parsing 100,000 rows in one go would hold the event loop for seconds).
 EDITS_PAGE = 1000
-#: Stored snapshots handed to a resumed view between two pauses (each is copied once).
-SNAPSHOTS_PER_PAUSE = 4
+#: A page of entries asked before the view is built replays this many of the newest edits
+#: (times the page size), doubled until the page is complete, up to ``WINDOW_MAX`` edits;
+#: past that the view is built (resumed) instead.
+WINDOW_PER_ENTRY = 2
+WINDOW_MAX = 4096
 #: Save a view's checkpoint once it is this many edits past the last one stored.
 CHECKPOINT_EVERY = 1000
 #: Bump when ``HistoryView.state()`` (or this envelope) changes shape: older checkpoints
@@ -76,6 +87,7 @@ class HistoryViews:
         checkpoints: HistoryCheckpoints,
         max_views: int = MAX_VIEWS,
         *,
+        cache_bytes: int = VIEWS_BYTES,
         pause: Callable[[], None] | None = None,
         checkpoint_every: int | None = CHECKPOINT_EVERY,
         snapshot_spacing: int = SNAPSHOT_SPACING,
@@ -83,6 +95,9 @@ class HistoryViews:
         self.scores = scores
         self.checkpoints = checkpoints
         self.max_views = max_views
+        self.cache_bytes = cache_bytes
+        # Per score: (seq, estimated bytes) of its view, re-estimated as it moves on.
+        self._sizes: dict[str, tuple[int, int]] = {}
         # Building a view replays the whole log (about a minute at 100,000 edits): ``pause``
         # (the server passes ``socketio.sleep``) is called every ``PAUSE_EVERY`` edits so a
         # cooperative server keeps serving sockets meanwhile.
@@ -115,12 +130,6 @@ class HistoryViews:
                 score_id, from_seq=start, to_seq=min(start + EDITS_PAGE - 1, last)
             )
 
-    def _paced(self, snapshots: list[tuple[int, Doc]]) -> Iterator[tuple[int, Doc]]:
-        for n, snapshot in enumerate(snapshots, 1):
-            yield snapshot
-            if n % SNAPSHOTS_PER_PAUSE == 0:
-                self._pause()
-
     def _resume(self, score_id: str) -> HistoryView | None:
         """The view rebuilt from the newest stored checkpoint, or None (then: replay).
 
@@ -131,7 +140,9 @@ class HistoryViews:
         if self.checkpoint_every is None:
             return None
         try:
-            found = self.checkpoints.latest_history_checkpoint(score_id, pause=self.pause)
+            found = self.checkpoints.latest_history_checkpoint(
+                score_id, pause=self.pause, lazy=True
+            )
             if found is None:
                 return None
             seq, stored = found
@@ -157,17 +168,20 @@ class HistoryViews:
         # The edit's chain hash covers the whole log up to it: same hash, same history.
         if self.checkpoints.edit_hash_at(score_id, seq) != stored.get("log_hash"):
             raise StaleCheckpoint(f"edit {seq} is not the one the checkpoint was built on")
-        # Each step below runs in one go; pausing between them keeps sockets served.
+        if self.scores.head_seq(score_id) < seq:
+            raise StaleCheckpoint(f"the log ends before {seq}")
+        # Each step below runs in one go; pausing between them keeps sockets served. Old
+        # edits and snapshots are read only when a query needs them (``EditPages``).
         doc = self.scores.doc_at(score_id, seq)
         self._pause()
-        edits = list(self._edits(score_id, 0, seq))
-        if len(edits) != seq or edits[-1].seq != seq:
-            raise StaleCheckpoint(f"the log up to {seq} is not complete")
-        snapshots = self.checkpoints.snapshots_spaced(
-            score_id, seq, self.snapshot_spacing, pause=self.pause
+        edits = EditPages(
+            lambda first, last: self.scores.edits(score_id, from_seq=first, to_seq=last),
+            seq,
+            pause=self.pause,
         )
-        self._pause()
-        return HistoryView.resume(state, doc, edits, snapshots=self._paced(snapshots))
+        marks = self.checkpoints.spaced_snapshot_seqs(score_id, seq, self.snapshot_spacing)
+        snapshots = Snapshots(lazy=marks, load=lambda at: self.checkpoints.snapshot(score_id, at))
+        return HistoryView.resume(state, doc, edits, snapshots=snapshots)
 
     def _pause(self) -> None:
         if self.pause is not None:
@@ -193,6 +207,20 @@ class HistoryViews:
         except Exception as exc:  # the next interval tries again
             log.warning("score %s: history checkpoint not saved (%s)", score_id, exc)
 
+    def cached(self, score_id: str) -> HistoryView | None:
+        """The score's view brought to the head if this process holds one, else None."""
+        with self.lock:
+            if score_id not in self._views:
+                return None
+            return self.get(score_id)
+
+    def window(self, score_id: str, size: int) -> HistoryView:
+        """A ``HistoryView.window`` of the newest ``size`` edits; the document before them
+        comes from the log's nearest snapshot."""
+        start = max(0, self.scores.head_seq(score_id) - size)
+        doc = self.scores.doc_at(score_id, start)
+        return HistoryView.window(doc, start, self.scores.edits_since(score_id, start))
+
     def get(self, score_id: str) -> HistoryView:
         """The score's view at the current head (raises ``ScoreNotFound``)."""
         with self.lock:
@@ -200,14 +228,33 @@ class HistoryViews:
             if view is None:
                 view = self._build(score_id)
                 self._views[score_id] = view
-                while len(self._views) > self.max_views:
-                    self._views.popitem(last=False)
             else:
                 self._views.move_to_end(score_id)
                 for edit in self.scores.edits_since(score_id, view.seq):
                     view.append(edit)
+            self._evict(score_id, view)
             self._save_if_due(score_id, view)
             return view
+
+    def _evict(self, score_id: str, view: HistoryView) -> None:
+        """Drop the least recently used views beyond ``max_views`` or while their estimated
+        sizes add up to more than ``cache_bytes``; never the one just asked for."""
+        seen = self._sizes.get(score_id)
+        if seen is None or view.seq - seen[0] >= RESIZE_EVERY:
+            self._sizes[score_id] = (view.seq, view.approx_bytes())
+        total = sum(self._sizes.get(s, (0, 0))[1] for s in self._views)
+        for old in list(self._views):
+            if old == score_id:
+                continue
+            if len(self._views) <= self.max_views and total <= self.cache_bytes:
+                break
+            del self._views[old]
+            total -= self._sizes.pop(old, (0, 0))[1]
+
+    def cached_bytes(self) -> int:
+        """The estimated size of the views held (as of their last estimates)."""
+        with self.lock:
+            return sum(self._sizes.get(s, (0, 0))[1] for s in self._views)
 
 
 @dataclass
@@ -331,35 +378,58 @@ class HistoryService:
         self.require(score_id, user_id, "viewer")
         if f.origin is not None and f.origin not in ORIGINS:
             raise HistoryError("bad_request", f"origin must be one of {ORIGINS}")
-        with self.views.lock:
-            view = self.views.get(score_id)
+        filters: dict[str, Any] = {
+            "author_id": f.author_id,
+            "origin": f.origin,
+            "since": f.since,
+            "until": f.until,
+            "parts": f.parts or None,
+            "window": 60.0 if group else -1.0,
+        }
+
+        def query(view: HistoryView) -> list[HistoryEntry]:
             measures = measure_ids(view.head, f.from_measure, f.to_measure)
-            filters: dict[str, Any] = {
-                "author_id": f.author_id,
-                "origin": f.origin,
-                "since": f.since,
-                "until": f.until,
-                "measures": measures,
-                "parts": f.parts or None,
-                "window": 60.0 if group else -1.0,
-            }
             if expand is None:
-                found = view.entries(**filters, limit=limit, before_seq=before_seq)
-            else:
-                expanded = view.expand(expand, **filters)
-                if expanded is None:
-                    raise HistoryError("not_found", f"no edit {expand} matches these filters")
-                found = expanded
-            head = view.seq
+                return view.entries(
+                    **filters, measures=measures, limit=limit, before_seq=before_seq
+                )
+            expanded = view.expand(expand, **filters, measures=measures)
+            if expanded is None:
+                raise HistoryError("not_found", f"no edit {expand} matches these filters")
+            return expanded
+
+        with self.views.lock:
+            view = self.views.cached(score_id)
+            page = view is None and expand is None and bool(limit)
+            found = self._recent(score_id, query, limit or 0) if page else None
+            if found is None:
+                view = self.views.get(score_id)
+                found = query(view), view.seq
+        entries, head = found
         out = []
-        for entry in found:
+        for entry in entries:
             raw = entry.to_json()
             raw["author"] = self.person(entry.author_id)
             out.append(raw)
         result: dict[str, Any] = {"head": head, "entries": out}
         if expand is not None:
-            result["expanded"] = [s for entry in found for s in entry.seqs]
+            result["expanded"] = [s for entry in entries for s in entry.seqs]
         return result
+
+    def _recent(
+        self, score_id: str, query: Callable[[HistoryView], list[HistoryEntry]], limit: int
+    ) -> tuple[list[HistoryEntry], int] | None:
+        """A page of ``limit`` entries from windows of the newest edits, or None when it
+        reaches back further than ``WINDOW_MAX`` edits. A window's page is the full view's
+        unless the window says it is incomplete (``IncompleteWindow``)."""
+        size = WINDOW_PER_ENTRY * limit
+        while size <= WINDOW_MAX:
+            view = self.views.window(score_id, size)
+            try:
+                return query(view), view.seq
+            except IncompleteWindow:
+                size *= 2
+        return None
 
     def blame(self, score_id: str, user_id: int) -> dict[str, Any]:
         """Every element's blame, the authorship colour map and the people in it."""
@@ -486,15 +556,14 @@ class HistoryService:
                 # A selector never undoes a revert or a restore by accident: those are
                 # undone only when named by seq.
                 seqs = [s for s in self._select(view, f) if origins[s] not in ("revert", "restore")]
-            known = {e.seq for e in view.edits}
-            unknown = [s for s in seqs if s not in known]
+            unknown = [s for s in seqs if not view.has_edit(s)]
             if unknown:
                 raise HistoryError("bad_request", f"no edit {unknown[0]} in this score")
             if not seqs:
                 raise HistoryError("nothing_selected", "no edit matches that selection")
             plan = view.plan_revert(seqs)
             # Only edits after the oldest target can have undone one (or undone a revert).
-            since = bisect.bisect_left(view.edits, min(seqs), key=lambda e: e.seq)
+            since = count_upto(view.edits, min(seqs) - 1)
             undone = undone_by(view.edits[since:])
             report: dict[str, Any] = {
                 "requested": seqs,

@@ -2,13 +2,17 @@
 
 A hash costs ~100 ms of CPU by design. hashlib's scrypt and pbkdf2 release the GIL, so
 both run on an OS thread (``offload.in_thread``): under eventlet the loop keeps serving
-everyone else while a log-in is checked (``tests/unit/test_auth.py`` shows it).
+everyone else while a log-in is checked (``tests/unit/test_offload.py`` shows it). One
+hash at a time: more would take every core from the loop; log-ins queue instead.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Callable
 from functools import cache
+from typing import TypeVar
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,21 +20,30 @@ from ..offload import in_thread
 
 MIN_PASSWORD = 6
 MAX_PASSWORD = 256
+#: Hashes computed at once in this process (green under eventlet: waiting yields).
+_hashing = threading.BoundedSemaphore(1)
 
+
+T = TypeVar("T")
 
 #: werkzeug's default: scrypt (2**15, 8, 1), ~100 ms. ``TUTTI_PASSWORD_METHOD`` may name
 #: another werkzeug method (the test suite uses a cheap pbkdf2 to stay fast).
 DEFAULT_METHOD = "scrypt"
 
 
+def _one_at_a_time(fn: Callable[..., T], *args: object) -> T:
+    with _hashing:
+        return in_thread(fn, *args)
+
+
 def hash_password(password: str, method: str = DEFAULT_METHOD) -> str:
-    return in_thread(generate_password_hash, password, method)
+    return _one_at_a_time(generate_password_hash, password, method)
 
 
 @cache
 def dummy_hash(method: str = DEFAULT_METHOD) -> str:
     """A hash of a random password, made with the same method and cost as real ones."""
-    return in_thread(generate_password_hash, secrets.token_hex(16), method)
+    return _one_at_a_time(generate_password_hash, secrets.token_hex(16), method)
 
 
 def check_password(
@@ -41,9 +54,10 @@ def check_password(
     unknown name takes as long as a wrong password and cannot be told apart by timing."""
     candidate = password if isinstance(password, str) else ""
     if not password_hash:
-        in_thread(check_password_hash, dummy_hash(method), candidate)
+        _one_at_a_time(check_password_hash, dummy_hash(method), candidate)
         return False
-    return in_thread(check_password_hash, password_hash, candidate) and isinstance(password, str)
+    matches = _one_at_a_time(check_password_hash, password_hash, candidate)
+    return matches and isinstance(password, str)
 
 
 def password_problem(password: object) -> str | None:

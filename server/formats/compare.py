@@ -1,8 +1,8 @@
 """ID-free views of a document for comparing imports and exports (round-trip checks).
 
 ``musical_content`` keeps what notation carries (positions, notated durations, spelled
-pitches, ties, lyrics, articulations and ornaments, symbols, bar attributes, the clef in
-force per bar);
+pitches, ties, lyrics, articulations and ornaments, spanners by where their ends are,
+symbols, bar attributes, the clef in force per bar);
 ``sounding_notes`` keeps only what a MIDI file can: onset, MIDI pitch and length, with
 ties merged. Pure.
 """
@@ -15,6 +15,7 @@ from typing import Any
 from ..score.durations import dur_value, measure_length
 from ..score.model import Doc, effective_attr, sounding_share
 from ..score.pitch import to_midi
+from ..score.spanners import ends, places
 
 
 def musical_content(doc: Doc) -> dict[str, Any]:
@@ -55,12 +56,23 @@ def musical_content(doc: Doc) -> dict[str, Any]:
             )
         info = {k: part[k] for k in ("name", "instrument", "transposition")}
         parts.append({"info": info, "bars": bars})
-    return {"title": doc.get("title"), "measures": measures, "parts": parts}
+    where = places(doc, ends(doc))
+    part_index = {p["id"]: i for i, p in enumerate(doc["parts"])}
+
+    def at(event_id: str) -> tuple[Any, ...]:
+        part, voice, _, index, offset = where[event_id]
+        return (part_index[part], index, voice, offset)
+
+    spanners = sorted(
+        (sp["kind"], at(sp["start"]), at(sp["end"])) for sp in doc.get("spanners", [])
+    )
+    return {"title": doc.get("title"), "measures": measures, "parts": parts, "spanners": spanners}
 
 
-def sounding_notes(doc: Doc) -> list[list[tuple[Fraction, int, Fraction]]]:
+def sounding_notes(doc: Doc, *, played: bool = True) -> list[list[tuple[Fraction, int, Fraction]]]:
     """Per part, sorted (onset, MIDI pitch, length) in whole notes, tied notes merged,
-    a staccato as long as it is played (``score.model.sounding_share``)."""
+    a staccato as long as it is played (``score.model.sounding_share``) unless ``played``
+    is false (then every note lasts as written)."""
     starts: list[Fraction] = []
     position = Fraction(0)
     for i in range(len(doc["measures"])):
@@ -77,7 +89,8 @@ def sounding_notes(doc: Doc) -> list[list[tuple[Fraction, int, Fraction]]]:
                 for event in part["bars"][m["id"]]["voices"].get(voice, []):
                     length = dur_value(event["dur"])
                     tie_after = any(n.get("tie") for n in event["notes"])
-                    share = Fraction(1) if tie_before or tie_after else sounding_share(event)
+                    shortened = played and not (tie_before or tie_after)
+                    share = sounding_share(event) if shortened else Fraction(1)
                     tie_before = tie_after
                     for n in event["notes"]:
                         pitch = to_midi(n)

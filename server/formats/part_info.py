@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from music21 import clef, layout, spanner, stream
+from music21 import clef, spanner, stream
 from music21 import instrument as m21_instrument
 
 from .read_measure import MeasureContents, spaced_name
@@ -163,26 +163,3 @@ GENERIC_CLASSES = (
     m21_instrument.Vocalist,
     m21_instrument.Conductor,
 )
-
-
-SPANNER_MESSAGES = {
-    "Slur": "slurs are not supported yet and were dropped",
-    "Crescendo": "hairpins (crescendo, diminuendo) are not supported yet and were dropped",
-    "Diminuendo": "hairpins (crescendo, diminuendo) are not supported yet and were dropped",
-    "Ottava": "8va/8vb lines were written out at sounding pitch",
-    "RepeatBracket": "voltas (1st/2nd endings) are not supported yet; the music is imported "
-    "as written",
-}
-
-
-def report_spanners(parts: list[stream.Part], seen: dict[int, int], report: Report) -> None:
-    for p in parts:
-        for sp in p.spannerBundle:
-            if isinstance(sp, (layout.StaffGroup, spanner.MultiMeasureRest)):
-                continue
-            name = type(sp).__name__
-            message = SPANNER_MESSAGES.get(
-                name, f"{spaced_name(name)} lines are not supported yet and were dropped"
-            )
-            first = sp.getFirst()
-            report.add(message, seen.get(id(first)) if first is not None else None)

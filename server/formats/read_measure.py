@@ -167,13 +167,19 @@ def _read_note(el: note.GeneralNote, offset: Fraction, number: int, report: Repo
     marks = read_marks(el, number, report)
     if isinstance(el, (note.Unpitched, percussion.PercussionChord)):
         report.add(UNPITCHED, number)
-        return Item(offset, length, [], hint=hint)
+        return Item(offset, length, [], hint=hint, source=id(el))
     if isinstance(el, note.Rest):
         if el.lyrics:
             report.add(LYRIC_REST, number, len(el.lyrics))
         hidden = bool(el.style.hideObjectOnPrint)
         return Item(
-            offset, length, [], hint=hint, hidden=hidden, marks=_rest_marks(marks, number, report)
+            offset,
+            length,
+            [],
+            hint=hint,
+            hidden=hidden,
+            marks=_rest_marks(marks, number, report),
+            source=id(el),
         )
     pitched: list[tuple[Any, Any]] = []
     if isinstance(el, chord.Chord):
@@ -197,7 +203,7 @@ def _read_note(el: note.GeneralNote, offset: Fraction, number: int, report: Repo
         lyrics = {}
     if not notes:
         marks = _rest_marks(marks, number, report)
-    return Item(offset, length, notes, lyrics, hint, marks=marks)
+    return Item(offset, length, notes, lyrics, hint, marks=marks, source=id(el))
 
 
 def _rest_marks(marks: dict[str, Any], number: int, report: Report) -> dict[str, Any]:

@@ -26,10 +26,10 @@ from .part_info import (
     clef_change,
     instrument_of,
     part_names,
-    report_spanners,
     to_concert_pitch,
 )
 from .read_measure import MeasureContents, read_measure
+from .read_spanners import read_spanners
 from .report import Report
 from .voice_fill import Item, build_voice
 
@@ -56,6 +56,7 @@ def read_score(obj: Any, report: Report, *, fallback_title: str) -> Doc:
             "file_too_large", f"the score has {count} measures; the limit is {MAX_MEASURES}"
         )
     seen: dict[int, int] = {}
+    anchors: dict[int, tuple[str, str]] = {}  # music21 note -> first and last event
     contents = [
         [read_measure(m, i + 1, report, seen) for i, m in enumerate(ms)] for ms in measures_by_part
     ]
@@ -70,10 +71,10 @@ def read_score(obj: Any, report: Report, *, fallback_title: str) -> Doc:
     _metadata(doc, score, fallback_title)
     doc["measures"] = grid.measures
     for index, (p, ms) in enumerate(zip(parts, contents, strict=True)):
-        part = _read_part(p, ms, index, names[index], grid, report)
+        part = _read_part(p, ms, index, names[index], grid, report, anchors)
         part["transposition"] = transpositions[index]
         doc["parts"].append(part)
-    report_spanners(parts, seen, report)
+    read_spanners(parts, anchors, doc, seen, report)
     return doc
 
 
@@ -218,6 +219,7 @@ def _read_part(
     name: str,
     grid: _Grid,
     report: Report,
+    anchors: dict[int, tuple[str, str]],
 ) -> dict[str, Any]:
     pid = f"p{index + 1}"
     instrument = instrument_of(p)
@@ -243,7 +245,7 @@ def _read_part(
                 replace(it, offset=it.offset + shift) for it in slots.get(slot, [])
             ]
             prefix = f"{pid}m{number}v{slot}"
-            events, carry_out = build_voice(items, length, prefix, report, number)
+            events, carry_out = build_voice(items, length, prefix, report, number, anchors)
             bar["voices"][slot] = events
             carry[slot] = carry_out
         if "1" not in bar["voices"]:

@@ -36,19 +36,28 @@ class Item:
     hint: dict[str, Any] | None = None
     hidden: bool = False  # a rest the file does not print (a spacer)
     marks: dict[str, Any] = field(default_factory=dict)  # articulations and ornaments
+    source: int | None = None  # the music21 element's id(), to anchor spanners on
 
 
 def build_voice(
-    items: list[Item], length: Fraction, prefix: str, report: Report, measure: int
+    items: list[Item],
+    length: Fraction,
+    prefix: str,
+    report: Report,
+    measure: int,
+    anchors: dict[int, tuple[str, str]] | None = None,
 ) -> tuple[list[Event], list[Item]]:
     """Events filling ``length`` exactly and the items carried over the barline.
 
     If some length cannot be written, the whole voice is snapped to a fine grid
     and laid out again, so the bar stays complete and the change is reported.
+    ``anchors`` gets, per item ``source``, the first and last event it became (an item
+    carried on from the bar before keeps its first).
     """
     findings: list[str] = []
+    local: dict[int, tuple[str, str]] = {}
     try:
-        events, carry = _layout(items, length, prefix, findings)
+        events, carry = _layout(items, length, prefix, findings, local)
     except ValueError:
         findings = [APPROXIMATED]
         snapped = []
@@ -57,15 +66,23 @@ def build_voice(
             if end > start:
                 snapped.append(replace(item, offset=start, length=end - start, hint=None))
         carry_items: list[Item] = []
-        events, carry_items = _layout(snapped, length, prefix, findings)
+        local = {}
+        events, carry_items = _layout(snapped, length, prefix, findings, local)
         carry = carry_items
     for message in findings:
         report.add(message, measure)
+    if anchors is not None:
+        for source, (first, last) in local.items():
+            anchors[source] = (anchors[source][0] if source in anchors else first, last)
     return events, carry
 
 
 def _layout(
-    items: list[Item], length: Fraction, prefix: str, findings: list[str]
+    items: list[Item],
+    length: Fraction,
+    prefix: str,
+    findings: list[str],
+    anchors: dict[int, tuple[str, str]],
 ) -> tuple[list[Event], list[Item]]:
     events: list[Event] = []
     carry: list[Item] = []
@@ -88,6 +105,8 @@ def _layout(
             if last and last[0] == start and last[1] == end and item.notes and last[2]["notes"]:
                 # Two notes struck together in one voice are a chord (MIDI does this).
                 _merge_chord(last[2], item.notes, findings)
+                if item.source is not None:
+                    anchors[item.source] = (last[2]["id"], last[2]["id"])
                 if item.marks:
                     last[2]["marks"] = dict(
                         sorted({**last[2].get("marks", {}), **item.marks}.items())
@@ -102,7 +121,8 @@ def _layout(
         carried = end > length and bool(item.notes)
         if end > length:
             if carried:
-                carry.append(Item(Fraction(0), end - length, [dict(n) for n in item.notes]))
+                notes = [dict(n) for n in item.notes]
+                carry.append(Item(Fraction(0), end - length, notes, source=item.source))
             else:
                 findings.append(BEYOND)
             end = length
@@ -120,6 +140,8 @@ def _layout(
                 event["marks"] = dict(item.marks)
             events.append(event)
         last = (start, end, events[first]) if len(durs) == 1 else None
+        if item.source is not None:
+            anchors[item.source] = (events[first]["id"], events[-1]["id"])
         position = end
     if position < length:
         add_rests(position, length)

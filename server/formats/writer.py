@@ -31,6 +31,7 @@ from music21 import (
     meter,
     note,
     pitch,
+    spanner,
     stream,
     tempo,
     tie,
@@ -92,6 +93,7 @@ def to_music21(
         p.partName = part["name"]
         p.insert(0, _instrument(part))
         tied: dict[str, set[int]] = {}
+        made: dict[str, note.GeneralNote] = {}  # event id -> its music21 note, chord or rest
         clef_now = part["clef"]
         time_now = [4, 4]
         for mi, measure in enumerate(doc["measures"]):
@@ -109,7 +111,7 @@ def to_music21(
                 m.insert(0, meter.TimeSignature(f"{measure['time'][0]}/{measure['time'][1]}"))
             if "tempo" in measure and pi == 0:
                 m.insert(0, tempo.MetronomeMark(number=measure["tempo"]))
-            expected[(pi, mi)] = _voices(m, bar["voices"], tied, sounding)
+            expected[(pi, mi)] = _voices(m, bar["voices"], tied, sounding, made)
             for item in bar.get("harmonies", []) if harmonies else []:
                 m.insert(_ql(item["offset"]), chord_symbol(item["symbol"]))
             for item in bar.get("dynamics", []):
@@ -118,6 +120,8 @@ def to_music21(
                 # A staccato last in its bar must not make the bar (and all after it) shorter.
                 m.duration = duration.Duration(measure_length(time_now) * 4)
             p.append(m)
+        for sp in _spanners(doc, made):
+            p.insert(0, sp)
         score.insert(0, p)
     score.atSoundingPitch = True
     return score, expected
@@ -128,7 +132,11 @@ def _ql(offset: str) -> Fraction:
 
 
 def _voices(
-    m: stream.Measure, voices: dict[str, list[Any]], tied: dict[str, set[int]], sounding: bool
+    m: stream.Measure,
+    voices: dict[str, list[Any]],
+    tied: dict[str, set[int]],
+    sounding: bool,
+    made: dict[str, note.GeneralNote],
 ) -> Expected:
     expected: Expected = []
     many = len(voices) > 1
@@ -138,6 +146,7 @@ def _voices(
         for event in voices[name]:
             tied_in = tied.setdefault(name, set())
             el = _event(event, tied_in)
+            made[event["id"]] = el
             # Placed at its written offset, so a shortened (sounding) length moves nothing.
             target.insert(offset * 4, el)
             offset += dur_value(event["dur"])
@@ -154,6 +163,29 @@ def _voices(
         if many:
             m.insert(0, target)
     return expected
+
+
+def _spanners(doc: Doc, made: dict[str, note.GeneralNote]) -> list[spanner.Spanner]:
+    """The music21 spanners of the part whose events are ``made``."""
+    out: list[spanner.Spanner] = []
+    for sp in doc.get("spanners", []):
+        if sp["start"] not in made:
+            continue
+        a, b = made[sp["start"]], made[sp["end"]]
+        kind = sp["kind"]
+        made_sp: spanner.Spanner
+        if kind == "slur":
+            made_sp = spanner.Slur(a, b)
+        elif kind == "crescendo":
+            made_sp = dynamics.Crescendo(a, b)
+        elif kind == "diminuendo":
+            made_sp = dynamics.Diminuendo(a, b)
+        elif kind == "pedal":
+            made_sp = expressions.PedalMark(a, b)
+        else:  # our pitches sound where they are written: a non-transposing ottava
+            made_sp = spanner.Ottava(a, b, type=kind, transposing=False)
+        out.append(made_sp)
+    return out
 
 
 def _duration(dur: dict[str, Any]) -> duration.Duration:

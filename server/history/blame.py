@@ -26,7 +26,7 @@ GRAVE_LIMIT = 5000
 # Earlier states of elements (content and credit), so that a restore or revert putting one
 # back credits its writer again; the oldest are forgotten first, for the same reason.
 PAST_LIMIT = 5000
-KINDS = ("note", "lyric", "mark", "harmony", "dynamic")
+KINDS = ("note", "lyric", "mark", "spanner", "harmony", "dynamic")
 
 
 def lyric_id(event_id: str, verse: str) -> str:
@@ -63,6 +63,8 @@ def elements(found: Facts) -> dict[str, tuple[str, dict[str, Any]]]:
             out[lyric_id(key[1], key[3])] = ("lyric", {"text": value})
         elif kind == "event" and key[2] == "mark":
             out[mark_id(key[1], key[3])] = ("mark", {"mark": key[3], "value": value})
+        elif kind == "spanner":
+            out[key[1]] = ("spanner", {"kind": value[0], "start": value[1], "end": value[2]})
         elif kind in ("harmony", "dynamic"):
             prop = "symbol" if kind == "harmony" else "mark"
             out[value[0]] = (kind, {prop: value[1], "position": key[1:]})

@@ -62,6 +62,22 @@ def mark_text(mark: Any, value: Any = True) -> str:
     return name
 
 
+SPANNER_NAMES = {
+    "slur": "slur",
+    "crescendo": "crescendo hairpin",
+    "diminuendo": "diminuendo hairpin",
+    "8va": "8va line",
+    "8vb": "8vb line",
+    "15ma": "15ma line",
+    "15mb": "15mb line",
+    "pedal": "pedal mark",
+}
+
+
+def spanner_text(kind: Any) -> str:
+    return SPANNER_NAMES.get(kind, str(kind))
+
+
 def article(word: str) -> str:
     return "an" if word[:1] in "aeiou8" else "a"
 

@@ -22,6 +22,7 @@ from .context import (
     length_name,
     mark_text,
     pitch_name,
+    spanner_text,
 )
 from .records import EditRecord, reverted_seqs
 
@@ -124,6 +125,20 @@ def _set_mark(op: dict[str, Any], c: Context) -> Phrase:
     return f"put {article(name)} {name} on {c.event_text(event)} in {place}", True
 
 
+def _spanner_op(op: dict[str, Any], c: Context) -> Phrase:
+    if op["op"] == "remove_spanner":
+        old = next((s for s in c.doc.get("spanners", []) if s["id"] == op.get("id")), None)
+        name = spanner_text(old["kind"]) if old else "a spanner"
+        return f"removed the {name}" + (f" in {c.place_of(old['start'])}" if old else ""), True
+    sp = op.get("spanner") or {}
+    name = spanner_text(sp.get("kind"))
+    start, end = c.event(sp.get("start")), c.event(sp.get("end"))
+    span = f"from {c.event_text(start)} to {c.event_text(end)} in {c.place_of(sp.get('start'))}"
+    if any(s["id"] == sp.get("id") for s in c.doc.get("spanners", [])):
+        return f"moved the {name} to run {span}", True
+    return f"added {article(name)} {name} {span}", True
+
+
 def _bar_op(op: dict[str, Any], c: Context) -> Phrase:
     place = c.place(op.get("part"), op.get("measure"))
     name = op["op"]
@@ -224,6 +239,8 @@ DESCRIBERS: dict[str, Callable[[dict[str, Any], Context], Phrase]] = {
     "set_duration": _event_op,
     "set_lyric": _event_op,
     "set_mark": _set_mark,
+    "set_spanner": _spanner_op,
+    "remove_spanner": _spanner_op,
     "set_voice": _bar_op,
     "set_bar": _bar_op,
     "set_clef": _bar_op,

@@ -13,7 +13,7 @@ from typing import Any
 from server.score.model import Doc, effective_attr
 
 from .blame import elements
-from .context import Context, dur_name, key_name, mark_text, pitch_name
+from .context import Context, dur_name, key_name, mark_text, pitch_name, spanner_text
 from .facts import EVERYTHING, facts, thaw_dur
 from .tracker import locations
 
@@ -96,6 +96,8 @@ def _element_entries(a: Doc, b: Doc, out: list[DiffEntry]) -> None:
         if kind in ("harmony", "dynamic"):
             return props["position"][0], props["position"][1]
         anchor = eid.split("#")[0] if kind in ("lyric", "mark") else eid
+        if kind == "spanner":
+            anchor = props["start"]
         found = where.get(anchor)
         return (found[0], found[1]) if found else (None, None)
 
@@ -106,6 +108,8 @@ def _element_entries(a: Doc, b: Doc, out: list[DiffEntry]) -> None:
             return f'lyric "{props["text"]}"'
         if kind == "mark":
             return mark_text(props["mark"], props["value"])
+        if kind == "spanner":
+            return spanner_text(props["kind"])
         what = "chord symbol" if kind == "harmony" else "dynamic"
         value = props.get("symbol", props.get("mark"))
         return f"{what} {value}"

@@ -11,7 +11,7 @@ Pure: must not import Flask, SQL or Socket.IO.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -110,8 +110,23 @@ def group_entries(
     With ``limit``, only the newest ``limit`` entries, found walking back from the end,
     so a page of recent history costs the page, not the whole log.
     """
+    return group_newest_first(
+        reversed(edits), describe, window=window, max_ops=max_ops, limit=limit
+    )
+
+
+def group_newest_first(
+    edits: Iterable[EditRecord],
+    describe: Callable[[EditRecord], str],
+    *,
+    window: float = GROUP_WINDOW,
+    max_ops: int = SMALL_EDIT,
+    limit: int | None = None,
+) -> list[HistoryEntry]:
+    """``group_entries`` of edits given newest first; with ``limit`` it stops reading
+    ``edits`` one edit past the oldest entry it returns (a lazy source stays unread)."""
     runs: list[list[EditRecord]] = []
-    for edit in reversed(edits):
+    for edit in edits:
         if runs and _joins(edit, runs[-1][0], window, max_ops):
             runs[-1].insert(0, edit)
             continue

@@ -74,6 +74,7 @@ class Scope:
     meta: bool = False
     measures: bool = False  # measure order and attributes
     parts: bool = False  # part order and properties
+    spanners: bool = False  # slurs, hairpins... (any op may shrink one whose end it removes)
     bars: set[tuple[str, str]] = field(default_factory=set)
     part_bars: set[str] = field(default_factory=set)  # every bar of these parts
     measure_bars: set[str] = field(default_factory=set)  # every part's bar of these measures
@@ -83,6 +84,7 @@ class Scope:
         self.meta |= other.meta
         self.measures |= other.measures
         self.parts |= other.parts
+        self.spanners |= other.spanners
         self.bars |= other.bars
         self.part_bars |= other.part_bars
         self.measure_bars |= other.measure_bars
@@ -136,6 +138,9 @@ def facts(doc: Doc, scope: Scope = EVERYTHING) -> Facts:
                 out[("part", p["id"], prop)] = p.get(prop)
     for pid, mid, bar in scope.bar_list(doc):
         bar_facts(out, pid, mid, bar)
+    if scope.everything or scope.spanners:
+        for sp in doc.get("spanners", []):
+            out[("spanner", sp["id"])] = (sp["kind"], sp["start"], sp["end"])
     return out
 
 

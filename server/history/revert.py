@@ -334,13 +334,7 @@ def _messages(
 
 def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> dict[str, Any]:
     marks = {k[3]: v for k, v in found.items() if k[:3] == ("event", eid, "mark")}
-    notes = []
-    for nid in found[("event", eid, "notes")]:
-        step, alter, octave = found[("note", nid, "pitch")]
-        note: dict[str, Any] = {"id": nid, "step": step, "alter": alter, "octave": octave}
-        if found.get(("note", nid, "tie")):
-            note["tie"] = True
-        notes.append(note)
+    notes = [_note_of(found, nid) for nid in found[("event", eid, "notes")]]
     event: dict[str, Any] = {"id": eid, "dur": thaw_dur(found[("event", eid, "dur")])}
     event["notes"] = notes
     if lyrics.get(eid):
@@ -364,8 +358,10 @@ def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any
         if key[0] == "event" and key[2] == "lyric":
             lyrics.setdefault(key[1], {})[key[3]] = value
     allowed = dict(desired)
+    # Spanners last: their ends must be back first.
     order = ("meta", "part", "measure", "clef", "voice", "event", "note", "harmony", "dynamic")
-    for kind in order:
+    order_with_spanners = (*order, "spanner")
+    for kind in order_with_spanners:
         for key in sorted((k for k in pending if k[0] == kind), key=repr):
             if scratch.facts.get(key) == desired[key]:
                 continue
@@ -375,16 +371,40 @@ def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any
                 ops = None
             if ops:
                 scratch.try_ops(ops, allowed)
-            if kind == "event" and key[2] == "notes" and desired[key] is None:
-                _empty_event(scratch, key[1], allowed)
+    _thin_events(scratch, allowed, desired)
 
 
-def _empty_event(scratch: _Scratch, eid: str, allowed: dict[Key, Any]) -> None:
-    """An event the reverted edit created must stay (its bar changed later): make it a rest."""
-    if scratch.facts.get(("event", eid, "notes")):
+def _thin_events(scratch: _Scratch, allowed: dict[Key, Any], desired: dict[Key, Any]) -> None:
+    """Events still holding notes the reverted edits wrote that nobody changed since (the
+    event must stay: a later edit changed one of its notes, its chord or its bar): those
+    notes are removed, the rest kept. A helper chord someone tweaked loses its untouched
+    helper notes this way; an event the reverted edit created becomes a rest."""
+    gone = {k for k, v in desired.items() if k[0] == "note" and v is None}
+    notes: dict[str, set[Key]] = {}
+    for key in scratch.facts:
+        if key[0] == "note":
+            notes.setdefault(key[1], set()).add(key)
+    removable = {nid for nid, keys in notes.items() if keys <= gone}
+    if not removable:
+        return
+    for key, current in list(scratch.facts.items()):
+        if key[0] != "event" or key[2] != "notes" or not set(current) & removable:
+            continue
+        if key in desired and desired[key] == current:
+            continue  # the chord is as it should be: its notes stay with it
+        keep = tuple(nid for nid in current if nid not in removable)
         relaxed = dict(allowed)
-        relaxed[("event", eid, "notes")] = ()
-        scratch.try_ops([{"op": "set_notes", "event": eid, "notes": []}], relaxed)
+        relaxed[key] = keep
+        kept = [_note_of(scratch.facts, nid) for nid in keep]
+        scratch.try_ops([{"op": "set_notes", "event": key[1], "notes": kept}], relaxed)
+
+
+def _note_of(found: Facts, nid: str) -> dict[str, Any]:
+    step, alter, octave = found[("note", nid, "pitch")]
+    note: dict[str, Any] = {"id": nid, "step": step, "alter": alter, "octave": octave}
+    if found.get(("note", nid, "tie")):
+        note["tie"] = True
+    return note
 
 
 def _op_for(
@@ -436,6 +456,11 @@ def _op_for(
                 {"op": "set_pitch", "note": key[1], "step": step, "alter": alter, "octave": octave}
             ]
         return [{"op": "set_tie", "note": key[1], "tie": bool(value)}]
+    if kind == "spanner":
+        if value is None:
+            return [{"op": "remove_spanner", "id": key[1]}]
+        spanner = {"id": key[1], "kind": value[0], "start": value[1], "end": value[2]}
+        return [{"op": "set_spanner", "spanner": spanner}]
     if kind in ("harmony", "dynamic"):
         name, field_name = (
             ("set_chord_symbol", "symbol") if kind == "harmony" else ("set_dynamic", "mark")

@@ -46,6 +46,8 @@ def _label(c: Context, kind: str, key: Key) -> str:
     if kind in ("harmony", "dynamic"):
         what = "the chord symbol" if kind == "harmony" else "the dynamic"
         return f"{c.place(key[1], key[2])}: {what} at {c.beat(key[2], key[3])}"
+    if kind == "spanner":
+        return f"the {key[1]} spanner"
     if kind == "clef":
         return f"{c.place(key[1], key[2])}: the clef change"
     if kind in ("measure", "part") and key[2] == "after":

@@ -98,6 +98,8 @@ def op_scope(doc: Doc, op: Any, where: dict[str, Place]) -> Scope:
         scope.parts = True
     elif name == "set_meta":
         scope.meta = True
+    elif name in ("set_spanner", "remove_spanner"):
+        scope.spanners = True
     else:  # replace_document, or anything unforeseen: take no chances
         scope.everything = True
     return scope
@@ -130,7 +132,8 @@ class Tracker:
         self.where: dict[str, Place] = locations(facts(doc))
 
     def scope(self, doc: Doc, ops: Sequence[Any]) -> Scope:
-        scope = Scope()
+        # Any op may shrink or remove a spanner whose end it takes away.
+        scope = Scope(spanners=bool(doc.get("spanners")))
         for op in ops:
             scope.update(op_scope(doc, op, self.where))
             if scope.everything:

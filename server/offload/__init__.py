@@ -9,6 +9,7 @@ One pool per server process, configured from the settings by ``create_app``.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -20,6 +21,8 @@ from .pool import Limits, OffloadError, Pool
 T = TypeVar("T")
 
 POOL = Pool()
+#: Nice value of the OS threads ``in_thread`` runs on (lower priority than the loop).
+THREAD_NICENESS = 10
 
 
 def configure(limits: Limits) -> None:
@@ -45,7 +48,18 @@ def in_thread(fn: Callable[..., T], *args: Any) -> T:
     if patcher is not None and patcher.is_monkey_patched("thread"):
         from eventlet import tpool
 
-        return tpool.execute(fn, *args)  # type: ignore[no-any-return]
+        native = patcher.original("threading")
+
+        def niced() -> T:
+            # This OS thread only (Linux applies PRIO_PROCESS to a thread id): with both
+            # cores busy, the loop's thread gets the CPU first.
+            try:
+                os.setpriority(os.PRIO_PROCESS, native.get_native_id(), THREAD_NICENESS)
+            except (AttributeError, OSError):
+                pass
+            return fn(*args)
+
+        return tpool.execute(niced)  # type: ignore[no-any-return]
     return fn(*args)
 
 

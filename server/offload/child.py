@@ -18,6 +18,8 @@ from .frames import read_message, write_message
 #: After a job, a process holding more than this share of its memory limit is retired
 #: (music21's caches and a fragmented heap only grow).
 RETIRE_SHARE = 0.5
+#: Added to this process's nice value (lower CPU priority than the server).
+NICENESS = 10
 
 
 def _limit_memory(limit: int) -> None:
@@ -81,6 +83,8 @@ def main() -> None:
     os.dup2(2, 1)
     _die_with_parent()
     _limit_memory(limit)
+    # Jobs are background work: on a busy machine the server's loop gets the CPU first.
+    os.nice(NICENESS)
     from .jobs import preload
 
     preload()

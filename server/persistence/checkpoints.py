@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
 #: Items of a long list encoded (and decoded) at a time; ``pause`` is called between them.
 CHUNK_ITEMS = 5000
@@ -54,6 +54,62 @@ def encode(state: dict[str, Any], pause: Callable[[], None] | None = None) -> by
     return b"".join(out)
 
 
+def _chunk(line: bytes) -> list[Any]:
+    chunk = json.loads(line)
+    if not isinstance(chunk, list):
+        raise ValueError("a chunk line must be a list")
+    return chunk
+
+
+class Chunks(Sequence[Any]):
+    """A long list of a checkpoint decoded with ``lazy=True``: each stored line of
+    ``CHUNK_ITEMS`` items is parsed when one of its items is first read (a damaged line
+    raises ``CorruptCheckpoint`` then)."""
+
+    def __init__(self, lines: list[bytes]) -> None:
+        self._lines = lines
+        self._parsed: dict[int, list[Any]] = {}
+
+    def _line(self, number: int) -> list[Any]:
+        found = self._parsed.get(number)
+        if found is None:
+            try:
+                found = self._parsed[number] = _chunk(self._lines[number])
+            except (ValueError, TypeError, RecursionError) as exc:
+                raise CorruptCheckpoint(f"unreadable checkpoint chunk: {exc!r}") from None
+        return found
+
+    def __len__(self) -> int:
+        if not self._lines:
+            return 0
+        return CHUNK_ITEMS * (len(self._lines) - 1) + len(self._line(len(self._lines) - 1))
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._line(index // CHUNK_ITEMS)[index % CHUNK_ITEMS]
+
+    def __iter__(self) -> Iterator[Any]:
+        for number in range(len(self._lines)):
+            yield from self._line(number)
+
+
+def _join_lazy(value: Any, lines: Iterator[bytes]) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {MARK}:
+            return Chunks([next(lines) for _ in range(int(value[MARK]))])
+        return {k: _join_lazy(v, lines) for k, v in value.items()}
+    return value
+
+
 def _join(value: Any, lines: Iterator[Any]) -> Any:
     if isinstance(value, dict):
         if set(value) == {MARK}:
@@ -62,25 +118,31 @@ def _join(value: Any, lines: Iterator[Any]) -> Any:
     return value
 
 
-def decode(data: bytes, pause: Callable[[], None] | None = None) -> dict[str, Any]:
-    """The object ``encode`` stored; ``CorruptCheckpoint`` if it is damaged."""
+def decode(
+    data: bytes, pause: Callable[[], None] | None = None, *, lazy: bool = False
+) -> dict[str, Any]:
+    """The object ``encode`` stored; ``CorruptCheckpoint`` if it is damaged. With ``lazy``
+    its long lists are ``Chunks``, parsed piece by piece when read (``pause`` unused)."""
 
     def chunks(raw: list[bytes]) -> Iterator[Any]:
         for line in raw:
             if pause is not None:
                 pause()
-            chunk = json.loads(line)
-            if not isinstance(chunk, list):
-                raise ValueError("a chunk line must be a list")
-            yield chunk
+            yield _chunk(line)
 
     try:
         first, *rest = zlib.decompress(bytes(data)).split(b"\n")
         skeleton = json.loads(first)
-        lines = chunks(rest)
-        value = _join(skeleton, lines)
-        if next(lines, None) is not None:
-            raise ValueError("more chunk lines than markers")
+        if lazy:
+            raw = iter(rest)
+            value = _join_lazy(skeleton, raw)
+            if next(raw, None) is not None:
+                raise ValueError("more chunk lines than markers")
+        else:
+            lines = chunks(rest)
+            value = _join(skeleton, lines)
+            if next(lines, None) is not None:
+                raise ValueError("more chunk lines than markers")
     except (zlib.error, ValueError, TypeError, StopIteration, RuntimeError) as exc:
         raise CorruptCheckpoint(f"unreadable checkpoint: {exc!r}") from None
     if not isinstance(value, dict):

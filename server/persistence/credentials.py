@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from .db import Database
 from .models import Credential
@@ -21,6 +22,8 @@ from .rows import to_dict, to_dicts, utcnow
 #: ``last_used_at`` is written at most this often per credential (a write per request
 #: would turn every read into a write).
 TOUCH_EVERY = timedelta(minutes=1)
+#: Revoked or expired rows are deleted this long after, when the user gets a new one.
+KEEP_DEAD = timedelta(days=30)
 
 
 def digest(secret: str) -> str:
@@ -51,6 +54,17 @@ class Credentials:
         secret = secrets.token_urlsafe(32)
         now = utcnow()
         with self.db.write() as conn:
+            # Dead rows are kept a while (when and how a credential ended), then dropped:
+            # a secret with no row fails exactly like a revoked one.
+            conn.execute(
+                delete(Credential).where(
+                    Credential.user_id == int(user_id),
+                    or_(
+                        Credential.revoked_at < now - KEEP_DEAD,
+                        Credential.expires_at < now - KEEP_DEAD,
+                    ),
+                )
+            )
             cid = conn.execute(
                 insert(Credential)
                 .values(
@@ -81,10 +95,15 @@ class Credentials:
             return None
         last = row["last_used_at"]
         if last is None or now - last > TOUCH_EVERY:
-            with self.db.write() as conn:
-                conn.execute(
-                    update(Credential).where(Credential.id == row["id"]).values(last_used_at=now)
-                )
+            try:
+                with self.db.write() as conn:
+                    conn.execute(
+                        update(Credential)
+                        .where(Credential.id == row["id"])
+                        .values(last_used_at=now)
+                    )
+            except OperationalError:  # a busy database: the next use records it
+                pass
         return row
 
     def live_ids(self, ids: Iterable[int]) -> set[int]:
@@ -118,18 +137,18 @@ class Credentials:
                 ).all()
             )
 
-    def revoke(self, user_id: int, credential_id: int) -> bool:
-        """Revoke one of the user's own credentials; False if it is not theirs or not live."""
+    def revoke(self, user_id: int, credential_id: int, kind: str | None = None) -> bool:
+        """Revoke one of the user's own credentials (of ``kind``, when given); False if it
+        is not theirs, not of that kind or already revoked."""
+        query = update(Credential).where(
+            Credential.id == int(credential_id),
+            Credential.user_id == int(user_id),
+            Credential.revoked_at.is_(None),
+        )
+        if kind is not None:
+            query = query.where(Credential.kind == kind)
         with self.db.write() as conn:
-            result = conn.execute(
-                update(Credential)
-                .where(
-                    Credential.id == int(credential_id),
-                    Credential.user_id == int(user_id),
-                    Credential.revoked_at.is_(None),
-                )
-                .values(revoked_at=utcnow())
-            )
+            result = conn.execute(query.values(revoked_at=utcnow()))
         return bool(result.rowcount)
 
     def revoke_all(self, user_id: int, *, except_id: int | None = None) -> list[int]:

@@ -5,6 +5,7 @@ the very same thing. Shape (defaults are omitted, which keeps equality exact)::
 
     {"title", "composer",
      "measures": [{"id", "time": [4, 4], "key": 0, "tempo": 120}],   # changes only
+     "spanners"?: [{"id", "kind", "start": event_id, "end": event_id}],  # see spanners.py
      "parts": [{"id", "name", "instrument", "clef", "transposition",
                 "bars": {measure_id: {"voices": {"1": [event, ...]},
                                       "harmonies": [{"id", "offset", "symbol"}],
@@ -43,6 +44,7 @@ from .limits import (
     text_problem,
 )
 from .pitch import sort_key, validate_pitch
+from .spanners import problems as spanner_problems
 
 Doc = dict[str, Any]
 Event = dict[str, Any]
@@ -252,6 +254,7 @@ def all_ids(doc: Doc) -> list[str]:
                     ids.extend(n["id"] for n in event["notes"])
             ids.extend(h["id"] for h in bar.get("harmonies", []))
             ids.extend(d["id"] for d in bar.get("dynamics", []))
+    ids.extend(sp["id"] for sp in doc.get("spanners", []))
     return ids
 
 
@@ -363,7 +366,7 @@ def check_invariants(doc: Doc) -> list[str]:
                     problems.append(f"{part['id']}/{mid} {kind} not sorted or duplicated")
                 if length is not None and any(o >= length for o in offsets):
                     problems.append(f"{part['id']}/{mid} {kind} beyond the measure end")
-    return problems
+    return problems + spanner_problems(doc)
 
 
 __all__ = [

@@ -15,6 +15,7 @@ from typing import Any
 from ..auth.roles import require
 from ..editing import CommittedEdit, EditLog
 from ..history import HistoryView, helper_provenance, plan_revert
+from ..history.lazy import count_upto
 from ..history_service import HistoryViews
 from ..persistence import (
     Members,
@@ -292,7 +293,7 @@ class HelperService:
             view = self._view(score_id)
             # Only the edits from the accepted one on can bear on it; unwinding just that
             # suffix from the head gives the same plan without walking the whole log.
-            plan = plan_revert(view.head, [e for e in view.edits if e.seq >= seq], [seq])
+            plan = plan_revert(view.head, view.edits[count_upto(view.edits, seq - 1) :], [seq])
         if plan.empty:
             raise HelperError(
                 "nothing_to_revert",

@@ -71,6 +71,7 @@ def init_sync(
         lambda: get_history(app),  # the app's one HistoryService, built by create_app
         broadcast,
         get_credentials(app).live_ids,
+        get_settings(app).cors_origins,
     )
     handlers.register()
     app.extensions[FLOW_KEY] = install_flow_control(socketio, limits, metrics.floods_cut.inc)

@@ -19,6 +19,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 from socketio.exceptions import ConnectionRefusedError
 
 from ..auth import require
+from ..auth.origins import origin_allowed
 from ..auth.sessions import Identity, check_credential, load_identity, session_credential
 from ..errors import TuttiError
 from . import protocol
@@ -64,10 +65,12 @@ class SyncHandlers:
         history: Callable[[], HistoryService] | None = None,
         broadcast: Broadcaster | None = None,
         live_credentials: Callable[[set[int]], set[int]] | None = None,
+        cors_origins: tuple[str, ...] = (),
     ) -> None:
         self.socketio = socketio
         # Which of these session/token ids are still live (``Credentials.live_ids``).
         self.credentials_live = live_credentials or (lambda ids: ids)
+        self.cors_origins = cors_origins  # TUTTI_CORS_ORIGINS: cookie sockets from these too
         self.broadcast = broadcast if broadcast is not None else Broadcaster(socketio)
         self.metrics = metrics
         # The app's one HistoryService (it keeps each score's history view): ``revert``.
@@ -217,6 +220,14 @@ class SyncHandlers:
                     "invalid, revoked or expired token", {"code": protocol.NOT_AUTHENTICATED}
                 )
         else:
+            # engineio already refuses a foreign Origin unless TUTTI_CORS_ORIGINS lets it
+            # in; even then ("*") the cookie is honoured for our own origins only.
+            claimed = request.headers.get("Origin")
+            own = f"{request.scheme}://{request.host}"
+            if claimed is not None and not origin_allowed(claimed, own, self.cors_origins):
+                raise ConnectionRefusedError(
+                    "cookie log-in from another site", {"code": "bad_origin"}
+                )
             cred = session_credential(session)
         identity = load_identity(cred.user_id) if cred is not None else None
         if cred is None or identity is None:

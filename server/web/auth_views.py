@@ -83,6 +83,8 @@ def _slow_down(wait: int) -> ResponseReturnValue:
 
 
 class Throttled(Exception):
+    """Raised by ``_credentials`` before any hash: answer 429 after ``wait`` seconds."""
+
     def __init__(self, wait: int) -> None:
         self.wait = wait
 
@@ -197,7 +199,8 @@ def change_password() -> ResponseReturnValue:
     this = request_credential()
     keep = this.id if this is not None and this.kind == "session" else None
     revoked = get_credentials().revoke_all(g.identity.id, except_id=keep)
-    login_user(g.identity.id)  # this browser's session is renewed (the old one revoked)
+    if keep is not None:
+        login_user(g.identity.id)  # this browser's session is renewed (the old one revoked)
     _disconnect(revoked, "password changed")
     return jsonify({"ok": True, "revoked": len(revoked)})
 
@@ -249,10 +252,8 @@ def list_tokens() -> ResponseReturnValue:
 @login_required
 def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke one of your tokens; sockets opened with it are cut."""
-    credentials = get_credentials()
-    if not any(row["id"] == token_id for row in credentials.live(g.identity.id, "token")):
+    if not get_credentials().revoke(g.identity.id, token_id, kind="token"):
         return json_error("not_found", "no such token of yours")
-    credentials.revoke(g.identity.id, token_id)
     _disconnect([token_id], "token revoked")
     return jsonify({"ok": True})
 

@@ -6,13 +6,12 @@ test of each defence are in docs/security.md.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..auth.origins import origin_allowed, origin_of
 from ..auth.sessions import bearer_token, json_error
 from ..extensions import get_settings
 
@@ -65,11 +64,6 @@ def own_origin() -> str:
     return f"{request.scheme}://{request.host}".lower()
 
 
-def origin_of(url: str) -> str | None:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
-
-
 def check_origin() -> ResponseReturnValue | None:
     """Refuse a state-changing call a foreign page could have made with our cookie.
 
@@ -90,8 +84,7 @@ def check_origin() -> ResponseReturnValue | None:
         if cookie is None:
             return None
         return json_error("bad_origin", "this request does not say which page sent it")
-    allowed = {own_origin(), *(o.lower() for o in get_settings().cors_origins if o != "*")}
-    if claimed.lower() not in allowed:
+    if not origin_allowed(claimed, own_origin(), get_settings().cors_origins):
         return json_error("bad_origin", "requests from other sites are refused")
     return None
 

@@ -174,3 +174,77 @@ def test_versions_and_diff_highlight(make_user: Any, blocked: Blocked) -> None:
     )
     assert ana.errors == []
     assert blocked.urls == []
+
+
+def test_expand_a_merged_entry_revert_one_edit_and_blame_after_restore(
+    make_user: Any, blocked: Blocked, web_service: EditLog
+) -> None:
+    ana, ben = make_user("hist_exp_ana"), make_user("hist_exp_ben")
+    score_id = new_shared_score(ana, [ben])
+    a, b = ana.open(score_id), ben.open(score_id)
+    type_note(a, "m1.p1.r0", "c")  # 1
+    settled(a, 1)
+    type_note(b, "m2.p1.r0", "e")  # 2: Ben in between
+    settled(b, 2)
+    settled(a, 2)
+    type_note(a, "m3.p1.r0", "g")  # 3
+    settled(a, 3)
+    type_note(a, "m4.p1.r0", "a")  # 4
+    doc = settled(a, 4)
+
+    def bar_note(measure: str) -> str:
+        [nid] = [
+            n["id"] for e in doc["parts"][0]["bars"][measure]["voices"]["1"] for n in e["notes"]
+        ]
+        return str(nid)
+
+    # Filtered by Ana, her three edits merge into one entry; expanded, each stands alone.
+    open_panel(a)
+    a.select_option("#history-author", label=ana.name)
+    a.click("#history-filter")
+    a.wait_for_function(
+        "document.querySelectorAll('#history-entries li.history-entry').length === 1"
+    )
+    entry = a.locator("#history-entries li.history-entry")
+    assert entry.get_attribute("data-seqs") == "1 3 4"
+    entry.locator("button.history-expand").click()
+    a.wait_for_selector("#history-entries li.history-edit[data-seq='3']")
+    assert entry.locator("button.history-expand").get_attribute("aria-expanded") == "true"
+    rows = entry.locator("li.history-edit")
+    assert [rows.nth(i).get_attribute("data-seq") for i in range(rows.count())] == ["1", "3", "4"]
+    assert "m. 3" in rows.nth(1).inner_text()
+    assert "null" not in a.inner_text("#history-blame")
+
+    # Revert edit 3 alone: its G goes in both pages, the C, E and A stay.
+    gone = bar_note("m3")
+    rows.nth(1).locator("button.history-revert-one").click()
+    a.wait_for_function(
+        "document.querySelector('#history-report').textContent.includes('as edit 5')"
+    )
+    for page in (a, b):
+        page.wait_for_function(
+            'id => !document.querySelector(`#score [id="${id}"]`)', arg=gone, timeout=5000
+        )
+    kept = sorted(bar_note(m) for m in ("m1", "m2", "m4"))
+    assert sorted(note_ids(a, "#score")) == kept
+    assert settled(a, 5) == settled(b, 5)
+    web_service.forget_cache()
+    edit = web_service.edit_at(score_id, 5)
+    assert edit is not None and edit.origin == "revert" and edit.meta["reverts"] == [3]
+
+    # Ben restores the score after edit 3: Ana's G is back, credited to her, restored by Ben.
+    ben.api("post", f"/api/scores/{score_id}/restore", {"seq": 3})
+    settled(a, 6)
+    click_id(a, gone)
+    a.wait_for_function(
+        "document.querySelector('#history-blame').textContent.includes('Restored by')"
+    )
+    assert ana.name in a.inner_text("#history-blame .history-blame-created")
+    assert ben.name in a.inner_text("#history-blame .history-blame-restored")
+    assert "null" not in a.inner_text("#history-blame")
+    # The entry stays expanded across the refreshes the new edits caused.
+    a.wait_for_selector("#history-entries li.history-edit[data-seq='4']")
+    if os.environ.get("TUTTI_HISTORY_EXPAND_SCREENSHOT"):  # the expanded entry and the blame
+        a.screenshot(path=os.environ["TUTTI_HISTORY_EXPAND_SCREENSHOT"], full_page=True)
+    assert ana.errors == [] and ben.errors == []
+    assert blocked.urls == []

@@ -63,3 +63,55 @@ def test_marks_from_keyboard_palette_and_menu_appear_engraved_for_the_other_user
     )
     assert alice.errors == [] and bob.errors == []
     assert blocked.urls == []
+
+
+def spanner_ids(page: Page) -> dict[str, tuple[str, str, str]]:
+    spanners = page.evaluate("window.tutti.doc.spanners || []")
+    return {sp["id"]: (sp["kind"], sp["start"], sp["end"]) for sp in spanners}
+
+
+def test_slur_and_hairpins_from_keyboard_palette_and_menu_engraved_for_the_other_user(
+    make_user: Any, blocked: Blocked
+) -> None:
+    alice, bob = make_user("lines_a"), make_user("lines_b")
+    score_id = new_shared_score(alice, [bob])
+    a, b = alice.open(score_id), bob.open(score_id)
+    click_id(a, "m1.p1.r0")
+    a.keyboard.press("n")
+    for key in "cdefgabc":
+        a.keyboard.press(key)
+    a.keyboard.press("Escape")
+    first = [e["notes"][0]["id"] for e in voice(a, "m1")]
+    second = [e["notes"][0]["id"] for e in voice(a, "m2")]
+    # Keyboard: a slur over C..F (shift-click extends the selection), with S.
+    click_id(a, first[0])
+    click_id(a, first[3], ["Shift"])
+    a.keyboard.press("s")
+    # Palette: a crescendo over G..C in bar 2; the Lines menu: an 8va over the same notes.
+    click_id(a, second[0])
+    click_id(a, second[3], ["Shift"])
+    a.click('[data-cmd="spanner"][data-kind="crescendo"]')
+    a.select_option('select[data-menu="spanner"]', "8va")
+    a.keyboard.press(">")  # and > from the keyboard: a diminuendo there too
+    doc = settled(a, 12)
+    kinds = sorted(kind for kind, _, _ in spanner_ids(a).values())
+    assert kinds == ["8va", "crescendo", "diminuendo", "slur"]
+    for selector in (".slur", ".hairpin", ".octave"):
+        drawn(b, selector)
+    assert settled(b, 12).get("spanners") == doc["spanners"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    b.locator("#score").screenshot(path=str(SHOTS / "lines-collaborator.png"))
+    # Bob types over the slur's last note: Alice sees the slur now end on his note.
+    slur_id = next(i for i, (k, _, _) in spanner_ids(b).items() if k == "slur")
+    click_id(b, first[3])
+    b.keyboard.press("n")
+    b.keyboard.press("a")
+    b.keyboard.press("Escape")
+    bobs = voice(b, "m1")[3]["id"]
+    a.wait_for_function(
+        "([s, e]) => (window.tutti.doc.spanners || []).some(x => x.id === s && x.end === e)",
+        arg=[slur_id, bobs],
+        timeout=3000,
+    )
+    assert alice.errors == [] and bob.errors == []
+    assert blocked.urls == []

@@ -105,6 +105,14 @@ def test_the_editor_engraves_connects_and_edits_under_the_csp(
     page.click('[data-cmd="play"]')  # Tone.js and the samples load under the CSP too
     page.wait_for_timeout(1500)
     page.click('[data-cmd="play"]')
+    # PDF export (Verovio pages in a worker, jsPDF + svg2pdf) works under the CSP too.
+    with page.expect_download(timeout=60_000) as info:
+        page.select_option('select[data-menu="score"]', "export")
+        page.select_option('#dialog select[name="format"]', "pdf")
+        page.click('#dialog button[value="ok"]')
+    pdf = tmp_path / "export.pdf"
+    info.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF-")
     page.screenshot(path=str(tmp_path / "editor-under-csp.png"))
     assert ana.violations == [] and ana.errors == [] and blocked.urls == []
 
@@ -221,4 +229,57 @@ def test_account_page_changes_the_password_and_manages_tokens(
     page.screenshot(path=str(tmp_path / "account.png"))
     assert other.context.request.get(f"{web_server.url}/api/me").status == 401
     assert ana.context.request.get(f"{web_server.url}/api/me").status == 200
+    assert ana.violations == [] and ana.errors == []
+
+
+def test_an_open_editor_of_a_revoked_session_goes_to_log_in(
+    csp_page: Any, web_server: LiveServer
+) -> None:
+    """Ana changes her password in another browser: the editor open in this one has its
+    socket cut, cannot reconnect with the revoked cookie, and lands on the log-in page."""
+    ana = csp_page("revokedana")
+    elsewhere = csp_page("revokedana")
+    score = ana.api("post", "/api/scores", {"title": "Revoked", "measures": 2})["id"]
+    page = ana.page
+    page.goto(f"{web_server.url}/scores/{score}")
+    page.wait_for_selector('#connection[data-state="online"]', timeout=15000)
+    elsewhere.api(
+        "post", "/api/password", {"current_password": PASSWORD, "new_password": "changed-pw-1"}
+    )
+    page.wait_for_url(f"{web_server.url}/login?next=%2Fscores%2F{score}", timeout=15000)
+    assert page.is_visible("#login-form")
+
+
+HOSTILE = '<img src="/hostile.png" onerror="window.pwned=1">"><svg onload="window.pwned=1">'
+
+
+def test_hostile_names_show_as_text_in_a_peers_editor(
+    csp_page: Any, web_server: LiveServer
+) -> None:
+    """A display name, a part name and a title full of markup reach a peer's presence list,
+    score title and engraved SVG as text: no element, no request, no script."""
+    body = {"name": "hostile", "password": PASSWORD, "display_name": HOSTILE}
+    signed = requests.post(f"{web_server.url}/api/signup", json=body, timeout=10)
+    assert signed.status_code in (201, 409)
+    ana = csp_page("markupana")
+    mallory = csp_page("hostile")
+    parts = [{"name": HOSTILE, "clef": "treble"}]
+    score = ana.api("post", "/api/scores", {"title": HOSTILE, "measures": 2, "parts": parts})
+    ana.api("post", f"/api/scores/{score['id']}/members", {"name": "hostile", "role": "editor"})
+    requested: list[str] = []
+    ana.page.on("request", lambda r: requested.append(r.url))
+    for person in (ana, mallory):
+        person.page.goto(f"{web_server.url}/scores/{score['id']}")
+        person.page.wait_for_selector('#connection[data-state="online"]', timeout=15000)
+    page = ana.page
+    page.wait_for_selector("#presence li:nth-child(2)", timeout=10000)
+    page.wait_for_selector("#score svg", timeout=20000)
+    assert HOSTILE in page.inner_text("#presence")
+    assert page.text_content("#score-title") == HOSTILE
+    assert page.query_selector_all("#presence img, #presence svg, #score-title *") == []
+    assert page.query_selector_all("#score img, #score foreignObject") == []
+    engraved = page.text_content("#score") or ""
+    assert "window.pwned=1" in engraved  # the part name, engraved as text
+    assert page.evaluate("window.pwned") is None
+    assert not [u for u in requested if "hostile.png" in u]
     assert ana.violations == [] and ana.errors == []

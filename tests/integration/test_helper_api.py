@@ -208,3 +208,53 @@ def test_refusals_reject_and_errors(shared_server: tuple[LiveServer, EditLog]) -
     status, body = ana.call("POST", f"/scores/{score}/suggestions", {"target": "kazoo"})
     assert status == 400 and body["error"]["code"] == "bad_request"
     assert service.head_seq(score) == 2  # nothing but the two symbol edits in the log
+
+
+def test_reverting_a_tweaked_suggestion_removes_only_untouched_helper_notes(
+    shared_server: tuple[LiveServer, EditLog],
+) -> None:
+    server, service = shared_server
+    ana_name, ben_name = fresh_names("hana", "hben")
+    ana_id, ben_id = server.signup(ana_name)["id"], server.signup(ben_name)["id"]
+    ana, ben = Api(server, server.token(ana_name)), Api(server, server.token(ben_name))
+    score = _score(service, ana_id)
+    records(service).members.set_member(score, ben_id, "editor")
+    assert ana.call("PUT", f"/scores/{score}/helper", {"enabled": True})[0] == 200
+    assert ana.call("PUT", "/helper/preferences", {"enabled": True})[0] == 200
+    # Piano: each chord is one event holding all its notes.
+    request = {"target": "piano", "first": "m1", "last": "m1", "parts": {"part": "p2"}, "k": 1}
+    status, body = ana.call("POST", f"/scores/{score}/suggestions", request)
+    assert status == 201, body
+    path = f"/scores/{score}/suggestions/{body['suggestion']['id']}"
+    status, body = ana.call("POST", f"{path}/accept", {"alternative": 0})
+    assert status == 200, body
+    doc, _ = service.load(score)
+    chords = [e for e in doc["parts"][1]["bars"]["m1"]["voices"]["1"] if len(e["notes"]) > 1]
+    assert chords, doc["parts"][1]["bars"]["m1"]
+    tweaked = chords[0]["notes"][0]
+    # Ben moves one note of the first chord by octaves: the only note a person touched.
+    taken = {(n["step"], n["octave"]) for n in chords[0]["notes"]}
+    moved = next(o for o in (1, 2, 3, -1) if (tweaked["step"], tweaked["octave"] + o) not in taken)
+    pitch = {"step": tweaked["step"], "alter": tweaked.get("alter", 0)}
+    octave = tweaked["octave"] + moved
+    service.submit(
+        score, ben_id, [{"op": "set_pitch", "note": tweaked["id"], **pitch, "octave": octave}]
+    )
+
+    status, body = ben.call("POST", f"{path}/revert")
+    assert status == 200, body
+    assert body["conflicts"], body
+    assert all(ben_name in c and c.endswith("kept") for c in body["conflicts"]), body
+    doc, _ = service.load(score)
+    left = [n for e in doc["parts"][1]["bars"]["m1"]["voices"]["1"] for n in e["notes"]]
+    assert [n["id"] for n in left] == [tweaked["id"]]
+    assert left[0]["octave"] == octave
+    # Nothing still marked as the helper's is left untouched by a person.
+    _, blame = ben.call("GET", f"/scores/{score}/blame/{tweaked['id']}")
+    element = blame["element"]
+    assert element["via_helper"] and element["changed"]["author_id"] == ben_id
+    _, blame = ben.call("GET", f"/scores/{score}/blame")
+    helper_notes = [
+        e for e in blame["elements"].values() if e["kind"] == "note" and e["via_helper"]
+    ]
+    assert [e["id"] for e in helper_notes] == [tweaked["id"]]

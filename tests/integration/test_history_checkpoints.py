@@ -19,6 +19,7 @@ from server.persistence import Database, checkpoints
 from server.persistence.models import HistoryCheckpoint
 from server.score.model import new_document
 from tests.support.records import records
+from tests.support.rows_read import RowsRead
 
 EVERY = 40  # checkpoint interval used here (the product default is 1,000)
 
@@ -222,3 +223,44 @@ def test_damaged_or_foreign_checkpoints_fall_back_to_replay(
     healed = _process(url, opened)
     assert _answers(healed, log.score, log.ana) == expected
     assert healed.views.resumed_from(log.score) == seq
+
+
+def test_a_new_process_reads_only_the_edits_each_answer_needs(
+    url: str, opened: list[EditLog]
+) -> None:
+    """Counted at the database: a first page of entries reads a window of the newest
+    edits (no view is built), a resumed view reads only the edits after its checkpoint
+    for blame, and a past version reads one page of old edits; all answers as a replay."""
+    first = _process(url, opened)
+    log = Log(first)
+    log.grow(14 * EVERY, first, reverts=False)
+    first.blame(log.score, log.ana)  # built by replay; stores a checkpoint
+    stored = _stored(first.scores, log.score)[-1]
+    log.grow(EVERY // 2, first, reverts=False)
+    head = first.scores.head_seq(log.score)
+    replayed = _process(url, opened, every=None)
+
+    fresh = _process(url, opened)
+    rows = RowsRead(fresh.scores.db.engine, "edits")
+    for query in (
+        {"limit": 5},
+        {"limit": 5, "before_seq": head - 20},
+        {"limit": 2, "group": False},
+    ):
+        with rows.counting():
+            page = fresh.history(log.score, log.ben, Filters(), **query)  # type: ignore[arg-type]
+        assert page == replayed.history(log.score, log.ben, Filters(), **query), query  # type: ignore[arg-type]
+        assert 0 < rows.rows <= 4 * 3 * query["limit"] + 30 + 10, (query, rows.rows)
+    assert fresh.views.cached(log.score) is None  # a page needs no view
+
+    with rows.counting():
+        blame = fresh.blame(log.score, log.ben)
+    assert blame == replayed.blame(log.score, log.ben)
+    assert fresh.views.resumed_from(log.score) == stored
+    # The tail after the checkpoint (plus the document at the checkpoint: one snapshot's tail).
+    assert rows.rows <= (head - stored) + 10 + 2, rows.rows
+    with rows.counting():
+        doc = fresh.doc_at(log.score, log.ben, 5)
+    assert doc == replayed.doc_at(log.score, log.ben, 5)
+    assert rows.rows <= 500, rows.rows  # one page of old edits, not the log
+    assert head > 500

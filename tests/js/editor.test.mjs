@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
 import {
+  addSpanner,
   copySelection,
   cursorFromSelection,
   deleteSelection,
@@ -269,4 +270,34 @@ test('playback shortens a staccato and a staccatissimo without moving what follo
   ]);
   const sounding = schedule(doc).notes.filter((n) => n.midis.length);
   assert.deepEqual(sounding.map((n) => [n.time, n.dur]), [[0, 0.5], [1, 0.25], [2, 1]]);
+});
+
+test('S, < and > are slur and hairpins; a spanner runs over the selection or to the next note', () => {
+  const key = (k) => actionFor({ key: k, code: '', shiftKey: false });
+  assert.deepEqual(key('s'), ['spanner', 'slur']);
+  assert.deepEqual(key('<'), ['spanner', 'crescendo']);
+  assert.deepEqual(key('>'), ['spanner', 'diminuendo']);
+  const doc = newDocument({ measures: 2 });
+  const writes = enter(doc, [['C', { type: 2 }], ['D', { type: 2 }], ['E', { type: 2 }]]);
+  const [a, b, c] = writes.map((w) => w.event.id);
+  const ids = counter('s');
+  // Selected out of order and across the barline: from the first to the last in time.
+  const slur = addSpanner(indexDoc(doc), { selection: [c, a] }, ids, 'slur');
+  assert.deepEqual(slur.ops, [
+    { op: 'set_spanner', spanner: { id: 's1', kind: 'slur', start: a, end: c } },
+  ]);
+  applyEdit(doc, slur.ops);
+  // One note: to the next one; the same slur again takes it off.
+  const hairpin = addSpanner(indexDoc(doc), { selection: [b] }, ids, 'crescendo');
+  assert.deepEqual(hairpin.ops[0].spanner, { id: 's2', kind: 'crescendo', start: b, end: c });
+  const off = addSpanner(indexDoc(doc), { selection: [a, c] }, ids, 'slur');
+  assert.deepEqual(off.ops, [{ op: 'remove_spanner', id: 's1' }]);
+  // The last event of the score has no next one: no slur from it alone.
+  const lastRest = doc.parts[0].bars.m2.voices['1'].at(-1).id;
+  assert.equal(addSpanner(indexDoc(doc), { selection: [lastRest] }, ids, 'slur'), null);
+  // A selected slur is deleted with Delete.
+  assert.deepEqual(deleteSelection(indexDoc(doc), { selection: ['s1'] }).ops, [
+    { op: 'remove_spanner', id: 's1' },
+  ]);
+  assert.deepEqual(checkInvariants(doc), []);
 });

@@ -84,6 +84,8 @@ def random_op(doc: Doc, rng: random.Random, new_id: IdSource) -> dict[str, Any]:
             "tie",
             "lyric",
             "mark",
+            "spanner",
+            "spanner",
             "chord_symbol",
             "dynamic",
             "transpose",
@@ -141,6 +143,25 @@ def random_op(doc: Doc, rng: random.Random, new_id: IdSource) -> dict[str, Any]:
             "event": rng.choice(notes)[0]["id"],
             "verse": rng.randint(1, 2),
             "text": rng.choice(["la", "di", "", "Hal-", "le"]),
+        }
+    if kind == "spanner" and events:
+        if doc.get("spanners") and rng.random() < 0.25:
+            return {"op": "remove_spanner", "id": rng.choice(doc["spanners"])["id"]}
+        a = rng.choice(events)
+        same_part = [e for e in events if e[0] is a[0]]
+        b = rng.choice(same_part)
+        places = {e[4]["id"]: k for k, e in enumerate(same_part)}
+        first, last = sorted(
+            [a, b], key=lambda e: (list(lengths(doc)).index(e[1]), places[e[4]["id"]])
+        )
+        return {
+            "op": "set_spanner",
+            "spanner": {
+                "id": new_id("s"),
+                "kind": rng.choice(["slur", "crescendo", "diminuendo", "pedal", "8vb"]),
+                "start": first[4]["id"],
+                "end": last[4]["id"],
+            },
         }
     if kind == "mark" and events:
         name = rng.choice(["staccato", "accent", "fermata", "trill", "tremolo"])

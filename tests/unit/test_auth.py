@@ -35,6 +35,18 @@ def test_tokens_are_live_rows_and_refuse_forgeries(app: Flask) -> None:
     assert credentials.revoke(uid, cid) and credentials.check(secret, "token") is None
     _, old = credentials.issue(uid, "token", timedelta(seconds=-1))
     assert credentials.check(old, "token") is None  # expired
+    # Long-dead rows are dropped when a new credential is issued; live ones stay.
+    _, ancient = credentials.issue(uid, "token", timedelta(days=-31))
+    live_id, live = credentials.issue(uid, "session", timedelta(days=1))
+    with credentials.db.read() as conn:
+        from sqlalchemy import text
+
+        count = conn.execute(text("SELECT count(*) FROM credentials")).scalar_one()
+    assert count == 3  # the revoked and the just-expired token, the session; not the ancient
+    assert (
+        credentials.check(live, "session") is not None
+        and credentials.check(ancient, "token") is None
+    )
 
 
 def _user(app: Flask, name: str) -> int:

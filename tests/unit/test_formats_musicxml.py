@@ -175,10 +175,10 @@ def test_transposing_part_is_stored_at_concert_pitch(lead: ImportResult) -> None
 
 
 def test_lead_sheet_report_names_what_was_dropped(lead: ImportResult) -> None:
-    assert lead.report == [
-        "m. 2: articulations (staccato) are not supported yet and were dropped",
-        "m. 2: grace notes are not supported yet and were dropped",
-    ]
+    assert lead.report == ["m. 2: grace notes are not supported yet and were dropped"]
+    # The staccato is kept now, on the note that carried it.
+    marked = [e for e in lead.doc["parts"][0]["bars"]["m2"]["voices"]["1"] if e.get("marks")]
+    assert [e["marks"] for e in marked] == [{"staccato": True}]
 
 
 @pytest.mark.parametrize("fmt", ["musicxml", "mxl"])

@@ -125,6 +125,33 @@ def test_revert_all_of_x_after_a_restore_reaches_x_s_restored_content(
         assert after.get(entry.id) != before[entry.id], (entry.id, entry.to_json())
 
 
+@history_settings
+@given(seed=seeds, steps=st.integers(1, 30))
+def test_undoing_the_last_edit_gives_back_the_blame_from_before_it(seed: int, steps: int) -> None:
+    log = random_log(seed, steps)
+    if not log.edits:
+        return
+    last, previous = log.edits[-1].seq, log.docs[-2]
+    expected = blame(log.initial, log.edits[:-1]).summary()
+    plan = plan_revert(log.now, log.edits, [last])
+    if not plan.ops:
+        return  # the last edit changed nothing
+    assert commit(log, plan.ops, random.Random(seed).choice(AUTHORS), origin="revert",
+                  meta={"reverts": [last]})  # fmt: skip
+    assert log.now == previous
+    undone = blame(log.initial, log.edits)
+    # Every element is credited as it was before the undone edit (the undo writes nothing);
+    # those the undo changed or brought back are marked as restored by it.
+    assert {k: v[:4] for k, v in undone.summary().items()} == {
+        k: v[:4] for k, v in expected.items()
+    }
+    for eid, entry in undone.live.items():
+        if entry.restored_by is not None and entry.restored_by.seq == last + 1:
+            assert entry.restored_by.origin == "revert"
+        else:
+            assert entry.restored_by == expected[eid][4]
+
+
 def _log() -> Log:
     initial = new_document(parts=[{"name": "Soprano"}], measures=4)
     return Log(initial, [], [clone(initial)])

@@ -65,3 +65,30 @@ def test_history_of_a_stored_log(service: EditLog) -> None:
     assert view.blame().get("e3n") is None
     assert view.head == service.load(score)[0]
     assert view.doc_at(2) == service.doc_at(score, 2)
+
+
+def test_history_views_stay_within_their_byte_budget(service: EditLog) -> None:
+    """Views are dropped least recently used first once their estimated sizes exceed the
+    budget, however few they are; the one asked for is always kept and stays right."""
+    from server.history_service import HistoryViews
+    from server.score.model import new_document
+
+    ana = records(service).users.create_user("ana", "hash", display_name="Ana")
+    big = new_document(measures=100, parts=[{"name": f"P{i}"} for i in range(4)])
+    one = HistoryView(big).approx_bytes()
+    views = HistoryViews(service, records(service).checkpoints, cache_bytes=int(2.5 * one))
+    tiny = [service.create_score(ana, f"t{i}") for i in range(6)]
+    for score in tiny:
+        views.get(score)
+    assert len(views._views) == 6  # small views: all fit
+    bigs = [service.create_score(ana, f"b{i}", doc=big) for i in range(3)]
+    for score in bigs:
+        service.submit(score, ana, _write(f"x{score}", "E", "m1"))
+        views.get(score)
+    held = list(views._views)
+    assert bigs[0] not in held and bigs[1] in held and bigs[2] in held
+    assert views.cached_bytes() <= views.cache_bytes
+    # A dropped view is rebuilt on demand and equals the log.
+    view = views.get(bigs[0])
+    assert view.head == service.load(bigs[0])[0] and view.seq == 1
+    assert bigs[0] in views._views and views.cached_bytes() <= views.cache_bytes

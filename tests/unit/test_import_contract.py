@@ -61,6 +61,11 @@ RULES = (
     Rule("comment anchors are pure (the score model and the error base only)",
          ("server.comments.anchors",), ("server.",), except_in=()),
     Rule("the role check is pure", ("server.auth.roles",), WEB_FRAMEWORK + SQL),
+    # The server side of the job pool loads nothing heavy: the job process does.
+    Rule("the job pool's server side is light", ("server.offload",),
+         WEB_FRAMEWORK + SQL + NOTATION + ("server.editing", "server.persistence",
+                                           "server.formats", "server.history_service"),
+         except_in=("server.offload.jobs", "server.offload.child")),
 )  # fmt: skip
 
 #: What ``server.score`` may import of ``server`` (its own modules and the error base).

@@ -11,13 +11,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import spanners as spanner_rules
 from ..errors import InvalidOp, MissingTarget, ScoreError
 from ..model import Doc
-from . import bars, events, structure
+from . import bars, events, spanners, structure
 from ._common import Op
 
 Handler = Callable[[Doc, Op], list[Op]]
-HANDLERS: dict[str, Handler] = {**events.HANDLERS, **bars.HANDLERS, **structure.HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **events.HANDLERS,
+    **bars.HANDLERS,
+    **structure.HANDLERS,
+    **spanners.HANDLERS,
+}
 OP_NAMES = tuple(sorted(HANDLERS))
 MAX_OPS_PER_EDIT = 2000
 
@@ -30,7 +36,12 @@ def apply_op(doc: Doc, op: Op) -> list[Op]:
     handler = HANDLERS.get(name) if isinstance(name, str) else None
     if handler is None:
         raise InvalidOp(f"unknown op {op.get('op')!r}")
-    return handler(doc, op)
+    if name in spanners.HANDLERS:
+        return handler(doc, op)
+    # Any other op may remove a spanner's end: shrink or remove it, and undo that too.
+    before = spanner_rules.before_op(doc)
+    inverse = handler(doc, op)
+    return inverse + spanner_rules.repair(doc, before)
 
 
 @dataclass

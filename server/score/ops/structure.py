@@ -35,8 +35,10 @@ from ..model import (
     rests,
     with_offsets,
 )
+from ..spanners import MAX_SPANNERS
 from ._common import Op, check_id, element_id, field, part_of, require_unused, snapshot
 from .bars import bar_ids, clean_bar
+from .spanners import clean_spanner
 
 
 def _check_attr(attr: str, value: Any) -> Any:
@@ -400,7 +402,25 @@ def clean_document(raw: Any) -> Doc:
     problems = size_problems(doc)
     if problems:
         raise InvalidOp(problems[0])
+    _clean_spanners(doc, raw.get("spanners"))
     return doc
+
+
+def _clean_spanners(doc: Doc, raw: Any) -> None:
+    """The document's spanners, each checked as ``set_spanner`` checks it."""
+    if raw is None or raw == []:
+        return
+    if not isinstance(raw, list) or len(raw) > MAX_SPANNERS:
+        raise InvalidOp(f"spanners must be a list of at most {MAX_SPANNERS}")
+    try:
+        cleaned = [clean_spanner(doc, sp, what="document") for sp in raw]
+    except MissingTarget as exc:  # in a whole document, a missing end is simply wrong
+        raise InvalidOp(exc.message) from None
+    taken = set(all_ids(doc))
+    ids = [sp["id"] for sp in cleaned]
+    if len(set(ids)) != len(ids) or taken & set(ids):
+        raise InvalidOp("document: spanner ids must be unique in the score")
+    doc["spanners"] = sorted(cleaned, key=lambda sp: str(sp["id"]))
 
 
 def replace_document(doc: Doc, op: Op) -> list[Op]:

@@ -7,6 +7,8 @@ import { applyEdit, clone } from "../score/index.js";
 import { effectiveAttr } from "../score/model.js";
 import { Engraver } from "../render/engraver.js";
 import * as print from "../render/print.js";
+import { listenToMidi } from "../editor/midi.js";
+import { buildPiano } from "../editor/piano.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -149,6 +151,16 @@ socket.on("presence", (message) => {
   if (message.score === scoreId) presence.update(message.peers);
 });
 socket.on("connect", () => sendSelection());
+// A revoked session (logged out elsewhere, password changed): the server cuts the socket
+// and refuses it on the retry; back to the log-in page, which returns here.
+socket.on("disconnect", (reason) => {
+  if (reason === "io server disconnect") socket.connect();
+});
+socket.on("connect_error", (error) => {
+  if (error.data && error.data.code === "not_authenticated") {
+    location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+  }
+});
 
 function showStatus(s) {
   const el = document.getElementById("connection");
@@ -424,6 +436,8 @@ async function run(action, arg) {
     }
     case "dynamic":
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
+    case "spanner":
+      return perform(cmd.addSpanner(index, state, ids, arg));
     case "mark": {
       // "tremolo2" from the Marks menu: a tremolo of two strokes.
       const tremolo = /^tremolo([1-4])$/.exec(arg);
@@ -554,7 +568,7 @@ document.addEventListener("keydown", (event) => {
   run(...action);
 });
 
-const PICKABLE = "g.note, g.rest, g.mRest, g.chord, g.harm, g.dynam";
+const PICKABLE = "g.note, g.rest, g.mRest, g.chord, g.harm, g.dynam, g.slur, g.hairpin, g.octave, g.pedal";
 
 /** The element under the pointer, or the nearest one within a few pixels (stems, gaps). */
 function pick(event) {
@@ -606,6 +620,7 @@ for (const button of document.querySelectorAll("[data-cmd]")) {
     const c = button.dataset.cmd;
     if (c === "dur") run("duration", Number(button.dataset.type));
     else if (c === "mark") run("mark", button.dataset.mark);
+    else if (c === "spanner") run("spanner", button.dataset.kind);
     else if (c === "rest" || c === "tie" || c === "dot" || c === "delete") run(c);
     else run(c);
     area.focus();
@@ -618,11 +633,37 @@ for (const menu of document.querySelectorAll("[data-menu]")) {
     if (!value) return;
     if (menu.dataset.menu === "dynamic") await run("dynamic", value);
     else if (menu.dataset.menu === "mark") await run("mark", value);
+    else if (menu.dataset.menu === "spanner") await run("spanner", value);
     else await run(value);
     area.focus();
   });
 }
 fillHelp(document.getElementById("help-table"));
+
+// --- pitch entry from a MIDI keyboard and the on-screen piano -------------------------------
+
+let chordEvent = null; // the event the held keys are building
+
+/** A key played: a new note at the cursor (entering note input), or, while another key is
+ * still held, one more note of the chord just written. */
+function playedNote(midi, joinsChord) {
+  if (!index) return;
+  if (joinsChord && chordEvent && index.events.has(chordEvent)) {
+    return perform(cmd.addPitchToChord(index, chordEvent, ids, midi));
+  }
+  if (!state.inputMode) setInputMode(true);
+  const edit = perform(cmd.writeAtCursor(index, state, ids, null, { midis: [midi] }));
+  chordEvent = edit ? state.selection[0] : null;
+}
+
+listenToMidi(navigator.requestMIDIAccess?.bind(navigator), playedNote).then((text) => {
+  document.getElementById("midi-status").textContent = text;
+});
+buildPiano(document.getElementById("piano"), playedNote);
+document.getElementById("piano-toggle").addEventListener("click", () => {
+  const piano = document.getElementById("piano-panel");
+  piano.hidden = !piano.hidden;
+});
 
 let resizeTimer = null;
 window.addEventListener("resize", () => {

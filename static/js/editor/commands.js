@@ -6,7 +6,7 @@ import { TYPES, durValue, formatFraction, measureLength as timeLength } from "..
 import { ZERO } from "../score/fraction.js";
 import { effectiveAttr } from "../score/model.js";
 import { eventIdOf, neighbour } from "./lookup.js";
-import { keyAlter, midiOf, nearestPitch, spellMidi } from "./pitch.js";
+import { keyAlter, midiOf, nearestPitch, spellInKey, spellMidi } from "./pitch.js";
 
 /** MuseScore's digit mapping (docs/editor.md): 1=64th 2=32nd 3=16th 4=8th 5=quarter 6=half 7=whole. */
 export const DIGIT_TYPES = { 1: 64, 2: 32, 3: 16, 4: 8, 5: 4, 6: 2, 7: 1 };
@@ -77,11 +77,12 @@ export function cursorFromSelection(index, state) {
 }
 
 /**
- * Write a note (letter ``step``) or a rest (``step`` null) at the input cursor and advance.
+ * Write a note (letter ``step``) or a rest (``step`` null) at the input cursor and advance;
+ * with ``midis``, the chord of those exact pitches instead (spelled in the key).
  * The octave is the one nearest ``near`` (a MIDI number) when given, else nearest the
  * previous note in the same staff, else the middle of the part's clef.
  */
-export function writeAtCursor(index, state, ids, step, { near: nearMidi = null } = {}) {
+export function writeAtCursor(index, state, ids, step, { near: nearMidi = null, midis = null } = {}) {
   const doc = index.doc;
   let cursor = state.cursor;
   let mi = index.measureIndex.get(cursor.measure);
@@ -101,7 +102,11 @@ export function writeAtCursor(index, state, ids, step, { near: nearMidi = null }
   const room = measureLength(doc, mi).sub(cursor.offset);
   const dur = fitDuration(state.dur, room);
   const near = nearMidi ?? previousPitchInStaff(index, cursor) ?? defaultPitch(doc, cursor.part);
-  const notes = step ? [{ id: ids.next(), ...nearestPitch(step, key, near) }] : [];
+  let notes = step ? [{ id: ids.next(), ...nearestPitch(step, key, near) }] : [];
+  if (midis) {
+    // Exact pitches (a MIDI keyboard, the on-screen piano): a chord, spelled in the key.
+    notes = [...new Set(midis)].sort((a, b) => a - b).map((m) => ({ id: ids.next(), ...spellInKey(m, key) }));
+  }
   const eventId = ids.next();
   ops.push({
     op: "write_event",
@@ -116,6 +121,17 @@ export function writeAtCursor(index, state, ids, step, { near: nearMidi = null }
     select: [eventId],
     cursor: { ...cursor, offset: cursor.offset.add(durValue(dur)) },
   };
+}
+
+/** Add the exact pitch ``midi`` (spelled in the key) to event ``eventId``: the next key of a
+ * chord played on a MIDI keyboard. Null when the event is gone or already has that pitch. */
+export function addPitchToChord(index, eventId, ids, midi) {
+  const info = index.events.get(eventId);
+  if (!info || !info.event.notes.length) return null;
+  if (info.event.notes.some((n) => midiOf(n) === midi)) return null;
+  const key = effectiveAttr(index.doc, info.measureIndex, "key");
+  const note = { id: ids.next(), ...spellInKey(midi, key) };
+  return { ops: [{ op: "add_note", event: eventId, note }], select: [eventId] };
 }
 
 /** Shift+letter: add a pitch above the chord's top note to the selected event. */
@@ -204,7 +220,9 @@ export function tieAtCursor(index, state, ids) {
 export function deleteSelection(index, state) {
   const ops = [];
   for (const id of state.selection) {
-    if (index.events.has(id)) {
+    if (index.spanners.has(id)) {
+      ops.push({ op: "remove_spanner", id });
+    } else if (index.events.has(id)) {
       if (index.events.get(id).event.notes.length) ops.push({ op: "delete_event", event: id });
     } else if (index.marks.has(id)) {
       const m = index.marks.get(id);
@@ -376,6 +394,33 @@ export function toggleMark(index, state, mark, value = true) {
   if (!events.length) return null;
   const all = events.every((e) => (e.marks || {})[mark] === value);
   return { ops: events.map((e) => ({ op: "set_mark", event: e.id, mark, value: all ? null : value })) };
+}
+
+/**
+ * A spanner (``kind``: slur, crescendo, diminuendo, 8va, 8vb, 15ma, 15mb, pedal) over the
+ * selection: from its first to its last event in the first selected part; one selected
+ * event reaches to the next one (as in MuseScore). The same slur again takes it off.
+ */
+export function addSpanner(index, state, ids, kind) {
+  const chosen = selectedEvents(index, state).map((id) => index.events.get(id));
+  if (!chosen.length) return null;
+  const part = chosen[0].part;
+  const inPart = chosen
+    .filter((e) => e.part === part)
+    .sort((a, b) => a.measureIndex - b.measureIndex || a.offset.cmp(b.offset));
+  const first = inPart[0];
+  let last = inPart[inPart.length - 1];
+  if (inPart.length === 1 || (kind === "slur" && !last.offset.cmp(first.offset) && last.measure === first.measure)) {
+    const next = neighbour(index, first.event.id, 1);
+    if (next) last = index.events.get(next);
+    else if (kind === "slur") return null;
+  }
+  const same = [...index.spanners.values()].find(
+    (sp) => sp.kind === kind && sp.start === first.event.id && sp.end === last.event.id,
+  );
+  if (same) return { ops: [{ op: "remove_spanner", id: same.id }] };
+  const spanner = { id: ids.next(), kind, start: first.event.id, end: last.event.id };
+  return { ops: [{ op: "set_spanner", spanner }] };
 }
 
 export function setLyric(index, eventId, text, verse = 1) {

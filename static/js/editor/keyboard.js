@@ -14,6 +14,8 @@ export const SHORTCUTS = [
   ["← / →", "Previous / next event"],
   ["Shift + click, Shift + ← / →", "Extend the selection"],
   ["T", "Tie (in note input: a tied copy of the last note)"],
+  ["S", "Slur over the selection (one note: to the next); again: off"],
+  ["< / >", "Crescendo / diminuendo hairpin over the selection; the Lines menu has ottavas and pedal"],
   ["Shift + S / V / N / O", "Staccato / accent / tenuto / marcato on the selection (again: off); the Marks menu has the rest"],
   ["Delete / Backspace", "Delete the selection (notes become rests; removes chord symbols, dynamics)"],
   ["Ctrl + C / Ctrl + V", "Copy / paste the selected events"],
@@ -63,6 +65,9 @@ export function actionFor(event) {
   if (key === "?") return ["help"];
   // MuseScore's articulation keys; checked before Shift+letter (add to chord) and N.
   if (event.shiftKey && SHIFT_MARKS[lower]) return ["mark", SHIFT_MARKS[lower]];
+  if (lower === "s" && !event.shiftKey) return ["spanner", "slur"];
+  if (key === "<") return ["spanner", "crescendo"];
+  if (key === ">") return ["spanner", "diminuendo"];
   if (/^[a-g]$/.test(lower)) return event.shiftKey ? ["chord-add", lower.toUpperCase()] : ["letter", lower.toUpperCase()];
   if (lower === "n") return ["note-input"];
   if (lower === "r" || key === "0") return ["rest"];

@@ -41,7 +41,8 @@ export function indexDoc(doc) {
       }
     });
   });
-  return { doc, events, notes, marks, voices, measureIndex };
+  const spanners = new Map((doc.spanners || []).map((sp) => [sp.id, sp]));
+  return { doc, events, notes, marks, voices, measureIndex, spanners };
 }
 
 /** The event an SVG id stands for (a note id maps to its event). */
@@ -78,7 +79,9 @@ export function neighbour(index, eventId, step) {
 const MEASURE_OPS = new Set([
   "write_event", "set_voice", "set_bar", "set_chord_symbol", "set_dynamic", "set_clef",
 ]);
-const EVENT_OPS = new Set(["set_duration", "set_notes", "delete_event", "add_note", "set_lyric"]);
+const EVENT_OPS = new Set([
+  "set_duration", "set_notes", "delete_event", "add_note", "set_lyric", "set_mark",
+]);
 const NOTE_OPS = new Set(["set_pitch", "set_tie"]);
 
 /**
@@ -98,14 +101,27 @@ export function touchedMeasures(index, ops) {
     const info = eventId && index.events.get(eventId);
     return Boolean(info) && addMeasure(info.measure);
   };
+  const addSpanner = (sp) => addEvent(sp && sp.start) && addEvent(sp && sp.end);
   for (const op of ops) {
     let ok;
-    if (MEASURE_OPS.has(op.op)) ok = addMeasure(op.measure);
+    if (op.op === "set_spanner") ok = addSpanner(op.spanner);
+    else if (MEASURE_OPS.has(op.op)) ok = addMeasure(op.measure);
     else if (EVENT_OPS.has(op.op)) ok = addEvent(op.event);
     else if (NOTE_OPS.has(op.op)) ok = addEvent(index.notes.get(op.note));
     else if (op.op === "transpose") ok = op.notes.every((n) => addEvent(index.notes.get(n)));
     else ok = false;
     if (!ok) return null;
+  }
+  // A spanner is drawn by every slice it crosses, and an edit may have moved its ends:
+  // re-engrave the whole of any spanner that reaches a touched measure.
+  for (const sp of index.doc.spanners || []) {
+    const a = index.events.get(sp.start);
+    const b = index.events.get(sp.end);
+    if (!a || !b) return null;
+    const [from, to] = [index.measureIndex.get(a.measure), index.measureIndex.get(b.measure)];
+    if ([...touched].some((i) => i >= from - 1 && i <= to + 1)) {
+      for (let i = from; i <= to; i++) touched.add(i);
+    }
   }
   return touched;
 }

@@ -40,6 +40,26 @@ export function spellMidi(midi, preferSharps) {
   return { step: name[0], alter, octave };
 }
 
+/**
+ * Spell a MIDI number as the key signature suggests: the letter the key alters to this
+ * pitch (F# in D major, Bb in F major), else its natural, else a sharp in sharp keys and
+ * C major, a flat in flat keys.
+ */
+export function spellInKey(midi, key) {
+  const octaveOf = (step, alter) => Math.round((midi - SEMI[step] - alter) / 12) - 1;
+  const candidates = [];
+  for (const step of STEPS) {
+    for (const alter of [-1, 0, 1]) {
+      if ((((SEMI[step] + alter - midi) % 12) + 12) % 12 === 0) candidates.push({ step, alter, octave: octaveOf(step, alter) });
+    }
+  }
+  const inKey = candidates.find((p) => keyAlter(key, p.step) === p.alter && p.alter !== 0);
+  if (inKey) return inKey;
+  const natural = candidates.find((p) => p.alter === 0 && keyAlter(key, p.step) === 0);
+  if (natural) return natural;
+  return spellMidi(midi, key >= 0);
+}
+
 export function pitchName(p) {
   const acc = p.alter > 0 ? "#".repeat(p.alter) : "b".repeat(-p.alter || 0);
   return `${p.step}${acc}${p.octave}`;

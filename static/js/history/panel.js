@@ -33,7 +33,8 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
   const status = el("p", { className: "history-status", id: "history-status", role: "status" });
   const say = (text) => (status.textContent = text);
   const tint = document.head.appendChild(el("style", { id: "history-authorship-style" }));
-  const state = { entries: [], authors: new Map(), blame: null, timer: null, oldest: null };
+  // ``expanded``: seqs of edits whose entry is shown edit by edit (kept across refreshes).
+  const state = { entries: [], authors: new Map(), blame: null, timer: null, oldest: null, expanded: new Set() };
 
   // --- filters and bulk revert --------------------------------------------------------------
   const author = el("select", { id: "history-author" }, el("option", { value: "" }, "anyone"));
@@ -115,7 +116,7 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
     const badge = ORIGINS[entry.origin] ? el("span", { className: `history-badge history-origin-${entry.origin}` }, ORIGINS[entry.origin]) : null;
     const seqs = entry.seqs;
     const label = seqs.length > 1 ? `edits ${seqs[0]}–${seqs[seqs.length - 1]}` : `edit ${seqs[0]}`;
-    return el(
+    const item = el(
       "li",
       { className: "history-entry", dataset: { seqs: seqs.join(" "), origin: entry.origin, author: String(who.id) } },
       el("span", { className: "history-swatch", style: `background:${cssColour(who.colour)}`, title: who.name }),
@@ -131,6 +132,56 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
       " ",
       el("button", { type: "button", className: "history-revert", title: `Undo ${label} (later changes by others are kept)`, onclick: () => revert({ seqs }) }, "revert"),
     );
+    if (seqs.length > 1) {
+      // A group of edits (one person within a minute, or everything the filters merge):
+      // shown edit by edit on demand, each one viewable and revertible alone.
+      const edits = el("ol", { className: "history-edits", hidden: true });
+      const toggle = el("button", { type: "button", className: "history-expand", "aria-expanded": "false", title: `Show the ${seqs.length} edits one by one` }, `${seqs.length} edits ▸`);
+      toggle.addEventListener("click", () => (toggle.getAttribute("aria-expanded") === "true" ? collapse(item, toggle, edits) : expand(item, toggle, edits)));
+      item.insertBefore(toggle, item.querySelector(".history-view-at"));
+      item.insertBefore(document.createTextNode(" "), item.querySelector(".history-view-at"));
+      item.append(edits);
+      if (seqs.some((s) => state.expanded.has(s))) expand(item, toggle, edits);
+    }
+    return item;
+  }
+
+  function editItem(entry) {
+    const [seq] = entry.seqs;
+    return el(
+      "li",
+      { className: "history-edit", dataset: { seq: String(seq) } },
+      el("time", { className: "history-time", dateTime: entry.ended_at, title: `edit ${seq}` }, when(entry.ended_at)),
+      " ",
+      el("span", { className: "history-summary" }, entry.summary),
+      " ",
+      el("button", { type: "button", className: "history-view-at", title: "See the score right after this edit", onclick: () => slider.show(seq) }, "view"),
+      " ",
+      el("button", { type: "button", className: "history-revert-one", title: `Undo edit ${seq} alone (later changes by others are kept)`, onclick: () => revert({ seqs: [seq] }) }, "revert"),
+    );
+  }
+
+  async function expand(item, toggle, edits) {
+    const seqs = item.dataset.seqs.split(" ").map(Number);
+    const q = query();
+    q.set("expand", String(seqs[0]));
+    try {
+      const found = await api(`${base}/history?${q}`);
+      edits.replaceChildren(...found.entries.map(editItem));
+      edits.hidden = false;
+      toggle.setAttribute("aria-expanded", "true");
+      toggle.textContent = `${seqs.length} edits ▾`;
+      for (const s of seqs) state.expanded.add(s);
+    } catch (error) {
+      say(`Cannot show the edits: ${error.message}`);
+    }
+  }
+
+  function collapse(item, toggle, edits) {
+    edits.hidden = true;
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.textContent = `${edits.children.length} edits ▸`;
+    for (const s of item.dataset.seqs.split(" ").map(Number)) state.expanded.delete(s);
   }
 
   // A page of the newest entries; "Show older" pages back (long logs stay cheap to show).
@@ -251,6 +302,8 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
         element.changed
           ? el("div", { className: "history-blame-changed" }, `Last changed (${element.changed_props.join(", ")}) by `, stampText(element.changed))
           : el("div", { className: "history-blame-changed" }, "Not changed since."),
+        // Put back as its writers left it by a restore or revert: they keep the credit.
+        ...(element.restored_by ? [el("div", { className: "history-blame-restored" }, "Restored by ", stampText(element.restored_by))] : []),
       );
       blameBox.dataset.element = id;
     } catch (error) {

@@ -156,6 +156,87 @@ function tiesXml(pairs, i, start, end, time) {
   return out;
 }
 
+// --- spanners: slurs, hairpins, ottava lines, pedal marks ------------------------------
+
+const OTTAVA = { "8va": [8, "above", 1], "8vb": [8, "below", -1], "15ma": [15, "above", 2], "15mb": [15, "below", -2] };
+
+/** Where each spanner end is: event id -> {mi, offset, staff, drawn id}. */
+function spannerEnds(doc) {
+  const wanted = new Set();
+  for (const sp of doc.spanners || []) wanted.add(sp.start).add(sp.end);
+  const out = new Map();
+  if (!wanted.size) return out;
+  doc.parts.forEach((part, p) => {
+    doc.measures.forEach((m, mi) => {
+      for (const events of Object.values(part.bars[m.id].voices)) {
+        let offset = frac(0);
+        for (const e of events) {
+          if (wanted.has(e.id)) {
+            // A lone note is drawn with the note's id (see eventXml).
+            const drawn = e.notes.length === 1 ? e.notes[0].id : e.id;
+            out.set(e.id, { mi, offset, staff: p + 1, drawn });
+          }
+          offset = add(offset, durValue(e.dur));
+        }
+      }
+    });
+  });
+  return out;
+}
+
+function spannerTag(kind) {
+  if (kind === "slur") return ["slur", ""];
+  if (kind === "crescendo" || kind === "diminuendo") {
+    return ["hairpin", ` form="${kind === "crescendo" ? "cres" : "dim"}" place="below"`];
+  }
+  if (OTTAVA[kind]) return ["octave", ` dis="${OTTAVA[kind][0]}" dis.place="${OTTAVA[kind][1]}"`];
+  return ["pedal", ' dir="down" form="line"'];
+}
+
+/**
+ * The control events measure ``i`` of a slice [start, end) draws for spanners: each in
+ * the first of its measures inside the slice; an end outside the slice is drawn to or
+ * from the slice's edge (the rest is drawn by the neighbouring slice).
+ */
+function spannersXml(doc, ends, i, start, end, time) {
+  const out = [];
+  for (const sp of doc.spanners || []) {
+    const a = ends.get(sp.start);
+    const b = ends.get(sp.end);
+    if (!a || !b) continue;
+    const first = Math.max(a.mi, start);
+    if (first !== i || b.mi < start || a.mi >= end) continue;
+    const [tag, extra] = spannerTag(sp.kind);
+    const from = a.mi >= start ? ` startid="#${esc(a.drawn)}"` : ` staff="${a.staff}" tstamp="0"`;
+    const to = b.mi < end ? ` endid="#${esc(b.drawn)}"` : ` tstamp2="${end - 1 - i}m+${time[0] + 1}"`;
+    out.push(`<${tag} xml:id="${esc(sp.id)}"${extra}${from}${to}/>`);
+  }
+  return out;
+}
+
+/** Octave shifts in force per staff: [[from {mi, offset}, to {mi, offset}, octaves]]. */
+function ottavaRanges(doc, ends) {
+  const ranges = {};
+  for (const sp of doc.spanners || []) {
+    const a = ends.get(sp.start);
+    const b = ends.get(sp.end);
+    if (!OTTAVA[sp.kind] || !a || !b) continue;
+    (ranges[a.staff] = ranges[a.staff] || []).push([a, b, OTTAVA[sp.kind][2]]);
+  }
+  return ranges;
+}
+
+const atOrAfter = (mi, offset, at) => mi > at.mi || (mi === at.mi && !lt(offset, at.offset));
+const atOrBefore = (mi, offset, at) => mi < at.mi || (mi === at.mi && !lt(at.offset, offset));
+
+/** How many octaves notes at (mi, offset) of a staff are written below their sound. */
+function octaveShift(ranges, mi, offset) {
+  for (const [a, b, octaves] of ranges || []) {
+    if (atOrAfter(mi, offset, a) && atOrBefore(mi, offset, b)) return octaves;
+  }
+  return 0;
+}
+
 // --- events -------------------------------------------------------------------------
 
 function durAttrs(dur) {
@@ -164,7 +245,9 @@ function durAttrs(dur) {
 
 function noteXml(note, state, tiedInto, verse, extra = "") {
   const alter = note.alter || 0;
-  const key = `${note.step}${note.octave}`;
+  // Under an 8va line a note is written an octave below where it sounds.
+  const written = note.octave - (state.shift || 0);
+  const key = `${note.step}${written}`;
   const current = key in state.measure ? state.measure[key] : state.key[note.step] || 0;
   let accid = "";
   if (tiedInto.has(note.id)) {
@@ -176,7 +259,8 @@ function noteXml(note, state, tiedInto, verse, extra = "") {
   }
   state.measure[key] = alter;
   const pname = note.step.toLowerCase();
-  const attrs = `xml:id="${esc(note.id)}" pname="${pname}" oct="${note.octave}"${accid}`;
+  const ges = written !== note.octave ? ` oct.ges="${note.octave}"` : "";
+  const attrs = `xml:id="${esc(note.id)}" pname="${pname}" oct="${written}"${ges}${accid}`;
   const body = extra + verse;
   return body ? `<note ${attrs}${state.durAttr}>${body}</note>` : `<note ${attrs}${state.durAttr}/>`;
 }
@@ -258,6 +342,7 @@ function layerXml(events, state, tiedInto, time) {
   const emit = (xml) => (tuplet ? tuplet.items.push(xml) : out.push(xml));
   for (const event of events) {
     const value = durValue(event.dur);
+    state.shift = state.shiftAt ? state.shiftAt(offset) : 0;
     const xml = eventXml(event, state, tiedInto, wholeRest);
     const t = event.dur.tuplet;
     if (t) {
@@ -342,6 +427,8 @@ function tempoXml(bpm) {
 export function sliceMei(doc, start = 0, end = doc.measures.length) {
   const pairs = tiePairs(doc, start, end);
   const tiedInto = new Set(pairs.map((t) => t.to));
+  const ends = spannerEnds(doc);
+  const ottavas = ottavaRanges(doc, ends);
   const parts = [];
   const dashes = {}; // "part/voice" -> open hyphenated words, carried across bars
   let prev = start > 0 ? attrsAt(doc, start - 1) : null;
@@ -375,6 +462,7 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
           const dashKey = `${part.id}/${v}`;
           dashes[dashKey] = dashes[dashKey] || {};
           const state = { key: keyMap, measure: {}, durAttr: "", dashes: dashes[dashKey], controls };
+          if (ottavas[p + 1]) state.shiftAt = (offset) => octaveShift(ottavas[p + 1], i, offset);
           const body = layerXml(bar.voices[v], state, tiedInto, attrs.time);
           return `<layer n="${v}">${body}</layer>`;
         });
@@ -396,6 +484,7 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
       controls.push(tempoXml(attrs.tempo));
     }
     controls.push(...tiesXml(pairs, i, start, end, attrs.time));
+    controls.push(...spannersXml(doc, ends, i, start, end, attrs.time));
     parts.push(
       `<measure n="${i + 1}" xml:id="${esc(m.id)}">${staves.join("")}${controls.join("")}</measure>`,
     );

@@ -16,6 +16,7 @@ import { ValueError } from './errors.js';
 import { ZERO } from './fraction.js';
 import { deepCopy, get, hasOwn, isDict, isInt, own, pyEqual, pyRepr, setOwn } from './py.js';
 import { compareNotes, validatePitch } from './pitch.js';
+import { problems as spannerProblems } from './spanners.js';
 
 export const MEASURE_ATTRS = ['time', 'key', 'tempo'];
 export const DEFAULT_ATTRS = { time: [4, 4], key: 0, tempo: 120 };
@@ -224,6 +225,7 @@ export function allIds(doc) {
       for (const d of get(bar, 'dynamics', [])) ids.push(d.id);
     }
   }
+  for (const sp of get(doc, 'spanners', [])) ids.push(sp.id);
   return ids;
 }
 
@@ -294,7 +296,7 @@ export function checkInvariants(doc) {
       }
     }
   }
-  return problems;
+  return [...problems, ...spannerProblems(doc)];
 }
 
 export { own };

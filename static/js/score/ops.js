@@ -9,9 +9,16 @@ import { InvalidOp, MissingTarget, ScoreError } from './errors.js';
 import { hasOwn, isDict, pyRepr } from './py.js';
 import { HANDLERS as BAR_HANDLERS } from './ops/bars.js';
 import { HANDLERS as EVENT_HANDLERS } from './ops/events.js';
+import { HANDLERS as SPANNER_HANDLERS } from './ops/spanners.js';
 import { HANDLERS as STRUCTURE_HANDLERS } from './ops/structure.js';
+import { beforeOp, repair } from './spanners.js';
 
-export const HANDLERS = { ...EVENT_HANDLERS, ...BAR_HANDLERS, ...STRUCTURE_HANDLERS };
+export const HANDLERS = {
+  ...EVENT_HANDLERS,
+  ...BAR_HANDLERS,
+  ...STRUCTURE_HANDLERS,
+  ...SPANNER_HANDLERS,
+};
 export const OP_NAMES = Object.keys(HANDLERS).sort();
 export const MAX_OPS_PER_EDIT = 2000;
 
@@ -23,7 +30,11 @@ export function applyOp(doc, op) {
   if (typeof name !== 'string' || !hasOwn(HANDLERS, name)) {
     throw new InvalidOp(`unknown op ${pyRepr(name)}`);
   }
-  return HANDLERS[name](doc, op);
+  if (hasOwn(SPANNER_HANDLERS, name)) return HANDLERS[name](doc, op);
+  // Any other op may remove a spanner's end: shrink or remove it, and undo that too.
+  const before = beforeOp(doc);
+  const inverse = HANDLERS[name](doc, op);
+  return [...inverse, ...repair(doc, before)];
 }
 
 function rollback(doc, undoStack) {

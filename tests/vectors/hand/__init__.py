@@ -11,12 +11,13 @@ from .events import events_cases
 from .helpers import Case
 from .marks import marks_cases
 from .other import limits_cases, other_cases
+from .spanners import spanners_cases
 from .structure import structure_cases
 
 
 def hand_cases() -> list[Case]:
     cases = events_cases() + marks_cases() + bars_cases() + structure_cases() + other_cases()
-    cases += limits_cases()
+    cases += spanners_cases() + limits_cases()
     names = [c[0] for c in cases]
     assert len(set(names)) == len(names), "case names must be unique"
     return cases

@@ -37,7 +37,9 @@ import {
   unknownKeys,
 } from '../py.js';
 import { applyOp } from '../ops.js';
+import { MAX_SPANNERS } from '../spanners.js';
 import { barIds, cleanBar } from './bars.js';
+import { cleanSpanner } from './spanners.js';
 import { checkId, elementId, field, partOf, requireUnused, snapshot } from './common.js';
 import { MAX_BARS, MAX_MEASURES, MAX_PARTS, sizeProblems } from '../limits.js';
 
@@ -432,7 +434,30 @@ export function cleanDocument(raw) {
   }
   const problems = sizeProblems(doc);
   if (problems.length) throw new InvalidOp(problems[0]);
+  cleanSpanners(doc, get(raw, 'spanners'));
   return doc;
+}
+
+/** The document's spanners, each checked as set_spanner checks it. */
+function cleanSpanners(doc, raw) {
+  if (raw === null || (Array.isArray(raw) && !raw.length)) return;
+  if (!Array.isArray(raw) || raw.length > MAX_SPANNERS) {
+    throw new InvalidOp(`spanners must be a list of at most ${MAX_SPANNERS}`);
+  }
+  let cleaned;
+  try {
+    cleaned = raw.map((sp) => cleanSpanner(doc, sp, 'document'));
+  } catch (exc) {
+    // In a whole document, a missing end is simply wrong.
+    if (exc instanceof MissingTarget) throw new InvalidOp(exc.message);
+    throw exc;
+  }
+  const taken = new Set(allIds(doc));
+  const ids = cleaned.map((sp) => sp.id);
+  if (new Set(ids).size !== ids.length || ids.some((id) => taken.has(id))) {
+    throw new InvalidOp('document: spanner ids must be unique in the score');
+  }
+  doc.spanners = cleaned.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Swap in a whole document (an import, or a restore to an earlier version). */
