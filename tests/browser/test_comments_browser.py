@@ -2,10 +2,12 @@
 Ana sees the thread and its marker live, moves the note (changes its pitch) and the
 comment follows it; clicking the thread selects the note; Ana deletes the note and the
 thread shows detached in both pages; the commenter cannot edit the score. Screenshots
-of the panel and the marker are saved (docs/screenshots/comments-*.png)."""
+of the panel and the marker go to ``TUTTI_SCREENSHOTS_DIR`` (``docs/screenshots`` to
+refresh the committed ``comments-*.png``), else to the test's temporary directory."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,13 @@ from .conftest import Blocked, click_id, settled
 from .test_security_browser import CspPage
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("TUTTI_SCREENSHOTS_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def _thread(page: Page) -> dict[str, Any]:
@@ -50,7 +58,7 @@ def _marker_near(page: Page, element_id: str) -> bool:
 
 
 def test_a_commenters_note_comment_is_live_follows_the_note_and_detaches(
-    make_user: Any, blocked: Blocked, web_service: EditLog
+    make_user: Any, blocked: Blocked, web_service: EditLog, shots: Path
 ) -> None:
     ana, cora = make_user("ana-c"), make_user("cora-c")
     score_id = str(ana.api("post", "/api/scores", {"title": "Chorale", "measures": 4})["id"])
@@ -86,9 +94,8 @@ def test_a_commenters_note_comment_is_live_follows_the_note_and_detaches(
     )
     assert _marker_near(a, note_id)
     a.wait_for_function("document.getElementById('mentions').textContent === '@ 1'")
-    SCREENSHOTS.mkdir(exist_ok=True)
-    a.locator("#comments-panel").screenshot(path=str(SCREENSHOTS / "comments-panel.png"))
-    a.locator("#score-area").screenshot(path=str(SCREENSHOTS / "comments-marker.png"))
+    a.locator("#comments-panel").screenshot(path=str(shots / "comments-panel.png"))
+    a.locator("#score-area").screenshot(path=str(shots / "comments-marker.png"))
 
     # Ana moves the note up two semitones (E -> F -> F#): the comment follows it.
     marker_top = a.eval_on_selector("#comment-markers .comment-marker", "m => m.offsetTop")
@@ -146,13 +153,13 @@ def test_a_commenters_note_comment_is_live_follows_the_note_and_detaches(
         page.wait_for_function(
             "document.querySelectorAll('#comment-markers .comment-marker').length === 0"
         )
-    a.locator("#comments-panel").screenshot(path=str(SCREENSHOTS / "comments-detached.png"))
+    a.locator("#comments-panel").screenshot(path=str(shots / "comments-detached.png"))
     assert ana.errors == [] and cora.errors == []
     assert blocked.urls == []
 
 
 def test_measure_and_part_comments_replies_and_resolving_show_live(
-    make_user: Any, blocked: Blocked
+    make_user: Any, blocked: Blocked, shots: Path
 ) -> None:
     ana, cora, vic = make_user("ana-m"), make_user("cora-m"), make_user("vic-m")
     score_id = str(ana.api("post", "/api/scores", {"title": "Song", "measures": 4})["id"])
@@ -210,7 +217,7 @@ def test_measure_and_part_comments_replies_and_resolving_show_live(
     assert c.eval_on_selector_all(
         "#comment-threads .comment-thread", "ts => ts.map(t => t.dataset.resolved)"
     ) == ["true", "false"]
-    a.screenshot(path=str(SCREENSHOTS / "comments-editor.png"), full_page=True)
+    a.screenshot(path=str(shots / "comments-editor.png"), full_page=True)
     assert ana.errors == [] and cora.errors == [] and vic.errors == []
     assert blocked.urls == []
 
