@@ -198,6 +198,16 @@ def test_measure_and_part_comments_replies_and_resolving_show_live(
     assert a.locator("#comment-threads b").count() == 0
     assert "<b>is</b>" in a.inner_text("#comment-threads")
 
+    # Cora starts a reply; Ana's edits and comments arriving meanwhile do not wipe it.
+    draft = c.locator("#comment-threads .comment-thread").nth(1).locator(".comment-reply-text")
+    draft.click()
+    c.keyboard.type("half a tho")
+    click_id(a, "m4.p1.r0")
+    a.keyboard.press("n")
+    a.keyboard.press("g")
+    a.keyboard.press("Escape")
+    c.wait_for_function("window.tutti.version >= 1")
+
     # Ana replies and resolves the measure thread; Cora sees both at once.
     first = a.locator("#comment-threads .comment-thread").first
     first.locator(".comment-reply-text").fill("@cora-m agreed, thinning it")
@@ -207,6 +217,10 @@ def test_measure_and_part_comments_replies_and_resolving_show_live(
         ".querySelectorAll('.comment').length === 2"
     )
     assert c.locator("#comment-threads .comment-mention").first.inner_text() == "@cora-m"
+    assert draft.input_value() == "half a tho"
+    assert c.evaluate("document.activeElement.className") == "comment-reply-text"
+    c.keyboard.type("ught")
+    assert draft.input_value() == "half a thought"
     c.wait_for_function("document.getElementById('mentions').textContent === '@ 1'")
     a.locator("#comment-threads .comment-thread").first.locator(".comment-resolve").click()
     c.wait_for_function(
