@@ -41,7 +41,8 @@ _ACTIONS = {
 
 
 class CommentError(TuttiError):
-    """A refused comment action: ``bad_request``, ``not_found`` or ``forbidden``."""
+    """A refused comment action: ``bad_request``, ``not_found``, ``forbidden`` or (too many
+    writes, raised by the web layer) ``rate_limited``."""
 
 
 def mentioned_names(body: str) -> list[str]:
