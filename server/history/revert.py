@@ -250,13 +250,17 @@ def plan_revert(
             if all(k in mine for k in undo.before):
                 scratch.try_ops(undo.inverse, undo.before)
     pending = {k: v for k, v in desired.items() if scratch.facts.get(k) != v}
-    _fine_ops(scratch, pending, desired)
+    thinned = _fine_ops(scratch, pending, desired, {c[0] for c in conflicts})
     pending = {k: v for k, v in desired.items() if scratch.facts.get(k) != v}
     plan.ops = scratch.ops
     plan.kept = sorted({c[0] for c in conflicts}, key=repr)
     plan.unrestored = sorted(pending, key=repr)
     plan.restored = sorted((k for k in desired if k not in pending), key=repr)
-    plan.conflicts = _messages(doc_now, conflicts, plan.unrestored, desired, changes)
+    # A chord that lost the reverted notes is not "kept" as it was: its notes' own
+    # messages say what stayed.
+    thinned_chords = {("event", eid, "notes") for eid in thinned}
+    told = [c for c in conflicts if c[0] not in thinned_chords]
+    plan.conflicts = _messages(doc_now, told, plan.unrestored, desired, changes)
     restored = set(plan.restored)
     plan.reverted = sorted(
         t for t in targets if not changes[t] or any(k in restored for k in reach[t])
@@ -344,7 +348,9 @@ def _build_event(found: Facts, eid: str, lyrics: dict[str, dict[str, str]]) -> d
     return event
 
 
-def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any]) -> None:
+def _fine_ops(
+    scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any], held: set[Key]
+) -> set[str]:
     """Finer ops for keys the whole inverses did not restore, each checked before it stays."""
     # Overlay of what the document should hold, to rebuild voices and chords from.
     merged: Facts = dict(scratch.facts)
@@ -371,32 +377,41 @@ def _fine_ops(scratch: _Scratch, pending: dict[Key, Any], desired: dict[Key, Any
                 ops = None
             if ops:
                 scratch.try_ops(ops, allowed)
-    _thin_events(scratch, allowed, desired)
+    return _thin_events(scratch, allowed, desired, held)
 
 
-def _thin_events(scratch: _Scratch, allowed: dict[Key, Any], desired: dict[Key, Any]) -> None:
+def _thin_events(
+    scratch: _Scratch, allowed: dict[Key, Any], desired: dict[Key, Any], held: set[Key]
+) -> set[str]:
     """Events still holding notes the reverted edits wrote that nobody changed since (the
     event must stay: a later edit changed one of its notes, its chord or its bar): those
     notes are removed, the rest kept. A helper chord someone tweaked loses its untouched
-    helper notes this way; an event the reverted edit created becomes a rest."""
+    helper notes this way; an event the reverted edit created becomes a rest. A note whose
+    length someone changed since (its event's duration is ``held``) was changed, as blame
+    says: it stays. Returns the IDs of the events thinned."""
     gone = {k for k, v in desired.items() if k[0] == "note" and v is None}
     notes: dict[str, set[Key]] = {}
     for key in scratch.facts:
         if key[0] == "note":
             notes.setdefault(key[1], set()).add(key)
     removable = {nid for nid, keys in notes.items() if keys <= gone}
+    thinned: set[str] = set()
     if not removable:
-        return
+        return thinned
     for key, current in list(scratch.facts.items()):
         if key[0] != "event" or key[2] != "notes" or not set(current) & removable:
             continue
         if key in desired and desired[key] == current:
             continue  # the chord is as it should be: its notes stay with it
+        if ("event", key[1], "dur") in held:
+            continue
         keep = tuple(nid for nid in current if nid not in removable)
         relaxed = dict(allowed)
         relaxed[key] = keep
         kept = [_note_of(scratch.facts, nid) for nid in keep]
-        scratch.try_ops([{"op": "set_notes", "event": key[1], "notes": kept}], relaxed)
+        if scratch.try_ops([{"op": "set_notes", "event": key[1], "notes": kept}], relaxed):
+            thinned.add(key[1])
+    return thinned
 
 
 def _note_of(found: Facts, nid: str) -> dict[str, Any]:

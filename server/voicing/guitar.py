@@ -99,8 +99,8 @@ class GuitarTarget:
         if not shapes.shape[0]:
             raise VoicingError(
                 "no_voicing",
-                f"no playable guitar shape of chord {index + 1} ({chord.label()}) in this "
-                f"tuning with the fixed notes ({fixed_text(fixed)})",
+                f"no playable guitar shape of chord {index + 1} ({chord.label()}) in this tuning"
+                + (f" with the fixed notes ({fixed_text(fixed)})" if fixed else ""),
                 chord_index=index,
             )
         return shapes

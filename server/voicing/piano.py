@@ -90,8 +90,8 @@ class PianoTarget:
         if not filtered:
             raise VoicingError(
                 "no_voicing",
-                f"no piano voicing of chord {index + 1} ({chord.label()}) keeps the fixed notes "
-                f"({fixed_text(fixed)})",
+                f"no piano voicing of chord {index + 1} ({chord.label()}) "
+                + (f"keeps the fixed notes ({fixed_text(fixed)})" if fixed else "fits two hands"),
                 chord_index=index,
             )
         cands = np.array(filtered, dtype=np.int64)

@@ -329,3 +329,21 @@ def test_stamps_round_trip_with_restored_by() -> None:
     n1 = again.get("n1")
     assert n1 is not None and n1.restored_by == stamp
     assert n1.past and n1.past[-1].credit.changed is not None
+
+
+def test_undo_then_redo_credits_the_change_again_and_revert_all_reaches_it() -> None:
+    log = _log()
+    commit(log, [_write("n1", "E")], ANA)  # 1
+    commit(log, [_pitch("n1", "G")], BEN)  # 2
+    for target in (2, 3):  # 3: Ben's undo of 2; 4: his redo (a revert of the undo)
+        plan = plan_revert(log.now, log.edits, [target])
+        commit(log, plan.ops, BEN, origin="revert", meta={"reverts": [target]})
+    assert _notes(log.now) == {"n1": "G"}
+    n1 = blame(log.initial, log.edits).get("n1")
+    assert n1 is not None and n1.changed is not None and n1.changed.seq == 2
+    assert n1.restored_by is not None and n1.restored_by.seq == 4
+    plan = plan_revert(log.now, log.edits, by_author(log.edits[:2], BEN[0]))
+    assert plan.reverted == [2] and plan.conflicts == []
+    result = clone(log.now)
+    apply_edit(result, plan.ops)
+    assert _notes(result) == {"n1": "E"}

@@ -254,11 +254,29 @@ def test_reverting_a_tweaked_helper_chord_removes_only_its_untouched_notes() -> 
     assert kept["id"] == "he1" and kept["notes"] == [
         {"id": "h1", "step": "E", "alter": 0, "octave": 5}
     ]
-    assert plan.reverted == [1] and plan.conflicts and all("Ben" in c for c in plan.conflicts)
+    assert plan.reverted == [1]
+    assert plan.conflicts == ["m. 1, Soprano: the pitch of E5 was changed later by Ben; kept"]
     # Blamed: the one note left is the helper's, changed by Ben; no untouched helper note.
     commit(log, plan.ops, BEN, origin="revert", meta={"reverts": [1]})
     notes = [e for e in blame(log.initial, log.edits).of_kind("note")]
     assert [(n.id, n.via_helper, n.last.author_name) for n in notes] == [("h1", True, "Ben")]
+
+
+def test_reverting_a_helper_chord_whose_length_someone_changed_keeps_it() -> None:
+    log = _chorale()
+    helper = {"suggestion_id": 1, "accepted_by": "Ana"}
+    chord = [{"id": f"h{i}", "step": s, "octave": 4} for i, s in enumerate("CEG")]
+    event = {"id": "he1", "dur": {"type": 4}, "notes": chord}
+    write = {"op": "write_event", "part": "p1", "measure": "m1", "offset": "0", "event": event}
+    commit(log, [write], ANA, origin="helper", meta=helper)
+    assert commit(log, [{"op": "set_duration", "event": "he1", "dur": {"type": 2}}], BEN)
+    plan = plan_revert(log.now, log.edits, [1])
+    result = _apply(log.now, plan.ops)
+    [kept] = [e for e in result["parts"][0]["bars"]["m1"]["voices"]["1"] if e["notes"]]
+    # Every note's length is Ben's now: blame says he changed them, so they stay.
+    assert [n["id"] for n in kept["notes"]] == ["h0", "h1", "h2"]
+    assert kept["dur"] == {"type": 2}
+    assert plan.conflicts and all("Ben" in c for c in plan.conflicts)
 
 
 def test_reverting_one_edit_of_a_chord_others_changed_removes_only_its_own_notes() -> None:
