@@ -181,6 +181,8 @@ def test_a_commenter_can_comment_but_cannot_edit_the_score(
         timeout=10,
     )
     assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
+    ack = cora.sio.call("revert", {"score": score, "seq": 1}, timeout=10)
+    assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
     api = Api(server, users["cora"]["name"])
     status, body = api.call("POST", f"/scores/{score}/revert", {"seqs": [1]})
     assert status == 403, body
