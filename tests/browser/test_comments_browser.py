@@ -222,11 +222,25 @@ def test_measure_and_part_comments_replies_and_resolving_show_live(
     c.keyboard.type("ught")
     assert draft.input_value() == "half a thought"
     c.wait_for_function("document.getElementById('mentions').textContent === '@ 1'")
-    a.locator("#comment-threads .comment-thread").first.locator(".comment-resolve").click()
+    c.click("#mentions")  # opens the thread she was mentioned in; the mention is read
+    c.wait_for_selector("#mentions", state="hidden")
+    opened = c.eval_on_selector("#comment-threads .comment-thread.open", "t => t.dataset.threadId")
+    assert opened == a.eval_on_selector(
+        "#comment-threads .comment-thread", "t => t.dataset.threadId"
+    )
     c.wait_for_function(
+        "fetch('/api/notifications').then(r => r.json()).then(d => d.notifications.length === 0)"
+    )
+    a.locator("#comment-threads .comment-thread").first.locator(".comment-resolve").click()
+    # A resolved thread loses its marker; the list hides it unless it is the one open.
+    c.wait_for_function(
+        "document.querySelectorAll('#comment-markers .comment-marker').length === 1"
+        " && document.querySelector('#comment-threads .comment-thread.open')"
+        ".dataset.resolved === 'true'"
+    )
+    a.wait_for_function(
         "document.querySelectorAll('#comment-threads .comment-thread').length === 1"
-        " && document.querySelectorAll('#comment-markers .comment-marker').length === 1"
-    )  # resolved threads hide (and lose their marker) unless asked for
+    )
     c.check("#comments-show-resolved")
     assert c.eval_on_selector_all(
         "#comment-threads .comment-thread", "ts => ts.map(t => t.dataset.resolved)"

@@ -307,6 +307,9 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
   }
   if (badge) {
     badge.addEventListener("click", async () => {
+      // Show the newest mention of this score, then count them all as read.
+      const here = state.unread.find((n) => n.score === scoreId && threads.has(n.thread));
+      if (here) focus(here.thread);
       const ids = state.unread.map((n) => n.id);
       state.unread = [];
       drawBadge();
@@ -315,7 +318,7 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
     api("/api/notifications").then((found) => ((state.unread = found.notifications), drawBadge()), () => {});
   }
   socket.on("notification", (note) => {
-    state.unread.push(note);
+    state.unread.unshift(note); // newest first, as GET /api/notifications lists them
     drawBadge();
     if (note.score === scoreId && note.kind === "mention") {
       say(`${note.actor.display_name || note.actor.name} mentioned you: ${note.excerpt}`);
