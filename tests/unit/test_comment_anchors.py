@@ -197,9 +197,7 @@ def test_the_shared_js_vectors_are_what_the_python_reference_computes() -> None:
     assert json.loads(PATH.read_text()) == json.loads(json.dumps(build()))
 
 
-def test_a_new_duration_keeps_the_comment_and_a_shorter_bar_that_cuts_the_note_detaches_it() -> (
-    None
-):
+def test_a_new_duration_keeps_the_comment_and_a_bar_cut_short_detaches_it() -> None:
     doc = _doc()
     anchor = bind({"kind": "event", "event": "e1"}, doc)  # the second half of m3
     apply_op(doc, {"op": "set_duration", "event": "e1", "dur": {"type": 4}})
