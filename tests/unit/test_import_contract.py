@@ -29,6 +29,8 @@ USE_CASES_AND_BELOW = (
     "server.comments",
     "server.editing",
     "server.history_service",
+    "server.sharing",
+    "server.library",
     "server.persistence",
     "server.formats",
     "server.errors",
