@@ -67,6 +67,12 @@ let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
 const engraver = new Engraver(scoreEl, { sliceSize: 4 });
+// A long engraving (a big score opening) shows its systems as they come, with a count.
+const engraveProgress = document.getElementById("engrave-progress");
+scoreEl.addEventListener("progress", ({ detail }) => {
+  engraveProgress.hidden = detail.done >= detail.total;
+  engraveProgress.textContent = `Engraving… ${detail.done} of ${detail.total} systems`;
+});
 const socket = io({ transports: ["websocket"], reconnectionDelayMax: 2000 });
 
 function say(text) {
