@@ -10,6 +10,7 @@ import * as print from "../render/print.js";
 import { listenToMidi } from "../editor/midi.js";
 import { buildPiano } from "../editor/piano.js";
 import { describeChange, describeEvent } from "../editor/announce.js";
+import { initProvenance } from "../history/provenance.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -61,6 +62,7 @@ const state = {
 };
 let index = null;
 let comments = null; // the comments panel (mounted once the page is wired)
+let provenance = null; // the "who wrote what" panel
 let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
@@ -105,6 +107,7 @@ async function docChanged(doc, { ops = null } = {}) {
   drawSelection();
   presence.draw();
   if (comments) comments.docChanged();
+  if (provenance) provenance.changed();
   await engraver.render(doc, touched);
   renderedResolve();
 }
@@ -516,6 +519,20 @@ async function run(action, arg) {
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
     case "spanner":
       return perform(cmd.addSpanner(index, state, ids, arg));
+    case "repeat-start":
+      return perform(cmd.setForm(index, state, "repeat_start", true));
+    case "repeat-end": {
+      const v = await ask("End repeat", [{ name: "times", label: "Times played", type: "number", value: 2 }]);
+      return v && perform(cmd.setForm(index, state, "repeat_end", Number(v.times)));
+    }
+    case "ending-1":
+      return perform(cmd.setForm(index, state, "ending", [1]));
+    case "ending-2":
+      return perform(cmd.setForm(index, state, "ending", [2]));
+    case "barline-double":
+    case "barline-final":
+    case "barline-dashed":
+      return perform(cmd.setForm(index, state, "barline", action.slice(8)));
     case "mark": {
       // "tremolo2" from the Marks menu: a tremolo of two strokes.
       const tremolo = /^tremolo([1-4])$/.exec(arg);
@@ -902,6 +919,9 @@ function initPanels() {
     say,
   });
   window.tutti.comments = comments;
+  // Who wrote what: the provenance summary, refreshed while its panel is open.
+  provenance = initProvenance({ scoreId, api });
+  window.tutti.provenance = provenance;
 }
 say(describeMode());
 currentUser().then((user) => {

@@ -5,6 +5,7 @@
 // performance.js's.
 
 import { durValue } from "../score/durations.js";
+import { playOrder } from "../score/form.js";
 import { effectiveAttr } from "../score/model.js";
 import { toMidi } from "../score/pitch.js";
 import { performance } from "./performance.js";
@@ -54,11 +55,13 @@ function soundingShare(event) {
   return Math.min(1, ...Object.keys(SOUNDING).filter((k) => marks[k]).map((k) => SOUNDING[k]));
 }
 
-/** [{time, dur, midis, eventId, part}] in seconds, from measure ``fromMeasure``, offset. */
+/** [{time, dur, midis, eventId, part}] in seconds, measures in the order they are played
+ * (repeats taken, endings chosen by pass: score/form.js). */
 export function schedule(doc, { tempoOverride = null } = {}) {
   const notes = [];
   let measureStart = 0;
-  doc.measures.forEach((m, mi) => {
+  for (const mi of playOrder(doc)) {
+    const m = doc.measures[mi];
     const time = effectiveAttr(doc, mi, "time");
     const bpm = tempoOverride || effectiveAttr(doc, mi, "tempo");
     const wholeSeconds = (4 * 60) / bpm;
@@ -83,7 +86,7 @@ export function schedule(doc, { tempoOverride = null } = {}) {
       }
     });
     measureStart += length;
-  });
+  }
   notes.sort((a, b) => a.time - b.time);
   return { notes, total: measureStart };
 }
