@@ -54,8 +54,16 @@ def _bad(message: str) -> ResponseReturnValue:
 
 def init_throttle(app: Flask) -> None:
     dummy_hash(get_settings(app).password_method)  # now: the first unknown name is not slower
-    limits = ThrottleLimits(signups_per_ip=get_settings(app).signup_limit)
-    app.extensions[THROTTLE_KEY] = LoginThrottle(limits)
+    settings = get_settings(app)
+    limits = ThrottleLimits(signups_per_ip=settings.signup_limit)
+    queue = settings.message_queue
+    if queue and queue.startswith(("redis://", "rediss://")):
+        # Several processes: count in Redis, so N workers allow what one does.
+        from ..auth.throttle_redis import redis_windows
+
+        app.extensions[THROTTLE_KEY] = LoginThrottle(limits, redis_windows(queue))
+    else:
+        app.extensions[THROTTLE_KEY] = LoginThrottle(limits)
 
 
 def _throttle() -> LoginThrottle:

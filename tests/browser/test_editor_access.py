@@ -55,3 +55,40 @@ def test_the_live_region_follows_the_cursor_and_names_who_changed_what(make_user
     assert f"{count} notes and rests selected" in spoken(page, "selected")
     assert page.evaluate("String(window.getSelection())") == ""
     assert not ana.errors and not ben.errors, ana.errors + ben.errors
+
+
+def test_panels_sit_beside_the_score_and_who_wrote_what_is_on_screen(make_user: Any) -> None:
+    ana, ben = make_user("sider"), make_user("sider2")
+    score_id = new_shared_score(ana, [ben])
+    page = ana.open(score_id)
+    other = ben.open(score_id)
+    for who, letters, rest in ((page, "cde", "m1.p1.r0"), (other, "fg", "m2.p1.r0")):
+        click_id(who, rest)
+        who.keyboard.press("n")
+        who.keyboard.press("5")
+        for letter in letters:
+            who.keyboard.press(letter)
+        who.keyboard.press("Escape")
+        settled(who)
+    settled(page, other.evaluate("window.tutti.version"))
+    where = (
+        "() => { const r = document.getElementById('score-area').getBoundingClientRect();"
+        " return [r.left + scrollX, r.top + scrollY, r.width]; }"
+    )
+    before = page.evaluate(where)
+    score_box = page.locator("#score-area").bounding_box()
+    # Opening every panel moves the score not a pixel: they live in the side column.
+    for panel in ("#helper-panel", "#history-panel", "#provenance-panel"):
+        page.click(f"{panel} > summary")
+    page.wait_for_selector("#provenance-panel table")
+    assert page.evaluate(where) == before
+    side = page.locator("#side-panel").bounding_box()
+    assert score_box and side and side["x"] >= score_box["x"] + score_box["width"]
+    rows = page.eval_on_selector_all(
+        "#provenance-panel tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    # Ana wrote three notes, Ben two; all still standing.
+    assert [r[0] for r in rows] == ["sider", "sider2"]
+    assert [r[2:4] for r in rows] == [["3", "3"], ["2", "2"]]
+    page.screenshot(path="/tmp/tutti-side-panels.png")
+    assert not ana.errors and not ben.errors, ana.errors + ben.errors

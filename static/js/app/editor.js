@@ -10,6 +10,7 @@ import * as print from "../render/print.js";
 import { listenToMidi } from "../editor/midi.js";
 import { buildPiano } from "../editor/piano.js";
 import { describeChange, describeEvent } from "../editor/announce.js";
+import { initProvenance } from "../history/provenance.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -61,6 +62,7 @@ const state = {
 };
 let index = null;
 let comments = null; // the comments panel (mounted once the page is wired)
+let provenance = null; // the "who wrote what" panel
 let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
@@ -105,6 +107,7 @@ async function docChanged(doc, { ops = null } = {}) {
   drawSelection();
   presence.draw();
   if (comments) comments.docChanged();
+  if (provenance) provenance.changed();
   await engraver.render(doc, touched);
   renderedResolve();
 }
@@ -516,6 +519,20 @@ async function run(action, arg) {
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
     case "spanner":
       return perform(cmd.addSpanner(index, state, ids, arg));
+    case "repeat-start":
+      return perform(cmd.setForm(index, state, "repeat_start", true));
+    case "repeat-end": {
+      const v = await ask("End repeat", [{ name: "times", label: "Times played", type: "number", value: 2 }]);
+      return v && perform(cmd.setForm(index, state, "repeat_end", Number(v.times)));
+    }
+    case "ending-1":
+      return perform(cmd.setForm(index, state, "ending", [1]));
+    case "ending-2":
+      return perform(cmd.setForm(index, state, "ending", [2]));
+    case "barline-double":
+    case "barline-final":
+    case "barline-dashed":
+      return perform(cmd.setForm(index, state, "barline", action.slice(8)));
     case "mark": {
       // "tremolo2" from the Marks menu: a tremolo of two strokes.
       const tremolo = /^tremolo([1-4])$/.exec(arg);
@@ -631,12 +648,73 @@ const player = new Player({
   },
 });
 
+/** The per-part mixer settings (volume dB, mute, solo), kept in this page. */
+const mix = {};
+
+function playOptions() {
+  const checked = (id) => document.getElementById(id).checked;
+  const selected = state.selection.filter((id) => index.events.has(id));
+  const loop = checked("play-loop") && selected.length > 0;
+  return {
+    fromEvent: selected[0] || null,
+    toEvent: loop ? selected[selected.length - 1] : null,
+    loop,
+    tempoOverride: Number(document.getElementById("playback-tempo").value) || null,
+    metronome: checked("play-metronome"),
+    countIn: checked("play-count-in") ? 1 : 0,
+    chords: checked("play-chords"),
+    mix,
+  };
+}
+
 async function togglePlay() {
   if (player.playing) return player.stop();
-  const tempo = Number(document.getElementById("playback-tempo").value) || null;
-  const from = state.selection.find((id) => index.events.has(id)) || null;
-  await player.play(index.doc, { fromEvent: from, tempoOverride: tempo });
+  await player.play(index.doc, playOptions());
 }
+
+/** A tempo or mixer change while playing: go on from the note sounding now. */
+async function replay() {
+  if (!player.playing) return;
+  const sounding = [...(player.sounding || new Map()).keys()][0];
+  const options = playOptions();
+  await player.play(index.doc, { ...options, fromEvent: sounding || options.fromEvent, countIn: 0 });
+}
+
+document.getElementById("playback-tempo").addEventListener("change", replay);
+
+function buildMixer() {
+  const panel = document.getElementById("mixer");
+  panel.replaceChildren();
+  index.doc.parts.forEach((part, i) => {
+    const row = document.createElement("div");
+    row.className = "mixer-row";
+    const name = document.createElement("span");
+    name.textContent = part.name || `Part ${i + 1}`;
+    const volume = document.createElement("input");
+    Object.assign(volume, { type: "range", min: "-30", max: "6", step: "1", value: String(mix[i]?.volume ?? 0) });
+    volume.setAttribute("aria-label", `${name.textContent} volume`);
+    const toggle = (label, key) => {
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = !!mix[i]?.[key];
+      box.dataset.part = String(i);
+      box.dataset.mix = key;
+      const wrap = document.createElement("label");
+      wrap.append(box, ` ${label}`);
+      box.addEventListener("change", () => ((mix[i] = { ...mix[i], [key]: box.checked }), replay()));
+      return wrap;
+    };
+    volume.addEventListener("change", () => ((mix[i] = { ...mix[i], volume: Number(volume.value) }), replay()));
+    row.append(name, volume, toggle("mute", "mute"), toggle("solo", "solo"));
+    panel.appendChild(row);
+  });
+}
+
+document.getElementById("mixer-toggle").addEventListener("click", () => {
+  const panel = document.getElementById("mixer");
+  panel.hidden = !panel.hidden;
+  if (!panel.hidden) buildMixer();
+});
 
 // --- input wiring ---------------------------------------------------------------------------------
 
@@ -841,6 +919,9 @@ function initPanels() {
     say,
   });
   window.tutti.comments = comments;
+  // Who wrote what: the provenance summary, refreshed while its panel is open.
+  provenance = initProvenance({ scoreId, api });
+  window.tutti.provenance = provenance;
 }
 say(describeMode());
 currentUser().then((user) => {
