@@ -81,6 +81,7 @@ MARK_CLASSES: tuple[tuple[type, str], ...] = (
     (expressions.Trill, "trill"),
     (expressions.ArpeggioMark, "arpeggio"),
 )
+MARK_ON_DRUM = "articulations and ornaments on unpitched (drum) notes were dropped"
 MARK_ON_REST = "articulations and ornaments on rests (other than fermatas) were dropped"
 
 
@@ -193,6 +194,8 @@ def _read_note(el: note.GeneralNote, offset: Fraction, number: int, report: Repo
     marks = read_marks(el, number, report)
     if isinstance(el, (note.Unpitched, percussion.PercussionChord)):
         report.add(UNPITCHED, number)
+        if marks:
+            report.add(MARK_ON_DRUM, number, len(marks))
         return Item(offset, length, [], hint=hint, source=id(el))
     if isinstance(el, note.Rest):
         if el.lyrics:
