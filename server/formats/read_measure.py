@@ -32,7 +32,7 @@ from music21 import (
     tempo,
 )
 
-from ..score.form import MAX_TIMES
+from ..score.form import MAX_REHEARSAL, MAX_TIMES
 from ..score.model import MAX_TREMOLO, REST_MARKS
 from ..score.ops._common import MAX_LYRIC
 from ..score.pitch import validate_pitch
@@ -175,7 +175,13 @@ def _read_element(
             out.tempos.append((offset, float(bpm)))
     elif isinstance(el, dynamics.Dynamic):
         out.dynamics.append((offset, str(el.value)))
-    elif isinstance(el, (expressions.TextExpression, expressions.RehearsalMark)):
+    elif isinstance(el, expressions.RehearsalMark):
+        text = " ".join(str(el.content or "").split())[:MAX_REHEARSAL]
+        if text and "rehearsal" not in out.form:
+            out.form["rehearsal"] = text
+        else:
+            report.add(TEXT, number)
+    elif isinstance(el, expressions.TextExpression):
         report.add(TEXT, number)
     elif isinstance(el, bar.Barline):
         pass  # repeat barlines are reported from the measure's own barlines
