@@ -531,6 +531,10 @@ async function run(action, arg) {
       const v = await ask("End repeat", [{ name: "times", label: "Times played", type: "number", value: 2 }]);
       return v && perform(cmd.setForm(index, state, "repeat_end", Number(v.times)));
     }
+    case "rehearsal": {
+      const v = await ask("Rehearsal mark", [{ name: "text", label: "Mark (empty: none)", value: "A" }]);
+      return v && perform(cmd.setForm(index, state, "rehearsal", v.text.trim() || null));
+    }
     case "ending-1":
       return perform(cmd.setForm(index, state, "ending", [1]));
     case "ending-2":
