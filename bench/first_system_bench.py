@@ -38,7 +38,9 @@ WORK = "beethoven/opus133"
 WATCH = """
 window.__firstSystem = null; window.__allSystems = null; window.__docAt = null;
 const docTimer = setInterval(() => {
-  if (window.tutti && window.tutti.doc) { window.__docAt = performance.now(); clearInterval(docTimer); }
+  if (!(window.tutti && window.tutti.doc)) return;
+  window.__docAt = performance.now();
+  clearInterval(docTimer);
 }, 5);
 new MutationObserver(() => {
   const slices = document.querySelectorAll('#score .slice');
@@ -104,8 +106,8 @@ def run(opens: int) -> dict[str, Any]:
         server.terminate()
         server.wait(timeout=10)
         log.close()
-    return {"first": first, "full": full, "previous": previous, "arrived": arrived, "slices": slices,
-            "measures": measures, "parts": parts}  # fmt: skip
+    return {"first": first, "full": full, "previous": previous, "arrived": arrived,
+            "slices": slices, "measures": measures, "parts": parts}  # fmt: skip
 
 
 def report(r: dict[str, Any], opens: int) -> str:
