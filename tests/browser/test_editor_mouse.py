@@ -66,4 +66,17 @@ def test_a_click_on_a_staff_line_or_space_writes_that_note(make_user: Any) -> No
     first = doc["parts"][0]["bars"]["m1"]["voices"]["1"][0]["notes"][0]["id"]
     click_id(page, first)
     assert page.evaluate("window.tutti.version") == before
+    # Dragging the B4 up a line spacing moves it two staff positions: D5 (D major: D).
+    box = page.locator(f'#score [id="{first}"] .notehead').first.bounding_box()
+    assert box
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    g = page.evaluate(GEOMETRY, ["m1", 0, first])
+    spacing = g["lines"][1] - g["lines"][0]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y - spacing * 0.5)
+    page.mouse.move(x, y - spacing)
+    page.mouse.up()
+    settled(page)
+    assert pitches(page, 0)[:2] == ["D5", "F#4"]
     assert not ana.errors and not ben.errors, ana.errors + ben.errors

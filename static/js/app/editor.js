@@ -22,7 +22,7 @@ import { Presence, cssId } from "../presence/presence.js";
 import { Player } from "../playback/player.js";
 import { currentUser, api } from "./api.js";
 import { frac } from "../score/fraction.js";
-import { keyOptions, midiOf } from "../editor/pitch.js";
+import { keyAlter as keyAlterOf, keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
 import { openShareDialog } from "./share.js";
@@ -803,8 +803,38 @@ function placeByMouse(event) {
   return true;
 }
 
+// Dragging a note up or down moves it by staff positions (key signature applied), as in
+// MuseScore; a drag is at least half a line spacing, else it stays a click.
+let drag = null;
+let swallowClick = false;
+scoreEl.addEventListener("pointerdown", (event) => {
+  const hit = event.target.closest("g.note");
+  const at = hit && index && index.notes.has(hit.id) && staffUnder(event);
+  drag = at ? { noteId: hit.id, y: event.clientY, at } : null;
+});
+scoreEl.addEventListener("pointerup", (event) => {
+  const started = drag;
+  drag = null;
+  if (!started) return;
+  const steps = staffStep(started.at.bottomY + (event.clientY - started.y), started.at.topY, started.at.bottomY);
+  if (steps === 0) return;
+  const info = index.events.get(index.notes.get(started.noteId));
+  const note = info && info.event.notes.find((n) => n.id === started.noteId);
+  if (!note) return;
+  const key = effectiveAttr(index.doc, info.measureIndex, "key");
+  const diatonic = note.octave * 7 + "CDEFGAB".indexOf(note.step) + steps;
+  const step = "CDEFGAB"[((diatonic % 7) + 7) % 7];
+  const pitch = { step, alter: keyAlterOf(key, step), octave: Math.floor(diatonic / 7) };
+  swallowClick = true;
+  perform({ ops: [{ op: "set_pitch", note: note.id, ...pitch }], select: [info.event.id] });
+});
+
 scoreEl.addEventListener("click", (event) => {
   area.focus();
+  if (swallowClick) {
+    swallowClick = false;
+    return;
+  }
   const hit = pick(event);
   // In note input, a click on a staff (not on a note: that selects it) writes a note there.
   const hitEvent = hit && index && index.events.get(eventIdOf(index, hit.id) || hit.id);
