@@ -80,3 +80,43 @@ def test_a_click_on_a_staff_line_or_space_writes_that_note(make_user: Any) -> No
     settled(page)
     assert pitches(page, 0)[:2] == ["D5", "F#4"]
     assert not ana.errors and not ben.errors, ana.errors + ben.errors
+
+
+def test_box_measure_and_part_selection(make_user: Any) -> None:
+    ana = make_user("boxer")
+    score_id = new_shared_score(ana, [], measures=4)
+    page = ana.open(score_id)
+    click_id(page, "m1.p1.r0")
+    page.keyboard.press("n")
+    page.keyboard.press("5")
+    for key in "cdefga":
+        page.keyboard.press(key)
+    page.keyboard.press("Escape")
+    doc = settled(page)
+    m1 = [e["id"] for e in doc["parts"][0]["bars"]["m1"]["voices"]["1"]]
+    heads = [page.locator(f'#score [id="{e["notes"][0]["id"]}"] .notehead').first.bounding_box()
+             for e in doc["parts"][0]["bars"]["m1"]["voices"]["1"][:2]]  # fmt: skip
+    assert all(heads)
+    # A rectangle dragged over empty paper around the first two notes selects just them.
+    left = heads[0]["x"] - 6  # type: ignore[index]
+    right = heads[1]["x"] + heads[1]["width"] + 4  # type: ignore[index]
+    first_note = doc["parts"][0]["bars"]["m1"]["voices"]["1"][0]["notes"][0]["id"]
+    g = page.evaluate(GEOMETRY, ["m1", 0, first_note])
+    top, bottom = g["lines"][0] - 30, g["lines"][4] + 30
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move((left + right) / 2, (top + bottom) / 2)
+    page.mouse.move(right, bottom)
+    page.mouse.up()
+    assert page.evaluate("window.tutti.state.selection") == m1[:2]
+    # A click on an empty spot of a bar selects that bar of that part.
+    m2 = [e["id"] for e in doc["parts"][0]["bars"]["m2"]["voices"]["1"]]
+    g2 = page.evaluate(GEOMETRY, ["m2", 0, m2[-1]])
+    page.mouse.click(g2["x"] + 30, (g2["lines"][1] + g2["lines"][2]) / 2)
+    assert page.evaluate("window.tutti.state.selection") == m2
+    # Select the whole part from the menu.
+    page.select_option('select[data-menu="score"]', "select-part")
+    everything = [e["id"] for m in doc["measures"]
+                  for e in doc["parts"][0]["bars"][m["id"]]["voices"]["1"]]  # fmt: skip
+    assert sorted(page.evaluate("window.tutti.state.selection")) == sorted(everything)
+    assert not ana.errors, ana.errors

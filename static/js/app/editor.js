@@ -553,6 +553,11 @@ async function run(action, arg) {
       return whereAmI();
     case "select-all":
       return select([...index.events.keys()]);
+    case "select-part": {
+      const first = index.events.get(state.selection.find((id) => index.events.has(id)));
+      if (!first) return say("Select a note or rest of the part first");
+      return select([...index.events].filter(([, info]) => info.part === first.part).map(([id]) => id));
+    }
     case "help":
       return toggleHelp();
     case "escape":
@@ -807,12 +812,49 @@ function placeByMouse(event) {
 // MuseScore; a drag is at least half a line spacing, else it stays a click.
 let drag = null;
 let swallowClick = false;
+let box = null; // a selection rectangle being dragged over empty space
 scoreEl.addEventListener("pointerdown", (event) => {
   const hit = event.target.closest("g.note");
   const at = hit && index && index.notes.has(hit.id) && staffUnder(event);
   drag = at ? { noteId: hit.id, y: event.clientY, at } : null;
+  box = !hit && index && !pick(event) ? { x: event.clientX, y: event.clientY, el: null } : null;
 });
+scoreEl.addEventListener("pointermove", (event) => {
+  if (!box || (!box.el && Math.hypot(event.clientX - box.x, event.clientY - box.y) < 6)) return;
+  if (!box.el) {
+    box.el = document.createElement("div");
+    box.el.className = "select-box";
+    document.body.appendChild(box.el);
+  }
+  const [left, top] = [Math.min(box.x, event.clientX), Math.min(box.y, event.clientY)];
+  Object.assign(box.el.style, {
+    left: `${left}px`, top: `${top}px`,
+    width: `${Math.abs(event.clientX - box.x)}px`, height: `${Math.abs(event.clientY - box.y)}px`,
+  });
+});
+
+/** Every event whose engraving meets the rectangle (screen coordinates), in score order. */
+function eventsInBox(rect) {
+  const out = [];
+  for (const [eventId, info] of index.events) {
+    const el = document.getElementById(eventId) || (info.event.notes[0] && document.getElementById(info.event.notes[0].id));
+    if (!el) continue;
+    const r = el.getBoundingClientRect();
+    if (r.right >= rect.left && r.left <= rect.right && r.bottom >= rect.top && r.top <= rect.bottom) out.push(eventId);
+  }
+  return out;
+}
 scoreEl.addEventListener("pointerup", (event) => {
+  if (box && box.el) {
+    const rect = box.el.getBoundingClientRect();
+    box.el.remove();
+    box = null;
+    swallowClick = true;
+    const found = eventsInBox(rect);
+    select(event.shiftKey ? [...new Set([...state.selection, ...found])] : found);
+    return;
+  }
+  box = null;
   const started = drag;
   drag = null;
   if (!started) return;
@@ -841,6 +883,14 @@ scoreEl.addEventListener("click", (event) => {
   const onNote = hitEvent && hitEvent.event.notes.length > 0;
   if (state.inputMode && index && !onNote && !event.shiftKey && placeByMouse(event)) return;
   if (!hit || !index) {
+    const at = index && staffUnder(event);
+    const part = at && index.doc.parts[at.part];
+    if (part && index.measureIndex.has(at.measure)) {
+      // An empty spot of a bar selects the whole bar of that part; Shift adds bars.
+      const bar = part.bars[at.measure];
+      const ids = Object.values(bar.voices).flat().map((e) => e.id);
+      return select(event.shiftKey ? [...new Set([...state.selection, ...ids])] : ids);
+    }
     if (!event.shiftKey) select([]);
     return;
   }
