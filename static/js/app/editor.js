@@ -169,10 +169,17 @@ socket.on("connect", () => sendSelection());
 socket.on("disconnect", (reason) => {
   if (reason === "io server disconnect") socket.connect();
 });
+// Once: the socket's refusal and a ``revoked`` event may both say so, and a second
+// navigation would abort the first.
+let leaving = false;
+function goToLogin() {
+  if (leaving) return;
+  leaving = true;
+  socket.disconnect();
+  location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+}
 socket.on("connect_error", (error) => {
-  if (error.data && error.data.code === "not_authenticated") {
-    location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-  }
+  if (error.data && error.data.code === "not_authenticated") goToLogin();
 });
 
 function showStatus(s) {
@@ -213,10 +220,7 @@ socket.on("revoked", async (message) => {
   try {
     if ((await api(`/api/scores/${encodeURIComponent(scoreId)}/access`)).role) return;
   } catch (e) {
-    if (e.status === 401) {
-      location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
-      return;
-    }
+    if (e.status === 401) return goToLogin();
   }
   noAccess(message.reason || "your access was removed");
 });
