@@ -32,7 +32,7 @@ from music21 import (
     tempo,
 )
 
-from ..score.form import MAX_REHEARSAL, MAX_TIMES
+from ..score.form import JUMPS, MAX_REHEARSAL, MAX_TIMES
 from ..score.model import MAX_TREMOLO, REST_MARKS
 from ..score.ops._common import MAX_LYRIC
 from ..score.pitch import validate_pitch
@@ -59,6 +59,12 @@ LYRIC_REST = "lyrics on rests were dropped"
 LYRIC_LONG = f"lyric syllables longer than {MAX_LYRIC} characters were shortened"
 NESTED_TUPLET = "nested tuplets were written as a single tuplet"
 BARLINE_TYPES = {"double": "double", "final": "final", "light-heavy": "final", "dashed": "dashed"}
+# music21's repeat marks -> form fields (flags) or D.C. / D.S. jumps.
+JUMP_MARKS = {
+    "Segno": "segno", "Coda": "coda", "Fine": "fine", "DaCapo": "dc",
+    "DaCapoAlFine": "dc_al_fine", "DaCapoAlCoda": "dc_al_coda", "DalSegno": "ds",
+    "DalSegnoAlFine": "ds_al_fine", "DalSegnoAlCoda": "ds_al_coda",
+}  # fmt: skip
 REPEAT_MANY = f"repeats played more than {MAX_TIMES} times were written as {MAX_TIMES}"
 REPEAT_ONCE = "end repeats marked to be played once were taken (played twice)"
 BARLINE_OTHER = "barline styles other than double, final and dashed were drawn as plain barlines"
@@ -182,11 +188,23 @@ def _read_element(
         else:
             report.add(TEXT, number)
     elif isinstance(el, expressions.TextExpression):
-        report.add(TEXT, number)
+        if " ".join(str(el.content or "").split()).lower() == "to coda":
+            out.form["to_coda"] = True
+        else:
+            report.add(TEXT, number)
     elif isinstance(el, bar.Barline):
         pass  # repeat barlines are reported from the measure's own barlines
     elif isinstance(el, repeat.RepeatMark):
-        report.add(TEXT, number)
+        name = JUMP_MARKS.get(type(el).__name__)
+        text = str(el.getText() or "") if hasattr(el, "getText") else ""
+        if name == "coda" and "to coda" in " ".join(text.split()).lower():
+            name = "to_coda"  # music21 reads the words "To Coda" as a coda
+        if name is None:
+            report.add(TEXT, number)
+        elif name in JUMPS:
+            out.form["jump"] = name
+        else:
+            out.form[name] = True
     elif isinstance(el, tempo.TempoText):
         report.add(TEXT, number)
 

@@ -32,6 +32,7 @@ from music21 import (
     meter,
     note,
     pitch,
+    repeat,
     spanner,
     stream,
     tempo,
@@ -119,8 +120,8 @@ def to_music21(
             for item in bar.get("dynamics", []):
                 m.insert(_ql(item["offset"]), dynamics.Dynamic(item["mark"]))
             _barlines(m, measure)
-            if measure.get("rehearsal") and pi == 0:
-                m.insert(0, expressions.RehearsalMark(measure["rehearsal"]))
+            if pi == 0:
+                _form_marks(m, measure, measure_length(time_now) * 4)
             if sounding:
                 # A staccato last in its bar must not make the bar (and all after it) shorter.
                 m.duration = duration.Duration(measure_length(time_now) * 4)
@@ -173,6 +174,26 @@ def _voices(
 
 
 BARLINE_TYPES = {"double": "double", "final": "final", "dashed": "dashed"}
+JUMP_CLASSES = {
+    "dc": repeat.DaCapo, "dc_al_fine": repeat.DaCapoAlFine, "dc_al_coda": repeat.DaCapoAlCoda,
+    "ds": repeat.DalSegno, "ds_al_fine": repeat.DalSegnoAlFine, "ds_al_coda": repeat.DalSegnoAlCoda,
+}  # fmt: skip
+
+
+def _form_marks(m: stream.Measure, measure: dict[str, Any], end: Fraction) -> None:
+    """Rehearsal mark, segno and coda at the bar's start; Fine, To Coda, D.C./D.S. at its end."""
+    if measure.get("rehearsal"):
+        m.insert(0, expressions.RehearsalMark(measure["rehearsal"]))
+    if measure.get("segno"):
+        m.insert(0, repeat.Segno())
+    if measure.get("coda"):
+        m.insert(0, repeat.Coda())
+    if measure.get("fine"):
+        m.insert(end, repeat.Fine())
+    if measure.get("to_coda"):
+        m.insert(end, expressions.TextExpression("To Coda"))
+    if measure.get("jump"):
+        m.insert(end, JUMP_CLASSES[measure["jump"]]())
 
 
 def _barlines(m: stream.Measure, measure: dict[str, Any]) -> None:

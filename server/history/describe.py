@@ -196,6 +196,12 @@ def _form_text(name: str, value: Any) -> str:
         return "an end repeat" if value == 2 else f"an end repeat (played {value} times)"
     if name == "rehearsal":
         return f'the rehearsal mark "{value}"'
+    if name == "jump":
+        return str(value).replace("_", " ").replace("dc", "D.C.").replace("ds", "D.S.")
+    if name in ("segno", "coda", "fine"):
+        return f"a {name}"
+    if name == "to_coda":
+        return '"To Coda"'
     return "ending " + ", ".join(f"{n}." for n in value)
 
 

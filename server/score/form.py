@@ -7,6 +7,9 @@ Per measure (shared by all parts, absent when not used)::
     "repeat_end": 2..9                            # an end-repeat sign: play the section N times
     "ending": [1] | [1, 2] ...                    # a 1st/2nd... ending (volta) bracket
     "rehearsal": "A"                              # a rehearsal mark (1..16 characters)
+    "segno": true, "coda": true                   # signs at the measure's start
+    "fine": true, "to_coda": true                 # "Fine", "To Coda" at its end
+    "jump": "dc" | "dc_al_fine" | "dc_al_coda" | "ds" | "ds_al_fine" | "ds_al_coda"
 
 ``play_order`` unrolls repeats and endings into the sequence of measure indexes a
 performer plays (used by playback and MIDI export). Pure: no Flask, SQL or music21.
@@ -17,7 +20,20 @@ from __future__ import annotations
 from typing import Any
 
 BARLINES = ("double", "final", "dashed")
-FORM_FIELDS = ("barline", "repeat_start", "repeat_end", "ending", "rehearsal")
+FORM_FIELDS = (
+    "barline",
+    "repeat_start",
+    "repeat_end",
+    "ending",
+    "rehearsal",
+    "segno",
+    "coda",
+    "fine",
+    "to_coda",
+    "jump",
+)
+FLAGS = ("repeat_start", "segno", "coda", "fine", "to_coda")
+JUMPS = ("dc", "dc_al_fine", "dc_al_coda", "ds", "ds_al_fine", "ds_al_coda")
 MAX_REHEARSAL = 16
 MAX_TIMES = 9
 MAX_PLAYED = 20  # a played score is at most this many times as long as its measures
@@ -28,8 +44,10 @@ def form_problem(name: str, value: Any) -> str | None:
     if name == "barline":
         ok = value in BARLINES
         return None if ok else f"barline must be one of {', '.join(BARLINES)}"
-    if name == "repeat_start":
-        return None if value is True else "repeat_start takes true"
+    if name in FLAGS:
+        return None if value is True else f"{name} takes true"
+    if name == "jump":
+        return None if value in JUMPS else f"jump must be one of {', '.join(JUMPS)}"
     if name == "repeat_end":
         ok = isinstance(value, int) and not isinstance(value, bool) and 2 <= value <= MAX_TIMES
         return None if ok else f"repeat_end takes the times played, 2..{MAX_TIMES}"
@@ -73,7 +91,10 @@ def play_order(doc: dict[str, Any]) -> list[int]:
     """Measure indexes in the order they are played: repeats taken, endings chosen by pass.
 
     A repeat goes back to the last start-repeat (or the beginning); on pass N only the
-    endings holding N are played, and measures outside endings always are.
+    endings holding N are played, and measures outside endings always are. A D.C. / D.S.
+    goes back once to the beginning / the segno; after it repeats are not taken, only the
+    last ending is played, "al Fine" stops at the Fine and "al Coda" goes from the To Coda
+    to the coda.
     """
     measures = doc["measures"]
     order: list[int] = []
@@ -81,6 +102,8 @@ def play_order(doc: dict[str, Any]) -> list[int]:
     after_endings = False  # the last measure looked at was in an ending
     taken: dict[int, int] = {}  # end-repeat index -> times gone back from it
     limit = MAX_PLAYED * len(measures)
+    jump: str | None = None  # the D.C. / D.S. taken, once
+    last_pass = max((n for m in measures for n in m.get("ending", [])), default=1)
     while i < len(measures) and len(order) < limit:
         m = measures[i]
         ending = m.get("ending")
@@ -91,8 +114,16 @@ def play_order(doc: dict[str, Any]) -> list[int]:
             i += 1
             continue
         order.append(i)
+        if jump is not None and m.get("fine") and jump.endswith("al_fine"):
+            break
+        if jump is not None and m.get("to_coda") and jump.endswith("al_coda"):
+            coda = next((k for k in range(i + 1, len(measures)) if measures[k].get("coda")), None)
+            if coda is None:
+                break
+            i, jump = coda, "done"  # into the coda; no further jumps
+            continue
         times = m.get("repeat_end")
-        if times is not None and taken.get(i, 0) < times - 1:
+        if jump is None and times is not None and taken.get(i, 0) < times - 1:
             taken[i] = taken.get(i, 0) + 1
             passes += 1
             i, after_endings = start, False
@@ -101,5 +132,11 @@ def play_order(doc: dict[str, Any]) -> list[int]:
             taken[i] = 0
             if ending is None:
                 start, passes = i + 1, 1
+        if jump is None and m.get("jump"):
+            jump = m["jump"]
+            segno = next((k for k, x in enumerate(measures) if x.get("segno")), 0)
+            i = start = segno if jump.startswith("ds") else 0
+            passes, after_endings = last_pass, False
+            continue
         i += 1
     return order

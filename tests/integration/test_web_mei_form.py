@@ -20,6 +20,10 @@ def form_score() -> Doc:
         {"op": "set_form", "measure": "m5", "field": "repeat_start", "value": True},
         {"op": "set_form", "measure": "m6", "field": "barline", "value": "final"},
         {"op": "set_form", "measure": "m2", "field": "rehearsal", "value": "A"},
+        {"op": "set_form", "measure": "m1", "field": "segno", "value": True},
+        {"op": "set_form", "measure": "m4", "field": "to_coda", "value": True},
+        {"op": "set_form", "measure": "m5", "field": "jump", "value": "ds_al_coda"},
+        {"op": "set_form", "measure": "m6", "field": "coda", "value": True},
     ]
     apply_edit(doc, ops)
     return doc
@@ -34,5 +38,6 @@ def test_repeats_endings_and_barlines_are_engraved() -> None:
     svg = engrave(mei)
     assert svg.count('class="ending') == 2
     assert svg.count('class="reh') == 1 and '<rend rend="box">A</rend>' in mei
+    assert svg.count('class="repeatMark') == 3 and "D.S. al Coda" in svg and "To Coda" in svg
     assert "3×" in svg
     assert svg.count('class="barLine') >= 6

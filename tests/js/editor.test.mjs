@@ -319,3 +319,14 @@ test('form from the Measure menu: repeats on the selection ends, an ending over 
   // The same again takes it off.
   assert.equal(setForm(indexDoc(doc), { selection: [b] }, 'repeat_end', 2).ops[0].value, null);
 });
+
+test('D.C. al Fine from the Measure menu: playback goes back and stops at the Fine', () => {
+  const doc = newDocument({ measures: 3, tempo: 60 });
+  const writes = enter(doc, [['C', { type: 1 }], ['D', { type: 1 }], ['E', { type: 1 }]]);
+  const [a, , c] = writes.map((w) => w.event.id);
+  applyEdit(doc, setForm(indexDoc(doc), { selection: [a] }, 'fine', true).ops);
+  applyEdit(doc, setForm(indexDoc(doc), { selection: [c] }, 'jump', 'dc_al_fine').ops);
+  assert.deepEqual(checkInvariants(doc), []);
+  const played = schedule(doc).notes.filter((n) => n.midis.length);
+  assert.deepEqual(played.map((n) => n.midis[0]), [60, 62, 64, 60]);
+});

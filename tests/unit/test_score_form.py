@@ -26,6 +26,13 @@ CASES: list[tuple[list[dict[str, Any]], list[int]]] = [
     ([{}, {"ending": [1], "repeat_end": 2}, {"ending": [2]}, {}, {"repeat_end": 2}],
      [0, 1, 0, 2, 3, 4, 3, 4]),
     ([{"barline": "double"}, {"barline": "final"}], [0, 1]),
+    ([{}, {"fine": True}, {"jump": "dc_al_fine"}], [0, 1, 2, 0, 1]),
+    ([{}, {"segno": True}, {"to_coda": True}, {"jump": "ds_al_coda"}, {"coda": True}, {}],
+     [0, 1, 2, 3, 1, 2, 4, 5]),
+    ([{}, {"repeat_end": 2}, {"jump": "dc"}], [0, 1, 0, 1, 2, 0, 1, 2]),
+    ([{}, {"ending": [1], "repeat_end": 2}, {"ending": [2], "jump": "dc_al_fine"}, {}],
+     [0, 1, 0, 2, 0, 2, 3]),
+    ([{"jump": "ds"}, {}], [0, 0, 1]),
 ]  # fmt: skip
 
 

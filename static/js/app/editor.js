@@ -540,6 +540,18 @@ async function run(action, arg) {
       const v = await ask("Rehearsal mark", [{ name: "text", label: "Mark (empty: none)", value: "A" }]);
       return v && perform(cmd.setForm(index, state, "rehearsal", v.text.trim() || null));
     }
+    case "segno":
+    case "coda":
+    case "fine":
+    case "to_coda":
+      return perform(cmd.setForm(index, state, action, true));
+    case "dc":
+    case "dc_al_fine":
+    case "dc_al_coda":
+    case "ds":
+    case "ds_al_fine":
+    case "ds_al_coda":
+      return perform(cmd.setForm(index, state, "jump", action));
     case "ending-1":
       return perform(cmd.setForm(index, state, "ending", [1]));
     case "ending-2":

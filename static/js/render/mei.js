@@ -433,6 +433,26 @@ function barlineAttrs(m) {
   return (m.repeat_start ? ' left="rptstart"' : "") + (right ? ` right="${right}"` : "");
 }
 
+const JUMP_TEXT = {
+  dc: "D.C.", dc_al_fine: "D.C. al Fine", dc_al_coda: "D.C. al Coda",
+  ds: "D.S.", ds_al_fine: "D.S. al Fine", ds_al_coda: "D.S. al Coda",
+};
+
+/** Segno and coda at the measure's start; Fine, To Coda, D.C. / D.S. at its end. */
+function jumpsXml(m, time) {
+  const out = [];
+  const end = time[0] + 1;
+  if (m.segno) out.push('<repeatMark func="segno" staff="1" tstamp="0" place="above"/>');
+  if (m.coda) out.push('<repeatMark func="coda" staff="1" tstamp="0" place="above"/>');
+  if (m.fine) out.push(`<repeatMark func="fine" staff="1" tstamp="${end}" place="above">Fine</repeatMark>`);
+  if (m.to_coda) out.push(`<dir staff="1" tstamp="${end}" place="above">To Coda</dir>`);
+  if (m.jump) {
+    const func = m.jump.startsWith("ds") ? "dalSegno" : "daCapo";
+    out.push(`<repeatMark func="${func}" staff="1" tstamp="${end}" place="above">${JUMP_TEXT[m.jump]}</repeatMark>`);
+  }
+  return out;
+}
+
 /** A rehearsal mark, boxed, over the measure's start. */
 function rehearsalXml(m) {
   if (!m.rehearsal) return [];
@@ -536,6 +556,7 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
     controls.push(...spannersXml(doc, ends, i, start, end, attrs.time));
     controls.push(...repeatTimesXml(m, attrs.time));
     controls.push(...rehearsalXml(m));
+    controls.push(...jumpsXml(m, attrs.time));
     endings.add(
       m,
       `<measure n="${i + 1}" xml:id="${esc(m.id)}"${barlineAttrs(m)}>${staves.join("")}${controls.join("")}</measure>`,

@@ -4,7 +4,11 @@
 import { isInt, pyLen, pyStrip } from './py.js';
 
 export const BARLINES = ['double', 'final', 'dashed'];
-export const FORM_FIELDS = ['barline', 'repeat_start', 'repeat_end', 'ending', 'rehearsal'];
+export const FORM_FIELDS = [
+  'barline', 'repeat_start', 'repeat_end', 'ending', 'rehearsal', 'segno', 'coda', 'fine', 'to_coda', 'jump',
+];
+export const FLAGS = ['repeat_start', 'segno', 'coda', 'fine', 'to_coda'];
+export const JUMPS = ['dc', 'dc_al_fine', 'dc_al_coda', 'ds', 'ds_al_fine', 'ds_al_coda'];
 export const MAX_REHEARSAL = 16;
 export const MAX_TIMES = 9;
 export const MAX_PLAYED = 20;
@@ -14,7 +18,8 @@ export function formProblem(name, value) {
   if (name === 'barline') {
     return BARLINES.includes(value) ? null : `barline must be one of ${BARLINES.join(', ')}`;
   }
-  if (name === 'repeat_start') return value === true ? null : 'repeat_start takes true';
+  if (FLAGS.includes(name)) return value === true ? null : `${name} takes true`;
+  if (name === 'jump') return JUMPS.includes(value) ? null : `jump must be one of ${JUMPS.join(', ')}`;
   if (name === 'repeat_end') {
     const ok = isInt(value) && value >= 2 && value <= MAX_TIMES;
     return ok ? null : `repeat_end takes the times played, 2..${MAX_TIMES}`;
@@ -46,6 +51,8 @@ export function playOrder(doc) {
   let afterEndings = false; // the last measure looked at was in an ending
   const taken = new Map(); // end-repeat index -> times gone back from it
   const limit = MAX_PLAYED * measures.length;
+  let jump = null; // the D.C. / D.S. taken, once
+  const lastPass = Math.max(1, ...measures.flatMap((m) => m.ending ?? []));
   while (i < measures.length && order.length < limit) {
     const m = measures[i];
     const ending = m.ending ?? null;
@@ -59,8 +66,17 @@ export function playOrder(doc) {
       continue;
     }
     order.push(i);
+    if (jump !== null && m.fine && jump.endsWith('al_fine')) break;
+    if (jump !== null && m.to_coda && jump.endsWith('al_coda')) {
+      let coda = null;
+      for (let k = i + 1; k < measures.length && coda === null; k++) if (measures[k].coda) coda = k;
+      if (coda === null) break;
+      i = coda;
+      jump = 'done'; // into the coda; no further jumps
+      continue;
+    }
     const times = m.repeat_end ?? null;
-    if (times !== null && (taken.get(i) ?? 0) < times - 1) {
+    if (jump === null && times !== null && (taken.get(i) ?? 0) < times - 1) {
       taken.set(i, (taken.get(i) ?? 0) + 1);
       passes += 1;
       i = start;
@@ -73,6 +89,14 @@ export function playOrder(doc) {
         start = i + 1;
         passes = 1;
       }
+    }
+    if (jump === null && m.jump) {
+      jump = m.jump;
+      const segno = measures.findIndex((x) => x.segno);
+      i = start = jump.startsWith('ds') && segno >= 0 ? segno : 0;
+      passes = lastPass;
+      afterEndings = false;
+      continue;
     }
     i += 1;
   }
