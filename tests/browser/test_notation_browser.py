@@ -13,7 +13,7 @@ from playwright.sync_api import Page
 from .conftest import Blocked, click_id, new_shared_score, settled
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("TUTTI_SCREENSHOTS", "/tmp/tutti-screenshots"))
+SHOTS = Path(os.environ.get("TUTTI_SCREENSHOTS_DIR") or "/tmp/tutti-screenshots")
 
 
 def voice(page: Page, measure: str = "m1") -> list[dict[str, Any]]:
