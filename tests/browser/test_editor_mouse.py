@@ -120,3 +120,39 @@ def test_box_measure_and_part_selection(make_user: Any) -> None:
                   for e in doc["parts"][0]["bars"][m["id"]]["voices"]["1"]]  # fmt: skip
     assert sorted(page.evaluate("window.tutti.state.selection")) == sorted(everything)
     assert not ana.errors, ana.errors
+
+
+def test_the_input_cursor_shows_where_the_next_note_goes(make_user: Any) -> None:
+    ana = make_user("cursor")
+    score_id = new_shared_score(ana, [], measures=2)
+    page = ana.open(score_id)
+    assert page.is_hidden("#input-cursor")
+    click_id(page, "m1.p1.r0")
+    page.keyboard.press("n")
+    page.keyboard.press("5")
+    page.wait_for_selector("#input-cursor", state="visible")
+
+    def cursor_x() -> float:
+        page.wait_for_function("window.tutti.engraver.busy === null")
+        page.evaluate("new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        box = page.locator("#input-cursor").bounding_box()
+        assert box
+        return float(box["x"])
+
+    # First at the whole-bar rest (engraved mid-bar), then after each note written.
+    whole_rest = page.locator('#score [id="m1.p1.r0"]').bounding_box()
+    assert whole_rest and abs(cursor_x() - (whole_rest["x"] - 4)) < 3
+    page.keyboard.press("c")
+    settled(page)
+    after_one = cursor_x()
+    # It moved to the rest after the new C4: just before that rest's left edge.
+    rest = page.evaluate("window.tutti.doc.parts[0].bars.m1.voices['1'][1].id")
+    rest_left = page.locator(f'#score [id="{rest}"]').bounding_box()["x"]  # type: ignore[index]
+    assert abs(after_one - (rest_left - 4)) < 3
+    # Over the treble staff, not the bass one below it.
+    g = page.evaluate(GEOMETRY, ["m1", 0, rest])
+    box = page.locator("#input-cursor").bounding_box()
+    assert box and box["y"] < g["lines"][0] and box["y"] + box["height"] > g["lines"][4]
+    page.keyboard.press("Escape")
+    assert page.is_hidden("#input-cursor")
+    assert not ana.errors, ana.errors

@@ -297,6 +297,7 @@ function perform(result, { undoable = true } = {}) {
   if (!edit) return null;
   if (undoable) undoHistory.recorded(edit);
   if (result.cursor) state.cursor = result.cursor;
+  requestAnimationFrame(drawCursor);
   if (result.select) select(result.select, { note: result.note || null });
   else drawSelection();
   return edit;
@@ -316,7 +317,57 @@ function setInputMode(on) {
   document.body.classList.toggle("note-input", on);
   document.querySelector('[data-cmd="note-input"]').classList.toggle("active", on);
   say(describeMode());
+  drawCursor();
 }
+
+// --- the input cursor: a bar before where the next note goes, over its staff -----------------
+
+const caret = document.createElement("div");
+caret.id = "input-cursor";
+caret.className = "input-cursor";
+caret.hidden = true;
+caret.setAttribute("aria-hidden", "true");
+area.appendChild(caret);
+
+/** The event the next note replaces: at the cursor, or the next bar's first at a bar end. */
+function eventAtCursor() {
+  const c = state.cursor;
+  let mi = c && index.measureIndex.get(c.measure);
+  if (mi === undefined) return null;
+  const part = index.doc.parts.find((p) => p.id === c.part);
+  for (let offsetAt = c.offset; mi < index.doc.measures.length; mi++, offsetAt = null) {
+    const events = (part.bars[index.doc.measures[mi].id].voices[c.voice] || []);
+    for (const e of events) {
+      const info = index.events.get(e.id);
+      if (offsetAt === null || info.offset.ge(offsetAt)) return { event: e, info };
+    }
+  }
+  return null;
+}
+
+function drawCursor() {
+  const found = state.inputMode && state.cursor && index && eventAtCursor();
+  const el = found && (document.getElementById(found.event.id) ||
+    (found.event.notes[0] && document.getElementById(found.event.notes[0].id)));
+  const measure = el && el.closest("g.measure");
+  const staff = measure && measure.querySelectorAll(":scope > g.staff")[found.info.partIndex];
+  const lines = staff ? [...staff.children].filter((x) => x.tagName === "path").slice(0, 5) : [];
+  if (lines.length < 5) {
+    caret.hidden = true;
+    return;
+  }
+  const box = area.getBoundingClientRect();
+  const top = lines[0].getBoundingClientRect().top;
+  const bottom = lines[4].getBoundingClientRect().bottom;
+  const spacing = (bottom - top) / 4;
+  Object.assign(caret.style, {
+    left: `${el.getBoundingClientRect().left - box.left + area.scrollLeft - 4}px`,
+    top: `${top - box.top + area.scrollTop - spacing}px`,
+    height: `${bottom - top + 2 * spacing}px`,
+  });
+  caret.hidden = false;
+}
+scoreEl.addEventListener("rendered", () => drawCursor());
 
 function moveSelection(step, extend) {
   const current = state.selection[extend ? state.selection.length - 1 : 0];
@@ -928,6 +979,7 @@ scoreEl.addEventListener("click", (event) => {
     select([id], { note });
   }
   if (state.inputMode) state.cursor = cmd.cursorFromSelection(index, state);
+  drawCursor();
 });
 
 for (const button of document.querySelectorAll("[data-cmd]")) {
