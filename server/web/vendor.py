@@ -7,9 +7,10 @@ package tree and never needs a CDN. Must not import persistence or sync code.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, abort, current_app, jsonify, send_file
 from flask.typing import ResponseReturnValue
 
 bp = Blueprint("vendor", __name__)
@@ -65,6 +66,47 @@ def node_modules_dir() -> Path:
     if configured:
         return Path(configured)
     return Path(__file__).resolve().parents[2] / "node_modules"
+
+
+# Orchestral and band sample sets (npm ``tonejs-instrument-<name>-mp3``, credited in
+# docs/editor.md): one per sound the player gives a part; files named like "As3.mp3".
+INSTRUMENTS = (
+    "violin", "cello", "contrabass", "flute", "clarinet", "saxophone",
+    "trumpet", "trombone", "guitar-acoustic", "bass-electric",
+)  # fmt: skip
+SAMPLE_FILE = re.compile(r"^([A-G])(s?)([0-8])\.mp3$")
+
+
+def instrument_samples() -> dict[str, list[str]]:
+    """For each installed instrument, its sample notes as Tone.js names ("A#3")."""
+    out: dict[str, list[str]] = {}
+    for name in INSTRUMENTS:
+        folder = node_modules_dir() / f"tonejs-instrument-{name}-mp3"
+        notes = []
+        for path in sorted(folder.glob("*.mp3")) if folder.is_dir() else []:
+            match = SAMPLE_FILE.match(path.name)
+            if match:
+                notes.append(f"{match[1]}{'#' if match[2] else ''}{match[3]}")
+        if notes:
+            out[name] = notes
+    return out
+
+
+@bp.get("/vendor/instruments.json")
+def instruments() -> ResponseReturnValue:
+    response = jsonify(instrument_samples())
+    response.cache_control.max_age = 3600
+    return response
+
+
+@bp.get("/vendor/instruments/<name>/<file>")
+def instrument_file(name: str, file: str) -> ResponseReturnValue:
+    if name not in INSTRUMENTS or not SAMPLE_FILE.match(file):
+        abort(404)
+    path = node_modules_dir() / f"tonejs-instrument-{name}-mp3" / file
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="audio/mpeg", conditional=True, max_age=3600)
 
 
 @bp.get("/vendor/<path:name>")

@@ -60,3 +60,17 @@ def test_metronome_count_in_chords_loop_and_mixer(make_user: Any) -> None:
     page.keyboard.press(" ")
     page.wait_for_function("!window.tutti.playback.playing", timeout=3000)
     assert not ana.errors, ana.errors
+
+
+def test_each_part_plays_with_its_instruments_samples(make_user: Any) -> None:
+    ana = make_user("strings")
+    parts = [{"name": "Violin"}, {"name": "Cello", "clef": "bass"}, {"name": "Piano"}]
+    score_id = new_shared_score(ana, [], measures=1, parts=parts)
+    page = ana.open(score_id)
+    page.focus("#score-area")
+    page.keyboard.press(" ")
+    page.wait_for_function("window.tutti.playback.playing", timeout=20000)
+    assert page.evaluate("window.tutti.playback.sounds") == ["violin", "cello", "piano"]
+    page.keyboard.press(" ")
+    page.wait_for_function("!window.tutti.playback.playing", timeout=3000)
+    assert not ana.errors, ana.errors

@@ -61,6 +61,11 @@ def test_vendor_route_serves_only_the_allow_list(shared_server: Shared) -> None:
         "tone/Tone.js": "text/javascript",
         "piano/D%234v10.mp3": "audio/mpeg",
         "piano/C4v10.mp3": "audio/mpeg",
+        "jspdf/jspdf.umd.min.js": "text/javascript",
+        "svg2pdf/svg2pdf.umd.min.js": "text/javascript",
+        "fonts/DejaVuSerifCondensed.ttf": "font/ttf",
+        "instruments/violin/A4.mp3": "audio/mpeg",
+        "instruments/cello/As3.mp3": "audio/mpeg",
     }
     for path, mime in expected.items():
         response = requests.get(f"{url}/{path}", timeout=30)
@@ -75,8 +80,19 @@ def test_vendor_route_serves_only_the_allow_list(shared_server: Shared) -> None:
         "tone/build/esm/index.js",
         "piano/B4v10.mp3",
         "socket.io-client/package.json",
+        "instruments/violin/package.json",
+        "instruments/violin/F2 v2.mp3",
+        "instruments/banjo/A4.mp3",
+        "instruments/..%2Fviolin/A4.mp3",
     ):
         assert requests.get(f"{url}/{path}", timeout=10).status_code == 404, path
+    # The sample sets the player may use, as Tone.js note names.
+    sounds = requests.get(f"{url}/instruments.json", timeout=10).json()
+    assert set(sounds) == {
+        "violin", "cello", "contrabass", "flute", "clarinet", "saxophone",
+        "trumpet", "trombone", "guitar-acoustic", "bass-electric",
+    }  # fmt: skip
+    assert "A#3" in sounds["cello"] and all("s" not in n for n in sounds["cello"])
 
 
 def test_pages_load_only_same_origin_resources(shared_server: Shared) -> None:

@@ -8,6 +8,7 @@ import { durValue } from "../score/durations.js";
 import { playOrder } from "../score/form.js";
 import { effectiveAttr } from "../score/model.js";
 import { toMidi } from "../score/pitch.js";
+import { availableSounds, loadSound, soundFor } from "./instruments.js";
 import { performance } from "./performance.js";
 
 const WAVES = ["triangle", "sine", "square", "sawtooth"];
@@ -130,10 +131,20 @@ export class Player {
     transport.position = 0;
     const samples = await loadPianoSamples(Tone);
     this.instrument = samples ? "piano samples" : "synth";
+    // Each part's own sound where its samples load, else the piano's, else a synth.
+    const sets = await availableSounds();
+    const sounds = await Promise.all(
+      doc.parts.map(async (part) => {
+        const name = soundFor(part);
+        const own = name !== "piano" && sets[name] ? await loadSound(Tone, name, sets[name]) : null;
+        return own ? { name, urls: own } : samples ? { name: "piano", urls: samples } : null;
+      }),
+    );
+    this.sounds = sounds.map((s) => (s ? s.name : "synth"));
     this.channels = doc.parts.map((_, i) => mixChannel(Tone, (options.mix || {})[i], doc.parts.length));
     this.synths = doc.parts.map((_, i) => {
-      const synth = samples
-        ? new Tone.Sampler({ urls: samples, release: 0.6 })
+      const synth = sounds[i]
+        ? new Tone.Sampler({ urls: sounds[i].urls, release: 0.6 })
         : new Tone.PolySynth(Tone.Synth, {
             oscillator: { type: WAVES[i % WAVES.length] },
             envelope: { attack: 0.01, decay: 0.1, sustain: 0.6, release: 0.3 },
@@ -213,6 +224,12 @@ export class Player {
   }
 
   state() {
-    return { playing: this.playing, position: this.position, instrument: this.instrument, plan: this.plan };
+    return {
+      playing: this.playing,
+      position: this.position,
+      instrument: this.instrument,
+      sounds: this.sounds,
+      plan: this.plan,
+    };
   }
 }
