@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,12 @@ from server.score.model import new_document
 from tests.support.records import records
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def _user(repos: Any, name: str) -> dict[str, Any]:
+    found = repos.users.user_by_name(name)
+    assert found is not None
+    return dict(found)
 
 
 def _tutti(url: str, *args: str) -> int:
@@ -34,7 +41,7 @@ def test_class_roster_assignments_and_status(
     log = EditLog(Database(url))
     repos = records(log)
     ben_id = repos.users.create_user("ben", "x")  # exists already: enrolled as is
-    tess = repos.users.user_by_name("tess")["id"]
+    tess = _user(repos, "tess")["id"]
     template = log.create_score(tess, "Template", new_document(measures=2))
     capsys.readouterr()
 
@@ -45,8 +52,8 @@ def test_class_roster_assignments_and_status(
     roster.write_text("name,display_name,password\nana,Ana A,pw-ana-1\nben,,\ncy,Cy,pw-cy-1\n")
     assert _tutti(url, "class", "roster", str(made["id"]), "--import", str(roster)) == 0
     assert "created 2 accounts, enrolled 3" in capsys.readouterr().out
-    assert repos.users.user_by_name("ana")["display_name"] == "Ana A"
-    assert repos.users.user_by_name("ben")["id"] == ben_id
+    assert _user(repos, "ana")["display_name"] == "Ana A"
+    assert _user(repos, "ben")["id"] == ben_id
 
     args = ["assignment", "create", str(made["id"]), "--title", "Melody", "--template", template]
     assert _tutti(url, *args, "--mode", "copy", "--helper", "forbid", "--json") == 0
@@ -59,7 +66,7 @@ def test_class_roster_assignments_and_status(
     group = json.loads(capsys.readouterr().out)
     assert sorted(group["copies"]) == ["ana,ben", "cy"]
 
-    ana = repos.users.user_by_name("ana")["id"]
+    ana = _user(repos, "ana")["id"]
     note = {
         "op": "write_event", "part": "p1", "measure": "m1", "offset": "0",
         "event": {"id": "e1", "dur": {"type": 4}, "notes": [{"id": "e1a", "step": "C",
