@@ -5,7 +5,6 @@ real ``EditLog`` on SQLite and read through the classrooms use case (``status``)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from server.editing import EditLog
 from server.history_service import HistoryViews
 from server.persistence import Database, init_db
 from server.score import InvalidOp, apply_edit
-from server.score.model import Doc, iter_events, new_document
+from server.score.model import Doc, iter_events
 from tests.support.records import records
 
 OFFSETS = ("0", "1/4", "1/2", "3/4")
