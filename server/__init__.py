@@ -42,15 +42,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         HELPER_KEY,
         HISTORY_KEY,
         JOBS_KEY,
+        LIBRARY_KEY,
         OBSERVABILITY_KEY,
         REPOSITORIES_KEY,
         SETTINGS_KEY,
+        SHARING_KEY,
     )
     from .history_service import HistoryService, HistoryViews
+    from .library import Library
     from .observability import Observability
     from .offload import POOL, Jobs
     from .offload import Limits as JobLimits
     from .persistence import Repositories, open_database
+    from .sharing import SharingService
     from .suggestions import HelperService
     from .sync import Limits, init_sync
     from .sync.broadcast import Broadcaster
@@ -127,6 +131,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         edit_log, repos, views, lambda password: hash_password(password, settings.password_method)
     )
     app.extensions[COMMENTS_KEY] = CommentService.over(edit_log, repos)
+    app.extensions[SHARING_KEY] = SharingService.over(repos)
+    app.extensions[LIBRARY_KEY] = Library.over(edit_log, repos)
     init_web(app)
     init_sync(app, socketio, limits, broadcaster)
     return app

@@ -1,5 +1,6 @@
 """The ``tutti`` command: init-db, create-user, import, export, history, verify-log,
-sign-log, serve, voicing, class (create, roster) and assignment (create, status).
+sign-log, members, share, unshare, serve, voicing, class (create, roster) and assignment
+(create, status).
 
 Top-level imports are stdlib only and every command imports what it needs when it
 runs: ``serve`` must monkey-patch eventlet before Flask, SQLAlchemy or psycopg2 load.
@@ -321,6 +322,57 @@ def cmd_sign_log(args: argparse.Namespace) -> int:
     return 2 if refused else 0
 
 
+def _sharing(args: argparse.Namespace) -> Any:
+    from .persistence import Repositories
+    from .sharing import SharingService
+
+    return SharingService.over(Repositories.over(_service(args).db))
+
+
+def _sharing_call(action: Any) -> Any:
+    """Run a sharing action as an administrator; its refusals become ``tutti: ...``."""
+    from .errors import TuttiError
+
+    try:
+        return action()
+    except TuttiError as exc:
+        raise CommandError(exc.message) from None
+
+
+def cmd_members(args: argparse.Namespace) -> int:
+    sharing = _sharing(args)
+    view = _sharing_call(lambda: sharing.list_members(args.score, None))
+    if args.format == "json":
+        json.dump(view, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    for member in view["members"]:
+        via = " (share link)" if member["via_link"] else ""
+        print(f"{member['name']}\t{member['role']}{via}")
+    for link in view["links"]:
+        expiry = link["expires_at"] or "never"
+        state = " expired" if link["expired"] else ""
+        print(f"link {link['id']}\t{link['role']}\texpires {expiry}{state}", file=sys.stderr)
+    for asked in view["requests"]:
+        print(f"request\t{asked['name']}\tasked {asked['at']}", file=sys.stderr)
+    return 0
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    sharing = _sharing(args)
+    member = _sharing_call(lambda: sharing.share(args.score, None, args.user, args.role))
+    print(f"{member['name']} is now {member['role']} of {args.score}")
+    return 0
+
+
+def cmd_unshare(args: argparse.Namespace) -> int:
+    sharing = _sharing(args)
+    member = _sharing_call(lambda: sharing.unshare(args.score, None, args.user))
+    # Open editors of the removed member are evicted by the servers' access poll.
+    print(f"{member['name']} removed from {args.score}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     if args.database_url:
         os.environ["TUTTI_DATABASE_URL"] = args.database_url
@@ -492,6 +544,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("score", nargs="?")
     p.add_argument("--all", action="store_true", help="every score whose head is unsigned")
     p.set_defaults(func=cmd_sign_log)
+
+    p = sub.add_parser("members", help="who is in a score, with their roles")
+    p.add_argument("score")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_members)
+
+    p = sub.add_parser("share", help="give a user a role in a score (or change it)")
+    p.add_argument("score")
+    p.add_argument("user", help="user name")
+    p.add_argument("--role", required=True, choices=["owner", "editor", "commenter", "viewer"])
+    p.set_defaults(func=cmd_share)
+
+    p = sub.add_parser(
+        "unshare", help="remove a user from a score (their open editors lose it at once)"
+    )
+    p.add_argument("score")
+    p.add_argument("user", help="user name")
+    p.set_defaults(func=cmd_unshare)
 
     p = sub.add_parser("serve", help="run the web server")
     p.add_argument("--host", default="127.0.0.1")

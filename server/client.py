@@ -128,6 +128,9 @@ class TuttiClient:
         self._in_flight = 0
         self._paused_until = 0.0  # after rate_limited: send nothing before this time
         self._presence: list[dict[str, Any]] = []
+        # Comment changes of the joined score and notifications for us, as received.
+        self._comment_events: list[dict[str, Any]] = []
+        self._notifications: list[dict[str, Any]] = []
         # Undo: our own edits ("client", client_seq) and our redos ("seq", seq), newest
         # last; redo: the seqs of our undo edits. Both hold edits, not ops: each undo or
         # redo is planned on the server against the head, keeping others' later work.
@@ -146,6 +149,8 @@ class TuttiClient:
         self.sio.on(protocol.EDIT, self._on_edit)
         self.sio.on(protocol.PRESENCE, self._on_presence)
         self.sio.on(protocol.REVOKED, self._on_revoked)
+        self.sio.on(protocol.COMMENT, self._on_comment)
+        self.sio.on(protocol.NOTIFICATION, self._on_notification)
 
     # --- connection ------------------------------------------------------------------------
 
@@ -224,6 +229,50 @@ class TuttiClient:
     @property
     def score_id(self) -> str | None:
         return self._score
+
+    @property
+    def comment_events(self) -> list[dict[str, Any]]:
+        """Every ``comment`` event of the joined score received so far, oldest first."""
+        with self._lock:
+            return list(self._comment_events)
+
+    @property
+    def notifications(self) -> list[dict[str, Any]]:
+        """Every ``notification`` (a mention of us) received so far, oldest first."""
+        with self._lock:
+            return list(self._notifications)
+
+    def comment(
+        self, body: str, *, anchor: dict[str, Any] | None = None, parent: int | None = None
+    ) -> dict[str, Any]:
+        """Comment on the joined score (``anchor``) or reply (``parent``) over HTTP; the
+        answer (``{action, thread_id, thread}``); ``SyncError`` when refused."""
+        if self._score is None:
+            raise SyncError("not_joined", "join a score first")
+        data: dict[str, Any] = {"body": body}
+        data.update({"anchor": anchor} if parent is None else {"parent": parent})
+        response = requests.post(
+            f"{self.base_url}/api/scores/{self._score}/comments",
+            json=data,
+            headers={**self.headers, "Authorization": f"Bearer {self.token}"},
+            timeout=10,
+        )
+        answer = response.json()
+        if not answer.get("ok"):
+            error = answer.get("error", {})
+            raise SyncError(error.get("code", "bad_request"), error.get("message", ""))
+        return dict(answer)
+
+    def wait_for_comments(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """The ``comment`` events once at least ``count`` arrived (``TimeoutError`` if not)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self._comment_events) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{len(self._comment_events)} of {count} comment events")
+                self._cond.wait(left)
+            return list(self._comment_events)
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -458,6 +507,17 @@ class TuttiClient:
                 self._joined = False
                 self._collab.errors.append(f"access revoked: {message.get('reason')}")
                 self._cond.notify_all()
+
+    def _on_comment(self, change: dict[str, Any]) -> None:
+        with self._cond:
+            if change.get("score") == self._score:
+                self._comment_events.append(change)
+                self._cond.notify_all()
+
+    def _on_notification(self, note: dict[str, Any]) -> None:
+        with self._cond:
+            self._notifications.append(note)
+            self._cond.notify_all()
 
     def _on_submitted(self, edit: PendingEdit, ack: dict[str, Any]) -> None:
         with self._cond:

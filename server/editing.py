@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from .errors import ScoreNotFound, UserNotFound
 from .persistence import (
@@ -33,6 +33,8 @@ from .persistence.score_settings import DEFAULT_SETTINGS
 from .score import Doc, InvalidOp, apply_edit, check_invariants, clone, new_document
 from .score.ops.structure import clean_document
 from .score.size import doc_bytes
+
+T = TypeVar("T")
 
 #: Default budget of the cached heads of one process (``TUTTI_CACHE_BYTES``).
 CACHE_BYTES = 256 * 1024 * 1024
@@ -583,6 +585,19 @@ class EditLog:
                 raise ScoreNotFound(score_id)
             # A JSON round trip copies plain data about twice as fast as deepcopy.
             return _as_json(self._head_at(conn, state, score_id, seq).doc), seq
+
+    def read_head(self, score_id: str, read: Callable[[Doc, int], T]) -> T:
+        """``read(doc, seq)`` on the head document itself, under the score's lock: no copy.
+
+        For quick readers that only look (comment anchors): ``read`` must neither change
+        nor keep ``doc``, and it holds up edits of this score while it runs.
+        """
+        state = self._state(score_id)
+        with state.lock, self.db.read() as conn:
+            seq = repository.head_seq(conn, score_id)
+            if seq is None:
+                raise ScoreNotFound(score_id)
+            return read(self._head_at(conn, state, score_id, seq).doc, seq)
 
     def doc_at(self, score_id: str, seq: int) -> Doc:
         """The document as it was right after edit ``seq`` (0 = as created)."""

@@ -21,9 +21,19 @@ if TYPE_CHECKING:
     from .config import Settings
     from .editing import EditLog
     from .history_service import HistoryService
+    from .library import Library
     from .observability import Observability
     from .offload import Jobs
-    from .persistence import Credentials, Members, Repositories, ScoreSettings, Users
+    from .persistence import (
+        AccessVersions,
+        Credentials,
+        Members,
+        Repositories,
+        ScoreSettings,
+        Trash,
+        Users,
+    )
+    from .sharing import SharingService
     from .suggestions import HelperService
     from .sync.broadcast import Broadcaster
 
@@ -36,6 +46,8 @@ BROADCAST_KEY = "tutti.broadcast"
 SOCKETIO_KEY = "socketio"  # the key Flask-SocketIO itself uses
 OBSERVABILITY_KEY = "tutti.observability"
 COMMENTS_KEY = "tutti.comments"
+SHARING_KEY = "tutti.sharing"
+LIBRARY_KEY = "tutti.library"
 JOBS_KEY = "tutti.jobs"
 CLASSROOMS_KEY = "tutti.classrooms"
 
@@ -72,6 +84,24 @@ def get_members(app: Flask | None = None) -> Members:
 
 def get_score_settings(app: Flask | None = None) -> ScoreSettings:
     return _repositories(app).settings
+
+
+def get_access_versions(app: Flask | None = None) -> AccessVersions:
+    return _repositories(app).access
+
+
+def get_trash(app: Flask | None = None) -> Trash:
+    return _repositories(app).trash
+
+
+def get_sharing(app: Flask | None = None) -> SharingService:
+    """Members, share links and requests for access (``server.sharing``)."""
+    return cast("SharingService", _app(app).extensions[SHARING_KEY])
+
+
+def get_library(app: Flask | None = None) -> Library:
+    """A person's scores: search, rename, duplicate, trash (``server.library``)."""
+    return cast("Library", _app(app).extensions[LIBRARY_KEY])
 
 
 def get_history(app: Flask | None = None) -> HistoryService:

@@ -46,7 +46,8 @@ def require(role: str | None, needed: str, action: str = "do that") -> str:
     if not at_least(role, needed):
         if role is None:
             raise AuthError("forbidden", f"you are not a member of this score, so cannot {action}")
-        raise AuthError("forbidden", f"a {role} cannot {action}; it needs {needed}")
+        article = "an" if role[:1] in "aeiou" else "a"
+        raise AuthError("forbidden", f"{article} {role} cannot {action}; it needs {needed}")
     assert role is not None
     return role
 

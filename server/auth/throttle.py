@@ -1,8 +1,9 @@
 """Log-in and sign-up throttling: sliding-window counts per account and per client IP.
 
-In-process and bounded (at most ``MAX_KEYS`` keys, least recently used dropped first),
-so a flood of made-up names cannot grow memory. With several processes each keeps its
-own counts: N workers allow up to N times the limits (docs/security.md). Pure: no Flask.
+In-process windows are bounded (at most ``MAX_KEYS`` keys, least recently used dropped
+first), so a flood of made-up names cannot grow memory. With the Redis message queue the
+windows live in Redis (``throttle_redis``), shared by every process; otherwise each
+process counts on its own (docs/security.md). Pure: no Flask, no Redis.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 MAX_KEYS = 100_000
 
@@ -72,17 +74,32 @@ class ThrottleLimits:
     signup_window_s: float = 60 * 60
 
 
+class Window(Protocol):
+    def retry_after(self, key: str) -> int | None: ...
+
+    def hit(self, key: str) -> None: ...
+
+
+#: ``(name, limit, window_s) -> Window``: in-process by default, Redis when shared.
+WindowFactory = Callable[[str, int, float], Window]
+
+
+def local_windows(name: str, limit: int, window_s: float) -> Window:
+    return SlidingWindow(limit, window_s)
+
+
 class LoginThrottle:
     """What ``/api/login``, ``/api/token`` and ``/api/signup`` ask before checking anything
     (a throttled request never reaches the password hash)."""
 
     def __init__(
-        self, limits: ThrottleLimits | None = None, clock: Callable[[], float] = time.monotonic
+        self, limits: ThrottleLimits | None = None, windows: WindowFactory = local_windows
     ) -> None:
         self.limits = limits = limits or ThrottleLimits()
-        self.accounts = SlidingWindow(limits.failures_per_account, limits.failure_window_s, clock)
-        self.ips = SlidingWindow(limits.failures_per_ip, limits.failure_window_s, clock)
-        self.signups = SlidingWindow(limits.signups_per_ip, limits.signup_window_s, clock)
+        window = limits.failure_window_s
+        self.accounts = windows("account", limits.failures_per_account, window)
+        self.ips = windows("ip", limits.failures_per_ip, window)
+        self.signups = windows("signup", limits.signups_per_ip, limits.signup_window_s)
 
     def login_wait(self, account: str, ip: str) -> int | None:
         """Seconds to wait before this account may be tried from this IP, or None."""

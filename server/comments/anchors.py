@@ -111,35 +111,61 @@ def locate(anchor: Anchor, doc: Doc) -> dict[str, Any]:
     (``first``/``last``: 1-based measure numbers; ``measure``: the first measure's ID), or
     ``{"state": "detached"}`` when the target is gone.
     """
-    order = {m["id"]: i for i, m in enumerate(doc["measures"])}
-    kind = anchor.get("kind")
-    if kind == "event":
-        found = find_event(doc, anchor["event"])
-        # A deleted note leaves a rest with the same ID: the note it was about is gone.
-        if found is None or not found[4]["notes"]:
-            return {"state": "detached"}
-        part, measure, _, _, event = found
-        note = anchor.get("note")
-        if note is not None and all(n["id"] != note for n in event["notes"]):
-            return {"state": "detached"}
-        number = order[measure] + 1
-        where = {"part": part["id"], "measure": measure, "first": number, "last": number}
-        return {"state": "attached", **where, "event": event["id"], **_note(anchor)}
-    if kind == "measures":
-        part_id = anchor.get("part")
-        if part_id is not None and find_part(doc, part_id) is None:
-            return {"state": "detached"}
-        kept = sorted(order[m] for m in anchor.get("measures", []) if m in order)
-        if not kept:
-            return {"state": "detached"}
-        first, last = kept[0], kept[-1]
-        where = {"measure": doc["measures"][first]["id"], "first": first + 1, "last": last + 1}
-        return {"state": "attached", **({"part": part_id} if part_id else {}), **where}
-    if kind == "part":
-        if find_part(doc, anchor["part"]) is None:
-            return {"state": "detached"}
-        return {"state": "attached", "part": anchor["part"]}
-    return {"state": "detached"}
+    return Locator(doc).locate(anchor)
+
+
+class Locator:
+    """Locates many anchors in one document: its measures, parts and events are indexed
+    once, so listing a score's threads costs one walk of the score, not one per thread."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.order = {m["id"]: i for i, m in enumerate(doc["measures"])}
+        self.parts = {p["id"]: p for p in doc["parts"]}
+        self._events: dict[str, tuple[str, str, dict[str, Any]]] | None = None
+
+    def _event(self, event_id: str) -> tuple[str, str, dict[str, Any]] | None:
+        if self._events is None:  # built on the first event anchor only
+            self._events = {
+                event["id"]: (part["id"], measure, event)
+                for part in self.doc["parts"]
+                for measure, bar in part["bars"].items()
+                for events in bar["voices"].values()
+                for event in events
+            }
+        return self._events.get(event_id)
+
+    def locate(self, anchor: Anchor) -> dict[str, Any]:
+        """See ``locate``."""
+        kind = anchor.get("kind")
+        if kind == "event":
+            found = self._event(anchor.get("event", ""))
+            # A deleted note leaves a rest with the same ID: the note it was about is gone.
+            if found is None or not found[2]["notes"]:
+                return {"state": "detached"}
+            part, measure, event = found
+            note = anchor.get("note")
+            if note is not None and all(n["id"] != note for n in event["notes"]):
+                return {"state": "detached"}
+            number = self.order[measure] + 1
+            where = {"part": part, "measure": measure, "first": number, "last": number}
+            return {"state": "attached", **where, "event": event["id"], **_note(anchor)}
+        if kind == "measures":
+            part_id = anchor.get("part")
+            if part_id is not None and part_id not in self.parts:
+                return {"state": "detached"}
+            kept = sorted(self.order[m] for m in anchor.get("measures", []) if m in self.order)
+            if not kept:
+                return {"state": "detached"}
+            first, last = kept[0], kept[-1]
+            measure = self.doc["measures"][first]["id"]
+            where = {"measure": measure, "first": first + 1, "last": last + 1}
+            return {"state": "attached", **({"part": part_id} if part_id else {}), **where}
+        if kind == "part":
+            if anchor.get("part") not in self.parts:
+                return {"state": "detached"}
+            return {"state": "attached", "part": anchor["part"]}
+        return {"state": "detached"}
 
 
 def _note(anchor: Anchor) -> dict[str, Any]:

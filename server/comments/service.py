@@ -20,8 +20,8 @@ from ..auth.roles import at_least, require
 from ..editing import EditLog
 from ..errors import TuttiError
 from ..persistence import Comments, Members, Notifications, Repositories, Users
-from ..score.model import Doc, find_part
-from .anchors import bind, locate
+from ..score.model import Doc
+from .anchors import Locator, bind
 
 MAX_BODY = 4000
 MAX_MENTIONS = 20
@@ -41,7 +41,8 @@ _ACTIONS = {
 
 
 class CommentError(TuttiError):
-    """A refused comment action: ``bad_request``, ``not_found`` or ``forbidden``."""
+    """A refused comment action: ``bad_request``, ``not_found``, ``forbidden`` or (too many
+    writes, raised by the web layer) ``rate_limited``."""
 
 
 def mentioned_names(body: str) -> list[str]:
@@ -135,20 +136,32 @@ class CommentService:
     def threads(self, score_id: str, user_id: int) -> dict[str, Any]:
         """Every thread of the score, oldest first, each anchor located in the head."""
         self._require(score_id, user_id, "viewer")
-        doc, head = self.scores.load(score_id)
         rows = self.store.of_score(score_id)
-        return {"seq": head, "threads": self._threads(rows, doc)}
+        head, threads, _ = self._threads(score_id, rows)
+        return {"seq": head, "threads": threads}
 
-    def _threads(self, rows: list[dict[str, Any]], doc: Doc) -> list[dict[str, Any]]:
+    def _threads(
+        self, score_id: str, rows: list[dict[str, Any]]
+    ) -> tuple[int, list[dict[str, Any]], dict[str, str]]:
+        """(head seq, the threads of ``rows`` located in the head, part id -> name)."""
+        roots = [row for row in rows if row["parent_id"] is None]
+
+        def look(doc: Doc, seq: int) -> tuple[int, list[dict[str, Any]], dict[str, str]]:
+            # Under the score's lock, on the head itself: only locate, copy nothing big.
+            locator = Locator(doc)
+            names = {p["id"]: str(p.get("name", "")) for p in doc["parts"]}
+            return seq, [locator.locate(row["anchor"] or {}) for row in roots], names
+
+        head, locations, names = self.scores.read_head(score_id, look)
         replies: dict[int, list[dict[str, Any]]] = {}
         for row in rows:
             if row["parent_id"] is not None:
                 replies.setdefault(row["parent_id"], []).append(self._comment(row))
-        return [
-            self._root(row, doc, replies.get(row["id"], []))
-            for row in rows
-            if row["parent_id"] is None
+        threads = [
+            self._root(row, where, replies.get(row["id"], []))
+            for row, where in zip(roots, locations, strict=True)
         ]
+        return head, threads, names
 
     def _comment(self, row: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -165,7 +178,9 @@ class CommentService:
             "edited_at": _iso(row["edited_at"]),
         }
 
-    def _root(self, row: dict[str, Any], doc: Doc, replies: list[dict[str, Any]]) -> dict[str, Any]:
+    def _root(
+        self, row: dict[str, Any], location: dict[str, Any], replies: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         anchor = row["anchor"] or {}
         resolved = None
         if row["resolved_at"] is not None:
@@ -173,15 +188,14 @@ class CommentService:
         return {
             **self._comment(row),
             "anchor": anchor,
-            "location": locate(anchor, doc),
+            "location": location,
             "resolved": resolved,
             "replies": replies,
         }
 
     def _thread(self, score_id: str, thread_id: int) -> dict[str, Any] | None:
-        doc, _ = self.scores.load(score_id)
-        rows = [r for r in self.store.of_score(score_id) if thread_id in (r["id"], r["parent_id"])]
-        threads = self._threads(rows, doc)
+        rows = [r for r in self.store.of_thread(thread_id) if r["score_id"] == score_id]
+        _, threads, _ = self._threads(score_id, rows)
         return threads[0] if threads else None
 
     def _found(self, score_id: str, comment_id: Any) -> dict[str, Any]:
@@ -198,7 +212,6 @@ class CommentService:
         """``{"body", "anchor"}`` starts a thread; ``{"body", "parent"}`` replies to one."""
         self._require(score_id, user_id, "commenter")
         body = _body(data.get("body"))
-        doc, head = self.scores.load(score_id)
         parent = data.get("parent")
         if parent is not None:
             if "anchor" in data:
@@ -206,9 +219,11 @@ class CommentService:
             root = self._found(score_id, parent)
             # A reply to a reply joins the same thread: threads are one level deep.
             thread_id = root["parent_id"] or root["id"]
+            head = self.scores.head_seq(score_id)
             row = self.store.create(score_id, user_id, body, head, parent_id=thread_id)
         else:
-            anchor = bind(data.get("anchor"), doc)
+            raw = data.get("anchor")
+            anchor, head = self.scores.read_head(score_id, lambda doc, seq: (bind(raw, doc), seq))
             row = self.store.create(score_id, user_id, body, head, anchor=anchor)
             thread_id = row["id"]
         action = "replied" if parent is not None else "created"
@@ -312,10 +327,10 @@ class CommentService:
 
     def all_rows(self, score_id: str) -> list[dict[str, Any]]:
         """The export rows with no role check: for ``tutti history`` (an admin's tool)."""
-        doc, _ = self.scores.load(score_id)
+        _, threads, names = self._threads(score_id, self.store.of_score(score_id))
         rows = []
-        for thread in self._threads(self.store.of_score(score_id), doc):
-            where = describe_anchor(thread["anchor"], thread["location"], doc)
+        for thread in threads:
+            where = describe_anchor(thread["anchor"], thread["location"], names)
             for comment in [thread, *thread["replies"]]:
                 rows.append(
                     {
@@ -334,13 +349,14 @@ class CommentService:
         return rows
 
 
-def describe_anchor(anchor: dict[str, Any], location: dict[str, Any], doc: Doc) -> str:
+def describe_anchor(
+    anchor: dict[str, Any], location: dict[str, Any], part_names: dict[str, str]
+) -> str:
     """``"note in m. 3, Soprano"``, ``"mm. 2–4"``, ``"Alto"``; ``"detached (was m. 3)"``."""
     if location.get("state") != "attached":
         was = anchor.get("was", {})
         return f"detached (was {_measures(was)})" if "first" in was else "detached"
-    part = find_part(doc, location["part"]) if location.get("part") else None
-    name = str(part["name"]) if part else ""
+    name = part_names.get(location.get("part") or "", "")
     if anchor.get("kind") == "part":
         return name
     what = "note in " if anchor.get("kind") == "event" else ""

@@ -2,7 +2,7 @@
 
 ``musical_content`` keeps what notation carries (positions, notated durations, spelled
 pitches, ties, lyrics, articulations and ornaments, spanners by where their ends are,
-symbols, bar attributes, the clef in force per bar);
+symbols, bar attributes and form (repeats, endings, barlines), the clef in force per bar);
 ``sounding_notes`` keeps only what a MIDI file can: onset, MIDI pitch and length, with
 ties merged. Pure.
 """
@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..score.durations import dur_value, measure_length
+from ..score.form import FORM_FIELDS, unrolled
 from ..score.model import Doc, effective_attr, sounding_share
 from ..score.pitch import to_midi
 from ..score.spanners import ends, places
@@ -22,7 +23,9 @@ def musical_content(doc: Doc) -> dict[str, Any]:
     """Everything musical in ``doc``, in document order, without IDs."""
     measures = [
         {attr: effective_attr(doc, i, attr) for attr in ("time", "key", "tempo")}
-        for i in range(len(doc["measures"]))
+        # An end repeat is drawn as such whatever the barline style under it says.
+        | {f: m[f] for f in FORM_FIELDS if f in m and not (f == "barline" and "repeat_end" in m)}
+        for i, m in enumerate(doc["measures"])
     ]
     parts = []
     for part in doc["parts"]:
@@ -71,8 +74,10 @@ def musical_content(doc: Doc) -> dict[str, Any]:
 
 def sounding_notes(doc: Doc, *, played: bool = True) -> list[list[tuple[Fraction, int, Fraction]]]:
     """Per part, sorted (onset, MIDI pitch, length) in whole notes, tied notes merged,
-    a staccato as long as it is played (``score.model.sounding_share``) unless ``played``
-    is false (then every note lasts as written)."""
+    repeats taken and a staccato as long as it is played (``score.form.unrolled``,
+    ``score.model.sounding_share``) unless ``played`` is false (then as written, once)."""
+    if played:
+        doc = unrolled(doc)
     starts: list[Fraction] = []
     position = Fraction(0)
     for i in range(len(doc["measures"])):

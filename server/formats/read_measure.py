@@ -32,6 +32,7 @@ from music21 import (
     tempo,
 )
 
+from ..score.form import MAX_TIMES
 from ..score.model import MAX_TREMOLO, REST_MARKS
 from ..score.ops._common import MAX_LYRIC
 from ..score.pitch import validate_pitch
@@ -57,7 +58,11 @@ LYRIC_VERSE = "lyrics beyond verse 9 were dropped"
 LYRIC_REST = "lyrics on rests were dropped"
 LYRIC_LONG = f"lyric syllables longer than {MAX_LYRIC} characters were shortened"
 NESTED_TUPLET = "nested tuplets were written as a single tuplet"
-REPEATS = "repeat signs are not supported yet; the music is imported as written, played once"
+BARLINE_TYPES = {"double": "double", "final": "final", "light-heavy": "final", "dashed": "dashed"}
+REPEAT_MANY = f"repeats played more than {MAX_TIMES} times were written as {MAX_TIMES}"
+REPEAT_ONCE = "end repeats marked to be played once were taken (played twice)"
+BARLINE_OTHER = "barline styles other than double, final and dashed were drawn as plain barlines"
+BARLINE_LEFT = "barline styles at the start of a bar (other than repeats) were dropped"
 TEXT = (
     "text directions (tempo words, rehearsal marks, codas) are not supported yet and were dropped"
 )
@@ -91,6 +96,7 @@ class MeasureContents:
     times: list[tuple[Fraction, meter.TimeSignature]] = field(default_factory=list)
     tempos: list[tuple[Fraction, float]] = field(default_factory=list)
     padding_left: Fraction = Fraction(0)
+    form: dict[str, Any] = field(default_factory=dict)  # barline style, repeat signs
 
     def end(self) -> Fraction:
         """Where the last note or rest of any voice ends."""
@@ -103,9 +109,7 @@ def read_measure(
 ) -> MeasureContents:
     """Read ``m`` (shown as measure ``number``); ``seen`` maps element ids to measures."""
     out = MeasureContents(padding_left=Fraction(m.paddingLeft) / 4)
-    for barline in (m.leftBarline, m.rightBarline):
-        if isinstance(barline, bar.Repeat):
-            report.add(REPEATS, number)
+    out.form = read_barlines(m, number, report)
     for el in m:
         if isinstance(el, stream.Voice):
             voice_offset = Fraction(m.elementOffset(el)) / 4
@@ -114,6 +118,28 @@ def read_measure(
         else:
             _read_element(el, Fraction(0), "", m, number, out, report, seen)
     return out
+
+
+def read_barlines(m: stream.Measure, number: int, report: Report) -> dict[str, Any]:
+    """The measure's repeat signs and barline style, as score form fields."""
+    form: dict[str, Any] = {}
+    left, right = m.leftBarline, m.rightBarline
+    if isinstance(left, bar.Repeat) and left.direction == "start":
+        form["repeat_start"] = True
+    elif left is not None and left.type not in ("regular", None):
+        report.add(BARLINE_LEFT, number)
+    if isinstance(right, bar.Repeat) and right.direction == "end":
+        times = int(right.times or 2)  # music21 gives 0 or None for "twice"
+        if times > MAX_TIMES:
+            report.add(REPEAT_MANY, number)
+        elif times < 2:
+            report.add(REPEAT_ONCE, number)
+        form["repeat_end"] = max(2, min(MAX_TIMES, times))
+    elif right is not None and right.type in BARLINE_TYPES:
+        form["barline"] = BARLINE_TYPES[right.type]
+    elif right is not None and right.type not in ("regular", None):
+        report.add(BARLINE_OTHER, number)
+    return form
 
 
 def _read_element(

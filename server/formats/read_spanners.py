@@ -19,10 +19,7 @@ from ..score.spanners import MAX_SPANNERS, order_problem, places
 from .read_measure import spaced_name
 from .report import Report
 
-UNSUPPORTED = {
-    "RepeatBracket": "voltas (1st/2nd endings) are not supported yet; the music is imported "
-    "as written",
-}
+UNSUPPORTED: dict[str, str] = {}
 UNANCHORED = "{kind} on grace notes or dropped notes could not be kept"
 ACROSS = "{kind} joining two staves were dropped"
 UNENDED = "{kind} with no end of their own (one note only) were dropped"
@@ -62,7 +59,9 @@ def read_spanners(
     done: set[int] = set()
     for p in parts:
         for sp in p.spannerBundle:
-            if id(sp) in done or isinstance(sp, (layout.StaffGroup, spanner.MultiMeasureRest)):
+            # Staff groups are the layout; endings (RepeatBracket) are read with the measures.
+            skip = (layout.StaffGroup, spanner.MultiMeasureRest, spanner.RepeatBracket)
+            if id(sp) in done or isinstance(sp, skip):
                 continue
             done.add(id(sp))  # a spanner across staves is in both parts' bundles
             first, last = sp.getFirst(), sp.getLast()

@@ -14,9 +14,10 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from music21 import stream
+from music21 import spanner, stream
 
 from ..score.durations import format_fraction, measure_length
+from ..score.form import form_problem
 from ..score.limits import MAX_MEASURES, MAX_PARTS
 from ..score.model import Doc
 from ..score.ops.bars import DYNAMICS
@@ -67,6 +68,7 @@ def read_score(obj: Any, report: Report, *, fallback_title: str) -> Doc:
             )
     names = part_names(parts, report)
     grid = _measure_grid(contents, count, report)
+    _endings(parts[0], measures_by_part[0], grid, report)
     doc: Doc = {"title": "", "composer": "", "measures": [], "parts": []}
     _metadata(doc, score, fallback_title)
     doc["measures"] = grid.measures
@@ -153,10 +155,40 @@ def _measure_grid(contents: list[list[MeasureContents]], count: int, report: Rep
             if shown.get(attr) != value:
                 measure[attr] = value
                 shown[attr] = value
+        if here:
+            measure.update(here[0].form)  # repeats and barlines: the top part's
         grid.measures.append(measure)
         grid.lengths.append(length)
         grid.shifts.append(shift)
     return grid
+
+
+def _endings(
+    part: stream.Part, measures: list[stream.Measure], grid: _Grid, report: Report
+) -> None:
+    """1st/2nd... endings (music21 RepeatBrackets over measures) of the top part."""
+    index = {id(m): i for i, m in enumerate(measures)}
+    for sp in part.spannerBundle.getByClass(spanner.RepeatBracket):
+        numbers = _ending_numbers(str(sp.number or ""))
+        where = [index[id(m)] for m in sp.getSpannedElements() if id(m) in index]
+        if numbers is None or form_problem("ending", numbers) is not None or not where:
+            report.add(
+                "endings that could not be read were dropped", where[0] + 1 if where else None
+            )
+            continue
+        for i in range(min(where), max(where) + 1):
+            grid.measures[i]["ending"] = numbers
+
+
+def _ending_numbers(text: str) -> list[int] | None:
+    """``"1"``, ``"1, 2"``, ``"1-3"`` -> the passes; None if it is not such a list."""
+    out: set[int] = set()
+    for piece in text.replace(" ", "").split(","):
+        low, _, high = piece.partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            return None
+        out.update(range(int(low), int(high or low) + 1))
+    return sorted(out) or None
 
 
 def _first(here: list[MeasureContents], kind: str) -> Any:

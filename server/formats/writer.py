@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element
 
 from music21 import (
     articulations,
+    bar,
     chord,
     clef,
     duration,
@@ -39,6 +40,7 @@ from music21 import (
 from music21.musicxml import m21ToXml
 
 from ..score.durations import dur_value, measure_length, parse_fraction
+from ..score.form import unrolled
 from ..score.model import Doc, sounding_share
 from ..score.pitch import to_midi
 
@@ -116,12 +118,15 @@ def to_music21(
                 m.insert(_ql(item["offset"]), chord_symbol(item["symbol"]))
             for item in bar.get("dynamics", []):
                 m.insert(_ql(item["offset"]), dynamics.Dynamic(item["mark"]))
+            _barlines(m, measure)
             if sounding:
                 # A staccato last in its bar must not make the bar (and all after it) shorter.
                 m.duration = duration.Duration(measure_length(time_now) * 4)
             p.append(m)
         for sp in _spanners(doc, made):
             p.insert(0, sp)
+        for bracket in _endings(doc, p):
+            p.insert(0, bracket)
         score.insert(0, p)
     score.atSoundingPitch = True
     return score, expected
@@ -163,6 +168,34 @@ def _voices(
         if many:
             m.insert(0, target)
     return expected
+
+
+BARLINE_TYPES = {"double": "double", "final": "final", "dashed": "dashed"}
+
+
+def _barlines(m: stream.Measure, measure: dict[str, Any]) -> None:
+    if measure.get("repeat_start"):
+        m.leftBarline = bar.Repeat(direction="start")
+    if measure.get("repeat_end"):
+        m.rightBarline = bar.Repeat(direction="end", times=measure["repeat_end"])
+    elif measure.get("barline"):
+        m.rightBarline = bar.Barline(BARLINE_TYPES[measure["barline"]])
+
+
+def _endings(doc: Doc, p: stream.Part) -> list[spanner.RepeatBracket]:
+    """One RepeatBracket per run of measures with the same ending numbers."""
+    measures = list(p.getElementsByClass(stream.Measure))
+    out: list[spanner.RepeatBracket] = []
+    run: list[stream.Measure] = []
+    numbers: list[int] | None = None
+    for m, spec in [*zip(measures, doc["measures"], strict=True), (None, {})]:
+        if spec.get("ending") != numbers or m is None:
+            if run and numbers:
+                out.append(spanner.RepeatBracket(run, number=", ".join(map(str, numbers))))
+            run, numbers = [], spec.get("ending")
+        if m is not None and numbers:
+            run.append(m)
+    return out
 
 
 def _spanners(doc: Doc, made: dict[str, note.GeneralNote]) -> list[spanner.Spanner]:
@@ -348,5 +381,5 @@ def mxl_bytes(doc: Doc) -> bytes:
 def midi_bytes(doc: Doc) -> bytes:
     from music21.midi import translate
 
-    score, _ = to_music21(doc, harmonies=False, sounding=True)
+    score, _ = to_music21(unrolled(doc), harmonies=False, sounding=True)
     return bytes(translate.streamToMidiFile(score).writestr())

@@ -187,6 +187,26 @@ def _attr_op(op: dict[str, Any], c: Context) -> Phrase:
     return f"changed the {label} of {where} to {shown}", True
 
 
+def _form_text(name: str, value: Any) -> str:
+    if name == "barline":
+        return f"a {value} barline"
+    if name == "repeat_start":
+        return "a start repeat"
+    if name == "repeat_end":
+        return "an end repeat" if value == 2 else f"an end repeat (played {value} times)"
+    return "ending " + ", ".join(f"{n}." for n in value)
+
+
+def _form_op(op: dict[str, Any], c: Context) -> Phrase:
+    where = c.measure(op.get("measure"))
+    name = str(op.get("field"))
+    if op.get("value") is None:
+        label = {"barline": "barline style", "repeat_start": "start repeat",
+                 "repeat_end": "end repeat", "ending": "ending"}.get(name, str(name))  # fmt: skip
+        return f"removed the {label} at {where}", True
+    return f"put {_form_text(name, op['value'])} at {where}", True
+
+
 def _measures_op(op: dict[str, Any], c: Context) -> Phrase:
     if op["op"] == "insert_measures":
         count = len(op.get("measures") or [])
@@ -240,6 +260,7 @@ DESCRIBERS: dict[str, Callable[[dict[str, Any], Context], Phrase]] = {
     "set_lyric": _event_op,
     "set_mark": _set_mark,
     "set_spanner": _spanner_op,
+    "set_form": _form_op,
     "remove_spanner": _spanner_op,
     "set_voice": _bar_op,
     "set_bar": _bar_op,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.score import InvalidOp, MissingTarget, clone
+from server.score.form import FORM_FIELDS
 from server.score.model import Doc
 
 from .context import Context, pitch_name
@@ -432,6 +433,9 @@ def _op_for(
         return _remove_structure(key, value, now)
     if kind == "part" and value is not None and ("part", key[1], "after") in now:
         return [{"op": "set_part", "part": key[1], key[2]: value}]
+    if kind == "measure" and key[2] in FORM_FIELDS:
+        shown = list(value) if isinstance(value, tuple) else value
+        return [{"op": "set_form", "measure": key[1], "field": key[2], "value": shown}]
     if kind == "measure":
         shown = list(value) if isinstance(value, tuple) else value
         return [{"op": f"set_{key[2]}", "measure": key[1], key[2]: shown}]

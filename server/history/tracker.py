@@ -75,7 +75,7 @@ def op_scope(doc: Doc, op: Any, where: dict[str, Place]) -> Scope:
             place = where.get(nid) if isinstance(nid, str) else None
             if place:
                 scope.bars.add(place)
-    elif name in ("set_key", "set_tempo"):
+    elif name in ("set_key", "set_tempo", "set_form"):
         scope.measures = True
     elif name == "set_time":
         scope.measures = True

@@ -18,8 +18,8 @@ from .frames import read_message, write_message
 #: After a job, a process holding more than this share of its memory limit is retired
 #: (music21's caches and a fragmented heap only grow).
 RETIRE_SHARE = 0.5
-#: Added to this process's nice value (lower CPU priority than the server).
-NICENESS = 10
+#: This process's nice value is raised by this much (19: the lowest CPU priority).
+NICENESS = 19
 
 
 def _limit_memory(limit: int) -> None:

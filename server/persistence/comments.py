@@ -95,6 +95,12 @@ class Comments:
             )
             return to_dicts(rows)
 
+    def of_thread(self, thread_id: int) -> list[dict[str, Any]]:
+        """A thread's root and its replies, oldest first."""
+        with self.db.read() as conn:
+            thread = or_(Comment.id == thread_id, Comment.parent_id == thread_id)
+            return to_dicts(conn.execute(_comments().where(thread).order_by(Comment.id)))
+
     def edit(self, comment_id: int, body: str) -> dict[str, Any] | None:
         with self.db.write() as conn:
             conn.execute(

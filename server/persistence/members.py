@@ -10,6 +10,7 @@ from ..errors import ScoreNotFound
 from . import repository
 from .db import Database
 from .models import ROLES
+from .sharing import change_member
 
 
 class Members:
@@ -23,15 +24,17 @@ class Members:
             return repository.role_of(conn, score_id, user_id)
 
     def set_member(self, score_id: str, user_id: int, role: str | None) -> None:
-        """Grant ``role`` (owner, editor, viewer); ``None`` removes the member."""
+        """Grant ``role`` (owner, editor, commenter, viewer) by hand; ``None`` removes the
+        member. ``LastOwner`` when the score would be left without an owner."""
         if role is not None and role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}")
         with self.db.write() as conn:
             if repository.head_seq(conn, score_id) is None:
                 raise ScoreNotFound(score_id)
-            repository.set_member(conn, score_id, user_id, role)
+            change_member(conn, score_id, user_id, role)
 
     def members(self, score_id: str) -> list[dict[str, Any]]:
+        """id, name, display_name, colour, role, link_id (NULL: by hand), by name."""
         with self.db.read() as conn:
             return repository.members(conn, score_id)
 

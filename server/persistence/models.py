@@ -37,6 +37,9 @@ NAMING = {
 }
 
 ROLES = ("owner", "editor", "commenter", "viewer")
+#: What a share link may grant: never ownership.
+LINK_ROLES = ("editor", "commenter", "viewer")
+REQUEST_STATUSES = ("pending", "denied")
 ORIGINS = ("human", "helper", "revert", "import", "restore")
 SUGGESTION_STATUSES = ("pending", "accepted", "rejected", "withdrawn")
 
@@ -75,6 +78,9 @@ class Score(Base):
     head_sig: Mapped[str | None] = mapped_column(String(64))
     # The first seq whose hash is keyed (HMAC); older edits keep their plain SHA-256 link.
     keyed_from: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
+    # Bumped in the same transaction as every change of who may open the score (members,
+    # links, trash): each process polls it for its joined scores to evict at once.
+    access_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     __table_args__ = (Index("ix_scores_owner_id", "owner_id"),)
 
@@ -85,12 +91,71 @@ class ScoreMember(Base):
     score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
+    # The share link this membership came through (NULL: granted by hand). It lasts as
+    # long as the link: revoked or expired, the membership no longer counts.
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "share_links.id", ondelete="CASCADE", name="fk_score_members_link_id_share_links"
+        )
+    )
 
     __table_args__ = (
         PrimaryKeyConstraint("score_id", "user_id"),
         CheckConstraint(_in("role", ROLES), name="role"),
         Index("ix_score_members_user_id", "user_id"),
     )
+
+
+class ShareLink(Base):
+    """A link that makes whoever opens it (logged in) a member with ``role``; only the
+    SHA-256 of its token is stored."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(_in("role", LINK_ROLES), name="role"),
+        Index("ix_share_links_score_id", "score_id"),
+    )
+
+
+class AccessRequest(Base):
+    """A non-member asked the owners for access (``pending``) or was turned down."""
+
+    __tablename__ = "access_requests"
+
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        PrimaryKeyConstraint("score_id", "user_id"),
+        CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),
+    )
+
+
+class TrashedScore(Base):
+    """A deleted score: hidden from everyone, restorable by an owner until purged
+    (``TRASH_DAYS`` after ``deleted_at``)."""
+
+    __tablename__ = "score_trash"
+
+    score_id: Mapped[str] = mapped_column(
+        ForeignKey("scores.id", ondelete="CASCADE"), primary_key=True
+    )
+    deleted_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    deleted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_score_trash_deleted_at", "deleted_at"),)
 
 
 class Edit(Base):
@@ -410,9 +475,14 @@ __all__ = [
     "SubmissionEvent",
     "SubmissionMember",
     "CREDENTIAL_KINDS",
+    "LINK_ROLES",
     "ORIGINS",
+    "REQUEST_STATUSES",
     "Credential",
     "ROLES",
+    "AccessRequest",
+    "ShareLink",
+    "TrashedScore",
     "SUGGESTION_STATUSES",
     "Base",
     "Comment",

@@ -14,6 +14,7 @@ from .history_store import HistoryCheckpoints
 from .members import Members
 from .preferences import UserPreferences
 from .score_settings import ScoreSettings
+from .sharing import AccessRequests, AccessVersions, ShareLinks, Trash
 from .suggestions import Suggestions
 from .users import Users
 from .versions import Versions
@@ -28,6 +29,10 @@ class Repositories:
     suggestions: Suggestions
     preferences: UserPreferences
     checkpoints: HistoryCheckpoints
+    links: ShareLinks
+    requests: AccessRequests
+    trash: Trash
+    access: AccessVersions
     credentials: Credentials
     comments: Comments
     notifications: Notifications
@@ -43,6 +48,10 @@ class Repositories:
             suggestions=Suggestions(db),
             preferences=UserPreferences(db),
             checkpoints=HistoryCheckpoints(db),
+            links=ShareLinks(db),
+            requests=AccessRequests(db),
+            trash=Trash(db),
+            access=AccessVersions(db),
             credentials=Credentials(db),
             comments=Comments(db),
             notifications=Notifications(db),

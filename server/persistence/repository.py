@@ -11,10 +11,21 @@ import secrets
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
-from .models import Edit, Score, ScoreMember, Snapshot, User
+from .models import Edit, Score, ScoreMember, ShareLink, Snapshot, TrashedScore, User
 
 # Versions, suggestions and preferences live in ``records``, re-exported here so
 # callers import every query from one module.
@@ -247,8 +258,23 @@ def put_settings(conn: Connection, score_id: str, settings: dict[str, Any]) -> N
 
 # Built once: the role is read on every edit and every socket event, and building the
 # statement each time cost more than running it.
-_ROLE_OF = select(ScoreMember.role).where(
-    ScoreMember.score_id == bindparam("score_id"), ScoreMember.user_id == bindparam("user_id")
+# A membership counts while the score is not in the trash and, when it came through a
+# share link, while that link is neither revoked nor expired (at ``now``).
+_ROLE_OF = (
+    select(ScoreMember.role)
+    .outerjoin(ShareLink, ShareLink.id == ScoreMember.link_id)
+    .where(
+        ScoreMember.score_id == bindparam("score_id"),
+        ScoreMember.user_id == bindparam("user_id"),
+        ~exists().where(TrashedScore.score_id == bindparam("score_id")),
+        or_(
+            ScoreMember.link_id.is_(None),
+            and_(
+                ShareLink.revoked_at.is_(None),
+                or_(ShareLink.expires_at.is_(None), ShareLink.expires_at > bindparam("now")),
+            ),
+        ),
+    )
 )
 
 
@@ -275,6 +301,7 @@ def role_and_duplicate(
         "user_id": user_id,
         "client_id": client_id,
         "client_seq": client_seq,
+        "now": utcnow(),
     }
     row = conn.execute(_ROLE_AND_DUPLICATE, params).one()
     return (
@@ -284,43 +311,98 @@ def role_and_duplicate(
 
 
 def role_of(conn: Connection, score_id: str, user_id: int) -> str | None:
-    value = conn.execute(_ROLE_OF, {"score_id": score_id, "user_id": user_id}).scalar()
+    params = {"score_id": score_id, "user_id": user_id, "now": utcnow()}
+    value = conn.execute(_ROLE_OF, params).scalar()
     return None if value is None else str(value)
 
 
-def set_member(conn: Connection, score_id: str, user_id: int, role: str | None) -> None:
-    """Give ``user_id`` a role on the score; ``None`` removes the membership."""
+def set_member(
+    conn: Connection, score_id: str, user_id: int, role: str | None, link_id: int | None = None
+) -> None:
+    """Give ``user_id`` a role on the score (through share link ``link_id``, or by hand);
+    ``None`` removes the membership. Bumps the score's access version first: that takes
+    the score row's lock, so concurrent membership changes of one score run one after the
+    other and each sees the last one's result (the last-owner check relies on it)."""
+    bump_access(conn, score_id)
     conn.execute(
         delete(ScoreMember).where(ScoreMember.score_id == score_id, ScoreMember.user_id == user_id)
     )
     if role is not None:
-        conn.execute(insert(ScoreMember).values(score_id=score_id, user_id=user_id, role=role))
+        conn.execute(
+            insert(ScoreMember).values(
+                score_id=score_id, user_id=user_id, role=role, link_id=link_id
+            )
+        )
+
+
+def bump_access(conn: Connection, score_id: str) -> None:
+    """Who may open the score changed: processes polling ``access_versions`` re-check."""
+    conn.execute(
+        update(Score).where(Score.id == score_id).values(access_version=Score.access_version + 1)
+    )
+
+
+def _counts(now: Any) -> Any:
+    """The membership rows that count at ``now`` (link not revoked nor expired)."""
+    return or_(
+        ScoreMember.link_id.is_(None),
+        and_(
+            ShareLink.revoked_at.is_(None),
+            or_(ShareLink.expires_at.is_(None), ShareLink.expires_at > now),
+        ),
+    )
 
 
 def members(conn: Connection, score_id: str) -> list[dict[str, Any]]:
+    """Who belongs to the score, by name: id, name, display_name, colour, role, link_id."""
     return to_dicts(
         conn.execute(
-            select(User.id, User.name, User.display_name, User.colour, ScoreMember.role)
+            select(
+                User.id,
+                User.name,
+                User.display_name,
+                User.colour,
+                ScoreMember.role,
+                ScoreMember.link_id,
+            )
             .join(ScoreMember, ScoreMember.user_id == User.id)
-            .where(ScoreMember.score_id == score_id)
+            .outerjoin(ShareLink, ShareLink.id == ScoreMember.link_id)
+            .where(ScoreMember.score_id == score_id, _counts(utcnow()))
             .order_by(User.name)
         )
     )
 
 
 def scores_for(conn: Connection, user_id: int) -> list[dict[str, Any]]:
+    """The scores ``user_id`` may open (not in the trash), newest first, with the role,
+    the owner's name and the time of the last edit (``edited_at``, None before any)."""
+    owner = User.__table__.alias("owner")
+    # The head edit's time: a primary-key look-up, not a scan of a long log.
+    last_edit = (
+        select(Edit.created_at)
+        .where(Edit.score_id == Score.id, Edit.seq == Score.head_seq)
+        .scalar_subquery()
+    )
     return to_dicts(
         conn.execute(
             select(
                 Score.id,
                 Score.title,
                 Score.owner_id,
+                owner.c.name.label("owner_name"),
                 Score.head_seq,
                 Score.created_at,
+                last_edit.label("edited_at"),
                 ScoreMember.role,
             )
             .join(ScoreMember, ScoreMember.score_id == Score.id)
-            .where(ScoreMember.user_id == user_id)
+            .join(owner, owner.c.id == Score.owner_id)
+            .outerjoin(ShareLink, ShareLink.id == ScoreMember.link_id)
+            .where(
+                ScoreMember.user_id == user_id,
+                _counts(utcnow()),
+                ~exists().where(TrashedScore.score_id == Score.id),
+            )
             .order_by(Score.created_at.desc(), Score.id)
         )
     )

@@ -4,7 +4,8 @@ A document is plain JSON data so that Python, the browser and the database hold
 the very same thing. Shape (defaults are omitted, which keeps equality exact)::
 
     {"title", "composer",
-     "measures": [{"id", "time": [4, 4], "key": 0, "tempo": 120}],   # changes only
+     "measures": [{"id", "time": [4, 4], "key": 0, "tempo": 120,      # changes only
+                   "barline"?, "repeat_start"?, "repeat_end"?, "ending"?}],  # see form.py
      "spanners"?: [{"id", "kind", "start": event_id, "end": event_id}],  # see spanners.py
      "parts": [{"id", "name", "instrument", "clef", "transposition",
                 "bars": {measure_id: {"voices": {"1": [event, ...]},
@@ -34,6 +35,7 @@ from .durations import (
     rest_durations,
     validate_dur,
 )
+from .form import FORM_FIELDS, form_problem
 from .limits import (
     MAX_BARS,
     MAX_MEASURES,
@@ -320,6 +322,9 @@ def check_invariants(doc: Doc) -> list[str]:
     for measure in doc["measures"]:
         for attr in MEASURE_ATTRS:
             if attr in measure and (problem := attr_problem(attr, measure[attr])) is not None:
+                problems.append(f"measure {measure['id']}: {problem}")
+        for name in FORM_FIELDS:
+            if name in measure and (problem := form_problem(name, measure[name])) is not None:
                 problems.append(f"measure {measure['id']}: {problem}")
     problems += size_problems(doc)
     for key in ("title", "composer"):

@@ -2,7 +2,7 @@
 
 A spanner is ``{"id", "kind", "start", "end"}`` in the document's ``spanners`` list
 (sorted by id, absent when empty). ``start`` and ``end`` are events of one part, the start
-not after the end (a slur needs two different times). Because it holds IDs, a spanner
+before the end. Because it holds IDs, a spanner
 survives edits around and inside it. When an edit removes an end, the spanner *shrinks*:
 the lost end moves to the nearest event of the same part and voice still inside the
 spanner (the note typed over the old end, when there is one); when nothing is left to
@@ -55,8 +55,9 @@ def order_problem(kind: str, start: Place, end: Place) -> str | None:
         return "a spanner starts and ends in one part"
     if (start[3], start[4]) > (end[3], end[4]):
         return "a spanner cannot end before it starts"
-    if kind == "slur" and (start[3], start[4]) == (end[3], end[4]):
-        return "a slur joins two notes at different times"
+    if (start[3], start[4]) == (end[3], end[4]):
+        # Also for hairpins and lines: MusicXML cannot keep one that starts and ends at once.
+        return f"a {'slur' if kind == 'slur' else 'spanner'} joins two notes at different times"
     return None
 
 

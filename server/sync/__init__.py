@@ -30,19 +30,23 @@ def init_sync(
 ) -> SyncHandlers:
     """Register the protocol's handlers on ``socketio`` (Flask is imported only here)."""
     from ..extensions import (
+        get_access_versions,
         get_credentials,
         get_edit_log,
         get_history,
         get_members,
         get_observability,
         get_settings,
+        get_trash,
     )
     from .authority import Authority, parse_faults
     from .flow import install_flow_control
     from .handlers import SyncHandlers
 
     faults = parse_faults(os.environ.get("TUTTI_FAULT_INJECTION"))
-    authority = Authority(get_edit_log(app), get_members(app), faults)
+    authority = Authority(
+        get_edit_log(app), get_members(app), faults, get_access_versions(app), get_trash(app)
+    )
     presence = None
     queue = get_settings(app).message_queue
     if queue and queue.startswith(("redis://", "rediss://")):

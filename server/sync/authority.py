@@ -15,7 +15,7 @@ from . import protocol
 
 if TYPE_CHECKING:
     from ..editing import CommittedEdit, EditLog
-    from ..persistence import Members
+    from ..persistence import AccessVersions, Members, Trash
 
 #: Test-only fault injection (``TUTTI_FAULT_INJECTION``). ``no_dedup`` hides the client
 #: id from the service, so a resubmitted edit is stored twice: the convergence fuzz
@@ -36,10 +36,30 @@ class Authority:
     service: EditLog
     members: Members
     faults: frozenset[str] = frozenset()
+    access: AccessVersions | None = None
+    trash: Trash | None = None
 
     def role_of(self, score_id: str, user_id: int) -> str | None:
         """The user's role in the score, read fresh (``None``: not a member)."""
         return self.members.role_of(score_id, user_id)
+
+    def access_versions(self, score_ids: list[str]) -> dict[str, int]:
+        """``{score: access version}`` in one read (a purged score is missing)."""
+        if self.access is None:
+            return {}
+        return self.access.of(score_ids)
+
+    def next_expiry(self, score_id: str) -> float | None:
+        """When the score's next share link expires (as ``time.time()``), if any."""
+        if self.access is None:
+            return None
+        moment = self.access.next_expiry(score_id)
+        return None if moment is None else moment.timestamp()
+
+    def lost_access_reason(self, score_id: str) -> str:
+        if self.trash is not None and self.trash.is_trashed(score_id):
+            return "the score was deleted"
+        return "your access to this score was removed"
 
     def catch_up(self, score_id: str, since: int | None) -> dict[str, Any]:
         """What a (re)joining client needs, read AFTER it joined the room.

@@ -1,6 +1,7 @@
 """``Broadcaster``: the one place that names a score's Socket.IO room and emits server ->
-client events (``edit``, ``presence``, ``revoked``, ``suggestions``, ``comment``,
-``notification``; names from ``protocol``). Socket handlers and web blueprints emit through it.
+client events (``edit``, ``presence``, ``revoked``, ``role_changed``, ``suggestions``,
+``comment``, ``notification``; names from ``protocol``). Socket handlers and web blueprints
+emit through it.
 
 Who receives is decided by the caller (a score's room, or one socket); this module only
 delivers. Imports Flask-SocketIO's ``SocketIO`` type only; no SQL, no use cases.
@@ -53,6 +54,10 @@ class Broadcaster:
         """A suggestion was requested, decided or reverted, or the helper switch moved."""
         payload = {"score": score_id, "action": action, **fields}
         self.socketio.emit(protocol.SUGGESTIONS, payload, to=room_of(score_id))
+
+    def role_changed(self, sid: str, score_id: str, role: str) -> None:
+        """One socket's role in a score changed (it stays in the room)."""
+        self.socketio.emit(protocol.ROLE_CHANGED, {"score": score_id, "role": role}, to=sid)
 
     def comment(self, score_id: str, payload: dict[str, Any]) -> None:
         """A comment thread changed (``Change.to_wire()``), to everyone in the score."""

@@ -50,6 +50,7 @@ class Connection:
     bucket: TokenBucket  # edits
     events: TokenBucket  # everything else (join, fetch, select, leave)
     scores: set[str] = field(default_factory=set)
+    roles: dict[str, str] = field(default_factory=dict)  # score -> role told to the client
 
 
 class SyncHandlers:
@@ -79,6 +80,8 @@ class SyncHandlers:
         self.limits = limits
         self.presence = presence if presence is not None else PresenceRegistry()
         self._connections: dict[str, Connection] = {}
+        # score -> (access version, next link expiry as a time.time()) when last checked
+        self._access_seen: dict[str, tuple[int | None, float | None]] = {}
         self._lock = threading.Lock()
         if metrics is not None:  # read when scraped: nothing to keep up to date per event
             metrics.connections.set_function(lambda: len(self._connections))
@@ -158,21 +161,23 @@ class SyncHandlers:
         return self.authority.role_of(score_id, conn.identity.id)
 
     def watch_roles(self) -> None:
-        """Background loop: evict connections whose membership was removed meanwhile.
-
-        Every event re-reads the role anyway; this also stops the live broadcasts a
-        removed member would otherwise keep receiving until it disconnects.
-        """
+        """Background loop: every ``role_recheck_s`` (1 s), ``recheck_access``."""
         while True:
             self.socketio.sleep(self.limits.role_recheck_s)
             try:
-                self.evict_removed_members()
+                self.recheck_access()
             except Exception:  # noqa: BLE001 - the database may be away for a moment
-                log.exception("role recheck failed")
+                log.exception("access recheck failed")
 
-    def evict_removed_members(self) -> None:
-        """Cut sockets whose session or token was revoked (by any process), and take
-        removed members out of their scores' rooms."""
+    def recheck_access(self) -> None:
+        """Cut sockets whose session or token was revoked (by any process); evict
+        connections that lost access to a joined score, tell the others a new role.
+
+        Cheap by design: one read of the joined scores' access versions (bumped by every
+        membership, link or trash change, by any process: the CLI included); roles are
+        re-read only in a score whose version moved, or whose next link expiry passed.
+        Every event re-reads the role anyway; this is what stops the live broadcasts.
+        """
         with self._lock:
             used = {c.credential for c in self._connections.values()}
         if used:
@@ -180,14 +185,44 @@ class SyncHandlers:
             if dead:
                 self.disconnect_credentials(dead, "credential revoked")
         with self._lock:
-            joined = [(sid, c, s) for sid, c in self._connections.items() for s in c.scores]
-        for sid, conn, score_id in joined:
-            if self.authority.role_of(score_id, conn.identity.id) is not None:
+            joined = {s for c in self._connections.values() for s in c.scores}
+        for gone in set(self._access_seen) - joined:
+            del self._access_seen[gone]
+        if not joined:
+            return
+        versions = self.authority.access_versions(sorted(joined))
+        now = time.time()
+        for score_id in joined:
+            version = versions.get(score_id)  # None: purged from the database
+            seen = self._access_seen.get(score_id)
+            if seen is not None and seen[0] == version and (seen[1] is None or now < seen[1]):
                 continue
-            conn.scores.discard(score_id)
-            self.broadcast.revoke(sid, score_id, "membership removed")
-            if self.presence.leave(score_id, sid):
-                self._broadcast_presence(score_id)
+            # The version is read before the roles: a change between the two reads is
+            # seen again on the next round, never missed.
+            expiry = self.authority.next_expiry(score_id) if version is not None else None
+            self._access_seen[score_id] = (version, expiry)
+            self._recheck_room(score_id)
+
+    def _recheck_room(self, score_id: str) -> None:
+        with self._lock:
+            joined = [(sid, c) for sid, c in self._connections.items() if score_id in c.scores]
+        roles: dict[int, str | None] = {}
+        left = False
+        for sid, conn in joined:
+            uid = conn.identity.id
+            if uid not in roles:
+                roles[uid] = self.authority.role_of(score_id, uid)
+            role = roles[uid]
+            if role is None:
+                conn.scores.discard(score_id)
+                conn.roles.pop(score_id, None)
+                self.broadcast.revoke(sid, score_id, self.authority.lost_access_reason(score_id))
+                left = self.presence.leave(score_id, sid) or left
+            elif conn.roles.get(score_id) != role:
+                conn.roles[score_id] = role
+                self.broadcast.role_changed(sid, score_id, role)
+        if left:
+            self._broadcast_presence(score_id)
 
     def disconnect_credentials(self, credential_ids: set[int], reason: str) -> None:
         """Tell and cut this process's sockets opened with these (revoked) credentials."""
@@ -252,12 +287,12 @@ class SyncHandlers:
     def on_join(self, payload: Any) -> dict[str, Any]:
         req = protocol.parse_join(payload)
         conn = self._connection()
-        role = self._role(req.score, conn)
-        require(role, "viewer", "open this score")
+        role = require(self._role(req.score, conn), "viewer", "open this score")
         # Room first, then read: an edit committed meanwhile is broadcast to us or is
         # in what we read (or both; clients drop seqs they already hold).
         join_room(room_of(req.score))
         conn.scores.add(req.score)
+        conn.roles[req.score] = role
         catch_up = self.authority.catch_up(req.score, req.since)
         identity = conn.identity
         self.presence.enter(
@@ -278,6 +313,7 @@ class SyncHandlers:
         conn = self._joined(score_id)
         leave_room(room_of(score_id))
         conn.scores.discard(score_id)
+        conn.roles.pop(score_id, None)
         if self.presence.leave(score_id, self._sid()):
             self._broadcast_presence(score_id)
         return protocol.ok(score=score_id)

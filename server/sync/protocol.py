@@ -28,7 +28,11 @@ REVERT = "revert"  # selective revert of named edits (the editor's undo and redo
 # --- event names (server -> client) -----------------------------------------------------
 EDIT = "edit"
 PRESENCE = "presence"
-REVOKED = "revoked"  # {"score", "reason"}: you were removed from the score's room
+#: ``{"score", "reason"}``: you lost access to the score (removed, your share link was
+#: revoked or expired, the score was deleted) and were taken out of its room.
+REVOKED = "revoked"
+#: ``{"score", "role"}``: your role in a joined score changed (e.g. editor -> viewer).
+ROLE_CHANGED = "role_changed"
 #: A suggestion was requested, decided or reverted, or the score's helper switch moved:
 #: ``{"score", "action", "suggestion"?, "settings"?}`` (emitted by the helper API).
 SUGGESTIONS = "suggestions"
@@ -120,8 +124,8 @@ class Limits:
     event_burst: float = 100.0
     #: engineio's cap on one message; a bigger frame closes that connection only.
     max_message_bytes: int = 1024 * 1024
-    #: How often joined connections' memberships are re-read (removed -> evicted).
-    role_recheck_s: float = 10.0
+    #: How often each process polls its joined scores' access versions (removed -> evicted).
+    role_recheck_s: float = 1.0
     #: Inbound frames per second per connection (plus one token per 16 KB), before parsing;
     #: over it the connection is slowed, and cut after ``flood_disconnect_s`` (sync/flow.py).
     frame_rate: float = 100.0

@@ -166,9 +166,14 @@ def suggest(
 
 
 def _labels(tgt: Target, cands: IntArray) -> Any:
-    """One label per candidate: candidates with the same diversity key count as one."""
-    _, inverse = np.unique(tgt.diversity_keys(cands), axis=0, return_inverse=True)
-    return inverse.reshape(-1).astype(np.int64)
+    """One label per candidate: candidates with the same diversity key count as one.
+
+    Only equality of labels matters (the search compares them), so they are numbered in
+    order of first appearance: a dict of row tuples is ~5x faster than ``np.unique`` by rows.
+    """
+    ids: dict[tuple[int, ...], int] = {}
+    rows = tgt.diversity_keys(cands).tolist()
+    return np.array([ids.setdefault(tuple(row), len(ids)) for row in rows], dtype=np.int64)
 
 
 @dataclass

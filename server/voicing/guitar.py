@@ -164,8 +164,7 @@ class GuitarTarget:
             notes.append(
                 ("fret_span", f"stretch over {max(fretted) - min(fretted) + 1} frets, {where}")
             )
-        row = np.array([voicing], dtype=np.int64)
-        if int(fingers_needed(row)[0]) > 3:
+        if _fingers_of(voicing) > 3:
             notes.append(("fingers", f"needs all four fingers, {where}"))
         return notes
 
@@ -252,6 +251,25 @@ def fingers_needed(frets: IntArray) -> IntArray:
     open_under = ((frets == 0) & (cols > first) & (cols < last)).any(axis=1)
     barre = np.where(open_under, 99, 1 + (fretted & (frets > low)).sum(axis=1))
     return np.where(plain <= 4, plain, barre)
+
+
+def _fingers_of(frets: tuple[int, ...]) -> int:
+    """``fingers_needed`` for one shape, in plain Python (explanations run per chord).
+
+    >>> _fingers_of((-1, 3, 2, 0, 1, 0)), _fingers_of((1, 3, 3, 2, 1, 1))
+    (3, 4)
+    >>> _fingers_of((1, 0, 3, 2, 1, 1))
+    99
+    """
+    fretted = [f for f in frets if f > 0]
+    if len(fretted) <= 4:
+        return len(fretted)
+    low = min(fretted)
+    at_low = [i for i, f in enumerate(frets) if f == low]
+    first, last = at_low[0], at_low[-1]
+    if any(f == 0 for f in frets[first + 1 : last]):
+        return 99
+    return 1 + sum(1 for f in fretted if f > low)
 
 
 def read_tuning(tuning: Any) -> tuple[int, ...]:

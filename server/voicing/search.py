@@ -105,7 +105,6 @@ def _extend(
     # entries[j, p, r] = scores[prev[j, p], r] + pair[prev[j, p], j]
     entries = scores[prev] + np.take_along_axis(pair_t, prev, axis=1)[:, :, None]
     flat = entries.reshape(n_next, -1)
-    flat_index = (prev[:, :, None] * width + np.arange(width)[None, None, :]).reshape(n_next, -1)
     keep = min(k, flat.shape[1])
     if keep < flat.shape[1]:
         idx = np.argpartition(flat, keep - 1, axis=1)[:, :keep]
@@ -115,7 +114,8 @@ def _extend(
     order = np.argsort(vals, axis=1, kind="stable")
     idx = np.take_along_axis(idx, order, axis=1)
     vals = np.take_along_axis(vals, order, axis=1)
-    return vals, np.take_along_axis(flat_index, idx, axis=1)
+    # The flat predecessor index of the kept entries only (not of all k*k candidates).
+    return vals, np.take_along_axis(prev, idx // width, axis=1) * width + idx % width
 
 
 Labels = list[npt.NDArray[np.int64]]

@@ -1,5 +1,5 @@
 """JSON endpoints for accounts: sign up, log in/out, who am I, password change, API tokens
-(issue, list, revoke), score members.
+(issue, list, revoke); score members are ``sharing_api``'s.
 
 CSRF: every state-changing call passes ``web.security.check_origin`` first; bodies must
 also be JSON, which no cross-site HTML form can send. Log-in and sign-up are throttled
@@ -16,13 +16,10 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..auth import (
-    ROLES,
     TOKEN_LIFETIME,
-    AuthError,
     check_password,
     hash_password,
     password_problem,
-    require,
 )
 from ..auth.passwords import dummy_hash
 from ..auth.sessions import (
@@ -31,13 +28,12 @@ from ..auth.sessions import (
     login_required,
     login_user,
     logout_user,
-    refusal_response,
     request_credential,
     request_identity,
 )
 from ..auth.throttle import LoginThrottle, ThrottleLimits
 from ..errors import error_body, status_of
-from ..extensions import get_credentials, get_members, get_settings, get_users
+from ..extensions import get_credentials, get_settings, get_users
 
 bp = Blueprint("auth_api", __name__, url_prefix="/api")
 THROTTLE_KEY = "tutti.login_throttle"
@@ -58,8 +54,16 @@ def _bad(message: str) -> ResponseReturnValue:
 
 def init_throttle(app: Flask) -> None:
     dummy_hash(get_settings(app).password_method)  # now: the first unknown name is not slower
-    limits = ThrottleLimits(signups_per_ip=get_settings(app).signup_limit)
-    app.extensions[THROTTLE_KEY] = LoginThrottle(limits)
+    settings = get_settings(app)
+    limits = ThrottleLimits(signups_per_ip=settings.signup_limit)
+    queue = settings.message_queue
+    if queue and queue.startswith(("redis://", "rediss://")):
+        # Several processes: count in Redis, so N workers allow what one does.
+        from ..auth.throttle_redis import redis_windows
+
+        app.extensions[THROTTLE_KEY] = LoginThrottle(limits, redis_windows(queue))
+    else:
+        app.extensions[THROTTLE_KEY] = LoginThrottle(limits)
 
 
 def _throttle() -> LoginThrottle:
@@ -279,26 +283,3 @@ def _disconnect(credential_ids: list[int], reason: str) -> None:
     handlers = current_app.extensions.get(SYNC_KEY)
     if handlers is not None and credential_ids:
         handlers.disconnect_credentials(set(credential_ids), reason)
-
-
-@bp.post("/scores/<score_id>/members")
-@login_required
-def add_member(score_id: str) -> ResponseReturnValue:
-    """Owner only: give the user ``name`` the ``role`` (viewer, editor, owner) in this score."""
-    data = _body()
-    if data is None:
-        return _bad("send a JSON object {name, role}")
-    name, role = data.get("name"), data.get("role")
-    if role not in ROLES:
-        return _bad(f"role must be one of {ROLES}")
-    members = get_members()
-    try:
-        require(members.role_of(score_id, g.identity.id), "owner", "add members")
-    except AuthError as exc:
-        return refusal_response(exc)
-    record = get_users().user_by_name(name) if isinstance(name, str) else None
-    if record is None:
-        return json_error("not_found", f"no user named {name!r}")
-    member = identity_from_record(record)
-    members.set_member(score_id, member.id, role)
-    return jsonify({"ok": True, "member": member.to_wire(), "role": role})

@@ -15,9 +15,9 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from ..auth import AuthError, require
-from ..auth.sessions import json_error, login_required, refusal_response
+from ..auth.sessions import guarded, json_error, login_required, refusal_response
 from ..errors import TuttiError
-from ..extensions import get_edit_log, get_jobs, get_members, get_score_settings
+from ..extensions import get_edit_log, get_jobs, get_library, get_members, get_score_settings
 from ..offload import admit
 from ..score import ScoreError
 from ..score.model import new_document
@@ -51,8 +51,16 @@ def _role_or_error(score_id: str, needed: str) -> ResponseReturnValue | None:
 @bp.get("")
 @login_required
 def list_scores() -> ResponseReturnValue:
-    rows = get_members().scores_for(g.identity.id)
-    return jsonify({"ok": True, "scores": [_score_row(r) for r in rows]})
+    """``?q=`` (title contains, any case) and ``?sort=edited|created|title|edits``; each
+    score with ``shared`` (someone else's, shared with me)."""
+
+    def run() -> ResponseReturnValue:
+        rows = get_library().scores(
+            g.identity.id, request.args.get("q", ""), request.args.get("sort", "edited")
+        )
+        return jsonify({"ok": True, "scores": [_score_row(r) for r in rows]})
+
+    return guarded(run)
 
 
 @bp.post("")

@@ -16,6 +16,9 @@ def init_ui(app: Flask) -> None:
     app.register_blueprint(vendor.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(scores_api.bp)
+    from . import sharing_api  # members, share links, requests, library actions
+
+    app.register_blueprint(sharing_api.bp)
     from . import helper_api  # voicing helper API (helper engineer's hook)
 
     app.register_blueprint(helper_api.bp)

@@ -115,3 +115,46 @@ def test_slur_and_hairpins_from_keyboard_palette_and_menu_engraved_for_the_other
     )
     assert alice.errors == [] and bob.errors == []
     assert blocked.urls == []
+
+
+def test_a_repeat_with_endings_from_the_menu_is_engraved_for_the_other_user_and_played(
+    make_user: Any, blocked: Blocked
+) -> None:
+    alice, bob = make_user("form_a"), make_user("form_b")
+    score_id = new_shared_score(alice, [bob], measures=4)
+    a, b = alice.open(score_id), bob.open(score_id)
+    click_id(a, "m1.p1.r0")
+    a.keyboard.press("n")
+    a.keyboard.press("7")  # whole notes: C | D | E | F
+    for key in "cdef":
+        a.keyboard.press(key)
+    a.keyboard.press("Escape")
+    bars = [voice(a, f"m{i}")[0]["notes"][0]["id"] for i in range(1, 5)]
+    click_id(a, bars[1])
+    a.select_option('select[data-menu="measure"]', "ending-1")
+    a.select_option('select[data-menu="measure"]', "repeat-end")
+    a.click("#dialog button[value='ok']")
+    click_id(a, bars[2])
+    a.select_option('select[data-menu="measure"]', "ending-2")
+    click_id(a, bars[3])
+    a.select_option('select[data-menu="measure"]', "barline-final")
+    doc = settled(a, 8)
+    form = [{k: v for k, v in m.items() if k in ("ending", "repeat_end", "barline")}
+            for m in doc["measures"]]  # fmt: skip
+    assert form == [{}, {"ending": [1], "repeat_end": 2}, {"ending": [2]}, {"barline": "final"}]
+    drawn(b, ".ending")
+    b.wait_for_function("document.querySelectorAll('#score .ending').length === 2")
+    assert settled(b, 8)["measures"] == doc["measures"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    b.locator("#score").screenshot(path=str(SHOTS / "form-collaborator.png"))
+    # Bob's playback goes C D | C E F: back at the repeat, the first ending skipped.
+    played = b.evaluate(
+        """async () => {
+          const { schedule } = await import('/static/js/playback/player.js');
+          return schedule(window.tutti.doc).notes.filter((n) => n.midis.length)
+            .map((n) => n.midis[0]);
+        }"""
+    )
+    assert played == [60, 62, 60, 64, 65]
+    assert alice.errors == [] and bob.errors == []
+    assert blocked.urls == []

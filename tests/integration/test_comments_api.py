@@ -17,6 +17,7 @@ import pytest
 import requests
 import socketio
 
+from server.client import SyncError
 from server.editing import EditLog
 from server.persistence import Database
 from server.persistence.scratch import scratch_database
@@ -139,6 +140,29 @@ def test_a_commenters_comment_reaches_an_editors_socket_at_once(
     assert ed.wait_for("comment", 3)[-1]["thread"]["replies"][-1]["body"] == "Done"
 
 
+def test_the_headless_client_comments_and_hears_comments_and_mentions(
+    shared_server: Shared, clients: list[Any]
+) -> None:
+    server, _, score, users = _score(shared_server, cora="commenter", ed="editor")
+    ed, cora = server.client(users["ed"]["name"]), server.client(users["cora"]["name"])
+    clients += [ed, cora]
+    ed.join(score)
+    cora.join(score)
+    assert cora.role == "commenter"
+    answer = cora.comment(f"@{users['ed']['name']} here", anchor={"kind": "event", "event": "n1"})
+    reply = ed.comment("seen", parent=answer["thread_id"])
+    assert reply["action"] == "replied"
+    [created, replied] = ed.wait_for_comments(2)
+    assert (created["action"], replied["thread"]["replies"][0]["body"]) == ("created", "seen")
+    deadline = time.monotonic() + 10
+    while not ed.notifications and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [n["comment"] for n in ed.notifications] == [answer["thread_id"]]
+    with pytest.raises(SyncError) as refused:
+        cora.comment("x", anchor={"kind": "event", "event": "nowhere"})
+    assert refused.value.code == "anchor_not_found"
+
+
 def test_anchors_follow_other_peoples_edits_and_detach_when_the_note_goes(
     shared_server: Shared,
 ) -> None:
@@ -180,6 +204,8 @@ def test_a_commenter_can_comment_but_cannot_edit_the_score(
         },
         timeout=10,
     )
+    assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
+    ack = cora.sio.call("revert", {"score": score, "seq": 1}, timeout=10)
     assert ack["ok"] is False and ack["error"]["code"] == "forbidden"
     api = Api(server, users["cora"]["name"])
     status, body = api.call("POST", f"/scores/{score}/revert", {"seqs": [1]})

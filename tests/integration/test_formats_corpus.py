@@ -233,7 +233,12 @@ def test_grand_staff_becomes_two_parts(imported: Callable[[str], ImportResult]) 
     assert result.report[0] == (
         "Piano: each of its 2 staves was imported as a part of its own (Piano (RH), Piano (LH))"
     )
-    assert any("repeat signs are not supported yet" in line for line in result.report)
+    # The rag's repeats are read now: start and end repeats, and its 1st/2nd endings.
+    measures = result.doc["measures"]
+    assert sum(1 for m in measures if m.get("repeat_end")) >= 2
+    assert any(m.get("ending") == [1] for m in measures)
+    assert any(m.get("ending") == [2] for m in measures)
+    assert not any("repeat" in line for line in result.report)
 
 
 def test_abc_collection_first_tune(imported: Callable[[str], ImportResult]) -> None:

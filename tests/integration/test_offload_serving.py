@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -91,3 +92,29 @@ def test_a_job_over_its_time_limit_gets_too_slow_and_the_server_keeps_serving(
     fine: dict[str, Any] = {}
     _export(server, token, small, fine)
     assert fine["status"] == 200 and b"<score-partwise" in fine["body"]
+
+
+def _job_children(pid: int) -> list[int]:
+    """Pids of ``pid``'s child processes that are job processes (``server.offload.child``)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue  # ended meanwhile
+            if b"server.offload.child" in cmdline:
+                found.append(int(child))
+    return found
+
+
+def test_the_server_starts_a_job_process_before_the_first_request(
+    live_server: LiveServer,
+) -> None:
+    """The first export or voicing request must not wait for a job process's start-up
+    (music21's import and warm-up: seconds): ``tutti serve`` starts one as it starts."""
+    assert live_server.process is not None
+    deadline = time.monotonic() + 120  # a busy shared machine starts processes slowly
+    while not _job_children(live_server.process.pid):
+        assert time.monotonic() < deadline, "no job process was started"
+        time.sleep(0.2)

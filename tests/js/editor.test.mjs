@@ -11,6 +11,7 @@ import {
   cursorFromSelection,
   deleteSelection,
   paste,
+  setForm,
   toggleMark,
   transposeBy,
   writeAtCursor,
@@ -300,4 +301,21 @@ test('S, < and > are slur and hairpins; a spanner runs over the selection or to 
     { op: 'remove_spanner', id: 's1' },
   ]);
   assert.deepEqual(checkInvariants(doc), []);
+});
+
+test('form from the Measure menu: repeats on the selection ends, an ending over it; playback follows', () => {
+  const doc = newDocument({ measures: 3, tempo: 60 });
+  const writes = enter(doc, [['C', { type: 1 }], ['D', { type: 1 }], ['E', { type: 1 }]]);
+  const [a, b, c] = writes.map((w) => w.event.id);
+  const end = setForm(indexDoc(doc), { selection: [b, a] }, 'repeat_end', 2);
+  assert.deepEqual(end.ops, [{ op: 'set_form', measure: 'm2', field: 'repeat_end', value: 2 }]);
+  applyEdit(doc, end.ops);
+  applyEdit(doc, setForm(indexDoc(doc), { selection: [b] }, 'ending', [1]).ops);
+  applyEdit(doc, setForm(indexDoc(doc), { selection: [c] }, 'ending', [2]).ops);
+  assert.deepEqual(checkInvariants(doc), []);
+  // Played: C D | C E -- the repeat taken, the first ending skipped the second time.
+  const played = schedule(doc).notes.filter((n) => n.midis.length);
+  assert.deepEqual(played.map((n) => [n.time, n.midis[0]]), [[0, 60], [4, 62], [8, 60], [12, 64]]);
+  // The same again takes it off.
+  assert.equal(setForm(indexDoc(doc), { selection: [b] }, 'repeat_end', 2).ops[0].value, null);
 });

@@ -37,7 +37,7 @@ test('newDocument builds what Python new_document builds', () => {
 
 test('every op name has a handler and appears in the hand-written vectors', () => {
   const used = new Set(hand.flatMap((c) => c.edits.flat()).map((op) => op && op.op));
-  assert.equal(OP_NAMES.length, 29); // with set_mark, set_spanner, remove_spanner
+  assert.equal(OP_NAMES.length, 30); // with set_mark, set_spanner, remove_spanner, set_form
   for (const name of OP_NAMES) assert.ok(used.has(name), name);
 });
 

@@ -158,3 +158,41 @@ def test_missing_score_and_bad_usage(url: str, capsys: pytest.CaptureFixture[str
         main([])
     with pytest.raises(SystemExit):
         _tutti(url, "history", "x", "--format", "xml")
+
+
+def test_members_share_and_unshare(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("ana", "ben"):
+        assert _tutti(url, "create-user", name, "--password", "s3cret") == 0
+    service = EditLog(Database(url))
+    try:
+        ana = records(service).users.user_by_name("ana")
+        assert ana is not None
+        score = service.create_score(int(ana["id"]), "Shared")
+    finally:
+        service.db.dispose()
+    capsys.readouterr()
+    assert _tutti(url, "share", score, "ben", "--role", "commenter") == 0
+    assert capsys.readouterr().out == f"ben is now commenter of {score}\n"
+    assert _tutti(url, "members", score) == 0
+    assert capsys.readouterr().out == "ana\towner\nben\tcommenter\n"
+    assert _tutti(url, "members", score, "--format", "json") == 0
+    view = json.loads(capsys.readouterr().out)
+    assert [(m["name"], m["role"]) for m in view["members"]] == [
+        ("ana", "owner"),
+        ("ben", "commenter"),
+    ]
+    # The last owner stays; unknown users and scores are named.
+    assert _tutti(url, "unshare", score, "ana") == 1
+    assert "needs an owner" in capsys.readouterr().err
+    assert _tutti(url, "share", score, "ana", "--role", "viewer") == 1
+    assert _tutti(url, "share", score, "nobody", "--role", "viewer") == 1
+    assert "no user named 'nobody'" in capsys.readouterr().err
+    assert _tutti(url, "members", "nosuchscore") == 1
+    assert "no such score" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        _tutti(url, "share", score, "ben", "--role", "admin")  # argparse refuses the role
+    assert _tutti(url, "unshare", score, "ben") == 0
+    assert _tutti(url, "unshare", score, "ben") == 1
+    assert "ben is not a member" in capsys.readouterr().err
+    assert _tutti(url, "members", score) == 0
+    assert capsys.readouterr().out.endswith("ana\towner\n")

@@ -195,3 +195,14 @@ def test_the_shared_js_vectors_are_what_the_python_reference_computes() -> None:
     from tests.vectors.comment_anchors import PATH, build
 
     assert json.loads(PATH.read_text()) == json.loads(json.dumps(build()))
+
+
+def test_a_new_duration_keeps_the_comment_and_a_bar_cut_short_detaches_it() -> None:
+    doc = _doc()
+    anchor = bind({"kind": "event", "event": "e1"}, doc)  # the second half of m3
+    apply_op(doc, {"op": "set_duration", "event": "e1", "dur": {"type": 4}})
+    assert locate(anchor, doc)["state"] == "attached"
+    result = apply_edit(doc, [{"op": "set_time", "measure": "m3", "time": [2, 4]}])
+    assert find_event(doc, "e1") is None and locate(anchor, doc) == {"state": "detached"}
+    invert(doc, result.inverse)
+    assert locate(anchor, doc)["state"] == "attached"

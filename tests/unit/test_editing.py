@@ -467,3 +467,30 @@ def test_an_edit_after_an_unlogged_one_is_refused_and_stores_nothing(
     # Another client's edit 1 does not count as this client's.
     with pytest.raises(OutOfOrder):
         service.submit(score, ana, _title("Third"), client_id="pad", client_seq=2, after=1)
+
+
+def test_read_head_looks_at_the_head_itself_under_the_scores_lock(
+    service: EditLog, ana: int, score: str
+) -> None:
+    service.submit(score, ana, _title("Hymn"))
+    seen = service.read_head(score, lambda doc, seq: (doc["title"], seq, id(doc)))
+    assert seen[:2] == ("Hymn", 1)
+    # No copy: the same cached document both times (load, by contrast, copies).
+    assert service.read_head(score, lambda doc, seq: id(doc)) == seen[2]
+    assert id(service.load(score)[0]) != seen[2]
+    # The lock is held while reading: an edit of this score waits for it.
+    order: list[str] = []
+
+    def slow(doc: object, seq: int) -> None:
+        writer.start()
+        writer.join(0.2)
+        order.append("read")
+
+    writer = threading.Thread(
+        target=lambda: (service.submit(score, ana, _title("Later")), order.append("edit"))
+    )
+    service.read_head(score, slow)
+    writer.join(10)
+    assert order == ["read", "edit"]
+    with pytest.raises(ScoreNotFound):
+        service.read_head("missing", lambda doc, seq: None)

@@ -30,6 +30,8 @@ USE_CASES_AND_BELOW = (
     "server.classrooms",
     "server.editing",
     "server.history_service",
+    "server.sharing",
+    "server.library",
     "server.persistence",
     "server.formats",
     "server.errors",

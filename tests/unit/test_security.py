@@ -7,6 +7,7 @@ docs/security.md maps each threat to these tests."""
 from __future__ import annotations
 
 import re
+import secrets
 import statistics
 import time
 from collections.abc import Iterator
@@ -230,6 +231,46 @@ def test_signups_per_ip_are_throttled(db_url: str) -> None:
         )
     finally:
         tutti.close()
+
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+def test_throttling_is_shared_by_processes_through_redis(tmp_path: Any) -> None:
+    """Two app instances (two workers) on one Redis: ten failures split between them
+    throttle the account on both, where in-process counts would allow twenty."""
+    from server.persistence import init_db
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    init_db(url)
+    name = f"shared{secrets.token_hex(4)}"  # Redis outlives the test: fresh keys
+    workers = [InProcessApp(url, message_queue=REDIS) for _ in range(2)]
+    try:
+        workers[0].signup(name)
+        for i in range(10):
+            client = workers[i % 2].browser()
+            client.environ_base["REMOTE_ADDR"] = f"10.77.{i}.{secrets.randbelow(250)}"
+            wrong = client.post("/api/login", json={"name": name, "password": "guess-pw"})
+            assert wrong.status_code == 401
+        for worker in workers:
+            refused = worker.browser().post("/api/login", json={"name": name, "password": PASSWORD})
+            assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    finally:
+        for worker in workers:
+            worker.close()
+
+
+def test_an_unreachable_redis_falls_back_to_counting_in_process() -> None:
+    import redis
+
+    from server.auth.throttle_redis import RedisWindow
+
+    dead = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    window = RedisWindow(dead, "test", 2, 60)
+    assert window.retry_after("k") is None
+    window.hit("k")
+    window.hit("k")
+    assert window.retry_after("k") == 60  # still throttled, by this process alone
 
 
 def test_sliding_window_forgets_old_hits_and_bounds_memory() -> None:

@@ -89,3 +89,17 @@ def test_guitar_alternate_tunings(tuning: object) -> None:
     found = suggest(["D", "G", "A7", "D"], "guitar", 2, {"tuning": tuning})
     strings = len(tuning) if isinstance(tuning, list) else 6
     assert all(len(c["frets"]) == strings for s in found for c in s.chords)
+
+
+def test_fingers_of_one_shape_matches_the_array_rule() -> None:
+    """The explanation's plain-Python count is the cost term's numpy rule, on every shape."""
+    import itertools
+
+    import numpy as np
+
+    from server.voicing.guitar import _fingers_of, fingers_needed
+
+    frets = (-1, 0, 1, 2, 3, 5)
+    shapes = list(itertools.product(frets, repeat=6))
+    expected = fingers_needed(np.array(shapes, dtype=np.int64))
+    assert [_fingers_of(s) for s in shapes] == [int(v) for v in expected]

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..durations import dur_value, measure_length, rest_durations
 from ..errors import InvalidOp, MissingTarget
+from ..form import FORM_FIELDS, form_problem
 from ..limits import (
     MAX_BARS,
     MAX_MEASURES,
@@ -118,6 +119,36 @@ def _set_attr(doc: Doc, op: Op, attr: str) -> list[Op]:
     return inverse
 
 
+def _check_form(spec: dict[str, Any], what: str) -> dict[str, Any]:
+    """The form fields of a measure spec (barline, repeats, ending), checked."""
+    out = {}
+    for name in FORM_FIELDS:
+        value = spec.get(name)
+        if value is not None:
+            problem = form_problem(name, value)
+            if problem is not None:
+                raise InvalidOp(f"{what}: {problem}")
+            out[name] = snapshot(value)
+    return out
+
+
+def set_form(doc: Doc, op: Op) -> list[Op]:
+    """Set or clear (``value`` null) one form field of a measure: barline, repeat, ending."""
+    _, measure = _measure(doc, op)
+    name = field(op, "field", str)
+    value = op.get("value")
+    if name not in FORM_FIELDS:
+        raise InvalidOp(f"set_form: field must be one of {', '.join(FORM_FIELDS)}")
+    if value is not None and (problem := form_problem(name, value)) is not None:
+        raise InvalidOp(f"set_form: {problem}")
+    old = measure.get(name)
+    if value is None:
+        measure.pop(name, None)
+    else:
+        measure[name] = snapshot(value)
+    return [{"op": "set_form", "measure": measure["id"], "field": name, "value": old}]
+
+
 def set_time(doc: Doc, op: Op) -> list[Op]:
     return _set_attr(doc, op, "time")
 
@@ -155,11 +186,12 @@ def insert_measures(doc: Doc, op: Op) -> list[Op]:
     ids = [check_id(s.get("id") if isinstance(s, dict) else None, "measure") for s in specs]
     taken = require_unused(doc, ids)
     for spec in specs:
-        unknown = set(spec) - {"id", "bars", *MEASURE_ATTRS}
+        unknown = set(spec) - {"id", "bars", *MEASURE_ATTRS, *FORM_FIELDS}
         if unknown:
             raise InvalidOp(f"insert_measures: unknown fields {sorted(unknown)}")
         for attr in MEASURE_ATTRS:
             _check_attr(attr, spec.get(attr))
+        _check_form(spec, "insert_measures")
     undo: list[Op] = []
     inserted: list[str] = []
     # The time in force just before each new measure, carried along: looking it up per
@@ -175,6 +207,7 @@ def insert_measures(doc: Doc, op: Op) -> list[Op]:
                     measure[attr] = _check_attr(attr, spec[attr])
                 elif index == 0:
                     measure[attr] = snapshot(effective_attr(doc, 0, attr))
+            measure.update(_check_form(spec, "insert_measures"))
             doc["measures"].insert(index, measure)
             inserted.append(measure["id"])
             time_before = measure.get("time", time_before)
@@ -355,6 +388,7 @@ HANDLERS = {
     "remove_part": remove_part,
     "set_part": set_part,
     "set_meta": set_meta,
+    "set_form": set_form,
 }
 
 
@@ -387,6 +421,7 @@ def clean_document(raw: Any) -> Doc:
                 measure[attr] = value
             elif i == 0:
                 raise InvalidOp(f"the first measure needs a {attr}")
+        measure.update(_check_form(spec, "document"))
         doc["measures"].append(measure)
     require_unused(doc, [])  # measure ids unique
     ids = [m["id"] for m in doc["measures"]]

@@ -9,6 +9,8 @@ import { Engraver } from "../render/engraver.js";
 import * as print from "../render/print.js";
 import { listenToMidi } from "../editor/midi.js";
 import { buildPiano } from "../editor/piano.js";
+import { describeChange, describeEvent } from "../editor/announce.js";
+import { initProvenance } from "../history/provenance.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -22,6 +24,8 @@ import { frac } from "../score/fraction.js";
 import { keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
+import { openShareDialog } from "./share.js";
+import { showNoAccess } from "./access.js";
 import { initComments } from "../comments/panel.js"; // comments panel and score markers
 
 const area = document.getElementById("score-area");
@@ -58,6 +62,7 @@ const state = {
 };
 let index = null;
 let comments = null; // the comments panel (mounted once the page is wired)
+let provenance = null; // the "who wrote what" panel
 let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
@@ -102,6 +107,7 @@ async function docChanged(doc, { ops = null } = {}) {
   drawSelection();
   presence.draw();
   if (comments) comments.docChanged();
+  if (provenance) provenance.changed();
   await engraver.render(doc, touched);
   renderedResolve();
 }
@@ -170,11 +176,56 @@ function showStatus(s) {
   const banner = document.getElementById("offline-banner");
   banner.hidden = s.connected;
   document.getElementById("queued-count").textContent = String(collab.unconfirmed.length);
-  if (s.error) say(`Cannot open this score: ${s.error.message}`);
-  else if (online && collab.role === "viewer") say("You can view this score but not edit it");
-  else if (online && collab.role === "commenter") say("You can comment on this score but not edit it");
+  if (s.error && (s.error.code === "forbidden" || s.error.code === "not_found")) noAccess("");
+  else if (s.error) say(`Cannot open this score: ${s.error.message}`);
+  else if (online) {
+    initPanels();
+    sayRole();
+  }
   if (online && comments) comments.draw();
 }
+
+function sayRole() {
+  if (collab.role === "viewer") say("You can view this score but not edit it");
+  else if (collab.role === "commenter") say("You can comment on this score but not edit it");
+}
+
+// Not (or no longer) a member: stop the socket and offer to request access, instead of
+// an editor stuck on "joining…". An approval reloads the page into the score.
+let locked = false;
+function noAccess(reason) {
+  if (locked) return;
+  locked = true;
+  socket.disconnect();
+  showNoAccess({ scoreId, reason, onGranted: () => location.reload() });
+}
+// ``revoked`` also comes before the server cuts a revoked session's socket: ask whether
+// we are still logged in (then we lost the score: the card) or not (then log in again).
+socket.on("revoked", async (message) => {
+  if (message.score !== scoreId) return;
+  try {
+    if ((await api(`/api/scores/${encodeURIComponent(scoreId)}/access`)).role) return;
+  } catch (e) {
+    if (e.status === 401) {
+      location.href = `/login?next=${encodeURIComponent(location.pathname)}`;
+      return;
+    }
+  }
+  noAccess(message.reason || "your access was removed");
+});
+socket.on("role_changed", (message) => {
+  if (message.score !== scoreId) return;
+  collab.role = message.role;
+  say(`Your role is now ${message.role}`);
+  sayRole();
+});
+document.getElementById("share-button").addEventListener("click", () => {
+  openShareDialog(scoreId, {
+    me: window.tutti.user,
+    title: (collab.doc && collab.doc.title) || "",
+    onLeft: () => (location.href = "/"),
+  });
+});
 
 // The browser knows first when the network goes: drop the socket at once and
 // come back when it returns, instead of waiting for a heartbeat to time out.
@@ -194,7 +245,37 @@ function select(idsToSelect, { note = null } = {}) {
   state.anchor = idsToSelect[0] || null;
   drawSelection();
   sendSelection();
+  announceSelection();
 }
+
+// --- screen-reader announcements (ARIA live region, from the model) ----------------------------
+
+function announce(text) {
+  const region = document.getElementById("announcer");
+  // Re-setting the same words would not be read again: clear first, then speak.
+  region.textContent = "";
+  setTimeout(() => (region.textContent = text), 30);
+}
+
+function announceSelection() {
+  if (!index) return;
+  const events = state.selection.filter((id) => index.events.has(id));
+  if (events.length === 1) announce(describeEvent(index, events[0], state.note));
+  else if (events.length > 1) announce(`${events.length} notes and rests selected, from ${describeEvent(index, events[0])}`);
+}
+
+function whereAmI() {
+  const first = state.selection.find((id) => index.events.has(id));
+  const mode = state.inputMode ? "note input" : "normal mode";
+  const title = collab.doc ? collab.doc.title || "Untitled" : "";
+  announce(first ? `${describeEvent(index, first, state.note)}. ${mode}, ${title}` : `Nothing selected. ${mode}, ${title}`);
+}
+
+// Others' edits are announced with their names (ours are, through the new selection).
+socket.on("edit", (wire) => {
+  if (!wire || wire.client_id === clientId || !Array.isArray(wire.ops)) return;
+  setTimeout(() => index && announce(describeChange(index, wire.ops, wire.author && wire.author.name)), 0);
+});
 
 // --- performing commands ----------------------------------------------------------------------
 
@@ -438,11 +519,29 @@ async function run(action, arg) {
       return perform(cmd.setDynamic(index, state, ids, arg === "none" ? null : arg));
     case "spanner":
       return perform(cmd.addSpanner(index, state, ids, arg));
+    case "repeat-start":
+      return perform(cmd.setForm(index, state, "repeat_start", true));
+    case "repeat-end": {
+      const v = await ask("End repeat", [{ name: "times", label: "Times played", type: "number", value: 2 }]);
+      return v && perform(cmd.setForm(index, state, "repeat_end", Number(v.times)));
+    }
+    case "ending-1":
+      return perform(cmd.setForm(index, state, "ending", [1]));
+    case "ending-2":
+      return perform(cmd.setForm(index, state, "ending", [2]));
+    case "barline-double":
+    case "barline-final":
+    case "barline-dashed":
+      return perform(cmd.setForm(index, state, "barline", action.slice(8)));
     case "mark": {
       // "tremolo2" from the Marks menu: a tremolo of two strokes.
       const tremolo = /^tremolo([1-4])$/.exec(arg);
       return perform(tremolo ? cmd.toggleMark(index, state, "tremolo", Number(tremolo[1])) : cmd.toggleMark(index, state, arg));
     }
+    case "where-am-i":
+      return whereAmI();
+    case "select-all":
+      return select([...index.events.keys()]);
     case "help":
       return toggleHelp();
     case "escape":
@@ -549,12 +648,73 @@ const player = new Player({
   },
 });
 
+/** The per-part mixer settings (volume dB, mute, solo), kept in this page. */
+const mix = {};
+
+function playOptions() {
+  const checked = (id) => document.getElementById(id).checked;
+  const selected = state.selection.filter((id) => index.events.has(id));
+  const loop = checked("play-loop") && selected.length > 0;
+  return {
+    fromEvent: selected[0] || null,
+    toEvent: loop ? selected[selected.length - 1] : null,
+    loop,
+    tempoOverride: Number(document.getElementById("playback-tempo").value) || null,
+    metronome: checked("play-metronome"),
+    countIn: checked("play-count-in") ? 1 : 0,
+    chords: checked("play-chords"),
+    mix,
+  };
+}
+
 async function togglePlay() {
   if (player.playing) return player.stop();
-  const tempo = Number(document.getElementById("playback-tempo").value) || null;
-  const from = state.selection.find((id) => index.events.has(id)) || null;
-  await player.play(index.doc, { fromEvent: from, tempoOverride: tempo });
+  await player.play(index.doc, playOptions());
 }
+
+/** A tempo or mixer change while playing: go on from the note sounding now. */
+async function replay() {
+  if (!player.playing) return;
+  const sounding = [...(player.sounding || new Map()).keys()][0];
+  const options = playOptions();
+  await player.play(index.doc, { ...options, fromEvent: sounding || options.fromEvent, countIn: 0 });
+}
+
+document.getElementById("playback-tempo").addEventListener("change", replay);
+
+function buildMixer() {
+  const panel = document.getElementById("mixer");
+  panel.replaceChildren();
+  index.doc.parts.forEach((part, i) => {
+    const row = document.createElement("div");
+    row.className = "mixer-row";
+    const name = document.createElement("span");
+    name.textContent = part.name || `Part ${i + 1}`;
+    const volume = document.createElement("input");
+    Object.assign(volume, { type: "range", min: "-30", max: "6", step: "1", value: String(mix[i]?.volume ?? 0) });
+    volume.setAttribute("aria-label", `${name.textContent} volume`);
+    const toggle = (label, key) => {
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.checked = !!mix[i]?.[key];
+      box.dataset.part = String(i);
+      box.dataset.mix = key;
+      const wrap = document.createElement("label");
+      wrap.append(box, ` ${label}`);
+      box.addEventListener("change", () => ((mix[i] = { ...mix[i], [key]: box.checked }), replay()));
+      return wrap;
+    };
+    volume.addEventListener("change", () => ((mix[i] = { ...mix[i], volume: Number(volume.value) }), replay()));
+    row.append(name, volume, toggle("mute", "mute"), toggle("solo", "solo"));
+    panel.appendChild(row);
+  });
+}
+
+document.getElementById("mixer-toggle").addEventListener("click", () => {
+  const panel = document.getElementById("mixer");
+  panel.hidden = !panel.hidden;
+  if (!panel.hidden) buildMixer();
+});
 
 // --- input wiring ---------------------------------------------------------------------------------
 
@@ -711,47 +871,60 @@ window.tutti = {
   },
   frac,
   api,
+  get locked() {
+    return locked;
+  },
 };
-// Voicing helper panel (helper hook): reads the document and selection, never edits directly.
-const helperPanel = document.getElementById("helper-panel");
-if (helperPanel) {
-  window.tutti.helper = initHelper({
-    container: helperPanel,
+// The panels ask the server about the score: set them up once we are in (a non-member
+// gets the no-access card instead, with no failing requests behind it).
+let panelsReady = false;
+function initPanels() {
+  if (panelsReady) return;
+  panelsReady = true;
+  // Voicing helper panel (helper hook): reads the document and selection, never edits directly.
+  const helperPanel = document.getElementById("helper-panel");
+  if (helperPanel) {
+    window.tutti.helper = initHelper({
+      container: helperPanel,
+      scoreId,
+      socket,
+      getDoc: () => collab.doc,
+      getSelection: () => state.selection,
+    });
+  }
+  // History panel (history hook): reads the document and selection; reverts arrive as edits.
+  window.tutti.history = initHistory({
+    container: document.getElementById("history-panel"),
+    view: document.getElementById("history-view"),
+    scoreArea: area,
     scoreId,
     socket,
     getDoc: () => collab.doc,
-    getSelection: () => state.selection,
+    getHead: () => collab.version,
+    getSelection: () => state.note || state.selection[0] || null,
   });
+  // Comments panel and markers: reads the document and selection, selects a thread's anchor.
+  comments = initComments({
+    container: document.getElementById("comments-panel"),
+    scoreArea: area,
+    scoreEl,
+    scoreId,
+    socket,
+    getDoc: () => collab.doc,
+    getIndex: () => index,
+    getSelection: () => ({ selection: state.selection, note: state.note }),
+    getRole: () => collab.role,
+    getUser: () => window.tutti.user || null,
+    select: (idsToSelect, options) => select(idsToSelect, options),
+    say,
+  });
+  window.tutti.comments = comments;
+  // Who wrote what: the provenance summary, refreshed while its panel is open.
+  provenance = initProvenance({ scoreId, api });
+  window.tutti.provenance = provenance;
 }
-// History panel (history hook): reads the document and selection; reverts arrive as edits.
-window.tutti.history = initHistory({
-  container: document.getElementById("history-panel"),
-  view: document.getElementById("history-view"),
-  scoreArea: area,
-  scoreId,
-  socket,
-  getDoc: () => collab.doc,
-  getHead: () => collab.version,
-  getSelection: () => state.note || state.selection[0] || null,
-});
-// Comments panel and markers: reads the document and selection, selects a thread's anchor.
-comments = initComments({
-  container: document.getElementById("comments-panel"),
-  scoreArea: area,
-  scoreEl,
-  scoreId,
-  socket,
-  getDoc: () => collab.doc,
-  getIndex: () => index,
-  getSelection: () => ({ selection: state.selection, note: state.note }),
-  getRole: () => collab.role,
-  getUser: () => window.tutti.user || null,
-  select: (idsToSelect, options) => select(idsToSelect, options),
-  say,
-});
-window.tutti.comments = comments;
 say(describeMode());
 currentUser().then((user) => {
   window.tutti.user = user;
-  comments.draw();
+  if (comments) comments.draw();
 });

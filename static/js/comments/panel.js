@@ -30,6 +30,7 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
   const base = `/api/scores/${encodeURIComponent(scoreId)}/comments`;
   const threads = new Map(); // thread id -> thread (as the API sends it)
   const state = { showResolved: false, open: null, unread: [] };
+  const drafts = new Map(); // thread id -> the reply being typed there
   const body = container.querySelector(".comments-body");
   const count = container.querySelector(".comments-count");
   const markers = scoreArea.appendChild(el("div", { className: "comment-markers", id: "comment-markers" }));
@@ -109,7 +110,31 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
     const all = [...threads.values()];
     const open = all.filter((t) => !t.resolved);
     count.textContent = open.length ? `${open.length} open` : "";
+    // A reply being typed survives the redraw (collaborators' comments arrive any time).
+    const typing = document.activeElement && document.activeElement.closest && document.activeElement.closest(".comment-thread");
+    const caret = typing ? document.activeElement.selectionStart : null;
     list.replaceChildren(...all.filter((t) => state.showResolved || !t.resolved || t.id === state.open).map((t) => item(t, doc)));
+    if (typing) {
+      const again = list.querySelector(`[data-thread-id="${typing.dataset.threadId}"] .comment-reply-text`);
+      if (again) {
+        again.focus();
+        again.setSelectionRange(caret, caret);
+      }
+    }
+    drawMarkers();
+  }
+
+  /** After a score edit: only where each thread points changes (labels, state, markers). */
+  function relocate() {
+    const doc = getDoc();
+    if (!doc) return;
+    for (const li of list.querySelectorAll(".comment-thread")) {
+      const thread = threads.get(Number(li.dataset.threadId));
+      if (!thread) continue;
+      const where = located(thread);
+      li.dataset.state = where.state;
+      li.querySelector(".comment-anchor").textContent = describe(thread.anchor, where, doc);
+    }
     drawMarkers();
   }
 
@@ -148,12 +173,22 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
   }
 
   function actions(thread) {
-    const reply = el("input", { className: "comment-reply-text", placeholder: "Reply…", maxLength: 4000 });
+    const reply = el("input", {
+      className: "comment-reply-text",
+      placeholder: "Reply…",
+      maxLength: 4000,
+      value: drafts.get(thread.id) || "",
+      oninput: () => drafts.set(thread.id, reply.value),
+    });
     const send = async (e) => {
       e.preventDefault();
-      if (!reply.value.trim()) return;
-      const answer = await call(base, "POST", { body: reply.value, parent: thread.id });
-      if (answer) take(answer);
+      const sent = reply.value;
+      if (!sent.trim()) return;
+      const answer = await call(base, "POST", { body: sent, parent: thread.id });
+      if (answer) {
+        if (drafts.get(thread.id) === sent) drafts.delete(thread.id);
+        take(answer);
+      }
     };
     const toggle = el(
       "button",
@@ -272,6 +307,9 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
   }
   if (badge) {
     badge.addEventListener("click", async () => {
+      // Show the newest mention of this score, then count them all as read.
+      const here = state.unread.find((n) => n.score === scoreId && threads.has(n.thread));
+      if (here) focus(here.thread);
       const ids = state.unread.map((n) => n.id);
       state.unread = [];
       drawBadge();
@@ -280,7 +318,7 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
     api("/api/notifications").then((found) => ((state.unread = found.notifications), drawBadge()), () => {});
   }
   socket.on("notification", (note) => {
-    state.unread.push(note);
+    state.unread.unshift(note); // newest first, as GET /api/notifications lists them
     drawBadge();
     if (note.score === scoreId && note.kind === "mention") {
       say(`${note.actor.display_name || note.actor.name} mentioned you: ${note.excerpt}`);
@@ -299,7 +337,7 @@ export function initComments({ container, scoreArea, scoreEl, scoreId, socket, g
     draw,
     focus,
     /** Re-locate every anchor after the document changed (called by the editor). */
-    docChanged: () => draw(),
+    docChanged: () => relocate(),
     markers: () => [...markers.querySelectorAll(".comment-marker")],
   };
 }

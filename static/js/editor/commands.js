@@ -383,6 +383,22 @@ export function setMeasureAttr(index, state, attr, value) {
 }
 
 /**
+ * A form field (``barline``, ``repeat_start``, ``repeat_end``, ``ending``: score/form.js) on
+ * the selected measures: a start repeat on the first, an end repeat or a barline on the
+ * last, an ending over all of them. Already so on every one: taken off.
+ */
+export function setForm(index, state, field, value) {
+  const selected = selectedEvents(index, state).map((id) => index.events.get(id).measureIndex);
+  if (!selected.length) return null;
+  const [lo, hi] = [Math.min(...selected), Math.max(...selected)];
+  const span = field === "ending" ? index.doc.measures.slice(lo, hi + 1) : [];
+  const measures = field === "repeat_start" ? [index.doc.measures[lo]] : span.length ? span : [index.doc.measures[hi]];
+  const same = (m) => JSON.stringify(m[field] ?? null) === JSON.stringify(value);
+  const put = measures.every(same) ? null : value;
+  return { ops: measures.map((m) => ({ op: "set_form", measure: m.id, field, value: put })) };
+}
+
+/**
  * Put ``mark`` (an articulation or ornament; ``value`` true, or strokes for a tremolo) on the
  * selected events, or take it off if every one of them already has it. Rests take only a
  * fermata; other marks skip them.

@@ -13,6 +13,8 @@ export const SHORTCUTS = [
   ["Alt + ↑ / ↓ or + / -", "Sharpen / flatten (keep the letter)"],
   ["← / →", "Previous / next event"],
   ["Shift + click, Shift + ← / →", "Extend the selection"],
+  ["Ctrl + A", "Select every note and rest of the score"],
+  ["Alt + W", "Where am I: the selected note, its measure, beat and part, read aloud"],
   ["T", "Tie (in note input: a tied copy of the last note)"],
   ["S", "Slur over the selection (one note: to the next); again: off"],
   ["< / >", "Crescendo / diminuendo hairpin over the selection; the Lines menu has ottavas and pedal"],
@@ -44,6 +46,7 @@ export function actionFor(event) {
     // Ctrl+Alt+1..4 (MuseScore): the voice note input writes into.
     if (event.altKey && /^Digit[1-4]$/.test(event.code)) return ["voice-set", Number(event.code.slice(5))];
     const map = {
+      a: ["select-all"],
       z: ["undo"],
       y: ["redo"],
       c: ["copy"],
@@ -58,6 +61,7 @@ export function actionFor(event) {
     return map[lower] || null;
   }
   if (event.altKey) {
+    if (lower === "w" || event.code === "KeyW") return ["where-am-i"];
     if (key === "ArrowUp") return ["alter", 1];
     if (key === "ArrowDown") return ["alter", -1];
     return null;

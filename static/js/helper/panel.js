@@ -119,7 +119,7 @@ export function initHelper({ container, scoreId, socket, getDoc, getSelection })
     scoreSwitchRow.hidden = !s.can_switch_score;
     reason.textContent = s.reason ? REASONS[s.reason] || s.reason : "";
     reason.dataset.reason = s.reason || "";
-    form.hidden = !s.available || s.role === "viewer";
+    form.hidden = !s.available || s.role === "viewer" || s.role === "commenter"; // the helper needs an editor
     container.dataset.available = String(s.available);
     if (summaryState) summaryState.textContent = s.available ? "on" : "off";
     renderView();
@@ -286,7 +286,7 @@ export function initHelper({ container, scoreId, socket, getDoc, getSelection })
     tweakVoice.replaceChildren(...wanted.map(([v, t]) => el("option", { value: v }, t)));
     if (wanted.some(([v]) => v === keep)) tweakVoice.value = keep;
     tweakInfo.textContent = state.tweaks.length ? `${state.tweaks.length} tweak(s)` : "";
-    const canAct = state.status && state.status.available && state.status.role !== "viewer";
+    const canAct = state.status && state.status.available && !["viewer", "commenter"].includes(state.status.role);
     for (const b of [accept, reject, up, down, resetTweaks]) b.hidden = !pending;
     accept.disabled = !canAct;
     revert.hidden = !(s.status === "accepted" && !s.reverted_seq);

@@ -1,10 +1,14 @@
 // Offline playback with Tone.js (global ``Tone`` from /vendor/tone/Tone.js): the Salamander
 // piano samples served from /vendor/piano/ (a synth per part if they cannot load), the
-// score's tempo map, and a moving marker (the sounding events are highlighted).
+// score's tempo map, a mixer channel per part, and a moving marker (the sounding events are
+// highlighted). How notes are performed (ties, dynamics, chord symbols, metronome) is
+// performance.js's.
 
 import { durValue } from "../score/durations.js";
+import { playOrder } from "../score/form.js";
 import { effectiveAttr } from "../score/model.js";
 import { toMidi } from "../score/pitch.js";
+import { performance } from "./performance.js";
 
 const WAVES = ["triangle", "sine", "square", "sawtooth"];
 const SAMPLE_NOTES = [
@@ -12,24 +16,22 @@ const SAMPLE_NOTES = [
   ...[1, 2, 3, 4, 5, 6, 7, 8].map((o) => `C${o}`),
   ...[1, 2, 3, 4, 5, 6, 7].flatMap((o) => [`D#${o}`, `F#${o}`]),
 ];
-let samplerPromise = null;
+let samplesPromise = null;
 
-/** One shared piano sampler, or null when the samples cannot be decoded here. */
-function loadSampler(Tone) {
-  if (!samplerPromise) {
-    samplerPromise = new Promise((resolve) => {
-      const urls = Object.fromEntries(
-        SAMPLE_NOTES.map((n) => [n, `${encodeURIComponent(n)}v10.mp3`]),
-      );
+/** The piano samples, decoded once and shared by every part's sampler; null when they
+ * cannot be decoded here (each part then gets a synth). */
+function loadPianoSamples(Tone) {
+  if (!samplesPromise) {
+    samplesPromise = new Promise((resolve) => {
+      const urls = Object.fromEntries(SAMPLE_NOTES.map((n) => [n, `${encodeURIComponent(n)}v10.mp3`]));
       const timer = setTimeout(() => resolve(null), 8000);
       try {
-        const sampler = new Tone.Sampler({
+        const buffers = new Tone.ToneAudioBuffers({
           urls,
           baseUrl: "/vendor/piano/",
-          release: 0.6,
           onload: () => {
             clearTimeout(timer);
-            resolve(sampler.toDestination());
+            resolve(Object.fromEntries(SAMPLE_NOTES.map((n) => [n, buffers.get(n)])));
           },
           onerror: () => {
             clearTimeout(timer);
@@ -42,7 +44,7 @@ function loadSampler(Tone) {
       }
     });
   }
-  return samplerPromise;
+  return samplesPromise;
 }
 
 // How much of its written length a note sounds (as server/formats/writer.py's MIDI).
@@ -53,11 +55,13 @@ function soundingShare(event) {
   return Math.min(1, ...Object.keys(SOUNDING).filter((k) => marks[k]).map((k) => SOUNDING[k]));
 }
 
-/** [{time, dur, midis, eventId, part}] in seconds, from measure ``fromMeasure``, offset. */
+/** [{time, dur, midis, eventId, part}] in seconds, measures in the order they are played
+ * (repeats taken, endings chosen by pass: score/form.js). */
 export function schedule(doc, { tempoOverride = null } = {}) {
   const notes = [];
   let measureStart = 0;
-  doc.measures.forEach((m, mi) => {
+  for (const mi of playOrder(doc)) {
+    const m = doc.measures[mi];
     const time = effectiveAttr(doc, mi, "time");
     const bpm = tempoOverride || effectiveAttr(doc, mi, "tempo");
     const wholeSeconds = (4 * 60) / bpm;
@@ -82,9 +86,16 @@ export function schedule(doc, { tempoOverride = null } = {}) {
       }
     });
     measureStart += length;
-  });
+  }
   notes.sort((a, b) => a.time - b.time);
   return { notes, total: measureStart };
+}
+
+/** A part's channel in the mixer: volume (dB), mute, solo; quieter as parts add up. */
+function mixChannel(Tone, mix = {}, parts = 1) {
+  const base = -2 * Math.max(0, parts - 2);
+  const channel = new Tone.Channel({ volume: base + (Number(mix.volume) || 0), mute: !!mix.mute, solo: !!mix.solo });
+  return channel.toDestination();
 }
 
 export class Player {
@@ -98,40 +109,71 @@ export class Player {
     this.timer = null;
   }
 
-  async play(doc, { fromEvent = null, tempoOverride = null } = {}) {
+  /**
+   * Play ``doc`` from ``fromEvent`` (to ``toEvent``, looping when ``loop``). ``options``:
+   * ``metronome``, ``countIn`` (bars), ``chords`` (sound the chord symbols) and ``mix``
+   * ({part index: {volume (dB), mute, solo}}).
+   */
+  async play(doc, { fromEvent = null, toEvent = null, loop = false, tempoOverride = null, ...options } = {}) {
     const Tone = globalThis.Tone;
     if (!Tone) throw new Error("Tone.js is not loaded");
     await Tone.start();
     this.stop();
-    const { notes, total } = schedule(doc, { tempoOverride });
-    const first = fromEvent ? notes.find((n) => n.eventId === fromEvent) : null;
+    const timeline = schedule(doc, { tempoOverride });
+    const first = fromEvent ? timeline.notes.find((n) => n.eventId === fromEvent) : null;
     const from = first ? first.time : 0;
+    const last = toEvent ? [...timeline.notes].reverse().find((n) => n.eventId === toEvent) : null;
+    const until = last && last.time >= from ? last.time + last.dur : timeline.total;
+    const plan = performance(doc, timeline, { ...options, from });
     const transport = Tone.getTransport();
     transport.cancel();
     transport.position = 0;
-    const sampler = await loadSampler(Tone);
-    this.instrument = sampler ? "piano samples" : "synth";
+    const samples = await loadPianoSamples(Tone);
+    this.instrument = samples ? "piano samples" : "synth";
+    this.channels = doc.parts.map((_, i) => mixChannel(Tone, (options.mix || {})[i], doc.parts.length));
     this.synths = doc.parts.map((_, i) => {
-      if (sampler) return sampler;
-      const synth = new Tone.PolySynth(Tone.Synth, {
-        oscillator: { type: WAVES[i % WAVES.length] },
-        envelope: { attack: 0.01, decay: 0.1, sustain: 0.6, release: 0.3 },
-      }).toDestination();
-      synth.volume.value = -10 - 2 * doc.parts.length;
-      return synth;
+      const synth = samples
+        ? new Tone.Sampler({ urls: samples, release: 0.6 })
+        : new Tone.PolySynth(Tone.Synth, {
+            oscillator: { type: WAVES[i % WAVES.length] },
+            envelope: { attack: 0.01, decay: 0.1, sustain: 0.6, release: 0.3 },
+          });
+      return synth.connect(this.channels[i]);
     });
-    this.events = notes.filter((n) => n.time >= from);
+    const lead = plan.clicks.some((c) => c.countIn) ? from - plan.clicks[0].time : 0;
+    const at = (t) => t - from + lead;
+    this.events = plan.notes.filter((n) => n.time >= from - 1e-9 && n.time < until - 1e-9);
     for (const n of this.events) {
       transport.schedule((time) => {
         if (n.midis.length) {
           const freqs = n.midis.map((m) => Tone.Frequency(m, "midi").toFrequency());
-          this.synths[n.part].triggerAttackRelease(freqs, Math.max(0.05, n.dur * 0.95), time);
+          const durs = n.durs.map((d) => Math.max(0.05, Math.min(d, until - n.time) * 0.95));
+          this.synths[n.part].triggerAttackRelease(freqs, durs, time, n.velocity);
         }
         Tone.getDraw().schedule(() => this.mark(n), time);
-      }, n.time - from);
+      }, at(n.time));
     }
-    transport.schedule(() => Tone.getDraw().schedule(() => this.stop(), Tone.now()), total - from + 0.3);
-    this.offset = from;
+    for (const c of plan.chords.filter((c) => c.time >= from - 1e-9 && c.time < until - 1e-9)) {
+      transport.schedule((time) => {
+        const freqs = c.midis.map((m) => Tone.Frequency(m, "midi").toFrequency());
+        this.synths[c.part].triggerAttackRelease(freqs, Math.max(0.05, c.dur * 0.95), time, 0.45);
+      }, at(c.time));
+    }
+    this.click = plan.clicks.length ? new Tone.MembraneSynth({ octaves: 2, pitchDecay: 0.01 }).toDestination() : null;
+    for (const c of plan.clicks.filter((c) => c.time < until - 1e-9)) {
+      transport.schedule((time) => this.click.triggerAttackRelease(c.strong ? "C6" : "G5", 0.03, time, c.strong ? 0.9 : 0.5), at(c.time));
+    }
+    this.plan = { from, until, loop, notes: this.events.filter((n) => n.midis.length).length, chords: plan.chords.length, clicks: plan.clicks.length, lead };
+    if (loop) {
+      // A loop repeats the selection itself; the count-in is heard once, before it.
+      transport.loop = true;
+      transport.loopStart = at(from);
+      transport.loopEnd = at(until);
+    } else {
+      transport.loop = false;
+      transport.schedule(() => Tone.getDraw().schedule(() => this.stop(), Tone.now()), at(until) + 0.3);
+    }
+    this.offset = from - lead;
     this.playing = true;
     this.sounding = new Map();
     transport.start("+0.05");
@@ -156,9 +198,11 @@ export class Player {
       transport.stop();
       transport.cancel();
     }
-    // The shared sampler stays loaded; per-part synths are freed.
-    for (const s of new Set(this.synths)) if (!(s instanceof globalThis.Tone.Sampler)) s.dispose();
+    // The shared sampler (and its decoded samples) stays loaded; per-part voices are freed.
+    for (const s of [...this.synths, ...(this.channels || []), this.click].filter(Boolean)) s.dispose();
     this.synths = [];
+    this.channels = [];
+    this.click = null;
     clearInterval(this.timer);
     this.timer = null;
     if (this.playing) {
@@ -169,6 +213,6 @@ export class Player {
   }
 
   state() {
-    return { playing: this.playing, position: this.position, instrument: this.instrument };
+    return { playing: this.playing, position: this.position, instrument: this.instrument, plan: this.plan };
   }
 }

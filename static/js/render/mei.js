@@ -423,6 +423,48 @@ function tempoXml(bpm) {
   return `<tempo tstamp="1" staff="1" place="above" midi.bpm="${bpm}" mm="${bpm}" mm.unit="4">\u2669 = ${bpm}</tempo>`;
 }
 
+// --- form: barlines, repeats, endings -----------------------------------------------------
+
+const BARLINE_STYLES = { double: "dbl", final: "end", dashed: "dashed" };
+
+/** The measure's left/right barline attributes. */
+function barlineAttrs(m) {
+  const right = m.repeat_end ? "rptend" : BARLINE_STYLES[m.barline];
+  return (m.repeat_start ? ' left="rptstart"' : "") + (right ? ` right="${right}"` : "");
+}
+
+/** "Play 3×" over an end repeat taken more than once. */
+function repeatTimesXml(m, time) {
+  if (!m.repeat_end || m.repeat_end === 2) return [];
+  return [`<dir staff="1" tstamp="${time[0]}" place="above">${m.repeat_end}×</dir>`];
+}
+
+/** Wraps runs of measures with the same ending numbers in <ending> (a volta bracket). */
+class Endings {
+  constructor(out) {
+    this.out = out;
+    this.key = null;
+    this.items = [];
+  }
+  add(m, xml) {
+    const key = m.ending ? m.ending.join(",") : null;
+    if (key !== this.key) this.close();
+    if (key === null) this.out.push(xml);
+    else {
+      this.key = key;
+      this.items.push(xml);
+    }
+  }
+  close() {
+    if (this.key !== null) {
+      const label = this.key.split(",").map((n) => `${n}.`).join(" ");
+      this.out.push(`<ending n="${this.key.split(",")[0]}" label="${label}">${this.items.join("")}</ending>`);
+    }
+    this.key = null;
+    this.items = [];
+  }
+}
+
 /** MEI for measures [start, end) of ``doc``; a complete, standalone MEI file. */
 export function sliceMei(doc, start = 0, end = doc.measures.length) {
   const pairs = tiePairs(doc, start, end);
@@ -430,6 +472,7 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
   const ends = spannerEnds(doc);
   const ottavas = ottavaRanges(doc, ends);
   const parts = [];
+  const endings = new Endings(parts);
   const dashes = {}; // "part/voice" -> open hyphenated words, carried across bars
   let prev = start > 0 ? attrsAt(doc, start - 1) : null;
   for (let i = start; i < end; i++) {
@@ -449,7 +492,7 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
         })
         .join("");
       if (clefs) change += `<staffGrp>${clefs}</staffGrp>`;
-      if (change) parts.push(`<scoreDef>${change}</scoreDef>`);
+      if (change) endings.add(m, `<scoreDef>${change}</scoreDef>`);
     }
     const staves = [];
     const controls = [];
@@ -485,11 +528,14 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
     }
     controls.push(...tiesXml(pairs, i, start, end, attrs.time));
     controls.push(...spannersXml(doc, ends, i, start, end, attrs.time));
-    parts.push(
-      `<measure n="${i + 1}" xml:id="${esc(m.id)}">${staves.join("")}${controls.join("")}</measure>`,
+    controls.push(...repeatTimesXml(m, attrs.time));
+    endings.add(
+      m,
+      `<measure n="${i + 1}" xml:id="${esc(m.id)}"${barlineAttrs(m)}>${staves.join("")}${controls.join("")}</measure>`,
     );
     prev = attrs;
   }
+  endings.close();
   const group = doc.parts.length > 1 ? ' symbol="bracket" bar.thru="false"' : "";
   return (
     `<?xml version="1.0" encoding="UTF-8"?>` +

@@ -16,6 +16,7 @@ import { ValueError } from './errors.js';
 import { ZERO } from './fraction.js';
 import { deepCopy, get, hasOwn, isDict, isInt, own, pyEqual, pyRepr, setOwn } from './py.js';
 import { compareNotes, validatePitch } from './pitch.js';
+import { FORM_FIELDS, formProblem } from './form.js';
 import { problems as spannerProblems } from './spanners.js';
 
 export const MEASURE_ATTRS = ['time', 'key', 'tempo'];
@@ -245,6 +246,12 @@ export function checkInvariants(doc) {
   else {
     for (const a of MEASURE_ATTRS) {
       if (!hasOwn(doc.measures[0], a)) problems.push(`first measure lacks ${a}`);
+    }
+  }
+  for (const measure of doc.measures) {
+    for (const name of FORM_FIELDS) {
+      const problem = hasOwn(measure, name) ? formProblem(name, measure[name]) : null;
+      if (problem !== null) problems.push(`measure ${measure.id}: ${problem}`);
     }
   }
   const measureLengths = lengths(doc);

@@ -54,8 +54,8 @@ function cmpAt(a, b) {
 export function orderProblem(kind, start, end) {
   if (start[0] !== end[0]) return 'a spanner starts and ends in one part';
   if (cmpAt(start, end) > 0) return 'a spanner cannot end before it starts';
-  if (kind === 'slur' && cmpAt(start, end) === 0) {
-    return 'a slur joins two notes at different times';
+  if (cmpAt(start, end) === 0) {
+    return `a ${kind === 'slur' ? 'slur' : 'spanner'} joins two notes at different times`;
   }
   return null;
 }

@@ -37,7 +37,7 @@ def spanners_cases() -> list[Case]:
                 ],
             ],
         ),
-        ("hairpin on one rest", blank, [[sp("h", "m1.p1.r0", "m1.p1.r0", "crescendo")]]),
+        ("hairpin on one rest refused", blank, [[sp("h", "m1.p1.r0", "m1.p1.r0", "crescendo")]]),
         ("slur on one note refused", blank, [[sp("s", "m1.p1.r0", "m1.p1.r0")]]),
         ("spanner ending before it starts refused", blank, [[sp("s", "m2.p1.r0", "m1.p1.r0")]]),
         (
@@ -72,7 +72,7 @@ def spanners_cases() -> list[Case]:
         (
             "spanner moved and re-kinded",
             blank,
-            [[sp("s1", "m1.p1.r0", "m2.p1.r0")], [sp("s1", "m1.p1.r0", "m1.p1.r0", "pedal")]],
+            [[sp("s1", "m1.p1.r0", "m2.p1.r0")], [sp("s1", "m1.p1.r0", "m2.p1.r0", "pedal")]],
         ),
         (
             "spanner removed",
@@ -90,8 +90,8 @@ def spanners_cases() -> list[Case]:
             [
                 [
                     sp("z", "m1.p1.r0", "m2.p1.r0"),
-                    sp("b", "m1.p1.r0", "m1.p1.r0", "8va"),
-                    sp("n", "m2.p1.r0", "m2.p1.r0", "pedal"),
+                    sp("b", "m1.p1.r0", "m2.p1.r0", "8va"),
+                    sp("n", "m1.p1.r0", "m2.p1.r0", "pedal"),
                 ]
             ],
         ),

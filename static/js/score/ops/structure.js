@@ -37,6 +37,7 @@ import {
   unknownKeys,
 } from '../py.js';
 import { applyOp } from '../ops.js';
+import { FORM_FIELDS, formProblem } from '../form.js';
 import { MAX_SPANNERS } from '../spanners.js';
 import { barIds, cleanBar } from './bars.js';
 import { cleanSpanner } from './spanners.js';
@@ -189,9 +190,10 @@ function insertMeasures(doc, op) {
   const ids = specs.map((s) => checkId(isDict(s) ? get(s, 'id') : null, 'measure'));
   const taken = requireUnused(doc, ids);
   for (const spec of specs) {
-    const unknown = unknownKeys(spec, ['id', 'bars', ...MEASURE_ATTRS]);
+    const unknown = unknownKeys(spec, ['id', 'bars', ...MEASURE_ATTRS, ...FORM_FIELDS]);
     if (unknown.length) throw new InvalidOp(`insert_measures: unknown fields ${pyRepr(unknown)}`);
     for (const attr of MEASURE_ATTRS) checkAttr(attr, get(spec, attr));
+    checkForm(spec, 'insert_measures');
   }
   let undo = [];
   const inserted = [];
@@ -204,6 +206,7 @@ function insertMeasures(doc, op) {
         if (get(spec, attr) !== null) measure[attr] = checkAttr(attr, spec[attr]);
         else if (index === 0) measure[attr] = snapshot(effectiveAttr(doc, 0, attr));
       }
+      Object.assign(measure, checkForm(spec, 'insert_measures'));
       doc.measures.splice(index, 0, measure);
       inserted.push(measure.id);
       const bars = get(spec, 'bars');
@@ -418,6 +421,7 @@ export function cleanDocument(raw) {
       if (value !== null) measure[attr] = value;
       else if (i === 0) throw new InvalidOp(`the first measure needs a ${attr}`);
     }
+    Object.assign(measure, checkForm(spec, 'document'));
     doc.measures.push(measure);
   });
   requireUnused(doc, []);
@@ -469,7 +473,40 @@ function replaceDocument(doc, op) {
   return [{ op: 'replace_document', doc: old }];
 }
 
+/** The form fields of a measure spec (barline, repeats, ending), checked. */
+function checkForm(spec, what) {
+  const out = {};
+  for (const name of FORM_FIELDS) {
+    const value = get(spec, name);
+    if (value !== null) {
+      const problem = formProblem(name, value);
+      if (problem !== null) throw new InvalidOp(`${what}: ${problem}`);
+      out[name] = snapshot(value);
+    }
+  }
+  return out;
+}
+
+/** Set or clear (`value` null) one form field of a measure: barline, repeat, ending. */
+function setForm(doc, op) {
+  const measure = measureOf(doc, op)[1];
+  const name = field(op, 'field', 'str');
+  const value = get(op, 'value');
+  if (!FORM_FIELDS.includes(name)) {
+    throw new InvalidOp(`set_form: field must be one of ${FORM_FIELDS.join(', ')}`);
+  }
+  if (value !== null) {
+    const problem = formProblem(name, value);
+    if (problem !== null) throw new InvalidOp(`set_form: ${problem}`);
+  }
+  const old = hasOwn(measure, name) ? measure[name] : null;
+  if (value === null) delete measure[name];
+  else measure[name] = snapshot(value);
+  return [{ op: 'set_form', measure: measure.id, field: name, value: old }];
+}
+
 export const HANDLERS = {
+  set_form: setForm,
   set_time: setTime,
   set_key: setKey,
   set_tempo: setTempo,
