@@ -414,9 +414,7 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
-    score_id: Mapped[str] = mapped_column(
-        ForeignKey("scores.id", ondelete="CASCADE"), unique=True
-    )
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"), unique=True)
     state: Mapped[str] = mapped_column(String(16))
     grade: Mapped[float | None] = mapped_column(Float)
     feedback: Mapped[str] = mapped_column(String(4000), default="")
