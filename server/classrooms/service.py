@@ -196,7 +196,31 @@ class ClassroomService:
         if klass["archived_at"] is not None:
             raise ClassroomError("forbidden", "this class is archived")
         role = self.store.enrol(klass["id"], user_id, "student")
+        if role == "student":
+            self._late_copies(klass["id"], user_id)
         return self._class_json(klass, role)
+
+    def _late_copies(self, class_id: int, student_id: int) -> None:
+        """A student enrolled after a copy-mode assignment was set gets their copy now,
+        from the template as it is today (group work stays with the teacher's groups)."""
+        student = self.users.user_by_id(student_id)
+        assert student is not None
+        for assignment in self.store.assignments_of(class_id):
+            if assignment["mode"] != "copy":
+                continue
+            subs = self.store.submissions_of(assignment["id"])
+            if any(p["id"] == student_id for s in subs for p in s["students"]):
+                continue
+            template = assignment["template_id"]
+            doc = (
+                self.scores.load(template)[0]
+                if template
+                else new_document(title=assignment["title"])
+            )
+            title = f"{assignment['title']} ({student['name']})"[:MAX_TITLE]
+            owner = int(assignment["created_by"])
+            score_id = self.scores.create_score(owner, title, dict(doc, title=title))
+            self.store.add_copy(assignment["id"], student["name"], score_id, student_id, owner)
 
     def add_teacher(self, user_id: int, class_id: int, name: Any) -> dict[str, Any]:
         """A co-teacher: teaches the class and owns every copy of it, past and future."""
@@ -241,6 +265,7 @@ class ClassroomService:
                 new_id = int(found["id"])
             if self.store.enrol(klass["id"], new_id, "student") == "teacher":
                 continue  # a teacher listed in the roster stays a teacher
+            self._late_copies(klass["id"], new_id)
             enrolled.append(row.name)
         return {"class": klass["id"], "created": created, "enrolled": enrolled}
 

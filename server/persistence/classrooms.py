@@ -77,6 +77,41 @@ def edit_rule(conn: Connection, score_id: str, author_id: int) -> dict[str, Any]
     return out
 
 
+def _add_submission(
+    conn: Connection,
+    assignment_id: int,
+    name: str,
+    score_id: str,
+    students: list[int],
+    teachers: list[int],
+    actor_id: int,
+) -> None:
+    """A submission in state ``created``: its students edit the score, teachers own it."""
+    submission_id = conn.execute(
+        insert(Submission)
+        .values(
+            assignment_id=assignment_id,
+            name=name,
+            score_id=score_id,
+            state="created",
+            feedback="",
+            returned_feedback="",
+            late=False,
+        )
+        .returning(Submission.id)
+    ).scalar_one()
+    for student in students:
+        conn.execute(insert(SubmissionMember).values(submission_id=submission_id, user_id=student))
+        repository.set_member(conn, score_id, student, "editor")
+    for teacher in teachers:
+        repository.set_member(conn, score_id, teacher, "owner")
+    conn.execute(
+        insert(SubmissionEvent).values(
+            submission_id=submission_id, action="created", actor_id=actor_id, at=utcnow()
+        )
+    )
+
+
 class Classrooms:
     """Classes, assignments and submissions of every school on one database."""
 
@@ -206,36 +241,33 @@ class Classrooms:
             ).scalar_one()
             teachers = _teachers(conn, int(values["class_id"]))
             for name, score_id, students in copies:
-                submission_id = conn.execute(
-                    insert(Submission)
-                    .values(
-                        assignment_id=assignment_id,
-                        name=name,
-                        score_id=score_id,
-                        state="created",
-                        feedback="",
-                        returned_feedback="",
-                        late=False,
-                    )
-                    .returning(Submission.id)
-                ).scalar_one()
-                for student in students:
-                    conn.execute(
-                        insert(SubmissionMember).values(
-                            submission_id=submission_id, user_id=student
-                        )
-                    )
-                    repository.set_member(conn, score_id, student, "editor")
-                for teacher in teachers:
-                    repository.set_member(conn, score_id, teacher, "owner")
-                conn.execute(
-                    insert(SubmissionEvent).values(
-                        submission_id=submission_id, action="created", actor_id=creator_id, at=now
-                    )
-                )
+                _add_submission(conn, assignment_id, name, score_id, students, teachers, creator_id)
         found = self.get_assignment(assignment_id)
         assert found is not None
         return found
+
+    def add_copy(
+        self, assignment_id: int, name: str, score_id: str, student_id: int, actor_id: int
+    ) -> bool:
+        """A late joiner's own copy of a copy-mode assignment; False (nothing stored) if
+        they already have one (two joins at once: the second one's score stays unused)."""
+        with self.db.write() as conn:
+            assignment = conn.execute(
+                select(Assignment.class_id).where(Assignment.id == assignment_id)
+            ).scalar_one()
+            has = conn.execute(
+                select(Submission.id)
+                .join(SubmissionMember, SubmissionMember.submission_id == Submission.id)
+                .where(
+                    Submission.assignment_id == assignment_id,
+                    SubmissionMember.user_id == student_id,
+                )
+            ).first()
+            if has is not None:
+                return False
+            teachers = _teachers(conn, int(assignment))
+            _add_submission(conn, assignment_id, name, score_id, [student_id], teachers, actor_id)
+        return True
 
     def get_assignment(self, assignment_id: int) -> dict[str, Any] | None:
         with self.db.read() as conn:

@@ -268,3 +268,36 @@ def test_locked_events_are_the_templates_notes_not_rests() -> None:
 
     apply_edit(doc, [note("n1", "m1"), note("n2", "m2")])
     assert sorted(locked_events(doc)) == ["n1", "n2"]
+
+
+def test_a_late_joiner_gets_their_copy_and_an_archived_class_takes_no_one(
+    school: dict[str, Any], log: EditLog
+) -> None:
+    rooms, ids, klass = school["rooms"], school["ids"], school["class"]
+    made = rooms.create_assignment(
+        ids["tess"], klass["id"], {"title": "Early", "template": school["template"]}
+    )
+    group = rooms.create_assignment(
+        ids["tess"], klass["id"], {"title": "Pairs", "mode": "group", "groups": "ana,ben"}
+    )
+    rooms.join(ids["out"], klass["join_code"])  # joins after both were set
+    [mine] = rooms.assignment(ids["out"], made["id"])["submissions"]
+    assert mine["name"] == "out" and mine["score"] not in made["copies"].values()
+    assert school["repos"].members.role_of(mine["score"], ids["out"]) == "editor"
+    assert school["repos"].members.role_of(mine["score"], ids["tess"]) == "owner"
+    assert rooms.assignment(ids["out"], group["id"])["submissions"] == []  # groups stay
+    rooms.join(ids["out"], klass["join_code"])  # again: still one copy
+    assert len(rooms.assignment(ids["out"], made["id"])["submissions"]) == 1
+    # The template's given note is locked in the late copy too.
+    with pytest.raises(AuthError):
+        log.submit(mine["score"], ids["out"], [{"op": "delete_event", "event": "n1"}])
+
+    rooms.archive(ids["tess"], klass["id"])
+    repos = school["repos"]
+    late = repos.users.create_user("late", "x")
+    with pytest.raises(ClassroomError) as refused:
+        rooms.join(late, klass["join_code"])
+    assert refused.value.code == "forbidden"
+    with pytest.raises(ClassroomError):
+        rooms.create_assignment(ids["tess"], klass["id"], {"title": "After"})
+    assert rooms.class_detail(ids["tess"], klass["id"])["archived"] is True
