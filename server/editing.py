@@ -74,9 +74,9 @@ class _ScoreState:
 class EditPolicy(Protocol):
     """Rules beyond roles that an edit must pass (``server.classrooms.ClassroomPolicy``).
 
-    Called inside the edit's write transaction (``conn``), after the role check and before
-    the edit is applied to ``head`` (which it must not change); raising refuses the edit
-    with nothing stored and no seq used.
+    Called inside the edit's write transaction (``conn``), after the role check (``role``:
+    the author's) and before the edit is applied to ``head`` (which it must not change);
+    raising refuses the edit with nothing stored and no seq used.
     """
 
     def check_edit(
@@ -84,6 +84,7 @@ class EditPolicy(Protocol):
         conn: Any,
         score_id: str,
         author_id: int,
+        role: str | None,
         ops: list[dict[str, Any]],
         origin: str,
         head: Doc,
@@ -481,7 +482,7 @@ class EditLog:
                         " run `tutti verify-log`"
                     )
                 if self.policy is not None:
-                    self.policy.check_edit(conn, score_id, author_id, ops, origin, head.doc)
+                    self.policy.check_edit(conn, score_id, author_id, role, ops, origin, head.doc)
                 title_before = head.doc.get("title")
                 mutated = True
                 # A private copy: the document must not alias objects of the logged ops.
