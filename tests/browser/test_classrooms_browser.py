@@ -87,6 +87,20 @@ def test_group_assignment_from_class_to_returned_grade(make_user: Any, blocked: 
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "classrooms-teacher.png"), full_page=True)
 
+    # "Tinted" opens the copy with every note coloured by who wrote it.
+    tinted = tess.context.new_page()
+    tinted.goto(tess.server.url + str(row.locator("a.tinted").get_attribute("href")))
+    tinted.wait_for_function(
+        "(document.getElementById('history-authorship-style') || {}).textContent > ''",
+        timeout=15000,
+    )
+    rules = tinted.evaluate("document.getElementById('history-authorship-style').textContent")
+    assert rules.count("{") == 2 and rules.count("#score [id=") == 7  # two students, 7 notes
+    assert tinted.evaluate("document.getElementById('history-panel').open")
+    tinted.wait_for_timeout(500)
+    tinted.screenshot(path=str(SHOTS / "classrooms-tinted.png"))
+    tinted.close()
+
     # Feedback anchored in the score, a grade and an overall comment, then return.
     first_note = settled(a)["parts"][0]["bars"]["m1"]["voices"]["1"][0]["id"]
     anchor = {"kind": "event", "event": first_note}

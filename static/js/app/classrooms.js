@@ -116,8 +116,9 @@ function assignmentBlock(a) {
       await refresh();
     }, { className: "save-grade" });
     const shown = sub.state === "returned" && sub.returned_grade !== null ? el("div", { className: "muted", textContent: `returned: ${sub.returned_grade}` }) : null;
+    const tinted = el("a", { href: `/scores/${encodeURIComponent(sub.score)}?authorship=1`, textContent: "Tinted", className: "tinted", title: "Open with every note tinted by who wrote it" });
     const actions = el("span", {},
-      openLink(sub.score), " ",
+      openLink(sub.score), " · ", tinted, el("br"),
       button("Return", async () => { await api(`/api/submissions/${sub.id}/return`, { method: "POST", body: {} }); await refresh(); }, { className: "return", disabled: sub.state === "returned" }), " ",
       button("Reset", async () => { await api(`/api/submissions/${sub.id}/reset`, { method: "POST", body: {} }); await refresh(); }, { className: "reset" }),
     );
