@@ -17,7 +17,7 @@ from server.editing import EditLog
 from server.history_service import HistoryViews
 from server.persistence import Database, init_db
 from server.score import InvalidOp, apply_edit
-from server.score.model import Doc, iter_events
+from server.score.model import Doc, iter_events, new_document
 from tests.support.records import records
 
 OFFSETS = ("0", "1/4", "1/2", "3/4")
@@ -144,3 +144,48 @@ def test_group_numbers_equal_a_brute_force_count(
     for name in STUDENTS:
         got = {k: rows[name][k] for k in expected[name]}
         assert got == expected[name], (name, actions)
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.integers(0, 2**32), st.integers(1, 30))
+def test_no_student_edit_ever_changes_a_locked_template_event(
+    world: dict[str, Any], seed: int, count: int
+) -> None:
+    """Random edits of every op type (tests/support/score_gen) by a student on a locked
+    copy: each is stored or refused whole, and whatever was stored left every note and
+    chord the template gave exactly where and as it was."""
+    import random
+
+    from server.auth.roles import AuthError
+    from server.classrooms.policy import placed
+    from tests.support.score_gen import IdSource, random_edit
+
+    log, rooms, ids = world["log"], world["rooms"], world["ids"]
+    rng = random.Random(seed)
+    template = log.create_score(ids["tess"], "T", new_document(measures=3))
+    teacher_ids = IdSource(f"t{seed}")
+    for _ in range(8):
+        doc, _ = log.load(template)
+        try:
+            log.submit(template, ids["tess"], random_edit(doc, rng, teacher_ids))
+        except InvalidOp:
+            pass
+    made = rooms.create_assignment(
+        ids["tess"], world["class"], {"title": "L", "template": template}
+    )
+    copy = made["copies"]["ana"]
+    given = set(rooms.store.get_assignment(made["id"])["locked_ids"])
+    original = placed(log.load(copy)[0], given)
+    student_ids = IdSource(f"s{seed}")
+    for _ in range(count):
+        doc, head = log.load(copy)
+        try:
+            log.submit(copy, ids["ana"], random_edit(doc, rng, student_ids))
+        except AuthError as exc:
+            assert exc.extra["reason"] == "locked"
+            assert log.head_seq(copy) == head
+        except InvalidOp:
+            assert log.head_seq(copy) == head
+        assert placed(log.load(copy)[0], given) == original
