@@ -7,18 +7,40 @@ Thin: parses, calls ``server.classrooms.ClassroomService``, answers. Never SQL.
 
 from __future__ import annotations
 
+import math
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 
 from ..auth.sessions import guarded, login_required
 from ..classrooms import GRADE_COLUMNS, STATUS_COLUMNS, ClassroomError, to_csv
 from ..extensions import get_classrooms
+from ..sync.ratelimit import TokenBucket
 
 bp = Blueprint("classrooms_api", __name__, url_prefix="/api")
 MAX_ROSTER_BYTES = 512 * 1024
+#: Join attempts per person and process: a few typos, then one every 2 s, so nobody can
+#: walk the 31^8 join codes to get into other people's classes.
+JOIN_RATE, JOIN_BURST = 0.5, 10.0
+_JOIN_BUCKETS_KEY = "tutti.join_buckets"
+_lock = threading.Lock()
+
+
+def _spend_join(user_id: int) -> None:
+    with _lock:
+        buckets: dict[int, TokenBucket] = current_app.extensions.setdefault(_JOIN_BUCKETS_KEY, {})
+        if len(buckets) > 10_000:  # bounded: idle people's buckets are full anyway
+            buckets.clear()
+        bucket = buckets.setdefault(user_id, TokenBucket(JOIN_RATE, JOIN_BURST))
+        if bucket.take():
+            return
+        wait = bucket.retry_after()
+    raise ClassroomError(
+        "rate_limited", "too many join attempts; slow down", retry_after=round(wait, 3)
+    )
 
 
 def _body() -> dict[str, Any]:
@@ -53,8 +75,17 @@ def classes() -> ResponseReturnValue:
 @bp.post("/classes/join")
 @login_required
 def join() -> ResponseReturnValue:
-    """``{"code"}``: enrol as a student."""
-    return _json(lambda: get_classrooms().join(g.identity.id, _body().get("code")))
+    """``{"code"}``: enrol as a student (attempts are rate limited: 429 ``Retry-After``)."""
+
+    def run() -> dict[str, Any]:
+        _spend_join(g.identity.id)
+        return get_classrooms().join(g.identity.id, _body().get("code"))
+
+    response = make_response(_json(run))
+    if response.status_code == 429:
+        retry = (response.get_json(silent=True) or {}).get("error", {}).get("retry_after", 1)
+        response.headers["Retry-After"] = str(max(1, math.ceil(float(retry))))
+    return response
 
 
 @bp.get("/classes/<int:class_id>")

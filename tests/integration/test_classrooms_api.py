@@ -253,3 +253,34 @@ def test_cookie_sessions_need_their_origin_for_classroom_changes(shared_server: 
         headers={"Origin": "https://evil.example"}, timeout=10,
     )  # fmt: skip
     assert foreign.status_code == 403
+
+
+def test_join_codes_cannot_be_walked_and_rosters_post_as_csv(shared_server: Shared) -> None:
+    server, _ = shared_server
+    tess_name, eve_name, mal_name = fresh_names("tess", "eve", "mal")
+    for name in (tess_name, mal_name):
+        server.signup(name)
+    tess, mal = Api(server, tess_name), Api(server, mal_name)
+    status, klass = tess.call("POST", "/classes", {"title": "Band"})
+    assert status == 201
+    codes = [f"ZZZZZZ{a}{b}" for a in "23" for b in "23456789"][:12]
+    answers = [mal.call("POST", "/classes/join", {"code": c})[0] for c in codes]
+    assert answers[:10] == [404] * 10 and answers[10:] == [429, 429], answers
+    # Throttled even with the right code: walking cannot be finished by a lucky guess.
+    assert mal.call("POST", "/classes/join", {"code": klass["join_code"]})[0] == 429
+
+    response = requests.post(
+        f"{server.url}/api/classes/{klass['id']}/roster",
+        data=f"name,display_name,password\n{eve_name},Eve,pw-eve-123\n",
+        headers={**tess.headers, "Content-Type": "text/csv"},
+        timeout=30,
+    )
+    assert response.status_code == 200 and response.json()["created"] == [eve_name]
+    eve = requests.get(
+        f"{server.url}/api/classes",
+        headers={"Authorization": f"Bearer {server.token(eve_name, 'pw-eve-123')}"},
+        timeout=30,
+    ).json()  # the roster's password logs her in
+    assert eve["classes"][0]["role"] == "student"
+    status, _ = mal.call("POST", f"/classes/{klass['id']}/roster", {"csv": "x,,pw-x-1234\n"})
+    assert status == 404  # not a member: not told the class exists
