@@ -301,3 +301,13 @@ def test_a_late_joiner_gets_their_copy_and_an_archived_class_takes_no_one(
     with pytest.raises(ClassroomError):
         rooms.create_assignment(ids["tess"], klass["id"], {"title": "After"})
     assert rooms.class_detail(ids["tess"], klass["id"])["archived"] is True
+
+
+def test_csv_exports_defuse_formula_cells() -> None:
+    from server.classrooms import to_csv
+
+    text = to_csv(
+        [{"student": '=HYPERLINK("x")', "grade": 7.5, "feedback": "+1 -2 @me"}],
+        ("student", "grade", "feedback"),
+    )
+    assert text.splitlines() == ["student,grade,feedback", '"\'=HYPERLINK(""x"")",7.5,\'+1 -2 @me']
