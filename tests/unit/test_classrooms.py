@@ -311,3 +311,26 @@ def test_csv_exports_defuse_formula_cells() -> None:
         ("student", "grade", "feedback"),
     )
     assert text.splitlines() == ["student,grade,feedback", '"\'=HYPERLINK(""x"")",7.5,\'+1 -2 @me']
+
+
+def test_a_co_teacher_owns_every_copy_past_and_future(school: dict[str, Any], log: EditLog) -> None:
+    rooms, ids, klass = school["rooms"], school["ids"], school["class"]
+    members = school["repos"].members
+    before = rooms.create_assignment(
+        ids["tess"], klass["id"], {"title": "Before", "template": school["template"]}
+    )
+    with pytest.raises(ClassroomError):
+        rooms.status(ids["out"], before["id"])
+    with pytest.raises(ClassroomError) as refused:
+        rooms.add_teacher(ids["ana"], klass["id"], "out")  # a student cannot
+    assert refused.value.code == "forbidden"
+    detail = rooms.add_teacher(ids["tess"], klass["id"], "out")
+    assert [t["name"] for t in detail["teachers"]] == ["out", "tess"]
+    assert all(members.role_of(s, ids["out"]) == "owner" for s in before["copies"].values())
+    assert len(rooms.status(ids["out"], before["id"])) == 4
+    after = rooms.create_assignment(ids["out"], klass["id"], {"title": "After"})
+    assert all(members.role_of(s, ids["tess"]) == "owner" for s in after["copies"].values())
+    # A co-teacher is not bound by the rules: edits a turned-in copy's locked note.
+    [sub] = rooms.assignment(ids["ana"], before["id"])["submissions"]
+    rooms.turn_in(ids["ana"], sub["id"])
+    log.submit(sub["score"], ids["out"], [{"op": "delete_event", "event": "n1"}])
