@@ -106,6 +106,8 @@ class HistoryViews:
         self.snapshot_spacing = snapshot_spacing
         self.lock = threading.RLock()
         self._views: OrderedDict[str, HistoryView] = OrderedDict()
+        # Windows of the newest edits that answered pages while a score had no view.
+        self._windows: OrderedDict[str, HistoryView] = OrderedDict()
         # Per score: the seq of the newest checkpoint this process stored or resumed from.
         self._saved: dict[str, int] = {}
         self._resumed: dict[str, int] = {}
@@ -215,11 +217,24 @@ class HistoryViews:
             return self.get(score_id)
 
     def window(self, score_id: str, size: int) -> HistoryView:
-        """A ``HistoryView.window`` of the newest ``size`` edits; the document before them
-        comes from the log's nearest snapshot."""
-        start = max(0, self.scores.head_seq(score_id) - size)
-        doc = self.scores.doc_at(score_id, start)
-        return HistoryView.window(doc, start, self.scores.edits_since(score_id, start))
+        """A ``HistoryView.window`` holding at least the newest ``size`` edits; the document
+        before them comes from the log's nearest snapshot. Kept (like the views) and fed
+        new edits, so the next page request replays only what was committed since."""
+        with self.lock:
+            found = self._windows.pop(score_id, None)
+            if found is not None:
+                for edit in self.scores.edits_since(score_id, found.seq):
+                    found.append(edit)
+                if found.window_start > 0 and found.seq - found.window_start < size:
+                    found = None  # too short for this page: a longer one below
+            if found is None:
+                start = max(0, self.scores.head_seq(score_id) - size)
+                doc = self.scores.doc_at(score_id, start)
+                found = HistoryView.window(doc, start, self.scores.edits_since(score_id, start))
+            self._windows[score_id] = found
+            while len(self._windows) > self.max_views:
+                self._windows.popitem(last=False)
+            return found
 
     def get(self, score_id: str) -> HistoryView:
         """The score's view at the current head (raises ``ScoreNotFound``)."""
@@ -228,6 +243,7 @@ class HistoryViews:
             if view is None:
                 view = self._build(score_id)
                 self._views[score_id] = view
+                self._windows.pop(score_id, None)  # the view answers pages from now on
             else:
                 self._views.move_to_end(score_id)
                 for edit in self.scores.edits_since(score_id, view.seq):

@@ -32,7 +32,7 @@ from music21 import (
     tempo,
 )
 
-from ..score.form import MAX_TIMES
+from ..score.form import MAX_REHEARSAL, MAX_TIMES
 from ..score.model import MAX_TREMOLO, REST_MARKS
 from ..score.ops._common import MAX_LYRIC
 from ..score.pitch import validate_pitch
@@ -81,6 +81,7 @@ MARK_CLASSES: tuple[tuple[type, str], ...] = (
     (expressions.Trill, "trill"),
     (expressions.ArpeggioMark, "arpeggio"),
 )
+MARK_ON_DRUM = "articulations and ornaments on unpitched (drum) notes were dropped"
 MARK_ON_REST = "articulations and ornaments on rests (other than fermatas) were dropped"
 
 
@@ -174,7 +175,13 @@ def _read_element(
             out.tempos.append((offset, float(bpm)))
     elif isinstance(el, dynamics.Dynamic):
         out.dynamics.append((offset, str(el.value)))
-    elif isinstance(el, (expressions.TextExpression, expressions.RehearsalMark)):
+    elif isinstance(el, expressions.RehearsalMark):
+        text = " ".join(str(el.content or "").split())[:MAX_REHEARSAL]
+        if text and "rehearsal" not in out.form:
+            out.form["rehearsal"] = text
+        else:
+            report.add(TEXT, number)
+    elif isinstance(el, expressions.TextExpression):
         report.add(TEXT, number)
     elif isinstance(el, bar.Barline):
         pass  # repeat barlines are reported from the measure's own barlines
@@ -193,6 +200,8 @@ def _read_note(el: note.GeneralNote, offset: Fraction, number: int, report: Repo
     marks = read_marks(el, number, report)
     if isinstance(el, (note.Unpitched, percussion.PercussionChord)):
         report.add(UNPITCHED, number)
+        if marks:
+            report.add(MARK_ON_DRUM, number, len(marks))
         return Item(offset, length, [], hint=hint, source=id(el))
     if isinstance(el, note.Rest):
         if el.lyrics:

@@ -88,6 +88,11 @@ def read_spanners(
             if a[0] != b[0]:
                 report.add(ACROSS.format(kind=label), measure)
                 continue
+            if start[0] == end[1] and kind != "slur":
+                # A line over one note lasts that note: it ends on the next event.
+                following = _next_event(doc, where, a)
+                if following is not None:
+                    end, b = (end[0], following), where[following]
             if order_problem(kind, a, b) is not None:
                 report.add(UNENDED.format(kind=label), measure)
                 continue
@@ -97,3 +102,14 @@ def read_spanners(
             out.append({"id": f"sp{len(out)}", "kind": kind, "start": start[0], "end": end[1]})
     if out:
         doc["spanners"] = sorted(out, key=lambda s: s["id"])
+
+
+def _next_event(doc: Doc, where: dict[str, Any], at: Any) -> str | None:
+    """The event after the one at ``at`` (a place) in its part and voice, or None."""
+    part_id, voice, _, index, offset = at
+    best: tuple[Any, str] | None = None
+    for event_id, place in where.items():
+        if place[0] == part_id and place[1] == voice and (place[3], place[4]) > (index, offset):
+            if best is None or (place[3], place[4]) < best[0]:
+                best = ((place[3], place[4]), event_id)
+    return None if best is None else best[1]

@@ -119,6 +119,8 @@ def to_music21(
             for item in bar.get("dynamics", []):
                 m.insert(_ql(item["offset"]), dynamics.Dynamic(item["mark"]))
             _barlines(m, measure)
+            if measure.get("rehearsal") and pi == 0:
+                m.insert(0, expressions.RehearsalMark(measure["rehearsal"]))
             if sounding:
                 # A staccato last in its bar must not make the bar (and all after it) shorter.
                 m.duration = duration.Duration(measure_length(time_now) * 4)

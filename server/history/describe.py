@@ -194,6 +194,8 @@ def _form_text(name: str, value: Any) -> str:
         return "a start repeat"
     if name == "repeat_end":
         return "an end repeat" if value == 2 else f"an end repeat (played {value} times)"
+    if name == "rehearsal":
+        return f'the rehearsal mark "{value}"'
     return "ending " + ", ".join(f"{n}." for n in value)
 
 
@@ -202,7 +204,8 @@ def _form_op(op: dict[str, Any], c: Context) -> Phrase:
     name = str(op.get("field"))
     if op.get("value") is None:
         label = {"barline": "barline style", "repeat_start": "start repeat",
-                 "repeat_end": "end repeat", "ending": "ending"}.get(name, str(name))  # fmt: skip
+                 "repeat_end": "end repeat", "ending": "ending",
+                 "rehearsal": "rehearsal mark"}.get(name, str(name))  # fmt: skip
         return f"removed the {label} at {where}", True
     return f"put {_form_text(name, op['value'])} at {where}", True
 

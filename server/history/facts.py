@@ -21,7 +21,7 @@ Changes = dict[Key, tuple[Any, Any]]
 
 META_KEYS = ("title", "composer")
 PART_PROPS = ("name", "instrument", "clef", "transposition")
-ATTRS = ("time", "key", "tempo", "barline", "repeat_start", "repeat_end", "ending")
+ATTRS = ("time", "key", "tempo", "barline", "repeat_start", "repeat_end", "ending", "rehearsal")
 
 
 def freeze_dur(dur: dict[str, Any]) -> tuple[Any, ...]:

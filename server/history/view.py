@@ -101,7 +101,9 @@ class HistoryView:
         """Estimated memory of this view: the head and each snapshot held, the blame
         (about half a document more) and the edits (measured: ``bench/memory_bench.py``)."""
         docs = doc_bytes(self.head) * (3 + 2 * self._snapshots.held()) // 2
-        return docs + EDIT_BYTES * len(self.edits)
+        # A lazy view holds only the pages of edits read so far.
+        held = self.edits.loaded if isinstance(self.edits, EditPages) else len(self.edits)
+        return docs + EDIT_BYTES * held
 
     # --- checkpoints ------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ Per measure (shared by all parts, absent when not used)::
     "repeat_start": true                          # a start-repeat sign at its beginning
     "repeat_end": 2..9                            # an end-repeat sign: play the section N times
     "ending": [1] | [1, 2] ...                    # a 1st/2nd... ending (volta) bracket
+    "rehearsal": "A"                              # a rehearsal mark (1..16 characters)
 
 ``play_order`` unrolls repeats and endings into the sequence of measure indexes a
 performer plays (used by playback and MIDI export). Pure: no Flask, SQL or music21.
@@ -16,7 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 BARLINES = ("double", "final", "dashed")
-FORM_FIELDS = ("barline", "repeat_start", "repeat_end", "ending")
+FORM_FIELDS = ("barline", "repeat_start", "repeat_end", "ending", "rehearsal")
+MAX_REHEARSAL = 16
 MAX_TIMES = 9
 MAX_PLAYED = 20  # a played score is at most this many times as long as its measures
 
@@ -40,6 +42,9 @@ def form_problem(name: str, value: Any) -> str | None:
             and value == sorted(set(value))
         )
         return None if ok else f"ending takes increasing numbers 1..{MAX_TIMES}, e.g. [1] or [1, 2]"
+    if name == "rehearsal":
+        ok = isinstance(value, str) and 0 < len(value) <= MAX_REHEARSAL and value.strip() == value
+        return None if ok else f"rehearsal takes a mark of 1..{MAX_REHEARSAL} characters, e.g. A"
     return f"unknown form field {name!r} (one of {', '.join(FORM_FIELDS)})"
 
 

@@ -220,23 +220,47 @@ def piano_rows(chord: ChordSpec, styles: tuple[str, ...]) -> tuple[tuple[int, ..
     """Every playable two-hand voicing of a chord in the given styles (cached: pure)."""
     rows: set[tuple[int, ...]] = set()
     free_left = [(*lh, *([-1] * (2 - len(lh)))) for lh in left_hands(chord, None)]
+    # ``playable`` split by hand: the right hand's half once per right hand, the left
+    # hand's once per left hand (its top note, or None), then only the hands' order per row.
+    left_top: dict[tuple[int, ...], int | None] = {}
     for style in styles:
         code = STYLES.index(style)
         for lh_extra, right in right_hands(chord, style):
             # Cheap range checks on the right hand first: most inversions fail them.
             if not (RH_LOW[0] <= right[0] <= RH_LOW[1] and RH_TOP[0] <= right[-1] <= RH_TOP[1]):
                 continue
-            if right[-1] - right[0] > MAX_SPAN:
+            if right[-1] - right[0] > MAX_SPAN or not _right_fits(right):
                 continue
             lefts = free_left if lh_extra is None else left_hands(chord, lh_extra)
             tail = (*right, *([-1] * (4 - len(right))), code)
+            low_right = min(right)
             for lh in lefts:
                 if lh_extra is not None and len(lh) < 2:
                     continue
-                row = (*lh, *tail)
-                if playable(row):
-                    rows.add(row)
+                if lh not in left_top:
+                    left_top[lh] = _left_top(lh)
+                top = left_top[lh]
+                if top is not None and top < low_right:
+                    rows.add((*lh, *tail))
     return tuple(sorted(rows))
+
+
+def _right_fits(right: tuple[int, ...]) -> bool:
+    """The right hand's half of ``playable``: within a tenth and in range."""
+    return (
+        max(right) - min(right) <= MAX_SPAN
+        and RH_LOW[0] <= min(right) <= RH_LOW[1]
+        and RH_TOP[0] <= max(right) <= RH_TOP[1]
+    )
+
+
+def _left_top(lh: tuple[int, ...]) -> int | None:
+    """The left hand's half of ``playable``: its top note if it is in range and within a
+    tenth, else None."""
+    left = [m for m in lh if m >= 0]
+    if BASS_RANGE[0] <= left[0] <= BASS_RANGE[1] and max(left) - min(left) <= MAX_SPAN:
+        return max(left)
+    return None
 
 
 def _under_melody(rows: tuple[tuple[int, ...], ...], melody: int) -> list[tuple[int, ...]]:

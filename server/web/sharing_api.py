@@ -127,7 +127,7 @@ def open_link(token: str) -> ResponseReturnValue:
     try:
         joined = get_sharing().redeem(token, identity.id)
     except TuttiError as exc:
-        page = render_template("link.html", code=exc.code, message=exc.message)
+        page = render_template("link.html", code=exc.code)
         return page, status_of(exc.code)
     return redirect(f"/scores/{joined['score']}")
 

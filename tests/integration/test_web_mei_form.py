@@ -19,6 +19,7 @@ def form_score() -> Doc:
         {"op": "set_form", "measure": "m5", "field": "repeat_end", "value": 3},
         {"op": "set_form", "measure": "m5", "field": "repeat_start", "value": True},
         {"op": "set_form", "measure": "m6", "field": "barline", "value": "final"},
+        {"op": "set_form", "measure": "m2", "field": "rehearsal", "value": "A"},
     ]
     apply_edit(doc, ops)
     return doc
@@ -32,5 +33,6 @@ def test_repeats_endings_and_barlines_are_engraved() -> None:
     assert 'xml:id="m6" right="end"' in mei and ">3×</dir>" in mei
     svg = engrave(mei)
     assert svg.count('class="ending') == 2
+    assert svg.count('class="reh') == 1 and '<rend rend="box">A</rend>' in mei
     assert "3×" in svg
     assert svg.count('class="barLine') >= 6

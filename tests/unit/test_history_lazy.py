@@ -149,8 +149,10 @@ def test_a_page_of_recent_entries_reads_only_the_newest_page() -> None:
     state = HistoryView(log.initial, log.edits).state()
     source = Source(log.edits)
     view = HistoryView.resume(state, log.now, EditPages(source, 600, page=50))
+    unread = view.approx_bytes()  # the estimate counts only the edits held
     assert [e.last_seq for e in view.entries(limit=20)] == list(range(581, 601))
     assert source.served == 50
+    assert unread < view.approx_bytes() < HistoryView(log.initial, log.edits).approx_bytes()
     assert [e.last_seq for e in view.entries(limit=20, before_seq=551)] == list(range(531, 551))
     assert source.served == 100
     assert view.doc_at(599) == log.docs[599] and source.served == 100

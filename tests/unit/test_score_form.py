@@ -79,3 +79,18 @@ def test_midi_plays_the_repeat_and_the_second_ending() -> None:
     pitches = [p for _, p, _ in sounding_notes(midi.doc)[0]]
     assert pitches == [60, 62, 60, 64]  # C D | C (again) E (the second ending)
     assert sounding_notes(doc) == sounding_notes(midi.doc)
+
+
+def test_form_survives_musicxml_both_ways() -> None:
+    from server.formats.compare import musical_content
+    from tests.integration.test_web_mei_form import form_score
+
+    doc = form_score()  # repeats, 1st/2nd endings, 3 times, double and final barlines, "A"
+    xml = export_score(doc, "musicxml").decode()
+    for tag in ('<repeat direction="forward"', '<repeat direction="backward"',
+                '<ending number="1"', "<rehearsal", "<bar-style>light-light"):  # fmt: skip
+        assert tag in xml, tag
+    again = import_score(xml.encode(), "again.musicxml", isolated=False)
+    assert again.report == []
+    assert musical_content(again.doc)["measures"] == musical_content(doc)["measures"]
+    assert again.doc["measures"][1]["rehearsal"] == "A"

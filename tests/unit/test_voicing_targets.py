@@ -103,3 +103,39 @@ def test_fingers_of_one_shape_matches_the_array_rule() -> None:
     shapes = list(itertools.product(frets, repeat=6))
     expected = fingers_needed(np.array(shapes, dtype=np.int64))
     assert [_fingers_of(s) for s in shapes] == [int(v) for v in expected]
+
+
+def test_piano_rows_keep_exactly_the_playable_rows() -> None:
+    """``piano_rows`` checks each hand once; the rows are those of the plain per-row rule."""
+    import random
+
+    from server.voicing.chords import ChordSpec
+    from server.voicing.piano import STYLES, left_hands, piano_rows, playable, right_hands
+    from server.voicing.symbols import KIND_INTERVALS
+
+    def reference(chord: ChordSpec, styles: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+        rows = set()
+        free = [(*lh, *([-1] * (2 - len(lh)))) for lh in left_hands(chord, None)]
+        for style in styles:
+            for extra, right in right_hands(chord, style):
+                lefts = free if extra is None else left_hands(chord, extra)
+                tail = (*right, *([-1] * (4 - len(right))), STYLES.index(style))
+                rows |= {
+                    (*lh, *tail)
+                    for lh in lefts
+                    if (extra is None or len(lh) == 2) and playable((*lh, *tail))
+                }
+        return tuple(sorted(rows))
+
+    rng = random.Random(3)
+    chords = [
+        ChordSpec.from_pitch_classes([(root + i) % 12 for i in kind], (root + kind[-1]) % 12)
+        for root in range(0, 12, 5)
+        for kind in KIND_INTERVALS.values()
+    ]
+    for _ in range(40):
+        pcs = rng.sample(range(12), rng.randint(2, 6))
+        chords.append(ChordSpec.from_pitch_classes(pcs, rng.choice(pcs)))
+    for chord in chords:
+        for styles in (STYLES, (rng.choice(STYLES),)):
+            assert piano_rows.__wrapped__(chord, styles) == reference(chord, styles)

@@ -67,6 +67,12 @@ let renderedResolve;
 const firstRender = new Promise((resolve) => (renderedResolve = resolve));
 
 const engraver = new Engraver(scoreEl, { sliceSize: 4 });
+// A long engraving (a big score opening) shows its systems as they come, with a count.
+const engraveProgress = document.getElementById("engrave-progress");
+scoreEl.addEventListener("progress", ({ detail }) => {
+  engraveProgress.hidden = detail.done >= detail.total;
+  engraveProgress.textContent = `Engraving… ${detail.done} of ${detail.total} systems`;
+});
 const socket = io({ transports: ["websocket"], reconnectionDelayMax: 2000 });
 
 function say(text) {
@@ -524,6 +530,10 @@ async function run(action, arg) {
     case "repeat-end": {
       const v = await ask("End repeat", [{ name: "times", label: "Times played", type: "number", value: 2 }]);
       return v && perform(cmd.setForm(index, state, "repeat_end", Number(v.times)));
+    }
+    case "rehearsal": {
+      const v = await ask("Rehearsal mark", [{ name: "text", label: "Mark (empty: none)", value: "A" }]);
+      return v && perform(cmd.setForm(index, state, "rehearsal", v.text.trim() || null));
     }
     case "ending-1":
       return perform(cmd.setForm(index, state, "ending", [1]));

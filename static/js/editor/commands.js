@@ -392,7 +392,8 @@ export function setForm(index, state, field, value) {
   if (!selected.length) return null;
   const [lo, hi] = [Math.min(...selected), Math.max(...selected)];
   const span = field === "ending" ? index.doc.measures.slice(lo, hi + 1) : [];
-  const measures = field === "repeat_start" ? [index.doc.measures[lo]] : span.length ? span : [index.doc.measures[hi]];
+  const first = field === "repeat_start" || field === "rehearsal";
+  const measures = first ? [index.doc.measures[lo]] : span.length ? span : [index.doc.measures[hi]];
   const same = (m) => JSON.stringify(m[field] ?? null) === JSON.stringify(value);
   const put = measures.every(same) ? null : value;
   return { ops: measures.map((m) => ({ op: "set_form", measure: m.id, field, value: put })) };

@@ -433,6 +433,12 @@ function barlineAttrs(m) {
   return (m.repeat_start ? ' left="rptstart"' : "") + (right ? ` right="${right}"` : "");
 }
 
+/** A rehearsal mark, boxed, over the measure's start. */
+function rehearsalXml(m) {
+  if (!m.rehearsal) return [];
+  return [`<reh staff="1" tstamp="1" place="above"><rend rend="box">${esc(m.rehearsal)}</rend></reh>`];
+}
+
 /** "Play 3×" over an end repeat taken more than once. */
 function repeatTimesXml(m, time) {
   if (!m.repeat_end || m.repeat_end === 2) return [];
@@ -529,6 +535,7 @@ export function sliceMei(doc, start = 0, end = doc.measures.length) {
     controls.push(...tiesXml(pairs, i, start, end, attrs.time));
     controls.push(...spannersXml(doc, ends, i, start, end, attrs.time));
     controls.push(...repeatTimesXml(m, attrs.time));
+    controls.push(...rehearsalXml(m));
     endings.add(
       m,
       `<measure n="${i + 1}" xml:id="${esc(m.id)}"${barlineAttrs(m)}>${staves.join("")}${controls.join("")}</measure>`,

@@ -1,10 +1,11 @@
 // Form: barline styles, repeats, endings, and the order a score is played in.
 // Mirror of server/score/form.py (see its docstring for the fields); pure.
 
-import { isInt } from './py.js';
+import { isInt, pyLen, pyStrip } from './py.js';
 
 export const BARLINES = ['double', 'final', 'dashed'];
-export const FORM_FIELDS = ['barline', 'repeat_start', 'repeat_end', 'ending'];
+export const FORM_FIELDS = ['barline', 'repeat_start', 'repeat_end', 'ending', 'rehearsal'];
+export const MAX_REHEARSAL = 16;
 export const MAX_TIMES = 9;
 export const MAX_PLAYED = 20;
 
@@ -26,6 +27,11 @@ export function formProblem(name, value) {
       value.every((n) => isInt(n) && n >= 1 && n <= MAX_TIMES) &&
       value.every((n, k) => k === 0 || value[k - 1] < n);
     return ok ? null : `ending takes increasing numbers 1..${MAX_TIMES}, e.g. [1] or [1, 2]`;
+  }
+  if (name === 'rehearsal') {
+    const ok =
+      typeof value === 'string' && pyLen(value) > 0 && pyLen(value) <= MAX_REHEARSAL && pyStrip(value) === value;
+    return ok ? null : `rehearsal takes a mark of 1..${MAX_REHEARSAL} characters, e.g. A`;
   }
   return `unknown form field '${name}' (one of ${FORM_FIELDS.join(', ')})`;
 }
