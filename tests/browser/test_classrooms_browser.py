@@ -122,5 +122,8 @@ def test_group_assignment_from_class_to_returned_grade(make_user: Any, blocked: 
     assert spage.locator("#my-work td:has-text('9 / 10')").count() == 1
     assert spage.locator("#my-work td:has-text('Good dialogue')").count() == 1
     spage.screenshot(path=str(SHOTS / "classrooms-student.png"), full_page=True)
+    # The feedback anchored in the score reaches the student with the note it names.
+    threads = ana.api("get", f"/api/scores/{score}/comments")["threads"]
+    assert [(t["body"], t["anchor"]["event"]) for t in threads] == [("Strong opening", first_note)]
     assert tess.errors == [] and ana.errors == [] and ben.errors == []
     assert blocked.urls == []
