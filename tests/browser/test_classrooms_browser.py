@@ -76,6 +76,14 @@ def test_group_assignment_from_class_to_returned_grade(make_user: Any, blocked: 
     spage.click("#my-work button.turn-in")
     spage.wait_for_selector("#my-work .state.turned_in")
 
+    # Turned in: Ana's open editor is refused and says why; the score is unchanged.
+    before = settled(a)
+    type_notes(a, "m4.p1.r0", "c")
+    a.wait_for_function(
+        "document.body.innerText.includes('Edit refused: this copy is turned in')", timeout=10000
+    )
+    assert settled(a) == before
+
     # The teacher's dashboard: turned in, each student's numbers from the log.
     page.reload()
     row = page.locator(".assignment tr[data-submission]").first
