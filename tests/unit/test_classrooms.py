@@ -334,3 +334,44 @@ def test_a_co_teacher_owns_every_copy_past_and_future(school: dict[str, Any], lo
     [sub] = rooms.assignment(ids["ana"], before["id"])["submissions"]
     rooms.turn_in(ids["ana"], sub["id"])
     log.submit(sub["score"], ids["out"], [{"op": "delete_event", "event": "n1"}])
+
+
+def test_a_double_turn_in_and_two_teachers_returning_at_once_move_it_once(
+    school: dict[str, Any],
+) -> None:
+    import threading
+
+    rooms, ids, klass = school["rooms"], school["ids"], school["class"]
+    made = rooms.create_assignment(
+        ids["tess"], klass["id"], {"title": "Race", "mode": "group", "groups": "ana,ben"}
+    )
+    [sub] = rooms.assignment(ids["ana"], made["id"])["submissions"]
+    rooms.add_teacher(ids["tess"], klass["id"], "out")
+
+    def race(calls: list[tuple[Any, int]]) -> list[str]:
+        results: list[str] = []
+        start = threading.Barrier(len(calls))
+
+        def one(call: Any, who: int) -> None:
+            start.wait()
+            try:
+                call(who, sub["id"])
+                results.append("ok")
+            except ClassroomError as exc:
+                results.append(exc.code)
+
+        threads = [threading.Thread(target=one, args=c) for c in calls]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return sorted(results)
+
+    turn_ins = [(rooms.turn_in, ids["ana"])] * 3 + [(rooms.turn_in, ids["ben"])] * 3
+    assert race(turn_ins) == ["conflict"] * 5 + ["ok"]
+    assert race([(rooms.return_work, ids["tess"]), (rooms.return_work, ids["out"])]) == [
+        "conflict",
+        "ok",
+    ]
+    actions = [e["action"] for e in rooms.submission(ids["tess"], sub["id"])["events"]]
+    assert actions == ["created", "turned_in", "returned"]
