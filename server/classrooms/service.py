@@ -526,9 +526,8 @@ class ClassroomService:
         if self._standing(sub, assignment, user_id) != "teacher":
             raise ClassroomError("forbidden", "only a teacher returns work")
         moved = self.store.move(
-            sub["id"], ("created", "turned_in", "reset"), "returned", user_id,
-            returned_grade=sub["grade"], returned_feedback=sub["feedback"],
-        )  # fmt: skip
+            sub["id"], ("created", "turned_in", "reset"), "returned", user_id, release=True
+        )
         if not moved:
             raise ClassroomError("conflict", f"this submission is {self._state(sub['id'])}")
         return self.submission(user_id, submission_id)

@@ -345,10 +345,16 @@ class Classrooms:
         from_states: tuple[str, ...],
         to_state: str,
         actor_id: int,
+        *,
+        release: bool = False,
         **values: Any,
     ) -> bool:
         """Move the submission to ``to_state`` if it is in one of ``from_states`` (compare
-        and set: two teachers or a double click move it once), recording who and when."""
+        and set: two teachers or a double click move it once), recording who and when.
+        ``release``: the draft grade and feedback become the returned ones, in the same
+        statement (a grade saved a moment before is the one released)."""
+        if release:
+            values.update(returned_grade=Submission.grade, returned_feedback=Submission.feedback)
         with self.db.write() as conn:
             moved = conn.execute(
                 update(Submission)
