@@ -9,6 +9,7 @@ import { Engraver } from "../render/engraver.js";
 import * as print from "../render/print.js";
 import { listenToMidi } from "../editor/midi.js";
 import { buildPiano } from "../editor/piano.js";
+import { clefIn, eventAtX, pitchAtStaffStep, staffStep } from "../editor/mouse.js";
 import { describeChange, describeEvent } from "../editor/announce.js";
 import { initProvenance } from "../history/provenance.js";
 import { Collab } from "../sync/collab.js";
@@ -21,7 +22,7 @@ import { Presence, cssId } from "../presence/presence.js";
 import { Player } from "../playback/player.js";
 import { currentUser, api } from "./api.js";
 import { frac } from "../score/fraction.js";
-import { keyOptions, midiOf } from "../editor/pitch.js";
+import { keyAlter as keyAlterOf, keyOptions, midiOf } from "../editor/pitch.js";
 import { initHelper } from "../helper/panel.js"; // voicing helper panel (helper hook)
 import { initHistory } from "../history/panel.js"; // history panel (history hook)
 import { openShareDialog } from "./share.js";
@@ -758,9 +759,87 @@ function pick(event) {
   return best;
 }
 
+/** The engraved staff under the pointer (within three line spacings of it): its element,
+ * measure id, part, and top/bottom line in screen coordinates; or null. */
+function staffUnder(event) {
+  const slice = event.target.closest(".slice");
+  if (!slice) return null;
+  for (const staff of slice.querySelectorAll("g.staff")) {
+    const lines = [...staff.children].filter((el) => el.tagName === "path").slice(0, 5);
+    if (lines.length < 5) continue;
+    const top = lines[0].getBoundingClientRect();
+    const bottom = lines[4].getBoundingClientRect();
+    const topY = top.top + top.height / 2;
+    const bottomY = bottom.top + bottom.height / 2;
+    const reach = (bottomY - topY) * 0.75; // three spacings of ledger room
+    if (event.clientX < top.left || event.clientX > top.right) continue;
+    if (event.clientY < topY - reach || event.clientY > bottomY + reach) continue;
+    const measure = staff.closest("g.measure");
+    const part = [...measure.querySelectorAll(":scope > g.staff")].indexOf(staff);
+    return { staff, measure: measure.id, part, topY, bottomY };
+  }
+  return null;
+}
+
+/** Note input by mouse: the clicked line or space, at the event under the pointer. */
+function placeByMouse(event) {
+  const at = staffUnder(event);
+  const mi = at && index.measureIndex.get(at.measure);
+  const part = at && index.doc.parts[at.part];
+  if (!at || mi === undefined || !part) return false;
+  const voice = (state.cursor && state.cursor.part === part.id && state.cursor.voice) || "1";
+  const events = part.bars[at.measure].voices[voice] || [];
+  const boxes = events
+    .map((e) => ({ eventId: e.id, el: document.getElementById(e.id) || (e.notes[0] && document.getElementById(e.notes[0].id)) }))
+    .filter((b) => b.el)
+    .map((b) => ({ eventId: b.eventId, left: b.el.getBoundingClientRect().left }));
+  const eventId = eventAtX(boxes, event.clientX);
+  const info = eventId && index.events.get(eventId);
+  if (!info) return false;
+  const key = effectiveAttr(index.doc, mi, "key");
+  const pitch = pitchAtStaffStep(clefIn(index.doc, part, mi), staffStep(event.clientY, at.topY, at.bottomY), key);
+  state.cursor = { part: part.id, measure: at.measure, voice, offset: info.offset };
+  perform(cmd.writeAtCursor(index, state, ids, null, { midis: [midiOf(pitch)] }));
+  return true;
+}
+
+// Dragging a note up or down moves it by staff positions (key signature applied), as in
+// MuseScore; a drag is at least half a line spacing, else it stays a click.
+let drag = null;
+let swallowClick = false;
+scoreEl.addEventListener("pointerdown", (event) => {
+  const hit = event.target.closest("g.note");
+  const at = hit && index && index.notes.has(hit.id) && staffUnder(event);
+  drag = at ? { noteId: hit.id, y: event.clientY, at } : null;
+});
+scoreEl.addEventListener("pointerup", (event) => {
+  const started = drag;
+  drag = null;
+  if (!started) return;
+  const steps = staffStep(started.at.bottomY + (event.clientY - started.y), started.at.topY, started.at.bottomY);
+  if (steps === 0) return;
+  const info = index.events.get(index.notes.get(started.noteId));
+  const note = info && info.event.notes.find((n) => n.id === started.noteId);
+  if (!note) return;
+  const key = effectiveAttr(index.doc, info.measureIndex, "key");
+  const diatonic = note.octave * 7 + "CDEFGAB".indexOf(note.step) + steps;
+  const step = "CDEFGAB"[((diatonic % 7) + 7) % 7];
+  const pitch = { step, alter: keyAlterOf(key, step), octave: Math.floor(diatonic / 7) };
+  swallowClick = true;
+  perform({ ops: [{ op: "set_pitch", note: note.id, ...pitch }], select: [info.event.id] });
+});
+
 scoreEl.addEventListener("click", (event) => {
   area.focus();
+  if (swallowClick) {
+    swallowClick = false;
+    return;
+  }
   const hit = pick(event);
+  // In note input, a click on a staff (not on a note: that selects it) writes a note there.
+  const hitEvent = hit && index && index.events.get(eventIdOf(index, hit.id) || hit.id);
+  const onNote = hitEvent && hitEvent.event.notes.length > 0;
+  if (state.inputMode && index && !onNote && !event.shiftKey && placeByMouse(event)) return;
   if (!hit || !index) {
     if (!event.shiftKey) select([]);
     return;
