@@ -29,11 +29,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_socketio import SocketIO
 
+    from .auth.passwords import hash_password
+    from .classrooms import ClassroomPolicy, ClassroomService
     from .comments import CommentService
     from .config import Settings
     from .editing import EditLog
     from .extensions import (
         BROADCAST_KEY,
+        CLASSROOMS_KEY,
         COMMENTS_KEY,
         EDIT_LOG_KEY,
         HELPER_KEY,
@@ -96,6 +99,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     jobs = app.extensions[JOBS_KEY] = Jobs(POOL, settings.database_url, settings.log_key)
     repos = app.extensions[REPOSITORIES_KEY] = Repositories.over(db)
+    # The classroom rules: the one policy hook of every edit and every helper request.
+    policy = edit_log.policy = ClassroomPolicy(repos.classrooms.rule_for)
 
     limits = sync_limits if isinstance(sync_limits, Limits) else Limits.from_env(os.environ)
     socketio = SocketIO(
@@ -119,7 +124,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         cache_bytes=settings.history_cache_bytes,
     )
     app.extensions[HISTORY_KEY] = HistoryService.over(edit_log, repos, views)
-    app.extensions[HELPER_KEY] = HelperService.over(edit_log, repos, views, voicing=jobs.voicing)
+    app.extensions[HELPER_KEY] = HelperService.over(
+        edit_log, repos, views, voicing=jobs.voicing, refusal=policy.helper_refusal
+    )
+    app.extensions[CLASSROOMS_KEY] = ClassroomService.over(
+        edit_log, repos, views, lambda password: hash_password(password, settings.password_method)
+    )
     app.extensions[COMMENTS_KEY] = CommentService.over(edit_log, repos)
     app.extensions[SHARING_KEY] = SharingService.over(repos)
     app.extensions[LIBRARY_KEY] = Library.over(edit_log, repos)

@@ -1,5 +1,6 @@
 """The ``tutti`` command: init-db, create-user, import, export, history, verify-log,
-sign-log, members, share, unshare, serve and voicing.
+sign-log, members, share, unshare, serve, voicing, class (create, roster) and assignment
+(create, status).
 
 Top-level imports are stdlib only and every command imports what it needs when it
 runs: ``serve`` must monkey-patch eventlet before Flask, SQLAlchemy or psycopg2 load.
@@ -384,6 +385,111 @@ def cmd_voicing(argv: list[str]) -> int:
     return int(voicing_cli.main(argv) or 0)
 
 
+# --- classrooms (for a school's IT admin) ------------------------------------------------
+
+
+def _classrooms(args: argparse.Namespace) -> tuple[Any, EditLog]:
+    """The classrooms use case over the database, hashing passwords as the server does."""
+    from .auth.passwords import hash_password
+    from .classrooms import ClassroomService
+    from .history_service import HistoryViews
+    from .persistence import Repositories
+
+    settings = _settings(args)
+    service = _service(args)
+    repos = Repositories.over(service.db)
+    rooms = ClassroomService.over(
+        service,
+        repos,
+        HistoryViews(service, repos.checkpoints),
+        lambda password: hash_password(password, settings.password_method),
+    )
+    return rooms, service
+
+
+def _class_teacher(rooms: Any, class_id: int) -> int:
+    """The CLI acts as the teacher who created the class."""
+    klass = rooms.store.get_class(class_id)
+    if klass is None:
+        raise CommandError(f"no class {class_id}")
+    return int(klass["created_by"])
+
+
+def _run(action: Any) -> Any:
+    from .errors import TuttiError
+
+    try:
+        return action()
+    except TuttiError as exc:
+        raise CommandError(exc.message) from None
+
+
+def cmd_class_create(args: argparse.Namespace) -> int:
+    rooms, service = _classrooms(args)
+    teacher = _user_id(service, args.teacher)
+    made = _run(lambda: rooms.create_class(teacher, args.title))
+    if args.json:
+        print(json.dumps({"id": made["id"], "join_code": made["join_code"]}))
+    else:
+        print(f"class {made['id']}: {made['title']} (join code {made['join_code']})")
+    return 0
+
+
+def cmd_class_roster(args: argparse.Namespace) -> int:
+    rooms, _ = _classrooms(args)
+    try:
+        text = Path(args.import_file).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise CommandError(f"cannot read {args.import_file}: {exc.strerror}") from None
+    teacher = _class_teacher(rooms, args.klass)
+    report = _run(lambda: rooms.import_roster(teacher, args.klass, text))
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"created {len(report['created'])} accounts, enrolled {len(report['enrolled'])}")
+    return 0
+
+
+def cmd_assignment_create(args: argparse.Namespace) -> int:
+    rooms, _ = _classrooms(args)
+    teacher = _class_teacher(rooms, args.klass)
+    spec = {
+        "title": args.title,
+        "template": args.template,
+        "mode": args.mode,
+        "groups": args.groups,
+        "helper": args.helper,
+        "due": args.due,
+        "points": args.points,
+        "instructions": args.instructions,
+        "lock": not args.unlocked,
+    }
+    made = _run(lambda: rooms.create_assignment(teacher, args.klass, spec))
+    if args.json:
+        print(json.dumps(made))
+    else:
+        print(f"assignment {made['id']}: {len(made['copies'])} copies")
+        for name, score in made["copies"].items():
+            print(f"  {name}\t{score}")
+    return 0
+
+
+def cmd_assignment_status(args: argparse.Namespace) -> int:
+    from .classrooms import STATUS_COLUMNS, to_csv
+
+    rooms, _ = _classrooms(args)
+    assignment = rooms.store.get_assignment(args.assignment)
+    if assignment is None:
+        raise CommandError(f"no assignment {args.assignment}")
+    teacher = _class_teacher(rooms, int(assignment["class_id"]))
+    rows = _run(lambda: rooms.status(teacher, args.assignment))
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    else:
+        sys.stdout.write(to_csv(rows, STATUS_COLUMNS))
+    return 0
+
+
 # --- parsing -------------------------------------------------------------------------
 
 
@@ -467,6 +573,39 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes on this port (N > 1 needs TUTTI_MESSAGE_QUEUE; see deployment.md)",
     )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("class", help="classes: create, roster import")
+    classes = p.add_subparsers(dest="class_command", required=True, metavar="ACTION")
+    c = classes.add_parser("create", help="a new class (prints its id and join code)")
+    c.add_argument("title")
+    c.add_argument("--teacher", required=True, help="user name of the teacher")
+    c.add_argument("--json", action="store_true", help='print {"id", "join_code"}')
+    c.set_defaults(func=cmd_class_create)
+    c = classes.add_parser("roster", help="enrol students from a CSV name,display_name,password")
+    c.add_argument("klass", type=int, metavar="CLASS")
+    c.add_argument("--import", dest="import_file", required=True, metavar="FILE.csv")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_class_roster)
+
+    p = sub.add_parser("assignment", help="assignments: create, status")
+    assignments = p.add_subparsers(dest="assignment_command", required=True, metavar="ACTION")
+    a = assignments.add_parser("create", help="copy a template per student or per group")
+    a.add_argument("klass", type=int, metavar="CLASS")
+    a.add_argument("--title", required=True)
+    a.add_argument("--template", help="score id (default: a blank score)")
+    a.add_argument("--mode", choices=["copy", "group"], default="copy")
+    a.add_argument("--groups", help='with --mode group: "ana,ben;cy,dee"')
+    a.add_argument("--helper", choices=["allow", "forbid"], default="allow")
+    a.add_argument("--due", help="ISO 8601 date or time")
+    a.add_argument("--points", type=int)
+    a.add_argument("--instructions")
+    a.add_argument("--unlocked", action="store_true", help="let students change given notes")
+    a.add_argument("--json", action="store_true", help='print {"id", "copies"}')
+    a.set_defaults(func=cmd_assignment_create)
+    a = assignments.add_parser("status", help="one row per student with contribution numbers")
+    a.add_argument("assignment", type=int)
+    a.add_argument("--format", choices=["json", "csv"], default="csv")
+    a.set_defaults(func=cmd_assignment_status)
 
     sub.add_parser("voicing", help="the voicing helper's own commands (voicing --help)")
     return parser

@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .errors import ScoreNotFound, UserNotFound
 from .persistence import (
@@ -69,6 +69,26 @@ class _ScoreState:
     # (seq, last hash, keyed_from, signature) of the head this process last signed: when
     # the stored head is still that one, checking it again would recompute the same HMAC.
     signed: tuple[int, str, int, str] | None = None
+
+
+class EditPolicy(Protocol):
+    """Rules beyond roles that an edit must pass (``server.classrooms.ClassroomPolicy``).
+
+    Called inside the edit's write transaction (``conn``), after the role check (``role``:
+    the author's) and before the edit is applied to ``head`` (which it must not change);
+    raising refuses the edit with nothing stored and no seq used.
+    """
+
+    def check_edit(
+        self,
+        conn: Any,
+        score_id: str,
+        author_id: int,
+        role: str | None,
+        ops: list[dict[str, Any]],
+        origin: str,
+        head: Doc,
+    ) -> None: ...
 
 
 class LogTampered(RuntimeError):
@@ -170,9 +190,11 @@ class EditLog:
         snapshot_every: int = 100,
         cache_bytes: int = CACHE_BYTES,
         log_key: bytes | str | None = None,
+        policy: EditPolicy | None = None,
     ) -> None:
         """``log_key``: the HMAC key of the log; default ``TUTTI_LOG_KEY`` or the
-        instance directory's ``log_key`` file (``server.config.log_key``)."""
+        instance directory's ``log_key`` file (``server.config.log_key``). ``policy``:
+        the one hook for rules beyond roles (classrooms), checked on every edit."""
         if snapshot_every < 1:
             raise ValueError("snapshot_every must be positive")
         self.db = db
@@ -182,6 +204,7 @@ class EditLog:
         self._states: OrderedDict[str, _ScoreState] = OrderedDict()
         self._states_lock = threading.Lock()
         self._author_names: dict[int, str] = {}
+        self.policy = policy
 
     @classmethod
     def open(
@@ -458,6 +481,8 @@ class EditLog:
                         f"score {score_id}: the signed head does not match edit {seq - 1};"
                         " run `tutti verify-log`"
                     )
+                if self.policy is not None:
+                    self.policy.check_edit(conn, score_id, author_id, role, ops, origin, head.doc)
                 title_before = head.doc.get("title")
                 mutated = True
                 # A private copy: the document must not alias objects of the logged ops.

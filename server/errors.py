@@ -15,6 +15,7 @@ from typing import Any
 STATUS: dict[str, int] = {
     "bad_request": 400,
     "busy": 503,
+    "conflict": 409,
     "malformed_file": 400,
     "bad_credentials": 401,
     "not_authenticated": 401,

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
+    from .classrooms import ClassroomService
     from .comments import CommentService
     from .config import Settings
     from .editing import EditLog
@@ -48,6 +49,7 @@ COMMENTS_KEY = "tutti.comments"
 SHARING_KEY = "tutti.sharing"
 LIBRARY_KEY = "tutti.library"
 JOBS_KEY = "tutti.jobs"
+CLASSROOMS_KEY = "tutti.classrooms"
 
 
 def _app(app: Flask | None) -> Flask:
@@ -115,6 +117,11 @@ def get_helper(app: Flask | None = None) -> HelperService:
 def get_comments(app: Flask | None = None) -> CommentService:
     """The comments use case (threads, resolve, mentions, notifications)."""
     return cast("CommentService", _app(app).extensions[COMMENTS_KEY])
+
+
+def get_classrooms(app: Flask | None = None) -> ClassroomService:
+    """The classrooms use case (classes, assignments, submissions)."""
+    return cast("ClassroomService", _app(app).extensions[CLASSROOMS_KEY])
 
 
 def get_broadcaster(app: Flask | None = None) -> Broadcaster:

@@ -3,8 +3,9 @@ and migrations (``db``), queries returning plain data (``repository``, ``records
 edit log's keyed hash chain and head/snapshot signatures (``chain``), the row <-> domain
 converter of an edit (``edits``) and one small repository class per concern: ``Users``,
 ``Members``, ``ScoreSettings``, ``Versions``, ``Suggestions``, ``UserPreferences``,
-``HistoryCheckpoints``, ``Comments``, ``Notifications``, and for sharing ``ShareLinks``,
-``AccessRequests``, ``Trash``, ``AccessVersions`` (bundled for wiring by ``Repositories``).
+``HistoryCheckpoints``, ``Comments``, ``Notifications``, for sharing ``ShareLinks``,
+``AccessRequests``, ``Trash``, ``AccessVersions``, and ``Classrooms`` (bundled for wiring
+by ``Repositories``).
 
 The edit log itself (``server.editing.EditLog``) holds a ``Database`` and passes its
 connections to ``repository`` functions.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from . import repository
 from .chain import GENESIS_HASH, LogSigner, as_utc, edit_hash, iso
+from .classrooms import Classrooms
 from .comments import Comments, Notifications
 from .credentials import Credentials
 from .db import Database, display_url, init_db, normalise_url, open_database, schema_head
@@ -31,6 +33,7 @@ from .users import Users
 from .versions import Versions
 
 __all__ = [
+    "Classrooms",
     "TRASH_DAYS",
     "AccessRequests",
     "AccessVersions",

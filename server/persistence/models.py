@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -339,7 +340,138 @@ class Notification(Base):
     __table_args__ = (Index("ix_notifications_user_id", "user_id", "read_at"),)
 
 
+# --- classrooms: classes, their people, assignments and submissions ----------------------
+
+CLASS_ROLES = ("teacher", "student")
+ASSIGNMENT_MODES = ("copy", "group")
+HELPER_RULES = ("allow", "forbid")
+SUBMISSION_STATES = ("created", "turned_in", "returned", "reset")
+SUBMISSION_ACTIONS = ("created", "turned_in", "returned", "reset", "graded")
+
+
+class Classroom(Base):
+    """A class: a title, a join code students type, archived or not."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200))
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ClassMember(Base):
+    """A teacher (co-teachers are teachers too) or an enrolled student of a class."""
+
+    __tablename__ = "class_members"
+
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        PrimaryKeyConstraint("class_id", "user_id"),
+        CheckConstraint(_in("role", CLASS_ROLES), name="role"),
+        Index("ix_class_members_user_id", "user_id"),
+    )
+
+
+class Assignment(Base):
+    """Work set for a class: copied per student or shared per group from a template.
+    ``locked_ids``: the template's note and chord events students may not change."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(String(4000), default="")
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    points: Mapped[int | None] = mapped_column(Integer)
+    template_id: Mapped[str | None] = mapped_column(ForeignKey("scores.id", ondelete="SET NULL"))
+    mode: Mapped[str] = mapped_column(String(8))
+    helper: Mapped[str] = mapped_column(String(8))
+    locked_ids: Mapped[list[Any]] = mapped_column(JSON)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(_in("mode", ASSIGNMENT_MODES), name="mode"),
+        CheckConstraint(_in("helper", HELPER_RULES), name="helper"),
+        Index("ix_assignments_class_id", "class_id"),
+    )
+
+
+class Submission(Base):
+    """One student's copy or one group's shared score of an assignment, and its state.
+    ``grade``/``feedback`` are the teacher's drafts; ``returned_*`` what the students see."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    score_id: Mapped[str] = mapped_column(ForeignKey("scores.id", ondelete="CASCADE"), unique=True)
+    state: Mapped[str] = mapped_column(String(16))
+    grade: Mapped[float | None] = mapped_column(Float)
+    feedback: Mapped[str] = mapped_column(String(4000), default="")
+    returned_grade: Mapped[float | None] = mapped_column(Float)
+    returned_feedback: Mapped[str] = mapped_column(String(4000), default="")
+    turned_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    late: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        CheckConstraint(_in("state", SUBMISSION_STATES), name="state"),
+        Index("ix_submissions_assignment_id", "assignment_id"),
+    )
+
+
+class SubmissionMember(Base):
+    """A student whose work a submission is (one for a copy, several for a group)."""
+
+    __tablename__ = "submission_members"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+    __table_args__ = (
+        PrimaryKeyConstraint("submission_id", "user_id"),
+        Index("ix_submission_members_user_id", "user_id"),
+    )
+
+
+class SubmissionEvent(Base):
+    """Each transition of a submission (and each grade), with who and when."""
+
+    __tablename__ = "submission_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(_in("action", SUBMISSION_ACTIONS), name="action"),
+        Index("ix_submission_events_submission_id", "submission_id", "id"),
+    )
+
+
 __all__ = [
+    "ASSIGNMENT_MODES",
+    "Assignment",
+    "CLASS_ROLES",
+    "ClassMember",
+    "Classroom",
+    "HELPER_RULES",
+    "SUBMISSION_ACTIONS",
+    "SUBMISSION_STATES",
+    "Submission",
+    "SubmissionEvent",
+    "SubmissionMember",
     "CREDENTIAL_KINDS",
     "LINK_ROLES",
     "ORIGINS",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .classrooms import Classrooms
 from .comments import Comments, Notifications
 from .credentials import Credentials
 from .db import Database
@@ -35,6 +36,7 @@ class Repositories:
     credentials: Credentials
     comments: Comments
     notifications: Notifications
+    classrooms: Classrooms
 
     @classmethod
     def over(cls, db: Database) -> Repositories:
@@ -53,4 +55,5 @@ class Repositories:
             credentials=Credentials(db),
             comments=Comments(db),
             notifications=Notifications(db),
+            classrooms=Classrooms(db),
         )

@@ -50,10 +50,12 @@ class HelperService:
         suggestions: Suggestions,
         views: HistoryViews,
         voicing: Voicing | None = None,
+        refusal: Callable[[str, int], str | None] | None = None,
     ) -> None:
         """``voicing(score_id, seq, request)`` computes a suggestion's result; the server
         passes the job pool's (the engine runs in another process, off the event loop),
-        by default it runs here."""
+        by default it runs here. ``refusal(score_id, user_id)``: why a rule beyond roles
+        forbids the helper there (``ClassroomPolicy.helper_refusal``), or ``None``."""
         self.scores = scores
         self.users = users
         self.members = members
@@ -64,6 +66,7 @@ class HelperService:
         # score's history is built and held once.
         self.views = views
         self._voicing = voicing
+        self.refusal = refusal
         self._lock = threading.RLock()
         self._names: dict[int, str] = {}
 
@@ -75,6 +78,7 @@ class HelperService:
         views: HistoryViews | None = None,
         *,
         voicing: Voicing | None = None,
+        refusal: Callable[[str, int], str | None] | None = None,
     ) -> HelperService:
         """Wired from ``repos`` (the repositories it needs), with its own views by default."""
         return cls(
@@ -86,6 +90,7 @@ class HelperService:
             suggestions=repos.suggestions,
             views=views if views is not None else HistoryViews(scores, repos.checkpoints),
             voicing=voicing,
+            refusal=refusal,
         )
 
     # --- who may use it -------------------------------------------------------------------
@@ -99,7 +104,10 @@ class HelperService:
         score_on = bool(self.settings.get_settings(score_id).get("helper_enabled"))
         user_on = bool(self.preferences.get_user_preferences(user_id).get("helper_opt_in"))
         reason = None
-        if not score_on:
+        forbidden = self.refusal(score_id, user_id) if self.refusal is not None else None
+        if forbidden is not None:
+            reason = "helper_forbidden"
+        elif not score_on:
             reason = "helper_disabled"
         elif not user_on:
             reason = "helper_not_enabled_for_user"
@@ -109,12 +117,15 @@ class HelperService:
             "available": reason is None,
             "reason": reason,
             "role": role,
-            "can_switch_score": role == "owner",
+            "can_switch_score": role == "owner" and forbidden is None,
+            **({"message": forbidden} if forbidden is not None else {}),
         }
 
     def _require_available(self, score_id: str, user_id: int, role: str = "editor") -> None:
         self._role(score_id, user_id, role)
         state = self.status(score_id, user_id)
+        if state["reason"] == "helper_forbidden":
+            raise HelperError("forbidden", state["message"], reason="helper_forbidden")
         if state["reason"] == "helper_disabled":
             raise HelperError(
                 "helper_disabled", "the score's owner has switched the helper off for this score"
@@ -132,6 +143,9 @@ class HelperService:
         """Only the owner switches the helper on or off for everyone in the score."""
         if self._role(score_id, user_id, "viewer") != "owner":
             raise HelperError("forbidden", "only the score's owner can switch the helper")
+        forbidden = self.refusal(score_id, user_id) if self.refusal is not None else None
+        if enabled and forbidden is not None:
+            raise HelperError("forbidden", forbidden, reason="helper_forbidden")
         return self.settings.update_settings(score_id, helper_enabled=bool(enabled))
 
     # --- suggestions ------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""HTML pages: sign-up/log-in, the score library and the editor. Pure rendering, no SQL."""
+"""HTML pages: sign-up/log-in, the score library, classes and the editor. Pure rendering, no SQL."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def login() -> ResponseReturnValue:
 def account() -> ResponseReturnValue:
     """Password change and API tokens (the data comes from the JSON API)."""
     return render_template("account.html")
+
+
+@bp.get("/classes")
+def classes() -> ResponseReturnValue:
+    """Classes: a teacher's dashboard and a student's assignments (data from the JSON API)."""
+    return render_template("classes.html")
 
 
 @bp.get("/scores/<score_id>")

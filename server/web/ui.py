@@ -28,3 +28,6 @@ def init_ui(app: Flask) -> None:
     from . import comments_api  # comments and notifications
 
     app.register_blueprint(comments_api.bp)
+    from . import classrooms_api  # classes, assignments, submissions
+
+    app.register_blueprint(classrooms_api.bp)

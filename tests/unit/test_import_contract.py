@@ -27,6 +27,7 @@ USE_CASES_AND_BELOW = (
     "server.voicing",
     "server.suggestions",
     "server.comments",
+    "server.classrooms",
     "server.editing",
     "server.history_service",
     "server.sharing",
@@ -62,6 +63,10 @@ RULES = (
           "server.suggestions", "server.formats")),
     Rule("comment anchors are pure (the score model and the error base only)",
          ("server.comments.anchors",), ("server.",), except_in=()),
+    Rule("classroom contribution numbers and roster parsing are pure",
+         ("server.classrooms.contribution", "server.classrooms.roster"),
+         ("server.persistence", "server.editing", "server.history_service", "server.suggestions",
+          "server.formats")),
     Rule("the role check is pure", ("server.auth.roles",), WEB_FRAMEWORK + SQL),
     # The server side of the job pool loads nothing heavy: the job process does.
     Rule("the job pool's server side is light", ("server.offload",),

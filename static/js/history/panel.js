@@ -281,6 +281,13 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
     if (authorship.checked) await loadBlame();
     drawAuthorship();
   });
+  // ``?authorship=1`` (the classes dashboard's "tinted by student" link): open the panel
+  // with the authorship colours on.
+  if (new URLSearchParams(location.search).get("authorship") === "1") {
+    container.open = true;
+    authorship.checked = true;
+    loadBlame().then(drawAuthorship, (e) => say(e.message));
+  }
 
   function stampText(stamp) {
     const helper = stamp.origin === "helper" ? ` (helper suggestion, accepted by ${stamp.accepted_by})` : "";
