@@ -12,6 +12,7 @@ import { buildPiano } from "../editor/piano.js";
 import { clefIn, eventAtX, pitchAtStaffStep, staffStep } from "../editor/mouse.js";
 import { describeChange, describeEvent } from "../editor/announce.js";
 import { initProvenance } from "../history/provenance.js";
+import { refusalText } from "../editor/messages.js";
 import { Collab } from "../sync/collab.js";
 import { indexDoc, eventIdOf, eventRange, neighbour, touchedMeasures } from "../editor/lookup.js";
 import * as cmd from "../editor/commands.js";
@@ -132,7 +133,9 @@ const collab = new Collab({
   onRejected: (error, ops) => {
     undoHistory.refused(ops);
     state.rejected.push({ message: String(error.message || error), ops });
-    say(`Edit refused: ${error.message || error}`);
+    // Musicians' words on the status line; the server's technical message in the console.
+    say(refusalText(error));
+    console.info("edit refused:", error && (error.code || ""), error && (error.message || error));
   },
 });
 
