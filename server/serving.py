@@ -49,10 +49,12 @@ def main(
     app = create_app({"async_mode": mode})
     socketio = get_socketio(app)
     # One job process started now, not on the first export or voicing request: its
-    # start-up (music21's import and warm-up) takes seconds.
+    # start-up (music21's import and warm-up) takes seconds. TUTTI_JOB_PREWARM=0 skips it
+    # (the test suite starts many short-lived servers that mostly never export).
     from .offload import POOL
 
-    socketio.start_background_task(POOL.warm)
+    if os.environ.get("TUTTI_JOB_PREWARM", "1") != "0":
+        socketio.start_background_task(POOL.warm)
     print(f"Tutti serving on http://{host}:{port} ({mode})", file=sys.stderr, flush=True)
     if mode == "eventlet":
         log_output = bool(os.environ.get("TUTTI_ACCESS_LOG"))

@@ -26,6 +26,9 @@ os.environ.setdefault("TUTTI_SIGNUP_LIMIT", "1000000")
 # Cheap password hashes for the suite (scrypt is ~100 ms each); the timing test of
 # unknown users sets its own, costlier method.
 os.environ.setdefault("TUTTI_PASSWORD_METHOD", "pbkdf2:sha256:1000")
+# Test servers start no job process ahead of need (music21's import is seconds of CPU per
+# server); the one test of that start-up turns it back on.
+os.environ.setdefault("TUTTI_JOB_PREWARM", "0")
 
 
 @pytest.fixture

@@ -109,10 +109,11 @@ def _job_children(pid: int) -> list[int]:
 
 
 def test_the_server_starts_a_job_process_before_the_first_request(
-    live_server: LiveServer,
+    db_url: str, start_server: Callable[..., LiveServer]
 ) -> None:
     """The first export or voicing request must not wait for a job process's start-up
     (music21's import and warm-up: seconds): ``tutti serve`` starts one as it starts."""
+    live_server = start_server(db_url, {"TUTTI_JOB_PREWARM": "1"})
     assert live_server.process is not None
     deadline = time.monotonic() + 120  # a busy shared machine starts processes slowly
     while not _job_children(live_server.process.pid):
