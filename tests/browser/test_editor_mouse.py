@@ -23,6 +23,14 @@ GEOMETRY = """([measure, staff, element]) => {
 }"""
 
 
+def geometry(page: Page, measure: str, staff: int, element: str) -> Any:
+    """GEOMETRY once the page shows ``element`` (an edit's re-engraving may be under way)."""
+    page.wait_for_function(
+        "(id) => window.tutti.engraver.busy === null && document.getElementById(id)", arg=element
+    )
+    return page.evaluate(GEOMETRY, [measure, staff, element])
+
+
 def pitches(page: Page, part: int) -> list[str]:
     voice = page.evaluate("(p) => window.tutti.doc.parts[p].bars.m1.voices['1']", part)
     out = []
@@ -42,18 +50,18 @@ def test_a_click_on_a_staff_line_or_space_writes_that_note(make_user: Any) -> No
     page.keyboard.press("n")
     page.keyboard.press("5")  # quarter notes
     # The middle line of the treble staff is B4; click it over the whole-bar rest.
-    g = page.evaluate(GEOMETRY, ["m1", 0, "m1.p1.r0"])
+    g = geometry(page, "m1", 0, "m1.p1.r0")
     page.mouse.click(g["x"], g["lines"][2])
     settled(page)
     assert pitches(page, 0)[0] == "B4"
     # The bottom space is F: F sharp in D major. Click it at beat 2 (the rest after B4).
     rest = page.evaluate("window.tutti.doc.parts[0].bars.m1.voices['1'][1].id")
-    g = page.evaluate(GEOMETRY, ["m1", 0, rest])
+    g = geometry(page, "m1", 0, rest)
     page.mouse.click(g["x"] + 2, (g["lines"][3] + g["lines"][4]) / 2)
     settled(page)
     assert pitches(page, 0)[:2] == ["B4", "F#4"]
     # The bass staff: the top line is A3; a click above it by a space is B3.
-    g = page.evaluate(GEOMETRY, ["m1", 1, "m1.p2.r0"])
+    g = geometry(page, "m1", 1, "m1.p2.r0")
     spacing = g["lines"][1] - g["lines"][0]
     page.mouse.click(g["x"], g["lines"][0] - spacing / 2)
     doc = settled(page)
@@ -70,7 +78,7 @@ def test_a_click_on_a_staff_line_or_space_writes_that_note(make_user: Any) -> No
     box = page.locator(f'#score [id="{first}"] .notehead').first.bounding_box()
     assert box
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    g = page.evaluate(GEOMETRY, ["m1", 0, first])
+    g = geometry(page, "m1", 0, first)
     spacing = g["lines"][1] - g["lines"][0]
     page.mouse.move(x, y)
     page.mouse.down()
@@ -94,6 +102,7 @@ def test_box_measure_and_part_selection(make_user: Any) -> None:
     page.keyboard.press("Escape")
     doc = settled(page)
     m1 = [e["id"] for e in doc["parts"][0]["bars"]["m1"]["voices"]["1"]]
+    page.wait_for_function("window.tutti.engraver.busy === null")
     heads = [page.locator(f'#score [id="{e["notes"][0]["id"]}"] .notehead').first.bounding_box()
              for e in doc["parts"][0]["bars"]["m1"]["voices"]["1"][:2]]  # fmt: skip
     assert all(heads)
@@ -101,7 +110,7 @@ def test_box_measure_and_part_selection(make_user: Any) -> None:
     left = heads[0]["x"] - 6  # type: ignore[index]
     right = heads[1]["x"] + heads[1]["width"] + 4  # type: ignore[index]
     first_note = doc["parts"][0]["bars"]["m1"]["voices"]["1"][0]["notes"][0]["id"]
-    g = page.evaluate(GEOMETRY, ["m1", 0, first_note])
+    g = geometry(page, "m1", 0, first_note)
     top, bottom = g["lines"][0] - 30, g["lines"][4] + 30
     page.mouse.move(left, top)
     page.mouse.down()
@@ -150,7 +159,7 @@ def test_the_input_cursor_shows_where_the_next_note_goes(make_user: Any) -> None
     rest_left = page.locator(f'#score [id="{rest}"]').bounding_box()["x"]  # type: ignore[index]
     assert abs(after_one - (rest_left - 4)) < 3
     # Over the treble staff, not the bass one below it.
-    g = page.evaluate(GEOMETRY, ["m1", 0, rest])
+    g = geometry(page, "m1", 0, rest)
     box = page.locator("#input-cursor").bounding_box()
     assert box and box["y"] < g["lines"][0] and box["y"] + box["height"] > g["lines"][4]
     page.keyboard.press("Escape")
