@@ -209,7 +209,7 @@ def test_expand_a_merged_entry_revert_one_edit_and_blame_after_restore(
     assert entry.get_attribute("data-seqs") == "1 3 4"
     entry.locator("button.history-expand").click()
     a.wait_for_selector("#history-entries li.history-edit[data-seq='3']")
-    assert entry.locator("button.history-expand").get_attribute("aria-expanded") == "true"
+    a.wait_for_selector("#history-entries button.history-expand[aria-expanded='true']")
     rows = entry.locator("li.history-edit")
     assert [rows.nth(i).get_attribute("data-seq") for i in range(rows.count())] == ["1", "3", "4"]
     assert "m. 3" in rows.nth(1).inner_text()

@@ -16,15 +16,16 @@ from server.score import apply_edit, check_invariants
 from tests.integration.test_web_mei_spanners import spanned_score
 
 REPO = Path(__file__).resolve().parents[2]
-# ../shared/musicxml-corpus beside the repository (or beside the worktrees' parent).
+# ../shared/musicxml-corpus beside the repository, or beside any folder above it (a
+# worktree or a CI clone one level deeper); TUTTI_MUSICXML_CORPUS names the shared folder.
 CORPUS = (
     Path(
         os.environ.get("TUTTI_MUSICXML_CORPUS")
         or next(
             (
-                str(p)
-                for p in (REPO.parent / "shared", REPO.parent.parent / "shared")
-                if (p / "musicxml-corpus").is_dir()
+                str(p / "shared")
+                for p in REPO.parents
+                if (p / "shared" / "musicxml-corpus").is_dir()
             ),
             str(REPO.parent / "shared"),
         )

@@ -141,7 +141,13 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
       item.insertBefore(toggle, item.querySelector(".history-view-at"));
       item.insertBefore(document.createTextNode(" "), item.querySelector(".history-view-at"));
       item.append(edits);
-      if (seqs.some((s) => state.expanded.has(s))) expand(item, toggle, edits);
+      if (seqs.some((s) => state.expanded.has(s))) {
+        // Shown expanded at once (a refresh must not flicker it closed while its edits
+        // are fetched again).
+        toggle.setAttribute("aria-expanded", "true");
+        toggle.textContent = `${seqs.length} edits ▾`;
+        expand(item, toggle, edits);
+      }
     }
     return item;
   }
