@@ -208,7 +208,11 @@ def test_expand_a_merged_entry_revert_one_edit_and_blame_after_restore(
     entry = a.locator("#history-entries li.history-entry")
     assert entry.get_attribute("data-seqs") == "1 3 4"
     entry.locator("button.history-expand").click()
-    a.wait_for_selector("#history-entries li.history-edit[data-seq='3']")
+    # (A refresh may re-render the list meanwhile: wait for the entry as it is now.)
+    a.wait_for_function(
+        "document.querySelectorAll('#history-entries li.history-entry li.history-edit')"
+        ".length === 3"
+    )
     a.wait_for_selector("#history-entries button.history-expand[aria-expanded='true']")
     rows = entry.locator("li.history-edit")
     assert [rows.nth(i).get_attribute("data-seq") for i in range(rows.count())] == ["1", "3", "4"]

@@ -34,7 +34,8 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
   const say = (text) => (status.textContent = text);
   const tint = document.head.appendChild(el("style", { id: "history-authorship-style" }));
   // ``expanded``: seqs of edits whose entry is shown edit by edit (kept across refreshes).
-  const state = { entries: [], authors: new Map(), blame: null, timer: null, oldest: null, expanded: new Set() };
+  // ``shownEdits``: the single edits last fetched for an expanded entry (by its seqs).
+  const state = { entries: [], authors: new Map(), blame: null, timer: null, oldest: null, expanded: new Set(), shownEdits: new Map() };
 
   // --- filters and bulk revert --------------------------------------------------------------
   const author = el("select", { id: "history-author" }, el("option", { value: "" }, "anyone"));
@@ -142,10 +143,15 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
       item.insertBefore(document.createTextNode(" "), item.querySelector(".history-view-at"));
       item.append(edits);
       if (seqs.some((s) => state.expanded.has(s))) {
-        // Shown expanded at once (a refresh must not flicker it closed while its edits
-        // are fetched again).
+        // Shown expanded at once, with the edits it showed before (a refresh must not
+        // flicker it closed or empty while its edits are fetched again).
         toggle.setAttribute("aria-expanded", "true");
         toggle.textContent = `${seqs.length} edits ▾`;
+        const shown = state.shownEdits.get(item.dataset.seqs);
+        if (shown) {
+          edits.replaceChildren(...shown.map(editItem));
+          edits.hidden = false;
+        }
         expand(item, toggle, edits);
       }
     }
@@ -171,14 +177,18 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
     const seqs = item.dataset.seqs.split(" ").map(Number);
     const q = query();
     q.set("expand", String(seqs[0]));
+    // Remembered before the fetch: a refresh re-rendering the list meanwhile expands its
+    // new item itself (this one is then detached and its answer goes nowhere visible).
+    for (const s of seqs) state.expanded.add(s);
     try {
       const found = await api(`${base}/history?${q}`);
+      state.shownEdits.set(item.dataset.seqs, found.entries);
       edits.replaceChildren(...found.entries.map(editItem));
       edits.hidden = false;
       toggle.setAttribute("aria-expanded", "true");
       toggle.textContent = `${seqs.length} edits ▾`;
-      for (const s of seqs) state.expanded.add(s);
     } catch (error) {
+      for (const s of seqs) state.expanded.delete(s);
       say(`Cannot show the edits: ${error.message}`);
     }
   }
@@ -188,6 +198,7 @@ export function initHistory({ container, view, scoreArea, scoreId, socket, getDo
     toggle.setAttribute("aria-expanded", "false");
     toggle.textContent = `${edits.children.length} edits ▸`;
     for (const s of item.dataset.seqs.split(" ").map(Number)) state.expanded.delete(s);
+    state.shownEdits.delete(item.dataset.seqs);
   }
 
   // A page of the newest entries; "Show older" pages back (long logs stay cheap to show).
