@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -123,21 +125,22 @@ def measure_page(page: Any, doc: Doc, edits: int, fulls: int) -> dict[str, Any]:
     }
 
 
-def run(sizes: list[int], edits: int, fulls: int) -> list[dict[str, Any]]:
-    workdir = Path(tempfile.mkdtemp(prefix="tutti-browser-bench-"))
+@contextmanager
+def bench_server(prefix: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """A fresh ``tutti serve`` on a temporary SQLite database, once it answers: yields
+    (its base URL, the database URL); stopped on exit."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     url = f"sqlite:///{workdir / 'bench.sqlite3'}"
     init_db(url)
     port = free_port()
-    env = {**os.environ, "TUTTI_DATABASE_URL": url, "TUTTI_INSTANCE_DIR": str(workdir),
-           "TUTTI_SECRET_KEY": "bench-secret", "TUTTI_SYNC_EDIT_RATE": "1000",
-           "TUTTI_SYNC_EDIT_BURST": "1000"}  # fmt: skip
+    full_env = {**os.environ, "TUTTI_DATABASE_URL": url, "TUTTI_INSTANCE_DIR": str(workdir),
+                "TUTTI_SECRET_KEY": "bench-secret", **(env or {})}  # fmt: skip
     log = open(workdir / "server.log", "wb")  # noqa: SIM115 - the child writes to it
     server = subprocess.Popen(
         [str(REPO / ".venv/bin/tutti"), "serve", "--port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    results = []
     try:
         for _ in range(100):
             try:
@@ -145,6 +148,17 @@ def run(sizes: list[int], edits: int, fulls: int) -> list[dict[str, Any]]:
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
+        yield base, url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+def run(sizes: list[int], edits: int, fulls: int) -> list[dict[str, Any]]:
+    results = []
+    rates = {"TUTTI_SYNC_EDIT_RATE": "1000", "TUTTI_SYNC_EDIT_BURST": "1000"}
+    with bench_server("tutti-browser-bench-", rates) as (base, url):
         creds = {"name": "bench", "password": "bench-password"}
         user = requests.post(f"{base}/api/signup", json=creds, timeout=10).json()["user"]
         service = EditLog(Database(url))
@@ -165,10 +179,6 @@ def run(sizes: list[int], edits: int, fulls: int) -> list[dict[str, Any]]:
                 print(summary_line(data), flush=True)
             browser.close()
         service.db.dispose()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
     return results
 
 

@@ -15,9 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,10 +23,10 @@ import requests
 from music21 import corpus
 from playwright.sync_api import sync_playwright
 
-from bench.browser_bench import CHROMIUM_ARGS, REPO, free_port
+from bench.browser_bench import CHROMIUM_ARGS, REPO, bench_server
 from server.editing import EditLog
 from server.formats import import_score
-from server.persistence import Database, init_db
+from server.persistence import Database
 
 OUT = REPO / "docs" / "benchmarks" / "first_system.md"
 WORK = "beethoven/opus133"
@@ -54,24 +51,8 @@ new MutationObserver(() => {
 
 
 def run(opens: int) -> dict[str, Any]:
-    work = Path(tempfile.mkdtemp(prefix="tutti-first-system-"))
-    url = f"sqlite:///{work / 'bench.sqlite3'}"
-    init_db(url)
-    port = free_port()
-    env = {**os.environ, "TUTTI_DATABASE_URL": url, "TUTTI_INSTANCE_DIR": str(work),
-           "TUTTI_SECRET_KEY": "bench-secret"}  # fmt: skip
-    log = open(work / "server.log", "wb")  # noqa: SIM115 - the child writes to it
-    server = subprocess.Popen([str(REPO / ".venv/bin/tutti"), "serve", "--port", str(port)],
-                              cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     first, full, previous, arrived, slices = [], [], [], [], 0
-    try:
-        for _ in range(100):
-            try:
-                requests.get(f"{base}/login", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+    with bench_server("tutti-first-system-") as (base, url):
         creds = {"name": "bench", "password": "bench-password"}
         user = requests.post(f"{base}/api/signup", json=creds, timeout=10).json()["user"]
         path = Path(str(corpus.getWork(WORK)))
@@ -102,10 +83,6 @@ def run(opens: int) -> dict[str, Any]:
                 page.close()
             browser.close()
         service.db.dispose()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
     return {"first": first, "full": full, "previous": previous, "arrived": arrived,
             "slices": slices, "measures": measures, "parts": parts}  # fmt: skip
 
